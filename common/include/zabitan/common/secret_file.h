@@ -1,0 +1,27 @@
+// zabitan — reading secret files (passwords, PSK keys, private keys).
+//
+// Secrets never travel on the command line; they live in files that only their owner can read.
+// ReadSecretFile refuses a file that grants any permission to group or others (mode & 077),
+// so a secret left world-readable by mistake is noticed instead of silently used.
+//
+//   std::string psk;
+//   zabitan::Status s = zabitan::ReadSecretFile("/etc/zabitan/sender.psk", &psk);
+#ifndef ZABITAN_COMMON_SECRET_FILE_H_
+#define ZABITAN_COMMON_SECRET_FILE_H_
+
+#include <string>
+
+#include "zabitan/common/status.h"
+
+namespace zabitan {
+
+// Checks that `path` is a regular file with no group/other permission bits.
+// Error messages name the file and the reason ("PATH: mode 0644 lets others read a secret...").
+Status CheckSecretFileMode(const std::string& path);
+
+// Checks the mode as above, then reads the whole file into *contents (at most 1 MiB).
+Status ReadSecretFile(const std::string& path, std::string* contents);
+
+}  // namespace zabitan
+
+#endif  // ZABITAN_COMMON_SECRET_FILE_H_

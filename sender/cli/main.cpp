@@ -1,0 +1,143 @@
+// zabitan-sender: a drop-in for zabbix_sender 6.0 (same flags, input format, output lines and
+// exit codes) that sends in parallel batches while keeping each item's values in order.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "options.h"
+#include "zabitan/common/log.h"
+#include "zabitan/common/unique_fd.h"
+#include "zabitan/sender/input_line.h"
+#include "zabitan/sender/line_reader.h"
+#include "zabitan/sender/sender.h"
+
+namespace zabitan::sender::cli {
+namespace {
+
+constexpr int kExitSuccess = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitPartial = 2;
+
+// zabbix_sender's -r: send when no line came for 0.2 s, and at least once a second.
+constexpr int kRealTimeIdleMs = 200;
+constexpr auto kRealTimeMaxDelay = std::chrono::seconds(1);
+
+void PrintOutcome(const BatchOutcome& o) {
+  if (o.response && o.response->success) {
+    if (o.response->info) {
+      std::printf("Response from \"%s\": \"%s\"\n", o.node->ToString().c_str(),
+                  o.response->info->c_str());
+    }
+    return;
+  }
+  if (o.response) {
+    log::Warning("incorrect answer from \"" + o.node->ToString() + "\": \"failed\"" +
+                 (o.response->info ? ": " + *o.response->info : std::string()));
+  } else {
+    log::Warning("sending to \"" + o.node->ToString() + "\" failed: " + o.status.message());
+  }
+}
+
+struct Input {
+  uint64_t accepted = 0;  // values handed to the sender
+  bool bad = false;       // stopped at an unreadable or malformed line
+};
+
+// Feeds the lines of `path` to the sender; stops at the first bad line, keeping the values
+// already accepted (they are still delivered).
+Input ReadInput(const Options& o, Sender* sender) {
+  Input in;
+  const std::string& path = *o.input_file;
+  UniqueFd owned;
+  int fd = STDIN_FILENO;
+  if (path != "-") {
+    owned.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!owned) {
+      log::Error("cannot open \"" + path + "\": " + std::strerror(errno));
+      in.bad = true;
+      return in;
+    }
+    fd = owned.get();
+  }
+  const std::string name = path == "-" ? "(stdin)" : path;
+  LineReader reader(fd);
+  std::string_view line;
+  uint64_t line_no = 0;
+  auto last_dispatch = std::chrono::steady_clock::now();
+  Value value;
+  for (;;) {
+    LineReader::Result r = reader.Next(&line, o.real_time ? kRealTimeIdleMs : -1);
+    if (r == LineReader::Result::kTimeout) {
+      sender->Dispatch();
+      last_dispatch = std::chrono::steady_clock::now();
+      continue;
+    }
+    if (r == LineReader::Result::kEof) break;
+    if (r == LineReader::Result::kError) {
+      log::Error(name + ": " + reader.error());
+      in.bad = true;
+      break;
+    }
+    ++line_no;
+    if (Status s = ParseInputLine(line, o.format, &value); !s.ok()) {
+      log::Error(name + ":" + std::to_string(line_no) + ": " + s.message());
+      in.bad = true;
+      break;
+    }
+    ++in.accepted;
+    if (!sender->Add(std::move(value))) break;
+    if (o.real_time && std::chrono::steady_clock::now() - last_dispatch >= kRealTimeMaxDelay) {
+      sender->Dispatch();
+      last_dispatch = std::chrono::steady_clock::now();
+    }
+  }
+  return in;
+}
+
+int Run(int argc, char** argv) {
+  Options o;
+  if (Status s = ParseOptions(argc, argv, &o); !s.ok()) {
+    std::fprintf(stderr, "zabitan-sender: %s\n", s.message().c_str());
+    return kExitFailure;
+  }
+  if (o.help) {
+    std::fputs(kUsage, stdout);
+    return kExitSuccess;
+  }
+  if (o.version) {
+    std::printf("zabitan-sender (zabitan) %s\ncompatible with zabbix_sender 6.0\n", ZABITAN_VERSION);
+    return kExitSuccess;
+  }
+  log::Init("zabitan-sender", o.verbosity, o.syslog);
+
+  Sender sender(o.sender, PrintOutcome);
+  Input in;
+  if (o.input_file) {
+    in = ReadInput(o, &sender);
+  } else {
+    in.accepted = 1;
+    sender.Add(Value{*o.format.default_host, *o.key, *o.value, std::nullopt, std::nullopt});
+  }
+  sender.Finish();
+
+  if (sender.status() == RunStatus::kFailed) {
+    std::printf("Sending failed.%s\n",
+                o.verbosity < 2 ? " Use option -vv for more detailed output." : "");
+    return kExitFailure;
+  }
+  std::printf("sent: %llu; skipped: %llu; total: %llu\n",
+              static_cast<unsigned long long>(sender.values_sent()),
+              static_cast<unsigned long long>(in.accepted - sender.values_sent()),
+              static_cast<unsigned long long>(in.accepted));
+  if (in.bad) return kExitFailure;
+  return sender.status() == RunStatus::kPartial ? kExitPartial : kExitSuccess;
+}
+
+}  // namespace
+}  // namespace zabitan::sender::cli
+
+int main(int argc, char** argv) { return zabitan::sender::cli::Run(argc, argv); }

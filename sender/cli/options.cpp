@@ -1,0 +1,328 @@
+#include "options.h"
+
+#include <getopt.h>
+
+#include <charconv>
+#include <set>
+
+#include "zabitan/common/config.h"
+#include "zabitan/sender/agent_config.h"
+#include "zabitan/sender/destination.h"
+
+namespace zabitan::sender::cli {
+
+const char kUsage[] = R"(usage:
+  zabitan-sender [-v] -z server [-p port] [-I IP-address] [-t timeout] -s host -k key -o value
+  zabitan-sender [-v] -z server [-p port] [-I IP-address] [-t timeout] [-s host] [-T] [-N] [-r] -i input-file
+  zabitan-sender [-v] -c config-file [-z server] ... (as above)
+  zabitan-sender -h | -V
+
+A drop-in for zabbix_sender 6.0: same options, input format, output and exit codes
+(0 all processed, 2 partly processed, 1 failed).
+
+  -c --config FILE           a zabbix_agentd.conf (ServerActive, Hostname, SourceIP, TLS*);
+                             a FILE ending in .toml is zabitan's own config file instead
+                             (default /etc/zabitan/zabitan.toml, section [sender])
+  -z --zabbix-server LIST    servers: "," separates destinations (each gets every value),
+                             ";" separates nodes of one HA cluster
+  -p --port PORT             port for -z entries without one (default 10051)
+  -I --source-address IP     bind to this source address
+  -t --timeout SECONDS       1-300, for each request/reply exchange (default 60)
+  -s --host HOST             host of -k/-o, and what "-" means in an input file
+  -k --key KEY               item key
+  -o --value VALUE           item value
+  -i --input-file FILE       "<host> <key> <value>" lines; "-" reads standard input
+  -T --with-timestamps       lines are "<host> <key> <timestamp> <value>"
+  -N --with-ns               lines are "<host> <key> <timestamp> <ns> <value>" (with -T)
+  -r --real-time             send values as they arrive on standard input
+  -v --verbose               warnings; -vv adds debug output
+  -h --help, -V --version
+  --tls-connect unencrypted|psk|cert and --tls-ca-file, --tls-crl-file,
+  --tls-server-cert-issuer, --tls-server-cert-subject, --tls-cert-file, --tls-key-file,
+  --tls-psk-identity, --tls-psk-file, --tls-cipher13, --tls-cipher
+
+zabitan additions:
+  --batch-size N             values per request (default 1000)
+  --connections N            requests in flight at once; each item's values keep their order
+                             (default 4)
+  --compress                 zlib-compressed requests (Zabbix 5.0 and later)
+  --syslog                   log to syslog as well as stderr
+)";
+
+namespace {
+
+enum LongOnly {
+  kTlsConnect = 1000, kTlsCaFile, kTlsCrlFile, kTlsServerCertIssuer, kTlsServerCertSubject,
+  kTlsCertFile, kTlsKeyFile, kTlsPskIdentity, kTlsPskFile, kTlsCipher13, kTlsCipher,
+  kBatchSize, kConnections, kCompress, kSyslog,
+};
+
+const option kLongOptions[] = {
+    {"config", required_argument, nullptr, 'c'},
+    {"zabbix-server", required_argument, nullptr, 'z'},
+    {"port", required_argument, nullptr, 'p'},
+    {"source-address", required_argument, nullptr, 'I'},
+    {"timeout", required_argument, nullptr, 't'},
+    {"host", required_argument, nullptr, 's'},
+    {"key", required_argument, nullptr, 'k'},
+    {"value", required_argument, nullptr, 'o'},
+    {"input-file", required_argument, nullptr, 'i'},
+    {"with-timestamps", no_argument, nullptr, 'T'},
+    {"with-ns", no_argument, nullptr, 'N'},
+    {"real-time", no_argument, nullptr, 'r'},
+    {"verbose", no_argument, nullptr, 'v'},
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'V'},
+    {"tls-connect", required_argument, nullptr, kTlsConnect},
+    {"tls-ca-file", required_argument, nullptr, kTlsCaFile},
+    {"tls-crl-file", required_argument, nullptr, kTlsCrlFile},
+    {"tls-server-cert-issuer", required_argument, nullptr, kTlsServerCertIssuer},
+    {"tls-server-cert-subject", required_argument, nullptr, kTlsServerCertSubject},
+    {"tls-cert-file", required_argument, nullptr, kTlsCertFile},
+    {"tls-key-file", required_argument, nullptr, kTlsKeyFile},
+    {"tls-psk-identity", required_argument, nullptr, kTlsPskIdentity},
+    {"tls-psk-file", required_argument, nullptr, kTlsPskFile},
+    {"tls-cipher13", required_argument, nullptr, kTlsCipher13},
+    {"tls-cipher", required_argument, nullptr, kTlsCipher},
+    {"batch-size", required_argument, nullptr, kBatchSize},
+    {"connections", required_argument, nullptr, kConnections},
+    {"compress", no_argument, nullptr, kCompress},
+    {"syslog", no_argument, nullptr, kSyslog},
+    {nullptr, 0, nullptr, 0},
+};
+
+// TLS flags and the [sender] keys and agentd keys that stand for them.
+struct TlsName {
+  int flag;
+  const char* cli;
+  const char* toml;
+  const char* agentd;
+};
+const TlsName kTlsNames[] = {
+    {kTlsConnect, "tls-connect", "tls_connect", "TLSConnect"},
+    {kTlsCaFile, "tls-ca-file", "tls_ca_file", "TLSCAFile"},
+    {kTlsCrlFile, "tls-crl-file", "tls_crl_file", "TLSCRLFile"},
+    {kTlsServerCertIssuer, "tls-server-cert-issuer", "tls_server_cert_issuer", "TLSServerCertIssuer"},
+    {kTlsServerCertSubject, "tls-server-cert-subject", "tls_server_cert_subject", "TLSServerCertSubject"},
+    {kTlsCertFile, "tls-cert-file", "tls_cert_file", "TLSCertFile"},
+    {kTlsKeyFile, "tls-key-file", "tls_key_file", "TLSKeyFile"},
+    {kTlsPskIdentity, "tls-psk-identity", "tls_psk_identity", "TLSPSKIdentity"},
+    {kTlsPskFile, "tls-psk-file", "tls_psk_file", "TLSPSKFile"},
+    {kTlsCipher13, "tls-cipher13", "tls_cipher13", "TLSCipherPSK13"},
+    {kTlsCipher, "tls-cipher", "tls_cipher", "TLSCipherPSK"},
+};
+
+// Everything the command line said, each absent unless given.
+struct Flags {
+  std::optional<std::string> config, server, port, source, timeout, host, key, value, input;
+  std::optional<std::string> batch_size, connections;
+  bool timestamps = false, ns = false, real_time = false, compress = false, syslog = false;
+  bool help = false, version = false;
+  int verbose = 0;
+  std::map<int, std::string> tls;
+};
+
+Status ParseInt(const std::string& what, const std::string& text, int64_t min, int64_t max,
+                int64_t* out) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+    return Status::Error("invalid " + what + " \"" + text + "\" (" + std::to_string(min) + "-" +
+                         std::to_string(max) + ")");
+  }
+  *out = v;
+  return Status::Ok();
+}
+
+Status ReadFlags(int argc, char** argv, Flags* f) {
+  std::set<int> seen;
+  opterr = 0;
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, ":c:z:p:I:t:s:k:o:i:TNrvhV", kLongOptions, nullptr)) != -1) {
+    if (c == '?') {
+      std::string opt = optopt ? std::string("-") + static_cast<char>(optopt) : argv[optind - 1];
+      return Status::Error("unknown option " + opt);
+    }
+    if (c == ':') return Status::Error("option " + std::string(argv[optind - 1]) + " needs a value");
+    if (c != 'v' && !seen.insert(c).second) {
+      return Status::Error("option " + std::string(argv[optind - 1]) + " given more than once");
+    }
+    switch (c) {
+      case 'c': f->config = optarg; break;
+      case 'z': f->server = optarg; break;
+      case 'p': f->port = optarg; break;
+      case 'I': f->source = optarg; break;
+      case 't': f->timeout = optarg; break;
+      case 's': f->host = optarg; break;
+      case 'k': f->key = optarg; break;
+      case 'o': f->value = optarg; break;
+      case 'i': f->input = optarg; break;
+      case 'T': f->timestamps = true; break;
+      case 'N': f->ns = true; break;
+      case 'r': f->real_time = true; break;
+      case 'h': f->help = true; break;
+      case 'V': f->version = true; break;
+      case 'v':
+        if (++f->verbose > 2) return Status::Error("option -v given more than twice");
+        break;
+      case kBatchSize: f->batch_size = optarg; break;
+      case kConnections: f->connections = optarg; break;
+      case kCompress: f->compress = true; break;
+      case kSyslog: f->syslog = true; break;
+      default: f->tls[c] = optarg; break;
+    }
+  }
+  if (optind < argc) return Status::Error("unexpected argument \"" + std::string(argv[optind]) + "\"");
+  return Status::Ok();
+}
+
+// Copies a [sender] string key into `slot` unless the command line already set it.
+Status FromToml(const ConfigSection& s, std::string_view key, std::optional<std::string>* slot) {
+  if (*slot) return Status::Ok();
+  return s.GetString(key, slot);
+}
+
+Status FromTomlInt(const ConfigSection& s, std::string_view key, int64_t min, int64_t max,
+                   std::optional<std::string>* slot) {
+  if (*slot) return Status::Ok();
+  std::optional<int64_t> v;
+  if (Status st = s.GetInt(key, min, max, &v); !st.ok()) return st;
+  if (v) *slot = std::to_string(*v);
+  return Status::Ok();
+}
+
+Status FromTomlBool(const ConfigSection& s, std::string_view key, bool* slot) {
+  std::optional<bool> v;
+  if (Status st = s.GetBool(key, &v); !st.ok()) return st;
+  if (v && !*slot) *slot = *v;
+  return Status::Ok();
+}
+
+Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
+  bool explicit_toml = f->config && f->config->ends_with(".toml");
+  std::string path = explicit_toml ? *f->config : kDefaultConfigPath;
+  Config config;
+  if (Status s = Config::Load(path, explicit_toml, &config); !s.ok()) return s;
+  ConfigSection sec;
+  if (Status s = config.Section("sender", &sec); !s.ok()) return s;
+  std::vector<std::string_view> known = {
+      "agent_config", "zabbix_server", "port", "source_address", "timeout", "host",
+      "batch_size", "connections", "compress", "verbose", "syslog"};
+  for (const TlsName& t : kTlsNames) known.push_back(t.toml);
+  if (Status s = sec.CheckKnownKeys(known); !s.ok()) return s;
+
+  if (f->config && !explicit_toml) *agent_config = f->config;
+  Status s;
+  if (!*agent_config) s = sec.GetString("agent_config", agent_config);
+  if (s.ok()) s = FromToml(sec, "zabbix_server", &f->server);
+  if (s.ok()) s = FromTomlInt(sec, "port", 1, 65535, &f->port);
+  if (s.ok()) s = FromToml(sec, "source_address", &f->source);
+  if (s.ok()) s = FromTomlInt(sec, "timeout", 1, 300, &f->timeout);
+  if (s.ok()) s = FromToml(sec, "host", &f->host);
+  if (s.ok()) s = FromTomlInt(sec, "batch_size", 1, kMaxBatchSize, &f->batch_size);
+  if (s.ok()) s = FromTomlInt(sec, "connections", 1, kMaxConnections, &f->connections);
+  if (s.ok()) s = FromTomlBool(sec, "compress", &f->compress);
+  if (s.ok()) s = FromTomlBool(sec, "syslog", &f->syslog);
+  if (s.ok() && f->verbose == 0) {
+    std::optional<int64_t> v;
+    s = sec.GetInt("verbose", 0, 2, &v);
+    if (v) f->verbose = static_cast<int>(*v);
+  }
+  for (const TlsName& t : kTlsNames) {
+    if (!s.ok() || f->tls.count(t.flag)) continue;
+    std::optional<std::string> v;
+    s = sec.GetString(t.toml, &v);
+    if (v) f->tls[t.flag] = *v;
+  }
+  return s;
+}
+
+}  // namespace
+
+Status ParseOptions(int argc, char** argv, Options* o) {
+  Flags f;
+  if (Status s = ReadFlags(argc, argv, &f); !s.ok()) return s;
+  o->help = f.help;
+  o->version = f.version;
+  if (f.help || f.version) return Status::Ok();
+
+  std::optional<std::string> agent_config_path;
+  if (Status s = ApplyToml(&f, &agent_config_path); !s.ok()) return s;
+  AgentConfig agent;
+  if (agent_config_path) {
+    if (Status s = ReadAgentConfig(*agent_config_path, &agent); !s.ok()) return s;
+    for (const TlsName& t : kTlsNames) {
+      if (auto it = agent.tls.find(t.agentd); it != agent.tls.end() && !f.tls.count(t.flag)) {
+        f.tls[t.flag] = it->second;
+      }
+    }
+  }
+  o->verbosity = f.verbose;
+  o->syslog = f.syslog;
+
+  // Where to send: -z (with -p) replaces ServerActive; -p alone does not touch ServerActive.
+  uint16_t port = kDefaultPort;
+  if (f.port) {
+    if (Status s = ParsePort(*f.port, &port); !s.ok()) return s.Prefixed("-p");
+  }
+  if (f.server) {
+    if (Status s = ParseDestinations(*f.server, port, &o->sender.destinations); !s.ok()) {
+      return s.Prefixed("-z");
+    }
+  } else if (agent.server_active) {
+    if (Status s = ParseDestinations(*agent.server_active, kDefaultPort, &o->sender.destinations);
+        !s.ok()) {
+      return s.Prefixed(*agent_config_path + ": ServerActive");
+    }
+  } else {
+    return Status::Error("no server to send to: give -z SERVER or -c with ServerActive");
+  }
+
+  if (f.source) o->sender.exchange.source_address = f.source;
+  else if (agent.source_ip) o->sender.exchange.source_address = agent.source_ip;
+  int64_t n;
+  if (f.timeout) {
+    if (Status s = ParseInt("timeout", *f.timeout, 1, 300, &n); !s.ok()) return s.Prefixed("-t");
+    o->sender.exchange.timeout = std::chrono::seconds(n);
+  }
+  if (f.batch_size) {
+    if (Status s = ParseInt("batch size", *f.batch_size, 1, kMaxBatchSize, &n); !s.ok()) return s;
+    o->sender.batch_size = static_cast<size_t>(n);
+  }
+  if (f.connections) {
+    if (Status s = ParseInt("connections", *f.connections, 1, kMaxConnections, &n); !s.ok()) return s;
+    o->sender.connections = static_cast<size_t>(n);
+  }
+  o->sender.compress = f.compress;
+
+  if (auto it = f.tls.find(kTlsConnect); it != f.tls.end() && it->second != "unencrypted") {
+    if (it->second != "psk" && it->second != "cert") {
+      return Status::Error("invalid --tls-connect \"" + it->second + "\" (unencrypted, psk or cert)");
+    }
+    return Status::Error("--tls-connect " + it->second +
+                         ": TLS is not available in this zabitan-sender yet; refusing to send "
+                         "in plain text what was meant to be encrypted");
+  }
+
+  o->format.default_host = f.host ? f.host : agent.hostname;
+  o->format.with_timestamps = f.timestamps;
+  o->format.with_ns = f.ns;
+  o->real_time = f.real_time;
+  o->key = f.key;
+  o->value = f.value;
+  o->input_file = f.input;
+
+  // The combinations zabbix_sender accepts.
+  if (f.input && (f.key || f.value)) return Status::Error("-i cannot be combined with -k/-o");
+  if (!f.input) {
+    if (!f.key || !f.value) return Status::Error("give -k KEY and -o VALUE, or -i FILE");
+    if (!o->format.default_host) return Status::Error("-k/-o need a host: give -s HOST");
+    if (f.timestamps || f.ns || f.real_time) return Status::Error("-T, -N and -r need -i");
+  }
+  if (f.ns && !f.timestamps) return Status::Error("-N needs -T");
+  o->sender.send_time = f.timestamps;
+  return Status::Ok();
+}
+
+}  // namespace zabitan::sender::cli

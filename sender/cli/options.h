@@ -1,0 +1,38 @@
+// zabitan-sender's settings: zabbix_sender 6.0's command line, the [sender] section of the
+// toolkit's config file, and the agentd config of -c, merged with the flag winning.
+#ifndef ZABITAN_SENDER_CLI_OPTIONS_H_
+#define ZABITAN_SENDER_CLI_OPTIONS_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zabitan/common/status.h"
+#include "zabitan/sender/input_line.h"
+#include "zabitan/sender/sender.h"
+
+namespace zabitan::sender::cli {
+
+struct Options {
+  bool help = false;
+  bool version = false;
+  int verbosity = 0;
+  bool syslog = false;
+
+  SenderOptions sender;              // destinations, timeouts, batching
+  std::optional<std::string> key;    // -k
+  std::optional<std::string> value;  // -o
+  std::optional<std::string> input_file;  // -i ("-" is stdin)
+  bool real_time = false;            // -r
+  InputFormat format;                // -T, -N, default host
+};
+
+// Parses argv and the config files. Errors are one line, naming the option or file:line.
+Status ParseOptions(int argc, char** argv, Options* options);
+
+extern const char kUsage[];
+
+}  // namespace zabitan::sender::cli
+
+#endif  // ZABITAN_SENDER_CLI_OPTIONS_H_

@@ -1,0 +1,39 @@
+// zabitan — one line of zabbix_sender's -i input file, parsed as zabbix_sender 6.0.14 does.
+//
+//   line   := ws* host ws+ key ws+ [clock ws+ [ns ws+]] value      (clock with -T, ns with -N)
+//   field  := '"' (char | '\"' | '\\' | '\n')* '"'   followed by whitespace or the end
+//           | non-whitespace+
+//   value  := a quoted field that ends the line | anything else: the rest of the line verbatim
+//
+// Trailing CR/LF are removed first. An unquoted value keeps inner and trailing blanks; an
+// empty value must be written "". Host "-" stands for the default host (-s or Hostname).
+// Bytes are not validated as UTF-8: they reach the server as they were written.
+//
+//   zabitan::sender::Value v;
+//   zabitan::sender::InputFormat fmt;   // no timestamps
+//   zabitan::Status s = zabitan::sender::ParseInputLine("web01 \"my.key[\\\"a b\\\"]\" 5", fmt, &v);
+#ifndef ZABITAN_SENDER_INPUT_LINE_H_
+#define ZABITAN_SENDER_INPUT_LINE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "zabitan/common/status.h"
+#include "zabitan/sender/value.h"
+
+namespace zabitan::sender {
+
+struct InputFormat {
+  bool with_timestamps = false;           // -T: a clock column after the key
+  bool with_ns = false;                   // -N: an ns column after the clock (needs -T)
+  std::optional<std::string> default_host;  // what "-" means; "-" is an error without it
+};
+
+// Parses `line` into *value. Errors are zabbix_sender's reasons ("'Key value' required");
+// the caller adds file and line number.
+Status ParseInputLine(std::string_view line, const InputFormat& format, Value* value);
+
+}  // namespace zabitan::sender
+
+#endif  // ZABITAN_SENDER_INPUT_LINE_H_

@@ -1,0 +1,39 @@
+// zabitan — the "sender data" request: a batch of values as the compact JSON the trapper reads.
+//
+// The bytes are the ones zabbix_sender 6.0 writes: no spaces, fields in the order host, key,
+// value, clock, ns; `"` and `\` escaped, control characters as \u00XX, everything else (including
+// invalid UTF-8, `/` and DEL) passed through unchanged. The request is appended to a caller-owned
+// buffer so a batch costs no allocations once the buffer has grown. Thread-compatible.
+//
+//   std::string json;
+//   zabitan::sender::AppendRequest(values, std::nullopt, &json);
+//   // {"request":"sender data","data":[{"host":"h","key":"k","value":"1"}]}
+#ifndef ZABITAN_SENDER_REQUEST_H_
+#define ZABITAN_SENDER_REQUEST_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "zabitan/sender/value.h"
+
+namespace zabitan::sender {
+
+// The request's own send time; zabbix_sender 6.0 adds it when values carry timestamps (-T).
+struct SendTime {
+  uint32_t clock;
+  uint32_t ns;
+};
+
+// Appends `s` as a JSON string literal (with quotes) escaped as zabbix_sender does.
+void AppendJsonString(std::string_view s, std::string* out);
+
+// Appends {"request":"sender data","data":[...]} (+ "clock"/"ns" when send_time is set).
+void AppendRequest(std::span<const Value> values, std::optional<SendTime> send_time,
+                   std::string* out);
+
+}  // namespace zabitan::sender
+
+#endif  // ZABITAN_SENDER_REQUEST_H_

@@ -1,0 +1,101 @@
+// zabitan — Sender: streams values to one or more Zabbix trappers in batches, in parallel,
+// keeping the order of each item's values.
+//
+// The first kProbeBatchSize values go out alone. After that, values are spread over `connections` lanes by item (host + key); each lane sends its batches
+// one after another, so two values of one item are never in flight at once and arrive in the
+// order they were added (the server stamps a value without a clock when it arrives, so a
+// reordered pair would leave the wrong last value). Lanes run concurrently on one io_context,
+// in the calling thread: Add() runs the network while it waits for a lane to free up, so memory
+// stays at about two batches per lane whatever the input size.
+//
+// Each batch goes to every destination (zabbix_sender's ","); within a destination, the HA
+// nodes (";") are tried in order on connect failure and the node that answered is tried first
+// afterwards. A destination whose batch fails is dropped for the rest of the run; once every
+// destination has failed, the run has failed and Add() returns false. Not thread-safe.
+//
+//   zabitan::sender::Sender sender(options, [](const BatchOutcome& o) { ... print ... });
+//   while (reading) if (!sender.Add(std::move(value))) break;
+//   sender.Finish();
+//   return sender.status() == RunStatus::kSucceeded ? 0 : ...;
+#ifndef ZABITAN_SENDER_SENDER_H_
+#define ZABITAN_SENDER_SENDER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "zabitan/common/status.h"
+#include "zabitan/sender/destination.h"
+#include "zabitan/sender/exchange.h"
+#include "zabitan/sender/response.h"
+#include "zabitan/sender/value.h"
+
+namespace zabitan::sender {
+
+// Chosen by measurement (README "Batch size and connections"): large enough that a local
+// trapper's per-connection cost vanishes, small enough for a busy server to answer well within
+// the default 60 s timeout.
+inline constexpr size_t kDefaultBatchSize = 1000;
+inline constexpr size_t kDefaultConnections = 4;
+// The first request of a run carries at most this many values (zabbix_sender's batch) and
+// nothing else is sent until it is answered: a refusing server costs what it costs
+// zabbix_sender, and parallel batches start only once a server has accepted one.
+inline constexpr size_t kProbeBatchSize = 250;
+inline constexpr size_t kMaxBatchSize = 100000;
+inline constexpr size_t kMaxConnections = 64;
+
+struct SenderOptions {
+  std::vector<Destination> destinations;
+  ExchangeOptions exchange;
+  size_t batch_size = kDefaultBatchSize;
+  size_t connections = kDefaultConnections;
+  bool compress = false;   // zlib frames (flags 0x03), accepted by 5.x+ trappers
+  bool send_time = false;  // add the request's own clock/ns, as zabbix_sender does with -T
+};
+
+// What one batch got from one destination.
+struct BatchOutcome {
+  const Endpoint* node = nullptr;  // the node that answered, or the last one tried
+  size_t values = 0;
+  Status status;                     // a transport or protocol error (response is then empty)
+  std::optional<Response> response;  // the parsed reply, which may still say "failed"
+};
+
+enum class RunStatus { kSucceeded, kPartial, kFailed };
+
+class Sender {
+ public:
+  using Observer = std::function<void(const BatchOutcome&)>;
+
+  // `observer` is called in this thread, from Add/Poll/Dispatch/Finish, once per batch and
+  // destination.
+  Sender(SenderOptions options, Observer observer);
+  ~Sender();
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
+
+  // Queues `value`. Returns false, dropping the value, once the run has failed.
+  bool Add(Value value);
+  // Starts sending every partly filled batch, without waiting for the replies.
+  void Dispatch();
+  // Runs whatever network work is ready, without blocking.
+  void Poll();
+  // Sends everything queued and waits until every batch is answered or has failed.
+  void Finish();
+
+  // zabbix_sender's verdict: kFailed once a batch failed at every destination left; kPartial
+  // once any reply counted failed values or any destination failed.
+  RunStatus status() const;
+  // Values in batches that at least one destination accepted (zabbix_sender's "sent").
+  uint64_t values_sent() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zabitan::sender
+
+#endif  // ZABITAN_SENDER_SENDER_H_

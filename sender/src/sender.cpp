@@ -1,0 +1,204 @@
+#include "zabitan/sender/sender.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <ctime>
+#include <string_view>
+
+#include "zabitan/sender/frame.h"
+#include "zabitan/sender/request.h"
+
+namespace zabitan::sender {
+
+namespace asio = boost::asio;
+
+namespace {
+
+struct DestinationState {
+  const Destination* destination;
+  size_t first_node = 0;  // the node that answered last is tried first
+  bool failed = false;
+};
+
+struct Lane {
+  std::vector<Value> pending;
+  bool busy = false;
+};
+
+enum class Verdict { kSucceeded, kPartial, kFailed };
+
+size_t LaneOf(const Value& v, size_t lanes) {
+  size_t h = std::hash<std::string_view>()(v.host);
+  h ^= std::hash<std::string_view>()(v.key) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h % lanes;
+}
+
+}  // namespace
+
+class Sender::Impl {
+ public:
+  Impl(SenderOptions options, Observer observer)
+      : options_(std::move(options)), observer_(std::move(observer)) {
+    if (options_.connections == 0) options_.connections = 1;
+    if (options_.batch_size == 0) options_.batch_size = 1;
+    lanes_.resize(options_.connections);
+    for (const Destination& d : options_.destinations) destinations_.push_back({&d});
+  }
+
+  bool Add(Value value) {
+    if (failed_) return false;
+    if (probe_ == Probe::kGathering) {
+      // The first values go out alone, in input order, as one request of at most
+      // kProbeBatchSize (zabbix_sender's batch): a server that refuses them costs one small
+      // request, as it would with zabbix_sender, and an input that small is one request.
+      lanes_[0].pending.push_back(std::move(value));
+      if (lanes_[0].pending.size() >= std::min(kProbeBatchSize, options_.batch_size)) EndProbe();
+      return !failed_;
+    }
+    Lane& lane = lanes_[LaneOf(value, lanes_.size())];
+    lane.pending.push_back(std::move(value));
+    if (lane.pending.size() >= options_.batch_size) Start(lane);
+    if (++since_poll_ >= 256) Poll();
+    return !failed_;
+  }
+
+  void Dispatch() {
+    if (probe_ == Probe::kGathering) EndProbe();
+    for (Lane& lane : lanes_) {
+      if (!lane.pending.empty()) Start(lane);
+    }
+    Poll();
+  }
+
+  void Poll() {
+    since_poll_ = 0;
+    io_.poll();
+    io_.restart();
+  }
+
+  void Finish() {
+    Dispatch();
+    io_.run();
+    io_.restart();
+  }
+
+  RunStatus status() const {
+    if (failed_) return RunStatus::kFailed;
+    return partial_ ? RunStatus::kPartial : RunStatus::kSucceeded;
+  }
+  uint64_t values_sent() const { return values_sent_; }
+
+ private:
+  void EndProbe() {
+    probe_ = Probe::kInFlight;
+    if (lanes_[0].pending.empty()) probe_ = Probe::kDone;
+    else Start(lanes_[0]);
+  }
+
+  // Waits for the lane to be free (and for the probe batch to be answered: until a server has
+  // accepted one batch, nothing else is in flight), then sends its pending values as one batch.
+  void Start(Lane& lane) {
+    while (lane.busy || (probe_ == Probe::kInFlight && lanes_[0].busy)) {
+      if (io_.stopped()) io_.restart();
+      io_.run_one();
+    }
+    if (failed_) {
+      lane.pending.clear();
+      return;
+    }
+    lane.busy = true;
+    asio::co_spawn(io_, SendBatch(lane, std::exchange(lane.pending, {})), asio::detached);
+    lane.pending.reserve(options_.batch_size);
+  }
+
+  asio::awaitable<void> SendBatch(Lane& lane, std::vector<Value> batch) {
+    std::string payload, compressed;
+    std::optional<SendTime> now;
+    if (options_.send_time) {
+      timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      now = SendTime{static_cast<uint32_t>(ts.tv_sec), static_cast<uint32_t>(ts.tv_nsec)};
+    }
+    AppendRequest(batch, now, &payload);
+    std::string_view wire = payload;
+    if (options_.compress && Compress(payload, &compressed).ok()) wire = compressed;
+    std::string header = EncodeHeader(wire.size(), payload.size(), wire.data() != payload.data());
+
+    size_t tried = 0, failed = 0;
+    bool partial = false;
+    for (DestinationState& d : destinations_) {
+      if (d.failed) continue;
+      ++tried;
+      Verdict v = co_await SendToDestination(d, header, wire, batch.size());
+      if (v == Verdict::kFailed) {
+        d.failed = true;
+        ++failed;
+      }
+      partial = partial || v == Verdict::kPartial;
+    }
+    if (tried == 0 || failed == tried) {
+      failed_ = true;
+    } else {
+      values_sent_ += batch.size();
+      if (partial || failed > 0) partial_ = true;
+    }
+    lane.busy = false;
+    if (probe_ == Probe::kInFlight) probe_ = Probe::kDone;
+  }
+
+  asio::awaitable<Verdict> SendToDestination(DestinationState& d, std::string_view header,
+                                             std::string_view wire, size_t values) {
+    const std::vector<Endpoint>& nodes = d.destination->nodes;
+    BatchOutcome outcome;
+    outcome.values = values;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      size_t index = (d.first_node + i) % nodes.size();
+      outcome.node = &nodes[index];
+      ExchangeResult r = co_await Exchange(nodes[index], header, wire, options_.exchange);
+      if (r.stage == ExchangeStage::kConnect) {
+        outcome.status = r.status;
+        continue;  // fail over to the next HA node
+      }
+      d.first_node = index;
+      outcome.status = r.status;
+      if (r.stage == ExchangeStage::kDone) {
+        Response response;
+        outcome.status = ParseResponse(r.reply, &response);
+        if (outcome.status.ok()) outcome.response = std::move(response);
+        else outcome.status = outcome.status.Prefixed("reply from " + r.peer + " [" + r.reply.substr(0, 256) + "]");
+      }
+      break;
+    }
+    observer_(outcome);
+    if (!outcome.response || !outcome.response->success) co_return Verdict::kFailed;
+    if (outcome.response->failed.value_or(0) > 0) co_return Verdict::kPartial;
+    co_return Verdict::kSucceeded;
+  }
+
+  SenderOptions options_;
+  Observer observer_;
+  asio::io_context io_{1};
+  std::vector<Lane> lanes_;
+  std::vector<DestinationState> destinations_;
+  // The first batch is gathered in lane 0 in input order, then sent alone; see kProbeBatchSize.
+  enum class Probe { kGathering, kInFlight, kDone } probe_ = Probe::kGathering;
+  size_t since_poll_ = 0;
+  bool failed_ = false;
+  bool partial_ = false;
+  uint64_t values_sent_ = 0;
+};
+
+Sender::Sender(SenderOptions options, Observer observer)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(observer))) {}
+Sender::~Sender() = default;
+bool Sender::Add(Value value) { return impl_->Add(std::move(value)); }
+void Sender::Dispatch() { impl_->Dispatch(); }
+void Sender::Poll() { impl_->Poll(); }
+void Sender::Finish() { impl_->Finish(); }
+RunStatus Sender::status() const { return impl_->status(); }
+uint64_t Sender::values_sent() const { return impl_->values_sent(); }
+
+}  // namespace zabitan::sender

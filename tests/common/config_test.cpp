@@ -1,0 +1,55 @@
+#include "zabitan/common/config.h"
+
+#include <catch2/catch.hpp>
+
+using namespace zabitan;
+
+TEST_CASE("config: typed keys of a section", "[config]") {
+  Config c;
+  REQUIRE(Config::Parse("[sender]\nzabbix_server = \"zbx\"\ntimeout = 30\ncompress = true\n", "z.toml", &c).ok());
+  ConfigSection s;
+  REQUIRE(c.Section("sender", &s).ok());
+  std::optional<std::string> server;
+  std::optional<int64_t> timeout;
+  std::optional<bool> compress;
+  REQUIRE(s.GetString("zabbix_server", &server).ok());
+  REQUIRE(s.GetInt("timeout", 1, 300, &timeout).ok());
+  REQUIRE(s.GetBool("compress", &compress).ok());
+  CHECK(*server == "zbx");
+  CHECK(*timeout == 30);
+  CHECK(*compress);
+}
+
+TEST_CASE("config: absent keys and sections are not errors", "[config]") {
+  Config c;
+  REQUIRE(Config::Parse("", "z.toml", &c).ok());
+  ConfigSection s;
+  REQUIRE(c.Section("sender", &s).ok());
+  std::optional<std::string> v;
+  REQUIRE(s.GetString("host", &v).ok());
+  CHECK_FALSE(v);
+}
+
+TEST_CASE("config: errors name file, line and key", "[config]") {
+  Config c;
+  REQUIRE(Config::Parse("[sender]\n\ntimeout = \"x\"\nport = 70000\ntypo = 1\n", "z.toml", &c).ok());
+  ConfigSection s;
+  REQUIRE(c.Section("sender", &s).ok());
+  std::optional<int64_t> n;
+  CHECK(s.GetInt("timeout", 1, 300, &n).message() == "z.toml:3: sender.timeout: expected an integer");
+  CHECK(s.GetInt("port", 1, 65535, &n).message() == "z.toml:4: sender.port: 70000 is outside 1..65535");
+  CHECK(s.CheckKnownKeys({"timeout", "port"}).message() == "z.toml:5: sender.typo: unknown key");
+}
+
+TEST_CASE("config: syntax errors name the line", "[config]") {
+  Config c;
+  auto s = Config::Parse("[sender]\ntimeout = = 3\n", "z.toml", &c);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().rfind("z.toml:2: ", 0) == 0);
+}
+
+TEST_CASE("config: a missing optional file is empty, a missing required one an error", "[config]") {
+  Config c;
+  CHECK(Config::Load("/nonexistent/zabitan.toml", false, &c).ok());
+  CHECK_FALSE(Config::Load("/nonexistent/zabitan.toml", true, &c).ok());
+}

@@ -1,0 +1,52 @@
+#include "zabitan/common/secret_file.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+using namespace zabitan;
+
+namespace {
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& contents, mode_t mode) {
+    char tmpl[] = "/tmp/zabitan-secret-XXXXXX";
+    int fd = ::mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    path = tmpl;
+    std::ofstream(path) << contents;
+    ::chmod(path.c_str(), mode);
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+};
+}  // namespace
+
+TEST_CASE("secret file: 0600 is read", "[secret_file]") {
+  TempFile f("s3cret\n", 0600);
+  std::string contents;
+  REQUIRE(ReadSecretFile(f.path, &contents).ok());
+  CHECK(contents == "s3cret\n");
+}
+
+TEST_CASE("secret file: group or other access is refused", "[secret_file]") {
+  for (mode_t mode : {0640, 0604, 0620, 0644}) {
+    TempFile f("s3cret", mode);
+    std::string contents;
+    auto s = ReadSecretFile(f.path, &contents);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.message().find("chmod 600") != std::string::npos);
+    CHECK(contents.empty());
+  }
+}
+
+TEST_CASE("secret file: missing file names the path", "[secret_file]") {
+  std::string contents;
+  auto s = ReadSecretFile("/nonexistent/secret", &contents);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().rfind("/nonexistent/secret: ", 0) == 0);
+}

@@ -1,0 +1,371 @@
+// zabitan-vcsim: a vCenter/ESXi SOAP simulator for zabitan's tests.
+//
+// A thin main around github.com/vmware/govmomi/simulator (Debian's 0.24.2,
+// built with GOPATH=/usr/share/gocode GO111MODULE=off; see ./build). It builds
+// an inventory, listens on -listen, prints the bound URL and the credentials as
+// VCSIM_*=value lines on stdout, optionally writes the URL to -ready-file, and
+// on SIGTERM/SIGINT/SIGHUP closes the server, calls Model.Remove() (which
+// deletes the $TMPDIR/govcsim-* datastore folders) and exits 0.
+//
+// Inventory (-mode vpx): per datacenter, -hosts standalone hosts and -clusters
+// clusters of -cluster-hosts hosts each; -vms VMs per standalone host and per
+// cluster (in the cluster's root resource pool); -datastores local datastores
+// per datacenter, mounted on every host of it. So VMs = vms*(hosts+clusters)
+// per datacenter. -mode esx: one host (ha-host), -vms VMs on it.
+//
+// Performance data needs nothing on the server side: QueryPerf returns
+// synthetic samples for VirtualMachine, HostSystem and ResourcePool (and in
+// vpx mode ClusterComputeResource, Datastore, Datacenter). The *client* must
+// send maxSample (>0) and at least one metricId, or the reply has no samples.
+// -realistic-perf makes the reply look more like a real vCenter (see README).
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"math"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+func fatalf(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "zabitan-vcsim: "+format+"\n", args...)
+	os.Exit(2)
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// folder and a rename, so a reader never sees a partial file.
+func writeAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(mode)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(name, path)
+	}
+	if err != nil {
+		os.Remove(name)
+	}
+	return err
+}
+
+// selfSigned returns a fresh ECDSA P-256 certificate for 127.0.0.1, ::1 and
+// localhost, valid from an hour ago for ten years.
+func selfSigned() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "127.0.0.1", Organization: []string{"zabitan vcsim"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(10, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// colonHex formats a digest the way vSphere and openssl show thumbprints.
+func colonHex(sum []byte) string {
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
+}
+
+// realisticPerf wraps the simulator's PerformanceManager (installed in the
+// registry under the same moref) to remove three differences from vCenter.
+// Get() lets the PropertyCollector still read perfCounter etc. from the
+// wrapped object.
+type realisticPerf struct {
+	*simulator.PerformanceManager
+}
+
+func (p *realisticPerf) Get() mo.Reference { return p.PerformanceManager }
+
+// QueryPerfCounter: vcsim 0.24.2 dereferences a nil response here and the
+// client gets an empty reply (govmomi#2440). Answer from the catalogue.
+func (p *realisticPerf) QueryPerfCounter(ctx *simulator.Context, req *types.QueryPerfCounter) soap.HasFault {
+	body := &methods.QueryPerfCounterBody{Req: req, Res: new(types.QueryPerfCounterResponse)}
+	index := make(map[int32]types.PerfCounterInfo, len(p.PerfCounter))
+	for _, c := range p.PerfCounter {
+		index[c.Key] = c
+	}
+	for _, id := range req.CounterId {
+		info, ok := index[id]
+		if !ok {
+			body.Res = nil
+			body.Fault_ = simulator.Fault("", &types.InvalidArgument{InvalidProperty: "CounterId"})
+			return body
+		}
+		body.Res.Returnval = append(body.Res.Returnval, info)
+	}
+	return body
+}
+
+// QueryPerf: a missing maxSample means "the latest sample" (or the whole
+// startTime..endTime range), and samples come oldest first on interval
+// boundaries, after startTime, as vCenter sends them. Zero values are still
+// dropped on the wire (the XML encoder's omitempty applies per element).
+func (p *realisticPerf) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) soap.HasFault {
+	for i := range req.QuerySpec {
+		qs := &req.QuerySpec[i]
+		if qs.MaxSample <= 0 {
+			if qs.StartTime != nil {
+				qs.MaxSample = math.MaxInt32
+			} else {
+				qs.MaxSample = 1
+			}
+		}
+	}
+	res := p.PerformanceManager.QueryPerf(ctx, req)
+	body, ok := res.(*methods.QueryPerfBody)
+	if !ok || body.Res == nil {
+		return res
+	}
+	for n, base := range body.Res.Returnval {
+		em, ok := base.(*types.PerfEntityMetric)
+		if !ok || n >= len(req.QuerySpec) {
+			continue
+		}
+		si := em.SampleInfo
+		for i, j := 0, len(si)-1; i < j; i, j = i+1, j-1 {
+			si[i], si[j] = si[j], si[i]
+		}
+		for i := range si {
+			if si[i].Interval > 0 {
+				si[i].Timestamp = si[i].Timestamp.Truncate(time.Duration(si[i].Interval) * time.Second)
+			}
+		}
+		// Samples are for the range (startTime, endTime]; truncation may
+		// have moved the oldest one to or before startTime.
+		skip := 0
+		if start := req.QuerySpec[n].StartTime; start != nil {
+			for skip < len(si) && !si[skip].Timestamp.After(*start) {
+				skip++
+			}
+		}
+		em.SampleInfo = si[skip:]
+		for _, v := range em.Value {
+			if s, ok := v.(*types.PerfMetricIntSeries); ok {
+				for i, j := 0, len(s.Value)-1; i < j; i, j = i+1, j-1 {
+					s.Value[i], s.Value[j] = s.Value[j], s.Value[i]
+				}
+				if skip <= len(s.Value) {
+					s.Value = s.Value[skip:]
+				}
+			}
+		}
+	}
+	return body
+}
+
+func main() {
+	mode := flag.String("mode", "vpx", "vpx (vCenter 6.5) or esx (standalone ESXi 6.5)")
+	listen := flag.String("listen", "127.0.0.1:0", "address to listen on; port 0 picks a free port")
+	datacenters := flag.Int("datacenters", 1, "vpx: datacenters")
+	hosts := flag.Int("hosts", 1, "vpx: standalone hosts per datacenter")
+	clusters := flag.Int("clusters", 1, "vpx: clusters per datacenter")
+	clusterHosts := flag.Int("cluster-hosts", 3, "vpx: hosts per cluster")
+	vms := flag.Int("vms", 2, "VMs per standalone host and per cluster (vpx); VMs on the host (esx)")
+	datastores := flag.Int("datastores", 1, "local datastores per datacenter, mounted on all its hosts")
+	useTLS := flag.Bool("tls", false, "serve https with a fresh self-signed certificate")
+	certOut := flag.String("cert-out", "", "with -tls: write the server certificate (PEM) here")
+	readyFile := flag.String("ready-file", "", "write the URL here (atomically) once listening")
+	user := flag.String("user", "", "require this user name (default: any non-empty user/password is accepted)")
+	password := flag.String("password", "", "with -user: require this password")
+	delay := flag.Int("delay", 0, "delay every SOAP call by this many milliseconds")
+	idle := flag.Duration("idle", 0, "expire sessions idle this long (0: never)")
+	realistic := flag.Bool("realistic-perf", false, "default maxSample, oldest-first aligned samples, working QueryPerfCounter")
+	flag.Parse()
+	if flag.NArg() != 0 {
+		fatalf("unexpected argument %q", flag.Arg(0))
+	}
+
+	var m *simulator.Model
+	switch *mode {
+	case "vpx":
+		m = simulator.VPX()
+		m.Datacenter = *datacenters
+		m.Host = *hosts
+		m.Cluster = *clusters
+		m.ClusterHost = *clusterHosts
+	case "esx":
+		m = simulator.ESX()
+		flag.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "datacenters", "hosts", "clusters", "cluster-hosts":
+				fatalf("-%s applies to -mode vpx only", f.Name)
+			}
+		})
+	default:
+		fatalf("-mode must be vpx or esx, not %q", *mode)
+	}
+	for name, v := range map[string]int{"datacenters": *datacenters, "hosts": *hosts, "clusters": *clusters,
+		"cluster-hosts": *clusterHosts, "vms": *vms, "datastores": *datastores, "delay": *delay} {
+		if v < 0 {
+			fatalf("-%s must not be negative", name)
+		}
+	}
+	if *certOut != "" && !*useTLS {
+		fatalf("-cert-out needs -tls")
+	}
+	if (*user == "") != (*password == "") {
+		fatalf("-user and -password go together")
+	}
+	m.Machine = *vms
+	m.Datastore = *datastores
+	m.DelayConfig.Delay = *delay
+	simulator.SessionIdleTimeout = *idle
+
+	// Catch signals before anything is created, so an early SIGTERM still
+	// ends in Model.Remove().
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+
+	started := time.Now()
+	if err := m.Create(); err != nil {
+		m.Remove()
+		fatalf("creating the model: %v", err)
+	}
+	c := m.Count() // reads the registry unlocked: do it before serving
+	// Name the datastore folders, so that ./stop can remove them should the
+	// simulator have to be SIGKILLed.
+	seen := map[string]bool{}
+	for _, e := range simulator.Map.All("Datastore") {
+		if ds, ok := e.(*simulator.Datastore); ok {
+			dir := ds.Info.GetDatastoreInfo().Url
+			if strings.HasPrefix(filepath.Base(dir), "govcsim-") && !seen[dir] {
+				seen[dir] = true
+				fmt.Println("zabitan-vcsim: datastore folder " + dir)
+			}
+		}
+	}
+	if *realistic {
+		ref := m.ServiceContent.PerfManager
+		pm, ok := simulator.Map.Get(*ref).(*simulator.PerformanceManager)
+		if !ok {
+			m.Remove()
+			fatalf("no PerformanceManager at %v", ref)
+		}
+		simulator.Map.Put(&realisticPerf{pm})
+	}
+
+	m.Service.Listen = &url.URL{Host: *listen}
+	if *user != "" {
+		m.Service.Listen.User = url.UserPassword(*user, *password)
+	}
+	var cert tls.Certificate
+	if *useTLS {
+		var err error
+		if cert, err = selfSigned(); err != nil {
+			m.Remove()
+			fatalf("certificate: %v", err)
+		}
+		m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	var srv *simulator.Server
+	func() {
+		defer func() {
+			if r := recover(); r != nil { // NewServer panics when it cannot listen
+				m.Remove()
+				fatalf("listen on %s: %v", *listen, r)
+			}
+		}()
+		srv = m.Service.NewServer()
+	}()
+
+	u := *srv.URL
+	login := u.User
+	u.User = nil
+	pass, _ := login.Password()
+	lines := []string{
+		"VCSIM_URL=" + u.String(),
+		"VCSIM_USER=" + login.Username(),
+		"VCSIM_PASSWORD=" + pass,
+		"VCSIM_MODE=" + *mode,
+	}
+	if *useTLS {
+		d256 := sha256.Sum256(cert.Certificate[0])
+		d1 := sha1.Sum(cert.Certificate[0])
+		lines = append(lines, "VCSIM_THUMBPRINT="+colonHex(d256[:]), "VCSIM_THUMBPRINT_SHA1="+colonHex(d1[:]))
+		if *certOut != "" {
+			p := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
+			if err := writeAtomic(*certOut, p, 0o644); err != nil {
+				srv.Close()
+				m.Remove()
+				fatalf("writing %s: %v", *certOut, err)
+			}
+			lines = append(lines, "VCSIM_CERT="+*certOut)
+		}
+	}
+	fmt.Println(strings.Join(lines, "\n"))
+	fmt.Printf("zabitan-vcsim: %s model ready in %.2fs: %d datacenters, %d clusters, %d hosts, %d VMs, %d datastores\n",
+		*mode, time.Since(started).Seconds(), c.Datacenter, c.Cluster, c.Host, c.Machine, c.Datastore)
+	if *readyFile != "" {
+		if err := writeAtomic(*readyFile, []byte(u.String()+"\n"), 0o644); err != nil {
+			srv.Close()
+			m.Remove()
+			fatalf("writing %s: %v", *readyFile, err)
+		}
+	}
+
+	sig := <-sigs
+	fmt.Printf("zabitan-vcsim: %v, shutting down\n", sig)
+	// Close waits for requests in flight; don't let a stuck one block cleanup.
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		fmt.Println("zabitan-vcsim: server close timed out")
+	}
+	m.Remove()
+	os.Exit(0)
+}

@@ -1,0 +1,131 @@
+#include "zabitan/sender/exchange.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+#include <cstring>
+
+#include "fake_trapper.h"
+#include "zabitan/sender/request.h"
+
+using namespace zabitan::sender;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+ExchangeResult Run(const std::function<asio::awaitable<ExchangeResult>()>& f) {
+  asio::io_context io;
+  ExchangeResult result;
+  asio::co_spawn(io, f(), [&](std::exception_ptr e, ExchangeResult r) {
+    if (e) std::rethrow_exception(e);
+    result = std::move(r);
+  });
+  io.run();
+  return result;
+}
+
+std::string Payload() {
+  std::vector<Value> v = {{"h", "k", "1", {}, {}}};
+  std::string p;
+  AppendRequest(v, std::nullopt, &p);
+  return p;
+}
+
+// Resolver results for "localhost" as a dual-stack machine returns them: ::1, then 127.0.0.1.
+// (This machine's /etc/hosts may map localhost to one family only.)
+tcp::resolver::results_type DualStackLocalhost(uint16_t port) {
+  sockaddr_in6 v6{};
+  v6.sin6_family = AF_INET6;
+  v6.sin6_addr = in6addr_loopback;
+  v6.sin6_port = htons(port);
+  sockaddr_in v4{};
+  v4.sin_family = AF_INET;
+  v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  v4.sin_port = htons(port);
+  addrinfo a4{}, a6{};
+  a6.ai_family = AF_INET6;
+  a6.ai_socktype = SOCK_STREAM;
+  a6.ai_protocol = IPPROTO_TCP;
+  a6.ai_addr = reinterpret_cast<sockaddr*>(&v6);
+  a6.ai_addrlen = sizeof v6;
+  a6.ai_next = &a4;
+  a4.ai_family = AF_INET;
+  a4.ai_socktype = SOCK_STREAM;
+  a4.ai_protocol = IPPROTO_TCP;
+  a4.ai_addr = reinterpret_cast<sockaddr*>(&v4);
+  a4.ai_addrlen = sizeof v4;
+  return tcp::resolver::results_type::create(&a6, "localhost", std::to_string(port));
+}
+
+}  // namespace
+
+TEST_CASE("exchange: every resolved address is tried, IPv6 and IPv4", "[exchange]") {
+  std::string header, payload = Payload();
+  header = EncodeHeader(payload.size(), 0, false);
+  ExchangeOptions options;
+  for (const char* address : {"127.0.0.1", "::1"}) {
+    std::unique_ptr<FakeTrapper> trapper;
+    try {
+      trapper = std::make_unique<FakeTrapper>(address);
+    } catch (const std::exception&) {
+      WARN(std::string("cannot listen on ") + address + " here: skipped");
+      continue;
+    }
+    auto addresses = DualStackLocalhost(trapper->port());
+    ExchangeResult r = Run([&] { return ExchangeWith(addresses, header, payload, options); });
+    INFO(address << ": " << r.status.message());
+    CHECK(r.stage == ExchangeStage::kDone);
+    CHECK(r.reply.find("processed: 1") != std::string::npos);
+    CHECK(trapper->values().size() == 1);
+  }
+}
+
+TEST_CASE("exchange: by name, through the resolver", "[exchange]") {
+  FakeTrapper trapper;
+  std::string payload = Payload(), header = EncodeHeader(payload.size(), 0, false);
+  ExchangeResult r = Run([&] {
+    return Exchange({"localhost", trapper.port()}, header, payload, ExchangeOptions());
+  });
+  CHECK(r.stage == ExchangeStage::kDone);
+}
+
+TEST_CASE("exchange: a refused connection is a connect failure", "[exchange]") {
+  uint16_t port;
+  {
+    FakeTrapper t;
+    port = t.port();
+  }
+  std::string payload = Payload(), header = EncodeHeader(payload.size(), 0, false);
+  ExchangeResult r = Run([&] {
+    return Exchange({"127.0.0.1", port}, header, payload, ExchangeOptions());
+  });
+  CHECK(r.stage == ExchangeStage::kConnect);
+  CHECK(r.status.message().find("refused") != std::string::npos);
+}
+
+TEST_CASE("exchange: unresolvable name", "[exchange]") {
+  std::string payload = Payload(), header = EncodeHeader(payload.size(), 0, false);
+  ExchangeResult r = Run([&] {
+    return Exchange({"no-such-host.invalid", 10051}, header, payload, ExchangeOptions());
+  });
+  CHECK(r.stage == ExchangeStage::kConnect);
+  CHECK(r.status.message().find("cannot resolve") != std::string::npos);
+}
+
+TEST_CASE("exchange: source address binding", "[exchange]") {
+  FakeTrapper trapper;
+  std::string payload = Payload(), header = EncodeHeader(payload.size(), 0, false);
+  ExchangeOptions options;
+  options.source_address = "127.0.0.1";
+  ExchangeResult r = Run([&] {
+    return Exchange({"127.0.0.1", trapper.port()}, header, payload, options);
+  });
+  CHECK(r.stage == ExchangeStage::kDone);
+  options.source_address = "not-an-ip";
+  r = Run([&] { return Exchange({"127.0.0.1", trapper.port()}, header, payload, options); });
+  CHECK_FALSE(r.status.ok());
+}

@@ -1,0 +1,91 @@
+// A trapper in a thread of the test process, for unit tests of the Sender: records every value
+// it gets and answers with a canned reply. (The e2e tests use real peers.)
+#ifndef ZABITAN_TESTS_SENDER_FAKE_TRAPPER_H_
+#define ZABITAN_TESTS_SENDER_FAKE_TRAPPER_H_
+
+#include <utility>
+#include <boost/asio.hpp>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "zabitan/sender/frame.h"
+#include "zabitan/sender/value.h"
+
+class FakeTrapper {
+ public:
+  // `reply` of "" answers success with counts; "close" closes without answering.
+  explicit FakeTrapper(const std::string& address = "127.0.0.1", std::string reply = "")
+      : acceptor_(io_, {boost::asio::ip::make_address(address), 0}), reply_(std::move(reply)) {
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FakeTrapper() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    // Wake the blocking accept with a connection of our own.
+    boost::asio::ip::tcp::socket s(io_);
+    s.connect(acceptor_endpoint_, ec);
+    thread_.join();
+  }
+  uint16_t port() const { return acceptor_endpoint_.port(); }
+  std::vector<zabitan::sender::Value> values() {
+    std::lock_guard lock(mu_);
+    return values_;
+  }
+  int requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  void Serve() {
+    for (;;) {
+      boost::system::error_code ec;
+      boost::asio::ip::tcp::socket s(io_);
+      acceptor_.accept(s, ec);
+      if (ec || !acceptor_.is_open()) return;
+      Handle(s);
+    }
+  }
+  void Handle(boost::asio::ip::tcp::socket& s) {
+    using namespace zabitan::sender;
+    boost::system::error_code ec;
+    std::string head(kHeaderSize, '\0');
+    boost::asio::read(s, boost::asio::buffer(head), ec);
+    if (ec) return;
+    std::optional<FrameHeader> fh;
+    if (!ParseHeader(head, 1 << 30, &fh).ok() || !fh) return;
+    std::string data(fh->data_len, '\0'), message;
+    boost::asio::read(s, boost::asio::buffer(data), ec);
+    if (ec || !DecodePayload(*fh, data, &message).ok()) return;
+    auto doc = nlohmann::json::parse(message);
+    size_t n = doc["data"].size();
+    {
+      std::lock_guard lock(mu_);
+      ++requests_;
+      for (auto& v : doc["data"]) {
+        values_.push_back({v["host"], v["key"], v["value"], std::nullopt, std::nullopt});
+      }
+    }
+    if (reply_ == "close") return;
+    std::string json = reply_.empty() ? "{\"response\":\"success\",\"info\":\"processed: " +
+                                            std::to_string(n) + "; failed: 0; total: " +
+                                            std::to_string(n) + "; seconds spent: 0.0001\"}"
+                                      : reply_;
+    std::string frame = EncodeHeader(json.size(), json.size(), false) + json;
+    boost::asio::write(s, boost::asio::buffer(frame), ec);
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::endpoint acceptor_endpoint_ = acceptor_.local_endpoint();
+  std::string reply_;
+  std::mutex mu_;
+  std::vector<zabitan::sender::Value> values_;
+  int requests_ = 0;
+  std::thread thread_;
+};
+
+#endif  // ZABITAN_TESTS_SENDER_FAKE_TRAPPER_H_

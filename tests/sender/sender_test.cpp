@@ -1,0 +1,141 @@
+#include "zabitan/sender/sender.h"
+
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "fake_trapper.h"
+
+using namespace zabitan::sender;
+
+namespace {
+
+// A port on which nothing listens: bind one, then let it go.
+uint16_t ClosedPort() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+SenderOptions Options(std::vector<std::vector<Endpoint>> clusters, size_t batch = 100,
+                      size_t connections = 4) {
+  SenderOptions o;
+  for (auto& nodes : clusters) o.destinations.push_back({nodes});
+  o.batch_size = batch;
+  o.connections = connections;
+  o.exchange.timeout = std::chrono::seconds(10);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("sender: every value arrives, each item's values in order", "[sender]") {
+  FakeTrapper trapper;
+  std::vector<BatchOutcome> outcomes;
+  Sender sender(Options({{{"127.0.0.1", trapper.port()}}}, 97, 4),
+                [&](const BatchOutcome& o) { outcomes.push_back(o); });
+  const int kItems = 37, kValues = 5000;
+  for (int i = 0; i < kValues; ++i) {
+    REQUIRE(sender.Add({"h" + std::to_string(i % 3), "k" + std::to_string(i % kItems),
+                        std::to_string(i), std::nullopt, std::nullopt}));
+  }
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kSucceeded);
+  CHECK(sender.values_sent() == kValues);
+  auto got = trapper.values();
+  REQUIRE(got.size() == kValues);
+  std::map<std::string, int> last;
+  for (const Value& v : got) {
+    int n = std::stoi(v.value);
+    auto [it, fresh] = last.try_emplace(v.host + "/" + v.key, n);
+    if (!fresh) {
+      CHECK(n > it->second);
+      it->second = n;
+    }
+  }
+}
+
+TEST_CASE("sender: the first request is a probe of zabbix_sender's size", "[sender]") {
+  FakeTrapper trapper;
+  Sender sender(Options({{{"127.0.0.1", trapper.port()}}}, 1000, 8), [](const BatchOutcome&) {});
+  for (int i = 0; i < 250; ++i) sender.Add({"h", "k" + std::to_string(i), "v", {}, {}});
+  sender.Finish();
+  CHECK(trapper.requests() == 1);
+  CHECK(trapper.values().size() == 250);
+}
+
+TEST_CASE("sender: a server that refuses the probe gets nothing more", "[sender]") {
+  FakeTrapper trapper("127.0.0.1", R"({"response":"failed","info":"no"})");
+  Sender sender(Options({{{"127.0.0.1", trapper.port()}}}, 100, 8), [](const BatchOutcome&) {});
+  bool accepted = true;
+  for (int i = 0; i < 5000 && accepted; ++i) {
+    accepted = sender.Add({"h", "k" + std::to_string(i), "v", {}, {}});
+  }
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kFailed);
+  CHECK(trapper.requests() == 1);
+  CHECK(trapper.values().size() == 100);
+}
+
+TEST_CASE("sender: HA cluster fails over to the node that answers", "[sender]") {
+  FakeTrapper trapper;
+  int answered = 0;
+  Sender sender(Options({{{"127.0.0.1", ClosedPort()}, {"127.0.0.1", trapper.port()}}}, 10, 1),
+                [&](const BatchOutcome& o) { answered += o.node->port == trapper.port(); });
+  for (int i = 0; i < 50; ++i) sender.Add({"h", "k", std::to_string(i), {}, {}});
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kSucceeded);
+  CHECK(answered == 5);
+  CHECK(trapper.values().size() == 50);
+}
+
+TEST_CASE("sender: nothing listening fails the run", "[sender]") {
+  Sender sender(Options({{{"127.0.0.1", ClosedPort()}}}, 10, 2), [](const BatchOutcome&) {});
+  bool accepted = true;
+  for (int i = 0; i < 1000 && accepted; ++i) accepted = sender.Add({"h", "k", "v", {}, {}});
+  sender.Finish();
+  CHECK_FALSE(accepted);
+  CHECK(sender.status() == RunStatus::kFailed);
+  CHECK(sender.values_sent() == 0);
+}
+
+TEST_CASE("sender: one of two destinations down is partial", "[sender]") {
+  FakeTrapper trapper;
+  Sender sender(Options({{{"127.0.0.1", ClosedPort()}}, {{"127.0.0.1", trapper.port()}}}, 10, 2),
+                [](const BatchOutcome&) {});
+  for (int i = 0; i < 100; ++i) REQUIRE(sender.Add({"h", "k", std::to_string(i), {}, {}}));
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kPartial);
+  CHECK(sender.values_sent() == 100);
+  CHECK(trapper.values().size() == 100);
+}
+
+TEST_CASE("sender: failed values in a reply make the run partial", "[sender]") {
+  FakeTrapper trapper("127.0.0.1",
+                      R"({"response":"success","info":"processed: 0; failed: 1; total: 1; seconds spent: 0.1"})");
+  Sender sender(Options({{{"127.0.0.1", trapper.port()}}}), [](const BatchOutcome&) {});
+  sender.Add({"h", "k", "v", {}, {}});
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kPartial);
+}
+
+TEST_CASE("sender: a connection closed without a reply fails", "[sender]") {
+  FakeTrapper trapper("127.0.0.1", "close");
+  std::string error;
+  Sender sender(Options({{{"127.0.0.1", trapper.port()}}}),
+                [&](const BatchOutcome& o) { error = o.status.message(); });
+  sender.Add({"h", "k", "v", {}, {}});
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kFailed);
+  CHECK(error.find("closed") != std::string::npos);
+}
+
+TEST_CASE("sender: compressed requests reach the trapper intact", "[sender]") {
+  FakeTrapper trapper;
+  SenderOptions o = Options({{{"127.0.0.1", trapper.port()}}});
+  o.compress = true;
+  Sender sender(o, [](const BatchOutcome&) {});
+  for (int i = 0; i < 300; ++i) sender.Add({"h", "k" + std::to_string(i), "value", {}, {}});
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kSucceeded);
+  CHECK(trapper.values().size() == 300);
+}
