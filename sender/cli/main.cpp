@@ -68,7 +68,8 @@ Input ReadInput(const Options& o, Sender* sender) {
   std::string_view line;
   uint64_t line_no = 0;
   auto last_dispatch = std::chrono::steady_clock::now();
-  Value value;
+  InputLineParser parser(o.format);
+  ValueView value;
   for (;;) {
     LineReader::Result r = reader.Next(&line, o.real_time ? kRealTimeIdleMs : -1);
     if (r == LineReader::Result::kTimeout) {
@@ -83,13 +84,13 @@ Input ReadInput(const Options& o, Sender* sender) {
       break;
     }
     ++line_no;
-    if (Status s = ParseInputLine(line, o.format, &value); !s.ok()) {
+    if (Status s = parser.Parse(line, &value); !s.ok()) {
       log::Error(name + ":" + std::to_string(line_no) + ": " + s.message());
       in.bad = true;
       break;
     }
     ++in.accepted;
-    if (!sender->Add(std::move(value))) break;
+    if (!sender->Add(value)) break;
     if (o.real_time && std::chrono::steady_clock::now() - last_dispatch >= kRealTimeMaxDelay) {
       sender->Dispatch();
       last_dispatch = std::chrono::steady_clock::now();

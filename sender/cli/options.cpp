@@ -42,7 +42,7 @@ A drop-in for zabbix_sender 6.0: same options, input format, output and exit cod
   --tls-psk-identity, --tls-psk-file, --tls-cipher13, --tls-cipher
 
 zabitan additions:
-  --batch-size N             values per request (default 1000)
+  --batch-size N             values per request (default 4000)
   --connections N            requests in flight at once; each item's values keep their order
                              (default 4)
   --compress                 zlib-compressed requests (Zabbix 5.0 and later)

@@ -67,8 +67,16 @@ asio::awaitable<ExchangeResult> Exchange(Endpoint node, std::string_view header,
                                          std::string_view payload, ExchangeOptions options) {
   ExchangeResult result;
   auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
   error_code ec;
+  // A numeric address needs no resolver (whose getaddrinfo runs on a helper thread).
+  asio::ip::address numeric = asio::ip::make_address(node.host, ec);
+  if (!ec) {
+    co_return co_await ExchangeWith(
+        tcp::resolver::results_type::create(tcp::endpoint(numeric, node.port), node.host,
+                                            std::to_string(node.port)),
+        header, payload, options);
+  }
+  tcp::resolver resolver(executor);
   auto addresses = co_await resolver.async_resolve(node.host, std::to_string(node.port),
                                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {

@@ -10,42 +10,47 @@ bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 // Reads one field starting at *p (leading blanks skipped) and moves *p past the blanks that
 // follow it. Returns false for an unterminated quote or a quote not followed by a blank.
 // This is zabbix_sender's get_string(), state for state.
-bool ReadField(std::string_view* p, std::string* out) {
-  out->clear();
-  std::string_view s = *p;
-  size_t i = 0;
-  while (i < s.size() && IsBlank(s[i])) ++i;
-  if (i < s.size() && s[i] == '"') {
-    for (++i; i < s.size(); ++i) {
-      char c = s[i];
-      if (c == '"') {
-        if (i + 1 < s.size() && !IsBlank(s[i + 1])) return false;
-        ++i;
-        while (i < s.size() && IsBlank(s[i])) ++i;
-        *p = s.substr(i);
+bool ReadField(std::string_view* p, std::string* scratch, std::string_view* field) {
+  const char* s = p->data();
+  const char* const end = s + p->size();
+  while (s < end && IsBlank(*s)) ++s;
+  if (s < end && *s == '"') {
+    scratch->clear();
+    for (++s; s < end; ++s) {
+      const char* run = s;  // copy runs of plain characters at once
+      while (s < end && *s != '"' && *s != '\\') ++s;
+      scratch->append(run, static_cast<size_t>(s - run));
+      if (s == end) break;
+      if (*s == '"') {
+        if (s + 1 < end && !IsBlank(s[1])) return false;
+        ++s;
+        while (s < end && IsBlank(*s)) ++s;
+        *p = std::string_view(s, static_cast<size_t>(end - s));
+        *field = *scratch;
         return true;
       }
-      if (c == '\\' && i + 1 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\')) {
-        out->push_back(s[++i]);
-      } else if (c == '\\' && i + 1 < s.size() && s[i + 1] == 'n') {
-        out->push_back('\n');
-        ++i;
+      // A backslash: \" \\ and \n are escapes; any other backslash is itself.
+      if (s + 1 < end && (s[1] == '"' || s[1] == '\\')) {
+        scratch->push_back(*++s);
+      } else if (s + 1 < end && s[1] == 'n') {
+        scratch->push_back('\n');
+        ++s;
       } else {
-        out->push_back(c);
+        scratch->push_back('\\');
       }
     }
     return false;  // missing closing quote
   }
-  size_t start = i;
-  while (i < s.size() && !IsBlank(s[i])) ++i;
-  out->assign(s.substr(start, i - start));
-  while (i < s.size() && IsBlank(s[i])) ++i;
-  *p = s.substr(i);
+  const char* start = s;
+  while (s < end && !IsBlank(*s)) ++s;
+  *field = std::string_view(start, static_cast<size_t>(s - start));
+  while (s < end && IsBlank(*s)) ++s;
+  *p = std::string_view(s, static_cast<size_t>(end - s));
   return true;
 }
 
 template <typename T>
-bool ParseUint(const std::string& text, T max, T* out) {
+bool ParseUint(std::string_view text, T max, T* out) {
   if (text.empty()) return false;
   T v{};
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -56,38 +61,37 @@ bool ParseUint(const std::string& text, T max, T* out) {
 
 }  // namespace
 
-Status ParseInputLine(std::string_view line, const InputFormat& format, Value* value) {
+Status InputLineParser::Parse(std::string_view line, ValueView* value) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   std::string_view p = line;
-  std::string field;
 
-  if (!ReadField(&p, &field) || field.empty()) return Status::Error("'Hostname' required");
-  if (field == "-") {
-    if (!format.default_host) {
+  if (!ReadField(&p, &host_, &value->host) || value->host.empty()) {
+    return Status::Error("'Hostname' required");
+  }
+  if (value->host == "-") {
+    if (!format_.default_host) {
       return Status::Error("'-' given as host name, but no host name was specified with -s or the configuration file");
     }
-    value->host = *format.default_host;
-  } else {
-    value->host = field;
+    value->host = *format_.default_host;
   }
 
-  if (!ReadField(&p, &field) || field.empty()) return Status::Error("'Key' required");
-  value->key = field;
+  if (!ReadField(&p, &key_, &value->key) || value->key.empty()) return Status::Error("'Key' required");
 
   value->clock.reset();
   value->ns.reset();
-  if (format.with_timestamps) {
+  std::string_view field;
+  if (format_.with_timestamps) {
     uint32_t clock;
-    if (!ReadField(&p, &field) || field.empty()) return Status::Error("'Timestamp' required");
+    if (!ReadField(&p, &number_, &field) || field.empty()) return Status::Error("'Timestamp' required");
     if (!ParseUint(field, kMaxClock, &clock)) {
-      return Status::Error("invalid 'Timestamp' value \"" + field + "\"");
+      return Status::Error("invalid 'Timestamp' value \"" + std::string(field) + "\"");
     }
     value->clock = clock;
-    if (format.with_ns) {
+    if (format_.with_ns) {
       uint32_t ns;
-      if (!ReadField(&p, &field) || field.empty()) return Status::Error("'Timestamp ns' required");
+      if (!ReadField(&p, &number_, &field) || field.empty()) return Status::Error("'Timestamp ns' required");
       if (!ParseUint(field, kMaxNs, &ns)) {
-        return Status::Error("invalid 'Timestamp ns' value \"" + field + "\"");
+        return Status::Error("invalid 'Timestamp ns' value \"" + std::string(field) + "\"");
       }
       value->ns = ns;
     }
@@ -95,12 +99,21 @@ Status ParseInputLine(std::string_view line, const InputFormat& format, Value* v
 
   if (p.empty()) return Status::Error("'Key value' required");
   if (p.front() != '"') {
-    value->value = std::string(p);  // unquoted: the rest of the line, blanks and all
+    value->value = p;  // unquoted: the rest of the line, blanks and all
     return Status::Ok();
   }
-  if (!ReadField(&p, &field)) return Status::Error("'Key value' required");
+  if (!ReadField(&p, &value_, &value->value)) return Status::Error("'Key value' required");
   if (!p.empty()) return Status::Error("too many parameters");
-  value->value = field;
+  return Status::Ok();
+}
+
+Status ParseInputLine(std::string_view line, const InputFormat& format, Value* value) {
+  InputLineParser parser(format);
+  ValueView view;
+  Status s = parser.Parse(line, &view);
+  if (!s.ok()) return s;
+  *value = Value{std::string(view.host), std::string(view.key), std::string(view.value),
+                 view.clock, view.ns};
   return Status::Ok();
 }
 

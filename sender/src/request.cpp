@@ -1,6 +1,10 @@
 #include "zabitan/sender/request.h"
 
+#include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <utility>
 
 namespace zabitan::sender {
 namespace {
@@ -11,59 +15,98 @@ void AppendUint(uint32_t n, std::string* out) {
   out->append(buf, end);
 }
 
+constexpr std::string_view kPrefix = R"({"request":"sender data","data":[)";
+
+// true for the bytes that need an escape: control characters, '"' and '\'.
+constexpr auto kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
+// Writes `s` as a JSON string literal at `out`, which has room for 2 + 6 * s.size() bytes;
+// returns the end. Raw pointer writes: this runs three times per value and dominates the
+// sender's CPU time.
+char* WriteJsonString(std::string_view s, char* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *out++ = '"';
+  for (unsigned char c : s) {
+    if (!kNeedsEscape[c]) {
+      *out++ = static_cast<char>(c);
+    } else if (c == '"' || c == '\\') {
+      *out++ = '\\';
+      *out++ = static_cast<char>(c);
+    } else {
+      const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      std::memcpy(out, esc, sizeof esc);
+      out += sizeof esc;
+    }
+  }
+  *out++ = '"';
+  return out;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  size_t run = 0;  // start of the current run of bytes that need no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(static_cast<char>(c));
-    } else {
-      const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-      out->append(esc, sizeof esc);
+  size_t used = out->size();
+  out->resize(used + 2 + 6 * s.size());
+  char* end = WriteJsonString(s, out->data() + used);
+  out->resize(static_cast<size_t>(end - out->data()));
+}
+
+RequestBuilder::RequestBuilder() : json_(kPrefix) {}
+
+void RequestBuilder::Add(const ValueView& v) {
+  // The most one value can take: the field names, 6 bytes per escaped byte, two numbers.
+  size_t most = 64 + 6 * (v.host.size() + v.key.size() + v.value.size());
+  size_t used = json_.size();
+  json_.resize(used + most);
+  char* out = json_.data() + used;
+  auto put = [&out](std::string_view text) {
+    std::memcpy(out, text.data(), text.size());
+    out += text.size();
+  };
+  put(values_++ == 0 ? R"({"host":)" : R"(,{"host":)");
+  out = WriteJsonString(v.host, out);
+  put(R"(,"key":)");
+  out = WriteJsonString(v.key, out);
+  put(R"(,"value":)");
+  out = WriteJsonString(v.value, out);
+  if (v.clock) {
+    put(R"(,"clock":)");
+    out = std::to_chars(out, out + 10, *v.clock).ptr;
+    if (v.ns) {
+      put(R"(,"ns":)");
+      out = std::to_chars(out, out + 10, *v.ns).ptr;
     }
   }
-  out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
+  *out++ = '}';
+  json_.resize(static_cast<size_t>(out - json_.data()));
+}
+
+std::string RequestBuilder::Finish(std::optional<SendTime> send_time) {
+  json_.push_back(']');
+  if (send_time) {
+    json_.append(R"(,"clock":)");
+    AppendUint(send_time->clock, &json_);
+    json_.append(R"(,"ns":)");
+    AppendUint(send_time->ns, &json_);
+  }
+  json_.push_back('}');
+  std::string done = std::exchange(json_, std::string());
+  json_.reserve(done.size());
+  json_.append(kPrefix);
+  values_ = 0;
+  return done;
 }
 
 void AppendRequest(std::span<const Value> values, std::optional<SendTime> send_time,
                    std::string* out) {
-  out->append(R"({"request":"sender data","data":[)");
-  bool first = true;
-  for (const Value& v : values) {
-    out->append(first ? R"({"host":)" : R"(,{"host":)");
-    first = false;
-    AppendJsonString(v.host, out);
-    out->append(R"(,"key":)");
-    AppendJsonString(v.key, out);
-    out->append(R"(,"value":)");
-    AppendJsonString(v.value, out);
-    if (v.clock) {
-      out->append(R"(,"clock":)");
-      AppendUint(*v.clock, out);
-      if (v.ns) {
-        out->append(R"(,"ns":)");
-        AppendUint(*v.ns, out);
-      }
-    }
-    out->push_back('}');
-  }
-  out->push_back(']');
-  if (send_time) {
-    out->append(R"(,"clock":)");
-    AppendUint(send_time->clock, out);
-    out->append(R"(,"ns":)");
-    AppendUint(send_time->ns, out);
-  }
-  out->push_back('}');
+  RequestBuilder builder;
+  for (const Value& v : values) builder.Add(v);
+  out->append(builder.Finish(send_time));
 }
 
 }  // namespace zabitan::sender

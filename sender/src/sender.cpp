@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <string_view>
 
@@ -24,16 +25,31 @@ struct DestinationState {
 };
 
 struct Lane {
-  std::vector<Value> pending;
+  RequestBuilder pending;
   bool busy = false;
 };
 
 enum class Verdict { kSucceeded, kPartial, kFailed };
 
-size_t LaneOf(const Value& v, size_t lanes) {
-  size_t h = std::hash<std::string_view>()(v.host);
-  h ^= std::hash<std::string_view>()(v.key) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  return h % lanes;
+// Which lane an item's values use. Hashes 8 bytes per multiply: this runs once per value and
+// a byte-wise hash showed up as the sender's largest cost.
+uint64_t HashBytes(std::string_view s, uint64_t h) {
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail ^ (uint64_t{s.size()} << 56)) * kMul;
+  return h ^ (h >> 32);
+}
+
+size_t LaneOf(const ValueView& v, size_t lanes) {
+  return static_cast<size_t>(HashBytes(v.key, HashBytes(v.host, 0)) % lanes);
 }
 
 }  // namespace
@@ -48,19 +64,19 @@ class Sender::Impl {
     for (const Destination& d : options_.destinations) destinations_.push_back({&d});
   }
 
-  bool Add(Value value) {
+  bool Add(const ValueView& value) {
     if (failed_) return false;
     if (probe_ == Probe::kGathering) {
       // The first values go out alone, in input order, as one request of at most
       // kProbeBatchSize (zabbix_sender's batch): a server that refuses them costs one small
       // request, as it would with zabbix_sender, and an input that small is one request.
-      lanes_[0].pending.push_back(std::move(value));
-      if (lanes_[0].pending.size() >= std::min(kProbeBatchSize, options_.batch_size)) EndProbe();
+      lanes_[0].pending.Add(value);
+      if (lanes_[0].pending.values() >= std::min(kProbeBatchSize, options_.batch_size)) EndProbe();
       return !failed_;
     }
     Lane& lane = lanes_[LaneOf(value, lanes_.size())];
-    lane.pending.push_back(std::move(value));
-    if (lane.pending.size() >= options_.batch_size) Start(lane);
+    lane.pending.Add(value);
+    if (lane.pending.values() >= options_.batch_size) Start(lane);
     if (++since_poll_ >= 256) Poll();
     return !failed_;
   }
@@ -68,7 +84,7 @@ class Sender::Impl {
   void Dispatch() {
     if (probe_ == Probe::kGathering) EndProbe();
     for (Lane& lane : lanes_) {
-      if (!lane.pending.empty()) Start(lane);
+      if (lane.pending.values() > 0) Start(lane);
     }
     Poll();
   }
@@ -94,7 +110,7 @@ class Sender::Impl {
  private:
   void EndProbe() {
     probe_ = Probe::kInFlight;
-    if (lanes_[0].pending.empty()) probe_ = Probe::kDone;
+    if (lanes_[0].pending.values() == 0) probe_ = Probe::kDone;
     else Start(lanes_[0]);
   }
 
@@ -105,24 +121,21 @@ class Sender::Impl {
       if (io_.stopped()) io_.restart();
       io_.run_one();
     }
-    if (failed_) {
-      lane.pending.clear();
-      return;
-    }
-    lane.busy = true;
-    asio::co_spawn(io_, SendBatch(lane, std::exchange(lane.pending, {})), asio::detached);
-    lane.pending.reserve(options_.batch_size);
-  }
-
-  asio::awaitable<void> SendBatch(Lane& lane, std::vector<Value> batch) {
-    std::string payload, compressed;
     std::optional<SendTime> now;
     if (options_.send_time) {
       timespec ts;
       clock_gettime(CLOCK_REALTIME, &ts);
       now = SendTime{static_cast<uint32_t>(ts.tv_sec), static_cast<uint32_t>(ts.tv_nsec)};
     }
-    AppendRequest(batch, now, &payload);
+    size_t values = lane.pending.values();
+    std::string payload = lane.pending.Finish(now);
+    if (failed_) return;
+    lane.busy = true;
+    asio::co_spawn(io_, SendBatch(lane, std::move(payload), values), asio::detached);
+  }
+
+  asio::awaitable<void> SendBatch(Lane& lane, std::string payload, size_t values) {
+    std::string compressed;
     std::string_view wire = payload;
     if (options_.compress && Compress(payload, &compressed).ok()) wire = compressed;
     std::string header = EncodeHeader(wire.size(), payload.size(), wire.data() != payload.data());
@@ -132,7 +145,7 @@ class Sender::Impl {
     for (DestinationState& d : destinations_) {
       if (d.failed) continue;
       ++tried;
-      Verdict v = co_await SendToDestination(d, header, wire, batch.size());
+      Verdict v = co_await SendToDestination(d, header, wire, values);
       if (v == Verdict::kFailed) {
         d.failed = true;
         ++failed;
@@ -142,7 +155,7 @@ class Sender::Impl {
     if (tried == 0 || failed == tried) {
       failed_ = true;
     } else {
-      values_sent_ += batch.size();
+      values_sent_ += values;
       if (partial || failed > 0) partial_ = true;
     }
     lane.busy = false;
@@ -194,7 +207,7 @@ class Sender::Impl {
 Sender::Sender(SenderOptions options, Observer observer)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(observer))) {}
 Sender::~Sender() = default;
-bool Sender::Add(Value value) { return impl_->Add(std::move(value)); }
+bool Sender::Add(const ValueView& value) { return impl_->Add(value); }
 void Sender::Dispatch() { impl_->Dispatch(); }
 void Sender::Poll() { impl_->Poll(); }
 void Sender::Finish() { impl_->Finish(); }

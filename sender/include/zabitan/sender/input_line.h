@@ -9,9 +9,9 @@
 // empty value must be written "". Host "-" stands for the default host (-s or Hostname).
 // Bytes are not validated as UTF-8: they reach the server as they were written.
 //
-//   zabitan::sender::Value v;
-//   zabitan::sender::InputFormat fmt;   // no timestamps
-//   zabitan::Status s = zabitan::sender::ParseInputLine("web01 \"my.key[\\\"a b\\\"]\" 5", fmt, &v);
+//   zabitan::sender::InputLineParser parser(format);
+//   zabitan::sender::ValueView v;
+//   zabitan::Status s = parser.Parse(line, &v);   // v's text: in `line` or in the parser
 #ifndef ZABITAN_SENDER_INPUT_LINE_H_
 #define ZABITAN_SENDER_INPUT_LINE_H_
 
@@ -30,8 +30,23 @@ struct InputFormat {
   std::optional<std::string> default_host;  // what "-" means; "-" is an error without it
 };
 
-// Parses `line` into *value. Errors are zabbix_sender's reasons ("'Key value' required");
-// the caller adds file and line number.
+// Parses lines without copying: an unquoted field is a view into the line, a quoted one (which
+// needs its escapes undone) a view into the parser's own buffers. Not thread-safe.
+class InputLineParser {
+ public:
+  explicit InputLineParser(InputFormat format) : format_(std::move(format)) {}
+
+  // Parses `line` into *value, whose views stay valid until the next Parse or until `line`'s
+  // storage changes. Errors are zabbix_sender's reasons ("'Key value' required"); the caller
+  // adds file and line number.
+  Status Parse(std::string_view line, ValueView* value);
+
+ private:
+  InputFormat format_;
+  std::string host_, key_, value_, number_;  // unescaped quoted fields
+};
+
+// Parses one line into an owning Value (convenience for tests and single lines).
 Status ParseInputLine(std::string_view line, const InputFormat& format, Value* value);
 
 }  // namespace zabitan::sender

@@ -2,11 +2,12 @@
 //
 // The bytes are the ones zabbix_sender 6.0 writes: no spaces, fields in the order host, key,
 // value, clock, ns; `"` and `\` escaped, control characters as \u00XX, everything else (including
-// invalid UTF-8, `/` and DEL) passed through unchanged. The request is appended to a caller-owned
-// buffer so a batch costs no allocations once the buffer has grown. Thread-compatible.
+// invalid UTF-8, `/` and DEL) passed through unchanged. A RequestBuilder serialises each value
+// as it is added, so a batch is one growing string, not a vector of values. Thread-compatible.
 //
-//   std::string json;
-//   zabitan::sender::AppendRequest(values, std::nullopt, &json);
+//   zabitan::sender::RequestBuilder batch;
+//   batch.Add({"h", "k", "1"});
+//   std::string json = batch.Finish(std::nullopt);
 //   // {"request":"sender data","data":[{"host":"h","key":"k","value":"1"}]}
 #ifndef ZABITAN_SENDER_REQUEST_H_
 #define ZABITAN_SENDER_REQUEST_H_
@@ -29,6 +30,23 @@ struct SendTime {
 
 // Appends `s` as a JSON string literal (with quotes) escaped as zabbix_sender does.
 void AppendJsonString(std::string_view s, std::string* out);
+
+class RequestBuilder {
+ public:
+  RequestBuilder();
+
+  void Add(const ValueView& value);
+  size_t values() const { return values_; }
+  size_t bytes() const { return json_.size(); }
+
+  // Closes the request (adding the request's own clock/ns when given) and returns it; the
+  // builder is empty again afterwards.
+  std::string Finish(std::optional<SendTime> send_time);
+
+ private:
+  std::string json_;
+  size_t values_ = 0;
+};
 
 // Appends {"request":"sender data","data":[...]} (+ "clock"/"ns" when send_time is set).
 void AppendRequest(std::span<const Value> values, std::optional<SendTime> send_time,

@@ -14,7 +14,7 @@
 // destination has failed, the run has failed and Add() returns false. Not thread-safe.
 //
 //   zabitan::sender::Sender sender(options, [](const BatchOutcome& o) { ... print ... });
-//   while (reading) if (!sender.Add(std::move(value))) break;
+//   while (reading) if (!sender.Add(value)) break;
 //   sender.Finish();
 //   return sender.status() == RunStatus::kSucceeded ? 0 : ...;
 #ifndef ZABITAN_SENDER_SENDER_H_
@@ -37,7 +37,7 @@ namespace zabitan::sender {
 // Chosen by measurement (README "Batch size and connections"): large enough that a local
 // trapper's per-connection cost vanishes, small enough for a busy server to answer well within
 // the default 60 s timeout.
-inline constexpr size_t kDefaultBatchSize = 1000;
+inline constexpr size_t kDefaultBatchSize = 4000;
 inline constexpr size_t kDefaultConnections = 4;
 // The first request of a run carries at most this many values (zabbix_sender's batch) and
 // nothing else is sent until it is answered: a refusing server costs what it costs
@@ -76,8 +76,9 @@ class Sender {
   Sender(const Sender&) = delete;
   Sender& operator=(const Sender&) = delete;
 
-  // Queues `value`. Returns false, dropping the value, once the run has failed.
-  bool Add(Value value);
+  // Queues `value` (serialised at once; the caller may reuse it). Returns false, dropping the
+  // value, once the run has failed.
+  bool Add(const ValueView& value);
   // Starts sending every partly filled batch, without waiting for the replies.
   void Dispatch();
   // Runs whatever network work is ready, without blocking.

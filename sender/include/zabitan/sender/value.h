@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace zabitan::sender {
 
@@ -26,6 +27,23 @@ struct Value {
   std::optional<uint32_t> ns;  // only meaningful with clock
 
   bool operator==(const Value&) const = default;
+};
+
+// A value whose text lives elsewhere (in an input line, in a Value): what the sender takes, so
+// a value read from a file is serialised straight from the line it was read from.
+struct ValueView {
+  std::string_view host;
+  std::string_view key;
+  std::string_view value;
+  std::optional<uint32_t> clock;
+  std::optional<uint32_t> ns;
+
+  ValueView() = default;
+  ValueView(std::string_view h, std::string_view k, std::string_view v,
+            std::optional<uint32_t> c = std::nullopt, std::optional<uint32_t> n = std::nullopt)
+      : host(h), key(k), value(v), clock(c), ns(n) {}
+  ValueView(const Value& v)  // NOLINT: implicit on purpose, a Value is a ValueView's owner
+      : host(v.host), key(v.key), value(v.value), clock(v.clock), ns(v.ns) {}
 };
 
 }  // namespace zabitan::sender
