@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# zabitan-sender's own behaviour beyond zabbix_sender conformance: the TOML config (flag wins,
+# errors with file:line), -c with an agentd config, -r real time, TLS refusal, -V/-h.
+# Usage: sender_cli_test.sh ZABITAN_SENDER TRAPPER_SINK WORKDIR
+set -euo pipefail
+ours=$1 sink=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+passed=0 failed=0
+check() {  # NAME COMMAND... : passes when the command succeeds
+  local name=$1; shift
+  if "$@" >"$work/$name.log" 2>&1; then echo "ok   $name"; passed=$((passed + 1))
+  else echo "FAIL $name"; sed 's/^/    /' "$work/$name.log" | tail -n 15; failed=$((failed + 1)); fi
+}
+wait_for() {  # up to 10 s for a condition
+  for _ in $(seq 1 1000); do eval "$1" && return 0; sleep 0.01; done
+  return 1
+}
+start_sink() {  # RECORD -> sets port
+  rm -f "$work/ready"
+  "$sink" --port 0 --ready-file "$work/ready" --record "$1" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_for '[[ -s $work/ready ]]'
+  port=$(<"$work/ready")
+}
+rec=$work/rec.jsonl; : >"$rec"
+start_sink "$rec"
+
+toml_config() {
+  cat >"$work/z.toml" <<TOML
+[sender]
+zabbix_server = "127.0.0.1:$port"
+host = "from-toml"
+TOML
+  out=$("$ours" -c "$work/z.toml" -k toml.key -o 1)
+  grep -q 'sent: 1; skipped: 0; total: 1' <<<"$out"
+  grep -q '"host":"from-toml","key":"toml.key"' "$rec"
+}
+flag_wins() {
+  "$ours" -c "$work/z.toml" -s from-flag -k flag.key -o 2
+  grep -q '"host":"from-flag","key":"flag.key"' "$rec"
+}
+toml_errors() {
+  printf '[sender]\nhost = "h"\ntimeout = "soon"\n' >"$work/bad.toml"
+  ! "$ours" -c "$work/bad.toml" -k k -o v 2>"$work/err" >/dev/null
+  grep -qx "zabitan-sender: $work/bad.toml:3: sender.timeout: expected an integer" "$work/err"
+  printf '[sender]\nzabix_server = "x"\n' >"$work/typo.toml"
+  ! "$ours" -c "$work/typo.toml" -k k -o v 2>"$work/err" >/dev/null
+  grep -q "typo.toml:2: sender.zabix_server: unknown key" "$work/err"
+}
+agentd_config() {
+  printf 'ServerActive=127.0.0.1:%s\nHostname=agent-host,other\nLogFile=/tmp/x\n' "$port" >"$work/agentd.conf"
+  "$ours" -c "$work/agentd.conf" -k agentd.key -o 3 >/dev/null
+  grep -q '"host":"agent-host","key":"agentd.key"' "$rec"
+}
+tls_refused() {
+  ! "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-connect psk --tls-psk-identity i --tls-psk-file /dev/null 2>"$work/err"
+  grep -q "refusing to send in plain text" "$work/err"
+  ! grep -q tls.key "$rec"
+}
+real_time() {
+  # A value written to stdin must reach the server while stdin is still open.
+  mkfifo "$work/fifo"
+  "$ours" -z 127.0.0.1 -p "$port" -r -i - <"$work/fifo" >"$work/rt.out" &
+  local sender=$!
+  exec 7>"$work/fifo"
+  echo "rt-host rt.key first" >&7
+  wait_for 'grep -q rt.key "$rec"'
+  echo "rt-host rt.key second" >&7
+  wait_for 'grep -q "\"value\":\"second\"" "$rec"'
+  exec 7>&-
+  wait "$sender"
+  grep -q 'sent: 2; skipped: 0; total: 2' "$work/rt.out"
+}
+version_and_help() {
+  "$ours" -V | grep -q '^zabitan-sender (zabitan) '
+  "$ours" -h | grep -q -- '--batch-size'
+}
+bad_option() {
+  ! "$ours" -z 127.0.0.1 -s h -k k -o v --connections 0 2>"$work/err"
+  grep -q 'invalid connections "0"' "$work/err"
+}
+
+check toml-config toml_config
+check flag-wins flag_wins
+check toml-errors toml_errors
+check agentd-config agentd_config
+check tls-refused tls_refused
+check real-time real_time
+check version-and-help version_and_help
+check bad-option bad_option
+
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""zabitan-sender against a real Zabbix 6.0 server: every value sent must be in its history.
+
+Usage: zabbix_server_test.py ZABITAN_SENDER STACK_ENV WORKDIR
+STACK_ENV is the env file of a stack started by tests/peers/zabbix-server/start.
+
+Cases:
+  timestamps  20,000 values with clocks for 100 items, sent in parallel batches: history
+              holds exactly those values and clocks.
+  order       values without clock for a few items, interleaved with many others: the server
+              stamps them on arrival, so its clock order must be the order they were sent in,
+              and each item's last value must be its last line (parallel sending keeps order).
+  unknown     a value for an item that does not exist: "failed: 1", exit 2, the others stored.
+"""
+import os
+import subprocess
+import sys
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "peers", "zabbix-server"))
+import zapi  # noqa: E402
+
+sender, env_file, work = sys.argv[1:4]
+os.makedirs(work, exist_ok=True)
+z = zapi.Zapi.from_env(env_file)
+port = z.env["ZBX_TRAPPER_PORT"]
+# A host of its own per run, so a reused stack's older history cannot mix in.
+HOST = "e2e-sender-%d" % time.time_ns()
+ITEMS = 100
+
+
+def run_sender(lines, *extra):
+    path = os.path.join(work, "input.txt")
+    with open(path, "w") as f:
+        f.write("".join(line + "\n" for line in lines))
+    r = subprocess.run([sender, "-z", "127.0.0.1", "-p", port, *extra, "-i", path],
+                       capture_output=True, text=True, timeout=300)
+    return r.returncode, r.stdout, r.stderr
+
+
+def history(itemids, expected, deadline_s=60):
+    """Polls history.get until `expected` rows arrived for the items (bounded)."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        rows = z.call("history.get", {"history": zapi.VT_UINT, "itemids": itemids,
+                                      "output": "extend", "sortfield": "clock",
+                                      "limit": expected + 1000})
+        if len(rows) >= expected or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.3)
+
+
+hostid = z.create_host(HOST)
+itemids = {}
+for i in range(ITEMS):
+    itemids["ts.%d" % i] = z.create_trapper_item(hostid, "ts.%d" % i, zapi.VT_UINT)
+for i in range(3):
+    itemids["order.%d" % i] = z.create_trapper_item(hostid, "order.%d" % i, zapi.VT_UINT)
+for i in range(200):
+    itemids["noise.%d" % i] = z.create_trapper_item(hostid, "noise.%d" % i, zapi.VT_UINT)
+z.config_cache_reload()
+failures = []
+
+
+def case(name, ok, detail):
+    print(("ok   " if ok else "FAIL ") + name + ": " + detail, flush=True)
+    if not ok:
+        failures.append(name)
+
+
+# --- timestamps: 20,000 values, 200 per item, distinct clocks --------------------------------
+base = int(time.time()) - 7 * 86400
+sent = {}
+lines = []
+for n in range(200):
+    for i in range(ITEMS):
+        clock, value = base + n * 60 + i, n * 1000 + i
+        lines.append("%s ts.%d %d %d" % (HOST, i, clock, value))
+        sent[("ts.%d" % i, clock)] = str(value)
+t0 = time.monotonic()
+code, out, err = run_sender(lines, "-T")
+elapsed = time.monotonic() - t0
+ts_ids = [itemids["ts.%d" % i] for i in range(ITEMS)]
+rows = history(ts_ids, len(sent))
+key_of = {v: k for k, v in itemids.items()}
+got = {(key_of[r["itemid"]], int(r["clock"])): r["value"] for r in rows}
+case("timestamps", code == 0 and got == sent and "sent: 20000; skipped: 0; total: 20000" in out,
+     "exit %d, %d of %d values in history with their clocks, sent in %.2f s" % (code, len(got), len(sent), elapsed))
+
+# --- order: server-stamped values of 3 items among 20,000 others -----------------------------
+lines = []
+expect_last = {}
+for n in range(20000):
+    if n % 100 == 0:
+        k = "order.%d" % ((n // 100) % 3)
+        lines.append("%s %s %d" % (HOST, k, n))
+        expect_last[k] = str(n)
+    else:
+        lines.append("%s noise.%d %d" % (HOST, n % 200, n))
+code, out, err = run_sender(lines, "--connections", "8", "--batch-size", "500")
+order_ids = [itemids["order.%d" % i] for i in range(3)]
+rows = history(order_ids, 200)
+ok = code == 0 and len(rows) == 200
+for i in range(3):
+    seq = sorted((r for r in rows if r["itemid"] == itemids["order.%d" % i]),
+                 key=lambda r: (int(r["clock"]), int(r["ns"])))
+    values = [int(r["value"]) for r in seq]
+    ok = ok and values == sorted(values) and seq and seq[-1]["value"] == expect_last["order.%d" % i]
+case("order", ok, "exit %d, %d server-stamped values; each item's history must be in sending order" % (code, len(rows)))
+
+# --- unknown item: failed: 1 ---------------------------------------------------------------
+code, out, err = run_sender(["%s ts.0 424242" % HOST, "%s no.such.key 1" % HOST])
+case("unknown-item", code == 2 and "processed: 1; failed: 1; total: 2" in out,
+     "exit %d, %s" % (code, out.strip().splitlines()[0] if out.strip() else err.strip()))
+
+print("%d passed, %d failed" % (3 - len(failures), len(failures)))
+sys.exit(1 if failures else 0)

@@ -1,0 +1,162 @@
+// Fuzz target: one line of zabbix_sender's -i input, then the JSON the sender makes of it.
+//
+// The first byte selects the InputFormat, the rest is the line:
+//   bit 0  -T (with_timestamps)        bit 2  a default host is set (-s)
+//   bit 1  -N (with_ns)                bit 3  which one: "web01" or a host with quotes/blanks
+//   bit 4  the request carries its own send time (as with -T)
+//
+// Properties (a violation aborts):
+//  - on success, host and key are non-empty; clock is there exactly with -T, ns exactly with
+//    -T -N, within uint31 and 0..999999999;
+//  - parsing the line again with the same parser (its buffers reused) gives the same value,
+//    and ParseInputLine (the owning form) agrees;
+//  - the request that RequestBuilder makes of the value (twice, to cover the separator) has
+//    no raw control byte, and whenever host, key and value are valid UTF-8 nlohmann::json
+//    accepts it and its host/key/value strings equal the parsed views byte for byte, with
+//    the same clock/ns and nothing else in the objects;
+//  - an error has a non-empty message.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "zabitan/sender/input_line.h"
+#include "zabitan/sender/request.h"
+#include "zabitan/sender/value.h"
+
+#define CHECK(cond)                                                                   \
+  do {                                                                                \
+    if (!(cond)) {                                                                    \
+      std::fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                   \
+    }                                                                                 \
+  } while (0)
+
+namespace {
+
+using zabitan::Status;
+using namespace zabitan::sender;
+
+// Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), which
+// is what nlohmann::json accepts in a string.
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+    if (c1 < lo || c1 > hi) return false;
+    for (size_t k = 2; k <= n; ++k) {
+      unsigned char ck = static_cast<unsigned char>(s[i + k]);
+      if (ck < 0x80 || ck > 0xbf) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+bool SameView(const ValueView& a, const ValueView& b) {
+  return a.host == b.host && a.key == b.key && a.value == b.value && a.clock == b.clock &&
+         a.ns == b.ns;
+}
+
+void CheckObject(const nlohmann::json& o, const ValueView& v) {
+  CHECK(o.is_object());
+  CHECK(o.size() == 3 + (v.clock ? 1 : 0) + (v.clock && v.ns ? 1 : 0));
+  CHECK(o.contains("host") && o["host"].is_string());
+  CHECK(o.contains("key") && o["key"].is_string());
+  CHECK(o.contains("value") && o["value"].is_string());
+  CHECK(o["host"].get_ref<const std::string&>() == v.host);
+  CHECK(o["key"].get_ref<const std::string&>() == v.key);
+  CHECK(o["value"].get_ref<const std::string&>() == v.value);
+  if (v.clock) CHECK(o.contains("clock") && o["clock"].is_number_unsigned() && o["clock"].get<uint64_t>() == *v.clock);
+  if (v.clock && v.ns) CHECK(o.contains("ns") && o["ns"].is_number_unsigned() && o["ns"].get<uint64_t>() == *v.ns);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const uint8_t select = data[0];
+  InputFormat format;
+  format.with_timestamps = select & 1;
+  format.with_ns = select & 2;
+  if (select & 4) format.default_host = (select & 8) ? "host \"with\" \\ blanks\tand ü" : "web01";
+  const std::optional<SendTime> send_time =
+      (select & 16) ? std::optional<SendTime>(SendTime{1700000000, 123456789}) : std::nullopt;
+  // The line lives in its own allocation, so ASan sees a read past its end.
+  const std::string line(reinterpret_cast<const char*>(data) + 1, size - 1);
+
+  InputLineParser parser(format);
+  ValueView v;
+  Status s = parser.Parse(line, &v);
+  Value owned;
+  Status owned_status = ParseInputLine(line, format, &owned);
+  CHECK(s.ok() == owned_status.ok());
+  if (!s.ok()) {
+    CHECK(!s.message().empty());
+    CHECK(s.message() == owned_status.message());
+    return 0;
+  }
+  CHECK(!v.host.empty());
+  CHECK(!v.key.empty());
+  CHECK(v.clock.has_value() == format.with_timestamps);
+  CHECK(v.ns.has_value() == (format.with_timestamps && format.with_ns));
+  if (v.clock) CHECK(*v.clock <= kMaxClock);
+  if (v.ns) CHECK(*v.ns <= kMaxNs);
+  CHECK(SameView(v, owned));
+
+  // Same parser again: reused buffers give the same value.
+  const Value first{std::string(v.host), std::string(v.key), std::string(v.value), v.clock, v.ns};
+  ValueView again;
+  CHECK(parser.Parse(line, &again).ok());
+  CHECK(SameView(again, first));
+
+  RequestBuilder builder;
+  builder.Add(again);
+  builder.Add(first);
+  CHECK(builder.values() == 2);
+  const std::string json = builder.Finish(send_time);
+  CHECK(builder.values() == 0);
+  for (char c : json) CHECK(static_cast<unsigned char>(c) >= 0x20);
+
+  if (!ValidUtf8(first.host) || !ValidUtf8(first.key) || !ValidUtf8(first.value)) return 0;
+  nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    std::fprintf(stderr, "rejected JSON: %s\n", json.c_str());
+    CHECK(!doc.is_discarded());
+  }
+  CHECK(doc.is_object());
+  CHECK(doc.size() == (send_time ? 4u : 2u));
+  CHECK(doc["request"] == "sender data");
+  CHECK(doc["data"].is_array() && doc["data"].size() == 2);
+  CheckObject(doc["data"][0], first);
+  CheckObject(doc["data"][1], first);
+  if (send_time) {
+    CHECK(doc["clock"].get<uint64_t>() == send_time->clock);
+    CHECK(doc["ns"].get<uint64_t>() == send_time->ns);
+  }
+  return 0;
+}
