@@ -14,6 +14,7 @@
 #include "zabitan/sender/input_line.h"
 #include "zabitan/sender/line_reader.h"
 #include "zabitan/sender/sender.h"
+#include "zabitan/sender/spool.h"
 
 namespace zabitan::sender::cli {
 namespace {
@@ -21,12 +22,18 @@ namespace {
 constexpr int kExitSuccess = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitPartial = 2;
+constexpr int kExitSpooled = 3;  // zabitan: nothing lost, but values wait in the spool
 
 // zabbix_sender's -r: send when no line came for 0.2 s, and at least once a second.
 constexpr int kRealTimeIdleMs = 200;
 constexpr auto kRealTimeMaxDelay = std::chrono::seconds(1);
 
 void PrintOutcome(const BatchOutcome& o) {
+  if (o.response && o.response->success && o.origin == BatchOrigin::kSpool) {
+    std::printf("Response from \"%s\" (spooled earlier): \"%s\"\n", o.node->ToString().c_str(),
+                o.response->info.value_or("success").c_str());
+    return;
+  }
   if (o.response && o.response->success) {
     if (o.response->info) {
       std::printf("Response from \"%s\": \"%s\"\n", o.node->ToString().c_str(),
@@ -99,6 +106,23 @@ Input ReadInput(const Options& o, Sender* sender) {
   return in;
 }
 
+void PrintSpool(const Sender& sender, const Spool& spool) {
+  std::printf("spool \"%s\": spooled: %llu; delivered from spool: %llu; waiting: %llu\n",
+              spool.dir().c_str(), static_cast<unsigned long long>(sender.values_spooled()),
+              static_cast<unsigned long long>(sender.values_unspooled()),
+              static_cast<unsigned long long>(spool.queued_values()));
+}
+
+// --flush: delivers what earlier runs spooled, reads no input.
+int Flush(const Options& o, Spool* spool) {
+  Sender sender(o.sender, PrintOutcome);
+  sender.Finish();
+  PrintSpool(sender, *spool);
+  if (sender.status() == RunStatus::kFailed) return kExitFailure;
+  if (sender.status() == RunStatus::kPartial) return kExitPartial;
+  return spool->queued_values() > 0 ? kExitSpooled : kExitSuccess;
+}
+
 int Run(int argc, char** argv) {
   Options o;
   if (Status s = ParseOptions(argc, argv, &o); !s.ok()) {
@@ -115,6 +139,25 @@ int Run(int argc, char** argv) {
   }
   log::Init("zabitan-sender", o.verbosity, o.syslog);
 
+  std::unique_ptr<Spool> spool;
+  if (o.spool_dir) {
+    auto lock_wait = std::chrono::duration_cast<std::chrono::milliseconds>(o.sender.exchange.timeout);
+    if (Status s = Spool::Open(*o.spool_dir, o.spool_max_bytes, lock_wait, &spool); !s.ok()) {
+      log::Error(s.message());
+      return kExitFailure;
+    }
+    o.sender.spool = spool.get();
+    if (o.sender.destinations.empty()) {  // --flush without -z: where the values were going
+      for (const std::string& text : spool->destinations()) {
+        std::vector<Destination> parsed;
+        if (Status s = ParseDestinations(text, kDefaultPort, &parsed); s.ok()) {
+          o.sender.destinations.push_back(parsed.front());
+        }
+      }
+    }
+  }
+  if (o.flush_only) return Flush(o, spool.get());
+
   Sender sender(o.sender, PrintOutcome);
   Input in;
   if (o.input_file) {
@@ -128,14 +171,20 @@ int Run(int argc, char** argv) {
   if (sender.status() == RunStatus::kFailed) {
     std::printf("Sending failed.%s\n",
                 o.verbosity < 2 ? " Use option -vv for more detailed output." : "");
+    if (spool) PrintSpool(sender, *spool);
     return kExitFailure;
   }
   std::printf("sent: %llu; skipped: %llu; total: %llu\n",
               static_cast<unsigned long long>(sender.values_sent()),
               static_cast<unsigned long long>(in.accepted - sender.values_sent()),
               static_cast<unsigned long long>(in.accepted));
+  if (spool) PrintSpool(sender, *spool);
   if (in.bad) return kExitFailure;
-  return sender.status() == RunStatus::kPartial ? kExitPartial : kExitSuccess;
+  switch (sender.status()) {
+    case RunStatus::kPartial: return kExitPartial;
+    case RunStatus::kSpooled: return kExitSpooled;
+    default: return kExitSuccess;
+  }
 }
 
 }  // namespace

@@ -47,6 +47,12 @@ zabitan additions:
                              (default 4)
   --compress                 zlib-compressed requests (Zabbix 5.0 and later)
   --syslog                   log to syslog as well as stderr
+  --spool DIR                keep what a server does not take in DIR (durable, ordered) and
+                             send it first on the next run; exit code 3 when values wait there
+  --spool-max-bytes N        size limit of the spool; the oldest values are dropped beyond it
+                             (default 1 GiB)
+  --flush DIR                only deliver what waits in the spool DIR (to -z, or to the
+                             destinations it was spooled for)
 )";
 
 namespace {
@@ -54,7 +60,7 @@ namespace {
 enum LongOnly {
   kTlsConnect = 1000, kTlsCaFile, kTlsCrlFile, kTlsServerCertIssuer, kTlsServerCertSubject,
   kTlsCertFile, kTlsKeyFile, kTlsPskIdentity, kTlsPskFile, kTlsCipher13, kTlsCipher,
-  kBatchSize, kConnections, kCompress, kSyslog,
+  kBatchSize, kConnections, kCompress, kSyslog, kSpool, kSpoolMaxBytes, kFlush,
 };
 
 const option kLongOptions[] = {
@@ -88,6 +94,9 @@ const option kLongOptions[] = {
     {"connections", required_argument, nullptr, kConnections},
     {"compress", no_argument, nullptr, kCompress},
     {"syslog", no_argument, nullptr, kSyslog},
+    {"spool", required_argument, nullptr, kSpool},
+    {"spool-max-bytes", required_argument, nullptr, kSpoolMaxBytes},
+    {"flush", required_argument, nullptr, kFlush},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -115,7 +124,7 @@ const TlsName kTlsNames[] = {
 // Everything the command line said, each absent unless given.
 struct Flags {
   std::optional<std::string> config, server, port, source, timeout, host, key, value, input;
-  std::optional<std::string> batch_size, connections;
+  std::optional<std::string> batch_size, connections, spool, spool_max_bytes, flush;
   bool timestamps = false, ns = false, real_time = false, compress = false, syslog = false;
   bool help = false, version = false;
   int verbose = 0;
@@ -170,6 +179,9 @@ Status ReadFlags(int argc, char** argv, Flags* f) {
       case kConnections: f->connections = optarg; break;
       case kCompress: f->compress = true; break;
       case kSyslog: f->syslog = true; break;
+      case kSpool: f->spool = optarg; break;
+      case kSpoolMaxBytes: f->spool_max_bytes = optarg; break;
+      case kFlush: f->flush = optarg; break;
       default: f->tls[c] = optarg; break;
     }
   }
@@ -208,7 +220,7 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
   if (Status s = config.Section("sender", &sec); !s.ok()) return s;
   std::vector<std::string_view> known = {
       "agent_config", "zabbix_server", "port", "source_address", "timeout", "host",
-      "batch_size", "connections", "compress", "verbose", "syslog"};
+      "batch_size", "connections", "compress", "verbose", "syslog", "spool", "spool_max_bytes"};
   for (const TlsName& t : kTlsNames) known.push_back(t.toml);
   if (Status s = sec.CheckKnownKeys(known); !s.ok()) return s;
 
@@ -224,6 +236,8 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
   if (s.ok()) s = FromTomlInt(sec, "connections", 1, kMaxConnections, &f->connections);
   if (s.ok()) s = FromTomlBool(sec, "compress", &f->compress);
   if (s.ok()) s = FromTomlBool(sec, "syslog", &f->syslog);
+  if (s.ok()) s = FromToml(sec, "spool", &f->spool);
+  if (s.ok()) s = FromTomlInt(sec, "spool_max_bytes", 1 << 20, INT64_MAX, &f->spool_max_bytes);
   if (s.ok() && f->verbose == 0) {
     std::optional<int64_t> v;
     s = sec.GetInt("verbose", 0, 2, &v);
@@ -275,7 +289,7 @@ Status ParseOptions(int argc, char** argv, Options* o) {
         !s.ok()) {
       return s.Prefixed(*agent_config_path + ": ServerActive");
     }
-  } else {
+  } else if (!f.flush) {
     return Status::Error("no server to send to: give -z SERVER or -c with ServerActive");
   }
 
@@ -295,6 +309,15 @@ Status ParseOptions(int argc, char** argv, Options* o) {
     o->sender.connections = static_cast<size_t>(n);
   }
   o->sender.compress = f.compress;
+  if (f.spool && f.flush && *f.spool != *f.flush) {
+    return Status::Error("--spool " + *f.spool + " and --flush " + *f.flush + " name different spools");
+  }
+  o->spool_dir = f.flush ? f.flush : f.spool;
+  o->flush_only = f.flush.has_value();
+  if (f.spool_max_bytes) {
+    if (Status s = ParseInt("spool size", *f.spool_max_bytes, 1 << 20, INT64_MAX, &n); !s.ok()) return s;
+    o->spool_max_bytes = static_cast<uint64_t>(n);
+  }
 
   if (auto it = f.tls.find(kTlsConnect); it != f.tls.end() && it->second != "unencrypted") {
     if (it->second != "psk" && it->second != "cert") {
@@ -314,6 +337,10 @@ Status ParseOptions(int argc, char** argv, Options* o) {
   o->input_file = f.input;
 
   // The combinations zabbix_sender accepts.
+  if (o->flush_only) {
+    if (f.input || f.key || f.value) return Status::Error("--flush sends the spool only: no -i, -k or -o");
+    return Status::Ok();
+  }
   if (f.input && (f.key || f.value)) return Status::Error("-i cannot be combined with -k/-o");
   if (!f.input) {
     if (!f.key || !f.value) return Status::Error("give -k KEY and -o VALUE, or -i FILE");

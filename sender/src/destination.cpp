@@ -45,6 +45,16 @@ Status ParseNode(std::string_view text, uint16_t default_port, Endpoint* node) {
 
 }  // namespace
 
+std::string Destination::ToString() const {
+  std::string text;
+  for (const Endpoint& node : nodes) {
+    if (!text.empty()) text += ';';
+    bool v6 = node.host.find(':') != std::string::npos;
+    text += (v6 ? "[" + node.host + "]" : node.host) + ":" + std::to_string(node.port);
+  }
+  return text;
+}
+
 Status ParsePort(std::string_view text, uint16_t* port) {
   unsigned value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

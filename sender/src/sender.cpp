@@ -9,6 +9,7 @@
 #include <ctime>
 #include <string_view>
 
+#include "zabitan/common/log.h"
 #include "zabitan/sender/frame.h"
 #include "zabitan/sender/request.h"
 
@@ -20,8 +21,10 @@ namespace {
 
 struct DestinationState {
   const Destination* destination;
+  std::string name;       // -z text: the spool queue's name
   size_t first_node = 0;  // the node that answered last is tried first
   bool failed = false;
+  bool drained = false;   // the spooled requests of earlier runs went out first
 };
 
 struct Lane {
@@ -61,7 +64,13 @@ class Sender::Impl {
     if (options_.connections == 0) options_.connections = 1;
     if (options_.batch_size == 0) options_.batch_size = 1;
     lanes_.resize(options_.connections);
-    for (const Destination& d : options_.destinations) destinations_.push_back({&d});
+    for (const Destination& d : options_.destinations) {
+      DestinationState state{&d, d.ToString()};
+      if (options_.spool) {
+        state.first_node = options_.spool->preferred_node(state.name).value_or(0) % d.nodes.size();
+      }
+      destinations_.push_back(std::move(state));
+    }
   }
 
   bool Add(const ValueView& value) {
@@ -82,6 +91,11 @@ class Sender::Impl {
   }
 
   void Dispatch() {
+    if (probe_ == Probe::kGathering && lanes_[0].pending.values() == 0 && options_.spool) {
+      // Nothing new to send: still deliver what earlier runs spooled (--flush).
+      probe_ = Probe::kDone;
+      asio::co_spawn(io_, DrainAll(), asio::detached);
+    }
     if (probe_ == Probe::kGathering) EndProbe();
     for (Lane& lane : lanes_) {
       if (lane.pending.values() > 0) Start(lane);
@@ -102,10 +116,13 @@ class Sender::Impl {
   }
 
   RunStatus status() const {
-    if (failed_) return RunStatus::kFailed;
-    return partial_ ? RunStatus::kPartial : RunStatus::kSucceeded;
+    if (failed_ || lost_ > 0) return RunStatus::kFailed;
+    if (partial_) return RunStatus::kPartial;
+    return spooled_ > 0 ? RunStatus::kSpooled : RunStatus::kSucceeded;
   }
   uint64_t values_sent() const { return values_sent_; }
+  uint64_t values_spooled() const { return spooled_; }
+  uint64_t values_unspooled() const { return unspooled_; }
 
  private:
   void EndProbe() {
@@ -135,24 +152,31 @@ class Sender::Impl {
   }
 
   asio::awaitable<void> SendBatch(Lane& lane, std::string payload, size_t values) {
-    std::string compressed;
-    std::string_view wire = payload;
-    if (options_.compress && Compress(payload, &compressed).ok()) wire = compressed;
-    std::string header = EncodeHeader(wire.size(), payload.size(), wire.data() != payload.data());
+    std::string compressed, header;
+    std::string_view wire = Frame(payload, &compressed, &header);
 
     size_t tried = 0, failed = 0;
-    bool partial = false;
+    bool partial = false, spooled = false;
     for (DestinationState& d : destinations_) {
-      if (d.failed) continue;
-      ++tried;
-      Verdict v = co_await SendToDestination(d, header, wire, values);
-      if (v == Verdict::kFailed) {
-        d.failed = true;
-        ++failed;
+      Verdict v = Verdict::kFailed;
+      if (!d.failed) {
+        ++tried;
+        if (!d.drained) co_await Drain(d);
+        if (!d.failed) v = co_await SendToDestination(d, header, wire, values, BatchOrigin::kInput);
+        if (v == Verdict::kFailed) {
+          d.failed = true;
+          ++failed;
+        }
+        partial = partial || v == Verdict::kPartial;
       }
-      partial = partial || v == Verdict::kPartial;
+      if (v == Verdict::kFailed && options_.spool) spooled = SpoolRequest(d, payload, values) || spooled;
     }
-    if (tried == 0 || failed == tried) {
+    if (options_.spool) {
+      // Nothing stops at a dead server: what it did not take waits in the spool.
+      if (tried > failed) values_sent_ += values;
+      if (spooled) spooled_ += values;
+      partial_ = partial_ || partial;
+    } else if (tried == 0 || failed == tried) {
       failed_ = true;
     } else {
       values_sent_ += values;
@@ -162,11 +186,65 @@ class Sender::Impl {
     if (probe_ == Probe::kInFlight) probe_ = Probe::kDone;
   }
 
+  // The wire form of a request: compressed when asked; `header` gets the ZBXD header.
+  std::string_view Frame(const std::string& payload, std::string* compressed, std::string* header) {
+    std::string_view wire = payload;
+    if (options_.compress && Compress(payload, compressed).ok()) wire = *compressed;
+    *header = EncodeHeader(wire.size(), payload.size(), wire.data() != payload.data());
+    return wire;
+  }
+
+  bool SpoolRequest(const DestinationState& d, const std::string& payload, size_t values) {
+    Status s = options_.spool->Append(d.name, payload, values);
+    if (s.ok()) return true;
+    log::Error("cannot spool " + std::to_string(values) + " values for " + d.name + ": " + s.message());
+    lost_ += values;
+    return false;
+  }
+
+  // Sends the requests earlier runs spooled for `d`, oldest first, until the spool is empty or
+  // the destination fails (then the rest stays spooled, and so will what comes after it).
+  asio::awaitable<void> Drain(DestinationState& d) {
+    d.drained = true;
+    if (!options_.spool) co_return;
+    for (;;) {
+      std::optional<Spool::Entry> entry;
+      if (Status s = options_.spool->Oldest(d.name, &entry); !s.ok()) {
+        log::Error(s.message());
+        d.failed = true;
+        co_return;
+      }
+      if (!entry) co_return;
+      std::string compressed, header;
+      std::string_view wire = Frame(entry->payload, &compressed, &header);
+      Verdict v = co_await SendToDestination(d, header, wire, entry->values, BatchOrigin::kSpool);
+      if (v == Verdict::kFailed) {
+        d.failed = true;
+        co_return;
+      }
+      partial_ = partial_ || v == Verdict::kPartial;
+      unspooled_ += entry->values;
+      if (Status s = options_.spool->Remove(d.name, entry->seq); !s.ok()) {
+        log::Error(s.message());
+        d.failed = true;
+        co_return;
+      }
+    }
+  }
+
+  asio::awaitable<void> DrainAll() {
+    for (DestinationState& d : destinations_) {
+      if (!d.drained) co_await Drain(d);
+    }
+  }
+
   asio::awaitable<Verdict> SendToDestination(DestinationState& d, std::string_view header,
-                                             std::string_view wire, size_t values) {
+                                             std::string_view wire, size_t values,
+                                             BatchOrigin origin) {
     const std::vector<Endpoint>& nodes = d.destination->nodes;
     BatchOutcome outcome;
     outcome.values = values;
+    outcome.origin = origin;
     for (size_t i = 0; i < nodes.size(); ++i) {
       size_t index = (d.first_node + i) % nodes.size();
       outcome.node = &nodes[index];
@@ -174,6 +252,9 @@ class Sender::Impl {
       if (r.stage == ExchangeStage::kConnect) {
         outcome.status = r.status;
         continue;  // fail over to the next HA node
+      }
+      if (index != d.first_node && options_.spool) {
+        if (Status s = options_.spool->set_preferred_node(d.name, index); !s.ok()) log::Warning(s.message());
       }
       d.first_node = index;
       outcome.status = r.status;
@@ -202,6 +283,9 @@ class Sender::Impl {
   bool failed_ = false;
   bool partial_ = false;
   uint64_t values_sent_ = 0;
+  uint64_t spooled_ = 0;    // values of this run written to the spool
+  uint64_t unspooled_ = 0;  // spooled values of earlier runs delivered now
+  uint64_t lost_ = 0;       // values the spool could not take
 };
 
 Sender::Sender(SenderOptions options, Observer observer)
@@ -213,5 +297,7 @@ void Sender::Poll() { impl_->Poll(); }
 void Sender::Finish() { impl_->Finish(); }
 RunStatus Sender::status() const { return impl_->status(); }
 uint64_t Sender::values_sent() const { return impl_->values_sent(); }
+uint64_t Sender::values_spooled() const { return impl_->values_spooled(); }
+uint64_t Sender::values_unspooled() const { return impl_->values_unspooled(); }
 
 }  // namespace zabitan::sender

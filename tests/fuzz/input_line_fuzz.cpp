@@ -10,11 +10,13 @@
 //    -T -N, within uint31 and 0..999999999;
 //  - parsing the line again with the same parser (its buffers reused) gives the same value,
 //    and ParseInputLine (the owning form) agrees;
-//  - the request that RequestBuilder makes of the value (twice, to cover the separator) has
-//    no raw control byte, and whenever host, key and value are valid UTF-8 nlohmann::json
-//    accepts it and its host/key/value strings equal the parsed views byte for byte, with
-//    the same clock/ns and nothing else in the objects;
+//  - the request RequestBuilder makes of an ordinary value, then of the parsed one twice, has
+//    no raw control byte (and ASan watches its writes); whenever host, key and value are valid
+//    UTF-8, nlohmann::json accepts it and its host/key/value strings equal the parsed views
+//    byte for byte, with the same clock/ns and nothing else in the objects;
 //  - an error has a non-empty message.
+// Tags for ZABITAN_FUZZ_TOLERATE: request-control-byte.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -35,9 +37,33 @@
     }                                                                                 \
   } while (0)
 
+// ZABITAN_FUZZ_TOLERATE=tag[,tag...]: a violated property with one of these tags is reported
+// once on stderr instead of aborting, so that a long run can look past a known finding.
+#define CHECK_OR_TOLERATE(tag, cond)                                                  \
+  do {                                                                                \
+    if (!(cond)) {                                                                    \
+      if (!Tolerated(tag)) {                                                          \
+        std::fprintf(stderr, "%s:%d: property violated [%s]: %s\n", __FILE__, __LINE__, \
+                     tag, #cond);                                                     \
+        std::abort();                                                                 \
+      }                                                                               \
+      static bool reported = false;                                                   \
+      if (!reported) std::fprintf(stderr, "tolerated [%s]: %s\n", tag, #cond);        \
+      reported = true;                                                                \
+    }                                                                                 \
+  } while (0)
+
 namespace {
 
 using zabitan::Status;
+
+bool Tolerated(const char* tag) {
+  static const std::string list = [] {
+    const char* env = std::getenv("ZABITAN_FUZZ_TOLERATE");
+    return "," + std::string(env ? env : "") + ",";
+  }();
+  return list.find("," + std::string(tag) + ",") != std::string::npos;
+}
 using namespace zabitan::sender;
 
 // Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), which
@@ -134,13 +160,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CHECK(parser.Parse(line, &again).ok());
   CHECK(SameView(again, first));
 
+  // After an ordinary value, as in a batch (the string then grows by what Add reserves).
+  const ValueView ordinary("h", "k", "v", first.clock ? std::optional<uint32_t>(1) : std::nullopt,
+                           first.ns ? std::optional<uint32_t>(2) : std::nullopt);
   RequestBuilder builder;
+  builder.Add(ordinary);
   builder.Add(again);
   builder.Add(first);
-  CHECK(builder.values() == 2);
+  CHECK(builder.values() == 3);
   const std::string json = builder.Finish(send_time);
   CHECK(builder.values() == 0);
-  for (char c : json) CHECK(static_cast<unsigned char>(c) >= 0x20);
+  // Every control byte is escaped; a NUL here is a byte RequestBuilder wrote past its string.
+  const bool raw_control = std::any_of(json.begin(), json.end(),
+                                       [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  CHECK_OR_TOLERATE("request-control-byte", !raw_control);
+  if (raw_control) return 0;
 
   if (!ValidUtf8(first.host) || !ValidUtf8(first.key) || !ValidUtf8(first.value)) return 0;
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
@@ -151,9 +185,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CHECK(doc.is_object());
   CHECK(doc.size() == (send_time ? 4u : 2u));
   CHECK(doc["request"] == "sender data");
-  CHECK(doc["data"].is_array() && doc["data"].size() == 2);
-  CheckObject(doc["data"][0], first);
+  CHECK(doc["data"].is_array() && doc["data"].size() == 3);
+  CheckObject(doc["data"][0], ordinary);
   CheckObject(doc["data"][1], first);
+  CheckObject(doc["data"][2], first);
   if (send_time) {
     CHECK(doc["clock"].get<uint64_t>() == send_time->clock);
     CHECK(doc["ns"].get<uint64_t>() == send_time->ns);

@@ -17,8 +17,9 @@
 class FakeTrapper {
  public:
   // `reply` of "" answers success with counts; "close" closes without answering.
-  explicit FakeTrapper(const std::string& address = "127.0.0.1", std::string reply = "")
-      : acceptor_(io_, {boost::asio::ip::make_address(address), 0}), reply_(std::move(reply)) {
+  explicit FakeTrapper(const std::string& address = "127.0.0.1", std::string reply = "",
+                       uint16_t port = 0)
+      : acceptor_(io_, {boost::asio::ip::make_address(address), port}), reply_(std::move(reply)) {
     thread_ = std::thread([this] { Serve(); });
   }
   ~FakeTrapper() {

@@ -1,6 +1,7 @@
 #include "zabitan/sender/sender.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 
 #include "fake_trapper.h"
@@ -138,4 +139,80 @@ TEST_CASE("sender: compressed requests reach the trapper intact", "[sender]") {
   sender.Finish();
   CHECK(sender.status() == RunStatus::kSucceeded);
   CHECK(trapper.values().size() == 300);
+}
+
+namespace {
+struct SpoolDir {
+  std::string path;
+  SpoolDir() {
+    char tmpl[] = "/tmp/zabitan-sender-spool-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  ~SpoolDir() { std::filesystem::remove_all(path); }
+  std::unique_ptr<Spool> Open() {
+    std::unique_ptr<Spool> s;
+    REQUIRE(Spool::Open(path, kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &s).ok());
+    return s;
+  }
+};
+}  // namespace
+
+TEST_CASE("sender: a dead server's values are spooled and sent first next time", "[sender][spool]") {
+  SpoolDir dir;
+  uint16_t port = ClosedPort();
+  {
+    auto spool = dir.Open();
+    SenderOptions o = Options({{{"127.0.0.1", port}}}, 100, 4);
+    o.spool = spool.get();
+    Sender sender(o, [](const BatchOutcome&) {});
+    for (int i = 0; i < 1000; ++i) {
+      REQUIRE(sender.Add({"h", "k" + std::to_string(i % 13), std::to_string(i), {}, {}}));
+    }
+    sender.Finish();
+    CHECK(sender.status() == RunStatus::kSpooled);
+    CHECK(sender.values_spooled() == 1000);
+    CHECK(spool->queued_values() == 1000);
+  }
+  FakeTrapper trapper("127.0.0.1", "", port);  // the server is back
+  auto spool = dir.Open();
+  SenderOptions flush = Options({{{"127.0.0.1", port}}}, 100, 4);
+  flush.spool = spool.get();
+  Sender sender(flush, [](const BatchOutcome&) {});
+  sender.Add({"h", "k0", "new", {}, {}});
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kSucceeded);
+  CHECK(sender.values_unspooled() == 1000);
+  auto got = trapper.values();
+  REQUIRE(got.size() == 1001);
+  CHECK(got.back().value == "new");  // spooled values first
+  std::map<std::string, int> last;
+  for (const Value& v : got) {
+    if (v.value == "new") continue;
+    int n = std::stoi(v.value);
+    auto [it, fresh] = last.try_emplace(v.key, n);
+    if (!fresh) {
+      CHECK(n > it->second);
+      it->second = n;
+    }
+  }
+  CHECK(spool->queued_values() == 0);
+}
+
+TEST_CASE("sender: with a spool and nothing new, the spool is flushed", "[sender][spool]") {
+  SpoolDir dir;
+  FakeTrapper trapper;
+  Destination live{{{"127.0.0.1", trapper.port()}}};
+  {
+    auto spool = dir.Open();
+    REQUIRE(spool->Append(live.ToString(), R"({"request":"sender data","data":[{"host":"h","key":"k","value":"1"}]})", 1).ok());
+  }
+  auto spool = dir.Open();
+  SenderOptions o = Options({{{"127.0.0.1", trapper.port()}}});
+  o.spool = spool.get();
+  Sender sender(o, [](const BatchOutcome&) {});
+  sender.Finish();
+  CHECK(sender.values_unspooled() == 1);
+  CHECK(trapper.values().size() == 1);
+  CHECK(spool->queued_values() == 0);
 }

@@ -34,6 +34,9 @@ struct Endpoint {
 
 struct Destination {
   std::vector<Endpoint> nodes;  // tried in order; at least one
+
+  // The destination in -z syntax ("a:10051;[::1]:10051"), parseable again: names its spool.
+  std::string ToString() const;
 };
 
 Status ParseDestinations(std::string_view spec, uint16_t default_port,

@@ -30,6 +30,7 @@
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/exchange.h"
 #include "zabitan/sender/response.h"
+#include "zabitan/sender/spool.h"
 #include "zabitan/sender/value.h"
 
 namespace zabitan::sender {
@@ -53,7 +54,14 @@ struct SenderOptions {
   size_t connections = kDefaultConnections;
   bool compress = false;   // zlib frames (flags 0x03), accepted by 5.x+ trappers
   bool send_time = false;  // add the request's own clock/ns, as zabbix_sender does with -T
+  // Not owned; must outlive the Sender. When set, a destination's spooled requests are sent
+  // before anything new, and what a destination does not take is spooled instead of dropped:
+  // the run then goes on reading (nothing stops at a dead server) and ends kSpooled.
+  Spool* spool = nullptr;
 };
+
+// What a batch was: sent now, or a spooled request of an earlier run.
+enum class BatchOrigin { kInput, kSpool };
 
 // What one batch got from one destination.
 struct BatchOutcome {
@@ -61,9 +69,17 @@ struct BatchOutcome {
   size_t values = 0;
   Status status;                     // a transport or protocol error (response is then empty)
   std::optional<Response> response;  // the parsed reply, which may still say "failed"
+  BatchOrigin origin = BatchOrigin::kInput;
 };
 
-enum class RunStatus { kSucceeded, kPartial, kFailed };
+enum class RunStatus {
+  kSucceeded,  // every destination took everything
+  kPartial,    // a reply counted failed values, or (without a spool) a destination failed
+  kSpooled,    // everything was taken or is safely spooled for the next run
+  kFailed      // values were lost: every destination failed (no spool), or the spool failed
+};
+
+
 
 class Sender {
  public:
@@ -91,6 +107,9 @@ class Sender {
   RunStatus status() const;
   // Values in batches that at least one destination accepted (zabbix_sender's "sent").
   uint64_t values_sent() const;
+  // Values of this run written to the spool, and spooled values of earlier runs delivered now.
+  uint64_t values_spooled() const;
+  uint64_t values_unspooled() const;
 
  private:
   class Impl;

@@ -1,0 +1,111 @@
+// zabitan — Spool: a durable, ordered, bounded queue of requests a destination did not take.
+//
+// When a destination is down (connect failure, timeout, "response":"failed", a reply lost
+// mid-exchange) the request is kept on disk and sent before anything new on the next run, so
+// nothing is lost while the server is away. One queue per destination (the -z text of one
+// cluster), in a folder of its own under the spool folder:
+//
+//   DIR/lock                       flock: one run at a time uses the spool
+//   DIR/q-<hash>/destination       the destination's text, e.g. "zbx1:10051;zbx2:10051"
+//   DIR/q-<hash>/<seq>-<n>.req     one request (its JSON), n values; seq orders the queue
+//   DIR/q-<hash>/node              the HA node that answered last
+//   DIR/q-<hash>/dropped           values dropped to keep the spool under its size limit
+//
+// Durability: a request is written to a temporary name, fsync'd, renamed and the folder
+// fsync'd before Append returns ok, so a kill -9 at any moment loses nothing Append reported as
+// spooled; a half-written file never has a final name and is removed on the next Open.
+// Bounded: when the spool grows past max_bytes the oldest requests are dropped, counted and
+// logged. Not thread-safe; one Spool per process (the lock enforces one per folder).
+//
+//   std::unique_ptr<zabitan::sender::Spool> spool;
+//   zabitan::Status s = zabitan::sender::Spool::Open("/var/spool/zabitan", 1 << 30, &spool);
+//   spool->Append("zbx:10051", request_json, 4000);
+#ifndef ZABITAN_SENDER_SPOOL_H_
+#define ZABITAN_SENDER_SPOOL_H_
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zabitan/common/status.h"
+#include "zabitan/common/unique_fd.h"
+
+namespace zabitan::sender {
+
+inline constexpr uint64_t kDefaultSpoolMaxBytes = uint64_t{1} << 30;
+
+class Spool {
+ public:
+  struct Entry {
+    uint64_t seq = 0;
+    size_t values = 0;
+    std::string payload;
+  };
+
+  struct Passkey {};  // only Open makes a Spool
+  explicit Spool(Passkey) {}
+  ~Spool();
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  // Opens (creating) the spool folder and takes its lock, waiting up to lock_wait for another
+  // run to finish with it.
+  static Status Open(const std::string& dir, uint64_t max_bytes,
+                     std::chrono::milliseconds lock_wait, std::unique_ptr<Spool>* spool);
+
+  // Queues a request for `destination`. Ok means it is on disk and will survive a crash.
+  Status Append(const std::string& destination, std::string_view payload, size_t values);
+  // The oldest request queued for `destination`, or none.
+  Status Oldest(const std::string& destination, std::optional<Entry>* entry);
+  // Removes a request once the destination has taken it.
+  Status Remove(const std::string& destination, uint64_t seq);
+
+  uint64_t queued_values(const std::string& destination) const;
+  uint64_t queued_values() const;
+  uint64_t dropped_values() const { return dropped_this_run_; }
+  // Destinations with a queue folder (for --flush without -z).
+  std::vector<std::string> destinations() const;
+
+  // The HA node (index into the destination's nodes) that answered last, across runs.
+  std::optional<size_t> preferred_node(const std::string& destination) const;
+  Status set_preferred_node(const std::string& destination, size_t node);
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  struct Item {
+    uint64_t seq;
+    size_t values;
+    uint64_t bytes;
+  };
+  struct Queue {
+    std::string folder;
+    std::deque<Item> items;
+    uint64_t values = 0;
+    uint64_t dropped = 0;  // all-time, from the dropped file
+    std::optional<size_t> node;
+  };
+
+  Status Load();
+  Status QueueFor(const std::string& destination, Queue** queue);
+  Status DropOldest(const std::string& destination, Queue* queue);
+  std::string PathOf(const Queue& q, const Item& item) const;
+
+  std::string dir_;
+  uint64_t max_bytes_ = kDefaultSpoolMaxBytes;
+  uint64_t bytes_ = 0;
+  uint64_t next_seq_ = 1;
+  uint64_t dropped_this_run_ = 0;
+  UniqueFd lock_;
+  std::map<std::string, Queue> queues_;  // by destination text
+};
+
+}  // namespace zabitan::sender
+
+#endif  // ZABITAN_SENDER_SPOOL_H_
