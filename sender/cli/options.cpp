@@ -8,6 +8,7 @@
 #include "zabitan/common/config.h"
 #include "zabitan/sender/agent_config.h"
 #include "zabitan/sender/destination.h"
+#include "zabitan/sender/tls.h"
 
 namespace zabitan::sender::cli {
 
@@ -117,8 +118,8 @@ const TlsName kTlsNames[] = {
     {kTlsKeyFile, "tls-key-file", "tls_key_file", "TLSKeyFile"},
     {kTlsPskIdentity, "tls-psk-identity", "tls_psk_identity", "TLSPSKIdentity"},
     {kTlsPskFile, "tls-psk-file", "tls_psk_file", "TLSPSKFile"},
-    {kTlsCipher13, "tls-cipher13", "tls_cipher13", "TLSCipherPSK13"},
-    {kTlsCipher, "tls-cipher", "tls_cipher", "TLSCipherPSK"},
+    {kTlsCipher13, "tls-cipher13", "tls_cipher13", "TLSCipherAll13"},
+    {kTlsCipher, "tls-cipher", "tls_cipher", "TLSCipherAll"},
 };
 
 // Everything the command line said, each absent unless given.
@@ -252,6 +253,36 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
   return s;
 }
 
+// The TLS settings, from flags, [sender] keys and agentd keys already merged into `tls`.
+Status BuildTls(const std::map<int, std::string>& tls, std::shared_ptr<TlsContext>* context) {
+  auto get = [&tls](int flag) {
+    auto it = tls.find(flag);
+    return it == tls.end() ? std::string() : it->second;
+  };
+  TlsOptions t;
+  if (Status s = ParseTlsMode(get(kTlsConnect).empty() ? "unencrypted" : get(kTlsConnect), &t.mode);
+      !s.ok()) {
+    return s;
+  }
+  if (t.mode == TlsMode::kUnencrypted) {
+    for (const auto& [flag, value] : tls) {
+      if (flag != kTlsConnect) return Status::Error("TLS options need --tls-connect psk or cert");
+    }
+    return Status::Ok();
+  }
+  t.ca_file = get(kTlsCaFile);
+  t.crl_file = get(kTlsCrlFile);
+  t.server_cert_issuer = get(kTlsServerCertIssuer);
+  t.server_cert_subject = get(kTlsServerCertSubject);
+  t.cert_file = get(kTlsCertFile);
+  t.key_file = get(kTlsKeyFile);
+  t.psk_identity = get(kTlsPskIdentity);
+  t.psk_file = get(kTlsPskFile);
+  t.cipher = get(kTlsCipher);
+  t.cipher13 = get(kTlsCipher13);
+  return TlsContext::Create(t, context);
+}
+
 }  // namespace
 
 Status ParseOptions(int argc, char** argv, Options* o) {
@@ -266,9 +297,20 @@ Status ParseOptions(int argc, char** argv, Options* o) {
   AgentConfig agent;
   if (agent_config_path) {
     if (Status s = ReadAgentConfig(*agent_config_path, &agent); !s.ok()) return s;
+    const std::map<int, std::string> given = f.tls;  // flags and [sender] keys win
     for (const TlsName& t : kTlsNames) {
-      if (auto it = agent.tls.find(t.agentd); it != agent.tls.end() && !f.tls.count(t.flag)) {
+      if (auto it = agent.tls.find(t.agentd); it != agent.tls.end() && !given.count(t.flag)) {
         f.tls[t.flag] = it->second;
+      }
+    }
+    // The agent's cipher keys come per mode (TLSCipherPSK13, TLSCipherCert, ...); the mode's own
+    // key wins over TLSCipherAll*.
+    const std::string mode = f.tls.count(kTlsConnect) ? f.tls[kTlsConnect] : "";
+    const std::string kind = mode == "psk" ? "PSK" : mode == "cert" ? "Cert" : "";
+    for (auto [flag, suffix] : {std::pair{kTlsCipher13, "13"}, std::pair{kTlsCipher, ""}}) {
+      if (auto it = agent.tls.find("TLSCipher" + kind + suffix);
+          !kind.empty() && it != agent.tls.end() && !given.count(flag)) {
+        f.tls[flag] = it->second;
       }
     }
   }
@@ -319,14 +361,7 @@ Status ParseOptions(int argc, char** argv, Options* o) {
     o->spool_max_bytes = static_cast<uint64_t>(n);
   }
 
-  if (auto it = f.tls.find(kTlsConnect); it != f.tls.end() && it->second != "unencrypted") {
-    if (it->second != "psk" && it->second != "cert") {
-      return Status::Error("invalid --tls-connect \"" + it->second + "\" (unencrypted, psk or cert)");
-    }
-    return Status::Error("--tls-connect " + it->second +
-                         ": TLS is not available in this zabitan-sender yet; refusing to send "
-                         "in plain text what was meant to be encrypted");
-  }
+  if (Status s = BuildTls(f.tls, &o->sender.exchange.tls); !s.ok()) return s;
 
   o->format.default_host = f.host ? f.host : agent.hostname;
   o->format.with_timestamps = f.timestamps;

@@ -56,9 +56,17 @@ agentd_config() {
   "$ours" -c "$work/agentd.conf" -k agentd.key -o 3 >/dev/null
   grep -q '"host":"agent-host","key":"agentd.key"' "$rec"
 }
-tls_refused() {
-  ! "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-connect psk --tls-psk-identity i --tls-psk-file /dev/null 2>"$work/err"
-  grep -q "refusing to send in plain text" "$work/err"
+tls_settings_checked() {
+  # A PSK file others can read, a short key, TLS options without --tls-connect: refused before
+  # anything is sent (never a silent fall-back to plain text).
+  openssl rand -hex 32 >"$work/open.psk"; chmod 644 "$work/open.psk"
+  ! "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-connect psk --tls-psk-identity i --tls-psk-file "$work/open.psk" 2>"$work/err"
+  grep -q "open.psk: mode 0644 gives group/others access to a secret" "$work/err"
+  echo 0123abcd >"$work/short.psk"; chmod 600 "$work/short.psk"
+  ! "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-connect psk --tls-psk-identity i --tls-psk-file "$work/short.psk" 2>"$work/err"
+  grep -q "32-512 hex digits" "$work/err"
+  ! "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-psk-file "$work/short.psk" 2>"$work/err"
+  grep -q "TLS options need --tls-connect psk or cert" "$work/err"
   ! grep -q tls.key "$rec"
 }
 real_time() {
@@ -150,7 +158,7 @@ check toml-config toml_config
 check flag-wins flag_wins
 check toml-errors toml_errors
 check agentd-config agentd_config
-check tls-refused tls_refused
+check tls-settings-checked tls_settings_checked
 check real-time real_time
 check version-and-help version_and_help
 check bad-option bad_option

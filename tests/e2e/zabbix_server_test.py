@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """zabitan-sender against a real Zabbix 6.0 server: every value sent must be in its history.
 
-Usage: zabbix_server_test.py ZABITAN_SENDER STACK_ENV WORKDIR
-STACK_ENV is the env file of a stack started by tests/peers/zabbix-server/start.
+Usage: zabbix_server_test.py ZABITAN_SENDER STACK_ENV WORKDIR PKI_DIR
+STACK_ENV is the env file of a stack started by tests/peers/zabbix-server/start with
+ZBX_SERVER_TLS_DIR=PKI_DIR (tests/peers/make-test-pki).
 
 Cases:
   timestamps  20,000 values with clocks for 100 items, sent in parallel batches: history
@@ -11,6 +12,10 @@ Cases:
               stamps them on arrival, so its clock order must be the order they were sent in,
               and each item's last value must be its last line (parallel sending keeps order).
   unknown     a value for an item that does not exist: "failed: 1", exit 2, the others stored.
+  psk         a host that accepts PSK only: plain text is refused by the server (failed),
+              --tls-connect psk is stored; a wrong key fails the handshake.
+  cert        a host that accepts its certificate only: --tls-connect cert with issuer and
+              subject checks is stored; a wrong expected server subject is refused by us.
 """
 import os
 import subprocess
@@ -21,7 +26,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "peers", "zabbix-server"))
 import zapi  # noqa: E402
 
-sender, env_file, work = sys.argv[1:4]
+sender, env_file, work, pki = sys.argv[1:5]
 os.makedirs(work, exist_ok=True)
 z = zapi.Zapi.from_env(env_file)
 port = z.env["ZBX_TRAPPER_PORT"]
@@ -114,5 +119,57 @@ code, out, err = run_sender(["%s ts.0 424242" % HOST, "%s no.such.key 1" % HOST]
 case("unknown-item", code == 2 and "processed: 1; failed: 1; total: 2" in out,
      "exit %d, %s" % (code, out.strip().splitlines()[0] if out.strip() else err.strip()))
 
-print("%d passed, %d failed" % (3 - len(failures), len(failures)))
+# --- TLS: PSK ----------------------------------------------------------------------------
+psk_file = os.path.join(work, "host.psk")
+with open(psk_file, "w") as f:
+    f.write(os.urandom(32).hex() + "\n")
+os.chmod(psk_file, 0o600)
+psk_host = HOST + "-psk"
+psk_hostid = z.create_host(psk_host)
+psk_item = z.create_trapper_item(psk_hostid, "tls.key", zapi.VT_UINT)
+z.call("host.update", {"hostid": psk_hostid, "tls_connect": 2, "tls_accept": 2,
+                       "tls_psk_identity": "zabitan e2e", "tls_psk": open(psk_file).read().strip()})
+cert_host = HOST + "-cert"
+cert_hostid = z.create_host(cert_host)
+cert_item = z.create_trapper_item(cert_hostid, "tls.key", zapi.VT_UINT)
+z.call("host.update", {"hostid": cert_hostid, "tls_connect": 4, "tls_accept": 4,
+                       "tls_issuer": "CN=zabitan test CA",
+                       "tls_subject": "CN=zabitan-sender,O=zabitan tests"})
+z.config_cache_reload()
+psk = ["--tls-connect", "psk", "--tls-psk-identity", "zabitan e2e", "--tls-psk-file", psk_file]
+
+
+def single(host, value, *extra):
+    r = subprocess.run([sender, "-z", "127.0.0.1", "-p", port, "-s", host, "-k", "tls.key",
+                        "-o", str(value), *extra], capture_output=True, text=True, timeout=60)
+    return r.returncode, r.stdout + r.stderr
+
+
+plain_code, plain_out = single(psk_host, 1)
+psk_code, psk_out = single(psk_host, 2, *psk)
+bad_file = os.path.join(work, "wrong.psk")
+with open(bad_file, "w") as f:
+    f.write(os.urandom(32).hex() + "\n")
+os.chmod(bad_file, 0o600)
+bad_code, bad_out = single(psk_host, 3, *psk[:-1], bad_file, "-vv")
+rows = history([psk_item], 1)
+case("psk", plain_code == 2 and "failed: 1" in plain_out and psk_code == 0 and
+     "processed: 1; failed: 0" in psk_out and bad_code == 1 and
+     [r["value"] for r in rows] == ["2"],
+     "plain text refused by the server (exit %d), PSK stored (exit %d), wrong key: exit %d, history %s"
+     % (plain_code, psk_code, bad_code, [r["value"] for r in rows]))
+
+cert = ["--tls-connect", "cert", "--tls-ca-file", os.path.join(pki, "ca.crt"),
+        "--tls-crl-file", os.path.join(pki, "ca.crl"),
+        "--tls-cert-file", os.path.join(pki, "client.crt"), "--tls-key-file", os.path.join(pki, "client.key"),
+        "--tls-server-cert-issuer", "CN=zabitan test CA"]
+cert_code, cert_out = single(cert_host, 4, *cert, "--tls-server-cert-subject", "CN=zabbix-server,O=zabitan tests")
+wrong_code, wrong_out = single(cert_host, 5, *cert, "--tls-server-cert-subject", "CN=someone-else", "-vv")
+rows = history([cert_item], 1)
+case("cert", cert_code == 0 and "processed: 1; failed: 0" in cert_out and wrong_code == 1 and
+     "is not \"CN=someone-else\"" in wrong_out and [r["value"] for r in rows] == ["4"],
+     "certificate stored (exit %d), wrong server subject refused by zabitan-sender (exit %d), history %s"
+     % (cert_code, wrong_code, [r["value"] for r in rows]))
+
+print("%d passed, %d failed" % (5 - len(failures), len(failures)))
 sys.exit(1 if failures else 0)

@@ -1,7 +1,7 @@
 // Fuzz target: zabbix_sender's -z / ServerActive destination list.
 //
-// The whole input is the list, parsed with the default ports 10051, 1 and 65535; the whole
-// input is also tried as a port.
+// The whole input is the list, parsed with the default port 10051 (and 1 and 65535 when it is
+// short); the whole input is also tried as a port.
 //
 // Properties (a violation aborts):
 //  - on success there is one destination per ',' + 1 and one node per ',' + ';' + 1; every
@@ -65,8 +65,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // In its own allocation, so that ASan sees any read past the end.
   const std::string spec(reinterpret_cast<const char*>(data), size);
   CheckList(spec, kDefaultPort);
-  CheckList(spec, 1);
-  CheckList(spec, 65535);
+  // Other default ports matter for duplicates like "a:1,a"; short lists show them, and long
+  // ones would only triple the time of ParseDestinations' quadratic duplicate check.
+  if (spec.size() <= 256) {
+    CheckList(spec, 1);
+    CheckList(spec, 65535);
+  }
 
   uint16_t port = 0;
   Status s = ParsePort(spec, &port);

@@ -22,6 +22,7 @@
 
 #include "zabitan/common/status.h"
 #include "zabitan/sender/destination.h"
+#include "zabitan/sender/tls.h"
 
 namespace zabitan::sender {
 
@@ -30,11 +31,13 @@ struct ExchangeOptions {
   std::chrono::milliseconds timeout{60000};         // write + read of the whole exchange (-t)
   std::optional<std::string> source_address;        // -I: bind before connecting
   uint64_t max_reply_size = 16 << 20;
+  std::shared_ptr<TlsContext> tls;                  // PSK or certificate TLS; none: plain TCP
 };
 
 enum class ExchangeStage {
   kDone,     // a reply frame was read; `reply` holds its JSON
-  kConnect,  // no address of the node accepted a connection: nothing was sent
+  kConnect,  // no address of the node accepted a connection (or the TLS handshake failed):
+             // nothing was sent
   kExchange  // connected, but the write or the read failed: the server may have stored the data
 };
 
