@@ -20,11 +20,14 @@ namespace asio = boost::asio;
 namespace {
 
 struct DestinationState {
-  const Destination* destination;
+  const Destination* destination = nullptr;
   std::string name;       // -z text: the spool queue's name
   size_t first_node = 0;  // the node that answered last is tried first
   bool failed = false;
   bool drained = false;   // the spooled requests of earlier runs went out first
+  // Zabbix 7.0 proxy groups: the proxy a "redirect" reply named, tried before the nodes.
+  std::optional<Endpoint> redirect;
+  uint64_t redirect_revision = 0;
 };
 
 struct Lane {
@@ -65,7 +68,9 @@ class Sender::Impl {
     if (options_.batch_size == 0) options_.batch_size = 1;
     lanes_.resize(options_.connections);
     for (const Destination& d : options_.destinations) {
-      DestinationState state{&d, d.ToString()};
+      DestinationState state;
+      state.destination = &d;
+      state.name = d.ToString();
       if (options_.spool) {
         state.first_node = options_.spool->preferred_node(state.name).value_or(0) % d.nodes.size();
       }
@@ -241,35 +246,72 @@ class Sender::Impl {
   asio::awaitable<Verdict> SendToDestination(DestinationState& d, std::string_view header,
                                              std::string_view wire, size_t values,
                                              BatchOrigin origin) {
-    const std::vector<Endpoint>& nodes = d.destination->nodes;
     BatchOutcome outcome;
     outcome.values = values;
     outcome.origin = origin;
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      size_t index = (d.first_node + i) % nodes.size();
-      outcome.node = &nodes[index];
-      ExchangeResult r = co_await Exchange(nodes[index], header, wire, options_.exchange);
-      if (r.stage == ExchangeStage::kConnect) {
-        outcome.status = r.status;
-        continue;  // fail over to the next HA node
+    co_await SendToNodes(d, header, wire, &outcome);
+    // A proxy of a 7.0 proxy group that does not monitor the host answers with a redirect:
+    // follow it once, as zabbix_sender 7 does; a second redirect in a row is an error.
+    if (outcome.response && outcome.response->redirect) {
+      FollowRedirect(d, *outcome.response->redirect);
+      co_await SendToNodes(d, header, wire, &outcome);
+      if (outcome.response && outcome.response->redirect) {
+        outcome.status = Status::Error("sequential redirect responses from " + outcome.node->ToString());
+        outcome.response.reset();
       }
-      if (index != d.first_node && options_.spool) {
-        if (Status s = options_.spool->set_preferred_node(d.name, index); !s.ok()) log::Warning(s.message());
-      }
-      d.first_node = index;
-      outcome.status = r.status;
-      if (r.stage == ExchangeStage::kDone) {
-        Response response;
-        outcome.status = ParseResponse(r.reply, &response);
-        if (outcome.status.ok()) outcome.response = std::move(response);
-        else outcome.status = outcome.status.Prefixed("reply from " + r.peer + " [" + r.reply.substr(0, 256) + "]");
-      }
-      break;
     }
     observer_(outcome);
     if (!outcome.response || !outcome.response->success) co_return Verdict::kFailed;
     if (outcome.response->failed.value_or(0) > 0) co_return Verdict::kPartial;
     co_return Verdict::kSucceeded;
+  }
+
+  // One exchange with the destination: the redirect target if there is one, then the HA nodes
+  // from the one that answered last, moving on when a node cannot be reached.
+  asio::awaitable<void> SendToNodes(DestinationState& d, std::string_view header,
+                                    std::string_view wire, BatchOutcome* outcome) {
+    const std::vector<Endpoint>& nodes = d.destination->nodes;
+    outcome->response.reset();
+    for (size_t i = d.redirect ? 0 : 1; i <= nodes.size(); ++i) {
+      size_t index = (d.first_node + i - 1) % nodes.size();
+      const Endpoint& node = i == 0 ? *d.redirect : nodes[index];
+      outcome->node = &node;
+      ExchangeResult r = co_await Exchange(node, header, wire, options_.exchange);
+      if (r.stage == ExchangeStage::kConnect) {
+        outcome->status = r.status;
+        continue;  // fail over to the next HA node
+      }
+      if (i > 0 && index != d.first_node && options_.spool) {
+        if (Status s = options_.spool->set_preferred_node(d.name, index); !s.ok()) log::Warning(s.message());
+      }
+      if (i > 0) d.first_node = index;
+      outcome->status = r.status;
+      if (r.stage == ExchangeStage::kDone) {
+        Response response;
+        outcome->status = ParseResponse(r.reply, &response);
+        if (outcome->status.ok()) outcome->response = std::move(response);
+        else outcome->status = outcome->status.Prefixed("reply from " + r.peer + " [" + r.reply.substr(0, 256) + "]");
+      }
+      co_return;
+    }
+  }
+
+  // The newest redirect wins (higher revision); "reset" returns to the configured nodes.
+  void FollowRedirect(DestinationState& d, const Redirect& r) {
+    if (r.reset) {
+      d.redirect.reset();
+      return;
+    }
+    if (d.redirect && r.revision < d.redirect_revision) return;
+    std::vector<Destination> parsed;
+    if (!ParseDestinations(r.address, kDefaultPort, &parsed).ok() || parsed.size() != 1 ||
+        parsed[0].nodes.size() != 1) {
+      log::Warning("ignoring a redirect to \"" + r.address + "\"");
+      return;
+    }
+    d.redirect = parsed[0].nodes[0];
+    d.redirect_revision = r.revision;
+    log::Debug("redirected to " + d.redirect->ToString() + " (revision " + std::to_string(r.revision) + ")");
   }
 
   SenderOptions options_;

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <thread>
 
 #include "fake_trapper.h"
 #include "zabitan/sender/request.h"
@@ -128,4 +129,82 @@ TEST_CASE("exchange: source address binding", "[exchange]") {
   options.source_address = "not-an-ip";
   r = Run([&] { return Exchange({"127.0.0.1", trapper.port()}, header, payload, options); });
   CHECK_FALSE(r.status.ok());
+}
+
+namespace {
+
+// A server that answers the first connection with fixed bytes (hostile replies).
+class RawServer {
+ public:
+  explicit RawServer(std::string reply, bool stall = false)
+      : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}), reply_(std::move(reply)) {
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this, stall] {
+      boost::system::error_code ec;
+      tcp::socket s(io_);
+      acceptor_.accept(s, ec);
+      if (ec) return;
+      char buf[65536];
+      s.read_some(asio::buffer(buf), ec);
+      asio::write(s, asio::buffer(reply_), ec);
+      if (stall) s.read_some(asio::buffer(buf), ec);  // until the client gives up
+    });
+  }
+  ~RawServer() { thread_.join(); }
+  uint16_t port() const { return port_; }
+
+ private:
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::string reply_;
+  uint16_t port_;
+  std::thread thread_;
+};
+
+ExchangeResult Hostile(const std::string& reply, bool stall = false) {
+  RawServer server(reply, stall);
+  std::string payload = Payload(), header = EncodeHeader(payload.size(), 0, false);
+  ExchangeOptions options;
+  options.timeout = std::chrono::milliseconds(500);
+  return Run([&] { return Exchange({"127.0.0.1", server.port()}, header, payload, options); });
+}
+
+std::string Header(uint8_t flags, uint32_t len, uint32_t reserved = 0) {
+  std::string h = "ZBXD";
+  h.push_back(static_cast<char>(flags));
+  for (int i = 0; i < 4; ++i) h.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
+  for (int i = 0; i < 4; ++i) h.push_back(static_cast<char>((reserved >> (8 * i)) & 0xff));
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("exchange: hostile replies give one-line errors", "[exchange][hostile]") {
+  struct Case {
+    const char* name;
+    std::string reply;
+    const char* expect;
+  } cases[] = {
+      {"4 GB length", Header(0x01, 0xffffffffu), "exceeds the limit"},
+      {"truncated frame", Header(0x01, 100) + "{\"resp", "connection closed"},
+      {"truncated header", std::string("ZBXD\x01\x10", 6), "connection closed"},
+      {"not a frame", "HTTP/1.1 400 Bad Request\r\n\r\n", "does not start with ZBXD"},
+      {"bad zlib", Header(0x03, 5, 100) + "xxxxx", "zlib"},
+      {"4 GB uncompressed", Header(0x03, 5, 0xffffffffu) + "xxxxx", "uncompressed length"},
+  };
+  for (const Case& c : cases) {
+    ExchangeResult r = Hostile(c.reply);
+    INFO(c.name << ": " << r.status.message());
+    CHECK(r.stage == ExchangeStage::kExchange);
+    CHECK(r.status.message().find(c.expect) != std::string::npos);
+    CHECK(r.status.message().find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("exchange: a server that stalls hits the timeout", "[exchange][hostile]") {
+  auto start = std::chrono::steady_clock::now();
+  ExchangeResult r = Hostile("", /*stall=*/true);
+  CHECK(r.stage == ExchangeStage::kExchange);
+  CHECK(r.status.message().find("timed out") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }

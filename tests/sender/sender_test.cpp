@@ -216,3 +216,33 @@ TEST_CASE("sender: with a spool and nothing new, the spool is flushed", "[sender
   CHECK(trapper.values().size() == 1);
   CHECK(spool->queued_values() == 0);
 }
+
+TEST_CASE("sender: a 7.0 proxy-group redirect is followed once and remembered", "[sender][redirect]") {
+  FakeTrapper target;
+  std::string redirect = R"({"response":"failed","redirect":{"revision":3,"address":"127.0.0.1:)" +
+                         std::to_string(target.port()) + R"("}})";
+  FakeTrapper proxy("127.0.0.1", redirect);
+  std::vector<uint16_t> answered;
+  Sender sender(Options({{{"127.0.0.1", proxy.port()}}}, 10, 1),
+                [&](const BatchOutcome& o) { answered.push_back(o.node->port); });
+  for (int i = 0; i < 30; ++i) sender.Add({"h", "k", std::to_string(i), {}, {}});
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kSucceeded);
+  CHECK(target.values().size() == 30);
+  CHECK(proxy.requests() == 1);  // later batches go straight to the proxy named
+  CHECK(answered == std::vector<uint16_t>(3, target.port()));
+}
+
+TEST_CASE("sender: a second redirect in a row is an error", "[sender][redirect]") {
+  FakeTrapper proxy("127.0.0.1", R"({"response":"failed","redirect":{"revision":1,"address":"127.0.0.1:1"}})");
+  std::string error;
+  // The redirect target is the proxy itself: it redirects again.
+  std::string again = R"({"response":"failed","redirect":{"revision":2,"address":"127.0.0.1:)" +
+                      std::to_string(proxy.port()) + R"("}})";
+  FakeTrapper first("127.0.0.1", again);
+  Sender sender(Options({{{"127.0.0.1", first.port()}}}), [&](const BatchOutcome& o) { error = o.status.message(); });
+  sender.Add({"h", "k", "v", {}, {}});
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kFailed);
+  CHECK(error.find("sequential redirect") != std::string::npos);
+}

@@ -293,7 +293,15 @@ asio::awaitable<void> Listen(tcp::acceptor& acceptor, Proxy& proxy) {
     tcp::socket s = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) continue;  // e.g. too many open files: keep serving the others
-    asio::co_spawn(acceptor.get_executor(), Session(std::make_shared<Conn>(std::move(s)), proxy), asio::detached);
+    asio::co_spawn(acceptor.get_executor(), Session(std::make_shared<Conn>(std::move(s)), proxy),
+                   [](std::exception_ptr e) {
+                     if (!e) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& x) {
+                       std::cerr << "fault-proxy: session failed: " << x.what() << "\n";
+                     }
+                   });
   }
 }
 
