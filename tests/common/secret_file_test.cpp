@@ -1,5 +1,7 @@
 #include "zabitan/common/secret_file.h"
 
+#include "../temp_files.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,26 +12,12 @@
 
 using namespace zabitan;
 
-namespace {
-struct TempFile {
-  std::string path;
-  explicit TempFile(const std::string& contents, mode_t mode) {
-    char tmpl[] = "/tmp/zabitan-secret-XXXXXX";
-    int fd = ::mkstemp(tmpl);
-    REQUIRE(fd >= 0);
-    ::close(fd);
-    path = tmpl;
-    std::ofstream(path) << contents;
-    ::chmod(path.c_str(), mode);
-  }
-  ~TempFile() { std::remove(path.c_str()); }
-};
-}  // namespace
+using zabitan::testing::TempFile;
 
 TEST_CASE("secret file: 0600 is read", "[secret_file]") {
   TempFile f("s3cret\n", 0600);
   std::string contents;
-  REQUIRE(ReadSecretFile(f.path, &contents).ok());
+  REQUIRE(ReadSecretFile(f.path(), &contents).ok());
   CHECK(contents == "s3cret\n");
 }
 
@@ -37,7 +25,7 @@ TEST_CASE("secret file: group or other access is refused", "[secret_file]") {
   for (mode_t mode : {0640, 0604, 0620, 0644}) {
     TempFile f("s3cret", mode);
     std::string contents;
-    auto s = ReadSecretFile(f.path, &contents);
+    auto s = ReadSecretFile(f.path(), &contents);
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("chmod 600") != std::string::npos);
     CHECK(contents.empty());

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 
+#include "../temp_files.h"
 #include "fake_trapper.h"
 
 using namespace zabitan::sender;
@@ -142,17 +143,10 @@ TEST_CASE("sender: compressed requests reach the trapper intact", "[sender]") {
 }
 
 namespace {
-struct SpoolDir {
-  std::string path;
-  SpoolDir() {
-    char tmpl[] = "/tmp/zabitan-sender-spool-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~SpoolDir() { std::filesystem::remove_all(path); }
+struct SpoolDir : zabitan::testing::TempDir {
   std::unique_ptr<Spool> Open() {
     std::unique_ptr<Spool> s;
-    REQUIRE(Spool::Open(path, kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &s).ok());
+    REQUIRE(Spool::Open(path(), kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &s).ok());
     return s;
   }
 };

@@ -1,5 +1,7 @@
 #include "zabitan/sender/spool.h"
 
+#include "../temp_files.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,15 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/zabitan-spool-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using zabitan::testing::TempDir;
 
 std::unique_ptr<Spool> OpenSpool(const std::string& dir, uint64_t max = kDefaultSpoolMaxBytes) {
   std::unique_ptr<Spool> spool;
@@ -35,7 +29,7 @@ std::unique_ptr<Spool> OpenSpool(const std::string& dir, uint64_t max = kDefault
 
 TEST_CASE("spool: requests come back oldest first, per destination", "[spool]") {
   TempDir dir;
-  auto spool = OpenSpool(dir.path + "/s");
+  auto spool = OpenSpool(dir.path() + "/s");
   REQUIRE(spool->Append("a:1", "first", 2).ok());
   REQUIRE(spool->Append("b:1", "other", 1).ok());
   REQUIRE(spool->Append("a:1", "second", 3).ok());
@@ -55,11 +49,11 @@ TEST_CASE("spool: requests come back oldest first, per destination", "[spool]") 
 TEST_CASE("spool: survives a restart, in order", "[spool]") {
   TempDir dir;
   {
-    auto spool = OpenSpool(dir.path);
+    auto spool = OpenSpool(dir.path());
     for (int i = 0; i < 12; ++i) REQUIRE(spool->Append("zbx:10051", "req" + std::to_string(i), 1).ok());
     REQUIRE(spool->set_preferred_node("zbx:10051", 1).ok());
   }
-  auto spool = OpenSpool(dir.path);
+  auto spool = OpenSpool(dir.path());
   CHECK(spool->queued_values("zbx:10051") == 12);
   CHECK(spool->destinations() == std::vector<std::string>{"zbx:10051"});
   CHECK(spool->preferred_node("zbx:10051") == 1u);
@@ -76,21 +70,21 @@ TEST_CASE("spool: a write cut short by a crash is not a request", "[spool]") {
   TempDir dir;
   std::string folder;
   {
-    auto spool = OpenSpool(dir.path);
+    auto spool = OpenSpool(dir.path());
     REQUIRE(spool->Append("zbx:10051", "complete", 1).ok());
-    for (const auto& e : fs::directory_iterator(dir.path)) {
+    for (const auto& e : fs::directory_iterator(dir.path())) {
       if (e.path().filename().string().starts_with("q-")) folder = e.path();
     }
   }
   std::ofstream(folder + "/.tmp-00000000000000000009-5.req") << "{\"request\":\"sender da";
-  auto spool = OpenSpool(dir.path);
+  auto spool = OpenSpool(dir.path());
   CHECK(spool->queued_values() == 1);
   CHECK_FALSE(fs::exists(folder + "/.tmp-00000000000000000009-5.req"));
 }
 
 TEST_CASE("spool: bounded, the oldest is dropped and counted", "[spool]") {
   TempDir dir;
-  auto spool = OpenSpool(dir.path, 1000);
+  auto spool = OpenSpool(dir.path(), 1000);
   std::string payload(300, 'x');
   for (int i = 0; i < 5; ++i) REQUIRE(spool->Append("zbx:10051", payload + std::to_string(i), 10).ok());
   CHECK(spool->queued_values() == 30);
@@ -103,20 +97,20 @@ TEST_CASE("spool: bounded, the oldest is dropped and counted", "[spool]") {
 
 TEST_CASE("spool: one run at a time", "[spool]") {
   TempDir dir;
-  auto first = OpenSpool(dir.path);
+  auto first = OpenSpool(dir.path());
   std::unique_ptr<Spool> second;
-  auto s = Spool::Open(dir.path, kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &second);
+  auto s = Spool::Open(dir.path(), kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &second);
   REQUIRE_FALSE(s.ok());
   CHECK(s.message().find("locked by another run") != std::string::npos);
   first.reset();
-  CHECK(Spool::Open(dir.path, kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &second).ok());
+  CHECK(Spool::Open(dir.path(), kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &second).ok());
 }
 
 TEST_CASE("spool: files are private to the owner", "[spool]") {
   TempDir dir;
-  auto spool = OpenSpool(dir.path + "/s");
+  auto spool = OpenSpool(dir.path() + "/s");
   REQUIRE(spool->Append("zbx:10051", "secret-ish values", 1).ok());
   struct stat st;
-  REQUIRE(::stat((dir.path + "/s").c_str(), &st) == 0);
+  REQUIRE(::stat((dir.path() + "/s").c_str(), &st) == 0);
   CHECK((st.st_mode & 077) == 0);
 }

@@ -1,5 +1,7 @@
 #include "zabitan/sender/tls.h"
 
+#include "../temp_files.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,19 +12,7 @@
 using namespace zabitan::sender;
 
 namespace {
-struct KeyFile {
-  std::string path;
-  KeyFile(const std::string& contents, mode_t mode) {
-    char tmpl[] = "/tmp/zabitan-psk-XXXXXX";
-    int fd = ::mkstemp(tmpl);
-    REQUIRE(fd >= 0);
-    ::close(fd);
-    path = tmpl;
-    std::ofstream(path) << contents;
-    ::chmod(path.c_str(), mode);
-  }
-  ~KeyFile() { std::remove(path.c_str()); }
-};
+using KeyFile = zabitan::testing::TempFile;
 
 zabitan::Status Psk(const std::string& identity, const std::string& file) {
   TlsOptions o;
@@ -44,25 +34,25 @@ TEST_CASE("tls: modes", "[tls]") {
 
 TEST_CASE("tls: a good PSK file", "[tls]") {
   KeyFile key(std::string(64, 'a') + "\n", 0600);
-  CHECK(Psk("web01", key.path).ok());
+  CHECK(Psk("web01", key.path()).ok());
   KeyFile longest(std::string(512, 'F'), 0600);
-  CHECK(Psk("web01", longest.path).ok());
+  CHECK(Psk("web01", longest.path()).ok());
 }
 
 TEST_CASE("tls: PSK rules", "[tls]") {
   KeyFile short_key(std::string(30, 'a'), 0600);
-  CHECK(Psk("web01", short_key.path).message().find("32-512 hex digits") != std::string::npos);
+  CHECK(Psk("web01", short_key.path()).message().find("32-512 hex digits") != std::string::npos);
   KeyFile odd(std::string(33, 'a'), 0600);
-  CHECK_FALSE(Psk("web01", odd.path).ok());
+  CHECK_FALSE(Psk("web01", odd.path()).ok());
   KeyFile too_long(std::string(514, 'a'), 0600);
-  CHECK_FALSE(Psk("web01", too_long.path).ok());
+  CHECK_FALSE(Psk("web01", too_long.path()).ok());
   KeyFile not_hex(std::string(32, 'g'), 0600);
-  CHECK(Psk("web01", not_hex.path).message().find("not a hex string") != std::string::npos);
+  CHECK(Psk("web01", not_hex.path()).message().find("not a hex string") != std::string::npos);
   KeyFile readable(std::string(64, 'a'), 0640);
-  CHECK(Psk("web01", readable.path).message().find("chmod 600") != std::string::npos);
+  CHECK(Psk("web01", readable.path()).message().find("chmod 600") != std::string::npos);
   KeyFile good(std::string(64, 'a'), 0600);
-  CHECK(Psk("", good.path).message().find("--tls-psk-identity") != std::string::npos);
-  CHECK(Psk(std::string(128, 'i'), good.path).message().find("127 bytes") != std::string::npos);
+  CHECK(Psk("", good.path()).message().find("--tls-psk-identity") != std::string::npos);
+  CHECK(Psk(std::string(128, 'i'), good.path()).message().find("127 bytes") != std::string::npos);
 }
 
 TEST_CASE("tls: certificate mode needs its files", "[tls]") {
@@ -73,6 +63,6 @@ TEST_CASE("tls: certificate mode needs its files", "[tls]") {
   o.ca_file = "/nonexistent/ca.crt";
   o.cert_file = "/nonexistent/c.crt";
   KeyFile key("not a key", 0600);
-  o.key_file = key.path;
+  o.key_file = key.path();
   CHECK(TlsContext::Create(o, &ctx).message().find("/nonexistent/ca.crt") != std::string::npos);
 }
