@@ -1,0 +1,70 @@
+// zabitan — SoapClient: vim25 SOAP calls over one kept-alive libcurl handle.
+//
+// Each Call wraps a body in a SOAP envelope, POSTs it to the endpoint's /sdk URL with the
+// session cookie (vmware_soap_session), and parses the reply with pugixml. A SOAP fault comes
+// back as an error whose `fault` names the vim25 fault type ("NotAuthenticated",
+// "InvalidLogin"), so callers can react to the ones that mean "log in again".
+// TLS is verified (system CAs, or --ca-file); plain http:// only when the URL says so.
+// Not thread-safe: one client per thread of calls.
+//
+//   std::unique_ptr<zabitan::vsphere::SoapClient> client;
+//   zabitan::Status s = zabitan::vsphere::SoapClient::Create(options, &client);
+//   zabitan::vsphere::SoapResult r;
+//   s = client->Call("<RetrieveServiceContent xmlns=\"urn:vim25\">...</RetrieveServiceContent>", &r);
+#ifndef ZABITAN_VSPHERE_SOAP_CLIENT_H_
+#define ZABITAN_VSPHERE_SOAP_CLIENT_H_
+
+#include <chrono>
+#include <memory>
+#include <pugixml.hpp>
+#include <string>
+#include <string_view>
+
+#include "zabitan/common/status.h"
+
+namespace zabitan::vsphere {
+
+struct SoapOptions {
+  std::string url;      // https://vcenter.example.com/sdk
+  std::string ca_file;  // extra CA bundle (PEM) for a self-signed endpoint; system CAs otherwise
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds timeout{60000};  // per call
+  size_t max_reply_bytes = 256u << 20;
+};
+
+struct SoapResult {
+  pugi::xml_document doc;
+  pugi::xml_node body;  // the first element inside soapenv:Body (the ...Response)
+  std::string fault;    // the vim25 fault type when the call failed with a SOAP fault
+};
+
+class SoapClient {
+ public:
+  struct Passkey {};
+  explicit SoapClient(Passkey);
+  ~SoapClient();
+  SoapClient(const SoapClient&) = delete;
+  SoapClient& operator=(const SoapClient&) = delete;
+
+  static Status Create(SoapOptions options, std::unique_ptr<SoapClient>* client);
+
+  // Calls one method. `body` is the method element (namespace urn:vim25).
+  Status Call(std::string_view body, SoapResult* result);
+
+  // The session cookie's value ("" when none), as received: opaque, quotes and all.
+  const std::string& cookie() const { return cookie_; }
+  void set_cookie(std::string cookie) { cookie_ = std::move(cookie); }
+  // SOAPAction "urn:vim25/<version>"; set from the endpoint's about.apiVersion.
+  void set_api_version(std::string version) { api_version_ = std::move(version); }
+
+ private:
+  struct Curl;
+  SoapOptions options_;
+  std::unique_ptr<Curl> curl_;
+  std::string cookie_;
+  std::string api_version_ = "6.5";
+};
+
+}  // namespace zabitan::vsphere
+
+#endif  // ZABITAN_VSPHERE_SOAP_CLIENT_H_

@@ -1,0 +1,142 @@
+#include "zabitan/vsphere/session.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "zabitan/common/secret_file.h"
+#include "zabitan/common/unique_fd.h"
+#include "zabitan/vsphere/xml.h"
+
+namespace zabitan::vsphere {
+namespace {
+
+ManagedObject Moref(pugi::xml_node node) {
+  return {node.attribute("type").value(), node.text().get()};
+}
+
+std::string This(const ManagedObject& mo) {
+  return "<_this type=\"" + Escape(mo.type) + "\">" + Escape(mo.value) + "</_this>";
+}
+
+Status WriteSecret(const std::string& path, const std::string& data) {
+  std::string tmp = path + ".tmp";
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) return Status::Error(tmp + ": " + std::strerror(errno));
+  if (::fchmod(fd.get(), 0600) != 0 ||
+      ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
+      ::fsync(fd.get()) != 0) {
+    return Status::Error(tmp + ": " + std::strerror(errno));
+  }
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::Error(path + ": " + std::strerror(errno));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RetrieveServiceContent(SoapClient& client, ServiceContent* sc) {
+  SoapResult r;
+  Status s = client.Call(
+      R"(<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>)",
+      &r);
+  if (!s.ok()) return s.Prefixed("RetrieveServiceContent");
+  pugi::xml_node rv = Child(r.body, "returnval");
+  sc->root_folder = Moref(Child(rv, "rootFolder"));
+  sc->property_collector = Moref(Child(rv, "propertyCollector"));
+  sc->view_manager = Moref(Child(rv, "viewManager"));
+  sc->session_manager = Moref(Child(rv, "sessionManager"));
+  sc->perf_manager = Moref(Child(rv, "perfManager"));
+  sc->setting = Moref(Child(rv, "setting"));
+  pugi::xml_node about = Child(rv, "about");
+  sc->full_name = ChildText(about, "fullName");
+  sc->api_type = ChildText(about, "apiType");
+  sc->api_version = ChildText(about, "apiVersion");
+  sc->instance_uuid = ChildText(about, "instanceUuid");
+  if (sc->session_manager.empty() || sc->property_collector.empty()) {
+    return Status::Error("RetrieveServiceContent: the reply names no SessionManager or PropertyCollector");
+  }
+  if (!sc->api_version.empty()) client.set_api_version(sc->api_version);
+  return Status::Ok();
+}
+
+Status Login(SoapClient& client, const ServiceContent& sc, const Credentials& c) {
+  SoapResult r;
+  Status s = client.Call("<Login xmlns=\"urn:vim25\">" + This(sc.session_manager) + "<userName>" +
+                             Escape(c.user) + "</userName><password>" + Escape(c.password) +
+                             "</password></Login>",
+                         &r);
+  if (!s.ok()) return s.Prefixed("Login as " + c.user);
+  return Status::Ok();
+}
+
+Status Logout(SoapClient& client, const ServiceContent& sc) {
+  SoapResult r;
+  Status s = client.Call("<Logout xmlns=\"urn:vim25\">" + This(sc.session_manager) + "</Logout>", &r);
+  return s.ok() ? s : s.Prefixed("Logout");
+}
+
+Status CurrentSession(SoapClient& client, const ServiceContent& sc, bool* active, std::string* user) {
+  *active = false;
+  user->clear();
+  SoapResult r;
+  Status s = client.Call(
+      "<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
+          "<specSet><propSet><type>SessionManager</type><pathSet>currentSession</pathSet></propSet>"
+          "<objectSet><obj type=\"" + Escape(sc.session_manager.type) + "\">" +
+          Escape(sc.session_manager.value) + "</obj></objectSet></specSet><options/></RetrievePropertiesEx>",
+      &r);
+  // Two shapes of "not logged in": a NotAuthenticated fault, or a missingSet holding one.
+  if (!s.ok()) return r.fault == "NotAuthenticated" ? Status::Ok() : s.Prefixed("currentSession");
+  pugi::xml_node val = Child(Child(Child(Child(r.body, "returnval"), "objects"), "propSet"), "val");
+  if (val) {
+    *active = true;
+    *user = ChildText(val, "userName");
+  }
+  return Status::Ok();
+}
+
+std::string SessionFile(const std::string& state_dir, const std::string& url, const std::string& user) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : url + "\n" + user) h = (h ^ c) * 0x100000001b3ULL;
+  char name[40];
+  std::snprintf(name, sizeof name, "session-%016llx", static_cast<unsigned long long>(h));
+  return state_dir + "/" + name;
+}
+
+Status EnsureSession(SoapClient& client, const ServiceContent& sc, const Credentials& c,
+                     const std::string& state_file, bool* reused) {
+  *reused = false;
+  std::string saved;
+  struct stat st;
+  if (::stat(state_file.c_str(), &st) == 0) {
+    if (Status s = ReadSecretFile(state_file, &saved); !s.ok()) return s;
+    while (!saved.empty() && (saved.back() == '\n' || saved.back() == '\r')) saved.pop_back();
+  }
+  if (!saved.empty()) {
+    client.set_cookie(saved);
+    bool active;
+    std::string user;
+    if (Status s = CurrentSession(client, sc, &active, &user); !s.ok()) return s;
+    if (active) {
+      *reused = true;
+      return Status::Ok();
+    }
+    client.set_cookie("");  // a second Login on a stale cookie is refused: start clean
+  }
+  if (Status s = Login(client, sc, c); !s.ok()) return s;
+  if (client.cookie().empty()) return Status::Error("Login: the endpoint set no session cookie");
+  return WriteSecret(state_file, client.cookie() + "\n");
+}
+
+Status EndSession(SoapClient& client, const ServiceContent& sc, const std::string& state_file) {
+  Status s = Logout(client, sc);
+  ::unlink(state_file.c_str());
+  return s;
+}
+
+}  // namespace zabitan::vsphere
