@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -147,6 +148,20 @@ int Run(int argc, char** argv) {
       return kExitFailure;
     }
     o.sender.spool = spool.get();
+    if (o.flush_only && !o.sender.destinations.empty()) {
+      // --flush -z: everything spooled goes to the -z destinations, whoever it was meant for.
+      std::vector<std::string> to;
+      for (const Destination& d : o.sender.destinations) to.push_back(d.ToString());
+      for (const std::string& from : spool->destinations()) {
+        if (std::find(to.begin(), to.end(), from) != to.end() || spool->queued_values(from) == 0) continue;
+        uint64_t n = spool->queued_values(from);
+        if (Status s = spool->Move(from, to); !s.ok()) {
+          log::Error(s.message());
+          return kExitFailure;
+        }
+        log::Warning("sending " + std::to_string(n) + " values spooled for " + from + " to -z");
+      }
+    }
     if (o.sender.destinations.empty()) {  // --flush without -z: where the values were going
       for (const std::string& text : spool->destinations()) {
         std::vector<Destination> parsed;

@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -25,6 +26,11 @@ struct DestinationState {
   size_t first_node = 0;  // the node that answered last is tried first
   bool failed = false;
   bool drained = false;   // the spooled requests of earlier runs went out first
+  bool draining = false;  // the spool is being sent: new batches queue behind it
+  // With a spool, a failed destination is tried again after a pause that doubles up to a
+  // minute: one lost reply should not send the rest of a long run to the spool.
+  std::chrono::steady_clock::time_point retry_at;
+  std::chrono::milliseconds backoff{0};
   // Zabbix 7.0 proxy groups: the proxy a "redirect" reply named, tried before the nodes.
   std::optional<Endpoint> redirect;
   uint64_t redirect_revision = 0;
@@ -164,13 +170,19 @@ class Sender::Impl {
     bool partial = false, spooled = false;
     for (DestinationState& d : destinations_) {
       Verdict v = Verdict::kFailed;
-      if (!d.failed) {
+      if (options_.spool && !d.draining && (!d.drained || (d.failed && RetryDue(d)))) {
+        // Send what waits in the spool first (earlier runs', and this run's since a failure):
+        // each item's values keep their order.
+        co_await Drain(d);
+      }
+      if (!d.failed && !d.draining) {
         ++tried;
-        if (!d.drained) co_await Drain(d);
-        if (!d.failed) v = co_await SendToDestination(d, header, wire, values, BatchOrigin::kInput);
+        v = co_await SendToDestination(d, header, wire, values, BatchOrigin::kInput);
         if (v == Verdict::kFailed) {
-          d.failed = true;
+          MarkFailed(d);
           ++failed;
+        } else {
+          d.backoff = std::chrono::milliseconds(0);
         }
         partial = partial || v == Verdict::kPartial;
       }
@@ -207,39 +219,54 @@ class Sender::Impl {
     return false;
   }
 
-  // Sends the requests earlier runs spooled for `d`, oldest first, until the spool is empty or
-  // the destination fails (then the rest stays spooled, and so will what comes after it).
+  // Sends the requests spooled for `d`, oldest first, until the spool is empty (then `d` is
+  // usable again) or the destination fails (then the rest stays spooled, and so will what
+  // comes after it until the next retry). Batches of other lanes that arrive meanwhile are
+  // spooled behind and sent by this same loop.
   asio::awaitable<void> Drain(DestinationState& d) {
     d.drained = true;
-    if (!options_.spool) co_return;
+    d.draining = true;
+    d.failed = false;
     for (;;) {
       std::optional<Spool::Entry> entry;
       if (Status s = options_.spool->Oldest(d.name, &entry); !s.ok()) {
         log::Error(s.message());
-        d.failed = true;
-        co_return;
+        MarkFailed(d);
+        break;
       }
-      if (!entry) co_return;
+      if (!entry) break;
       std::string compressed, header;
       std::string_view wire = Frame(entry->payload, &compressed, &header);
       Verdict v = co_await SendToDestination(d, header, wire, entry->values, BatchOrigin::kSpool);
       if (v == Verdict::kFailed) {
-        d.failed = true;
-        co_return;
+        MarkFailed(d);
+        break;
       }
       partial_ = partial_ || v == Verdict::kPartial;
       unspooled_ += entry->values;
       if (Status s = options_.spool->Remove(d.name, entry->seq); !s.ok()) {
         log::Error(s.message());
-        d.failed = true;
-        co_return;
+        MarkFailed(d);
+        break;
       }
     }
+    d.draining = false;
+  }
+
+  void MarkFailed(DestinationState& d) {
+    d.failed = true;
+    d.backoff = std::min(std::max(d.backoff * 2, std::chrono::milliseconds(1000)),
+                         std::chrono::milliseconds(60000));
+    d.retry_at = std::chrono::steady_clock::now() + d.backoff;
+  }
+
+  static bool RetryDue(const DestinationState& d) {
+    return std::chrono::steady_clock::now() >= d.retry_at;
   }
 
   asio::awaitable<void> DrainAll() {
     for (DestinationState& d : destinations_) {
-      if (!d.drained) co_await Drain(d);
+      if (!d.drained && !d.draining) co_await Drain(d);
     }
   }
 

@@ -246,6 +246,18 @@ Status Spool::Remove(const std::string& destination, uint64_t seq) {
   return FsyncDir(q.folder);
 }
 
+Status Spool::Move(const std::string& from, const std::vector<std::string>& to) {
+  for (;;) {
+    std::optional<Entry> entry;
+    if (Status s = Oldest(from, &entry); !s.ok()) return s;
+    if (!entry) return Status::Ok();
+    for (const std::string& dest : to) {
+      if (Status s = Append(dest, entry->payload, entry->values); !s.ok()) return s;
+    }
+    if (Status s = Remove(from, entry->seq); !s.ok()) return s;
+  }
+}
+
 uint64_t Spool::queued_values(const std::string& destination) const {
   auto it = queues_.find(destination);
   return it == queues_.end() ? 0 : it->second.values;

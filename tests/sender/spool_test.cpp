@@ -114,3 +114,20 @@ TEST_CASE("spool: files are private to the owner", "[spool]") {
   REQUIRE(::stat((dir.path() + "/s").c_str(), &st) == 0);
   CHECK((st.st_mode & 077) == 0);
 }
+
+TEST_CASE("spool: a queue moves to other destinations in order", "[spool]") {
+  TempDir dir;
+  auto spool = OpenSpool(dir.path());
+  REQUIRE(spool->Append("old:1", "r1", 1).ok());
+  REQUIRE(spool->Append("old:1", "r2", 2).ok());
+  REQUIRE(spool->Move("old:1", {"a:1", "b:1"}).ok());
+  CHECK(spool->queued_values("old:1") == 0);
+  for (const char* dest : {"a:1", "b:1"}) {
+    std::optional<Spool::Entry> e;
+    REQUIRE(spool->Oldest(dest, &e).ok());
+    CHECK(e->payload == "r1");
+    REQUIRE(spool->Remove(dest, e->seq).ok());
+    REQUIRE(spool->Oldest(dest, &e).ok());
+    CHECK(e->payload == "r2");
+  }
+}

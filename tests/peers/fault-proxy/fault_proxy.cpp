@@ -18,8 +18,9 @@
 //
 // Writes the bound port to F (atomically) once it listens. --log gets one JSON line per
 // connection: {"conn":7,"kind":"lost-reply","fault":"b","values":250,"forwarded":true,
-// "reply":"processed: 250; failed: 0; ..."}; kind is "pass" when nothing was injected, and
-// "incomplete" when the client sent no whole request. --every 0 injects nothing. SIGUSR1 turns
+// "reply":"success: processed: 250; failed: 0; ..."}; kind is "pass" when nothing was injected
+// (with "relayed": whether the reply reached the client), "incomplete" when the client sent no
+// whole request (nothing is injected then). --every 0 injects nothing. SIGUSR1 turns
 // injection off from then on (logged as {"event":"faults-off"}); SIGTERM/SIGINT stop it cleanly
 // and print a summary on stderr.
 #include <utility>
@@ -244,12 +245,16 @@ asio::awaitable<void> Session(std::shared_ptr<Conn> c, Proxy& proxy) {
     line["forwarded"] = reply.has_value();
     if (reply) line["reply"] = info;
     else line["error"] = error;
-    proxy.Log(line);
     if (reply && fault == 0) {
+      // A client that gave up before the server answered has lost a stored request's reply,
+      // exactly as with fault b: "relayed":false tells the two apart from a clean pass.
       Arm(c, milliseconds(proxy.st.timeout_ms));
       co_await asio::async_write(c->client, asio::buffer(*reply), asio::redirect_error(asio::use_awaitable, ec));
       Disarm(c);
+      line["relayed"] = !ec;
+      if (ec) line["error"] = "relay: " + ec.message();
     }
+    proxy.Log(line);
     c->client.close(ignored);  // for 'b' (and a failed upstream): no reply at all
     co_return;
   }

@@ -66,6 +66,10 @@ class Spool {
   // Removes a request once the destination has taken it.
   Status Remove(const std::string& destination, uint64_t seq);
 
+  // Moves the requests queued for `from` to the end of each queue in `to`, oldest first
+  // (--flush DIR -z ELSEWHERE). A crash midway may leave a request in both: sent twice, never lost.
+  Status Move(const std::string& from, const std::vector<std::string>& to);
+
   uint64_t queued_values(const std::string& destination) const;
   uint64_t queued_values() const;
   uint64_t dropped_values() const { return dropped_this_run_; }
