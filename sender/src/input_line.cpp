@@ -107,6 +107,46 @@ Status InputLineParser::Parse(std::string_view line, ValueView* value) {
   return Status::Ok();
 }
 
+namespace {
+
+// A field as the grammar reads it back: bare when it has no blank, quote or backslash and is
+// not empty, else quoted with \" \\ \n escapes.
+void AppendField(std::string_view text, std::string* out) {
+  bool bare = !text.empty() && text.find_first_of(" \t\"\\\n\r") == std::string_view::npos;
+  if (bare) {
+    out->append(text);
+    return;
+  }
+  out->push_back('"');
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else {
+      out->push_back(c);
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+std::string FormatInputLine(const Value& v) {
+  std::string line;
+  AppendField(v.host, &line);
+  line.push_back(' ');
+  AppendField(v.key, &line);
+  if (v.clock) {
+    line += ' ' + std::to_string(*v.clock);
+    if (v.ns) line += ' ' + std::to_string(*v.ns);
+  }
+  line.push_back(' ');
+  AppendField(v.value, &line);
+  return line;
+}
+
 Status ParseInputLine(std::string_view line, const InputFormat& format, Value* value) {
   InputLineParser parser(format);
   ValueView view;

@@ -98,3 +98,24 @@ TEST_CASE("input line: malformed lines", "[input_line]") {
   CHECK(Error("h k \"v\" x") == "too many parameters");
   CHECK(Error("\"h\"x k v") == "'Hostname' required");
 }
+
+TEST_CASE("input line: formatted lines parse back to the same value", "[input_line]") {
+  InputFormat ts;
+  ts.with_timestamps = true;
+  InputFormat ns = ts;
+  ns.with_ns = true;
+  const Value values[] = {
+      {"web01", "k", "1", std::nullopt, std::nullopt},
+      {"my host", "key[\"a b\"]", "[{\"{#VM.NAME}\":\"x \\\\ y\"}]", 1700000000u, std::nullopt},
+      {"h", "k", "", 5u, 7u},
+      {"h", "k", "two\nlines\r and a tab\t", 1u, std::nullopt},
+  };
+  for (const Value& v : values) {
+    std::string line = FormatInputLine(v);
+    INFO(line);
+    Value back;
+    const InputFormat& fmt = v.ns ? ns : v.clock ? ts : InputFormat();
+    REQUIRE(ParseInputLine(line, fmt, &back).ok());
+    CHECK(back == v);
+  }
+}

@@ -1,6 +1,7 @@
 // zabitan-vmware: pulls ESXi/vCenter performance data over the vSphere API into Zabbix.
-// This first slice connects and keeps a session across runs (--check, --logout); the inventory,
-// performance queries and sending come next (issue #4).
+// This slice connects, keeps a session across runs (--check, --logout), reads the inventory and
+// sends low-level discovery with datastore sizes and power states (or prints them, --dry-run);
+// performance counters come next (issue #4).
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -8,10 +9,16 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/secret_file.h"
+#include "zabitan/sender/destination.h"
+#include "zabitan/sender/input_line.h"
+#include "zabitan/sender/sender.h"
+#include "zabitan/vsphere/discovery.h"
+#include "zabitan/vsphere/inventory.h"
 #include "zabitan/vsphere/session.h"
 #include "zabitan/vsphere/soap_client.h"
 
@@ -24,9 +31,10 @@ constexpr const char* kDefaultStateDir = "/var/lib/zabitan/vmware";
 
 struct Options {
   std::string config = kDefaultConfigPath;
-  std::string url, user, password_file, ca_file, state_dir;
+  std::string url, user, password_file, ca_file, state_dir, zabbix_server, zabbix_host;
   bool logout = false;
   bool check = false;
+  bool dry_run = false;
   int verbose = 0;
 };
 
@@ -36,14 +44,17 @@ Status ApplyConfig(Options* o, bool config_given) {
   if (Status s = Config::Load(o->config, config_given, &config); !s.ok()) return s;
   ConfigSection sec;
   if (Status s = config.Section("vmware", &sec); !s.ok()) return s;
-  if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "state_dir"}); !s.ok()) {
+  if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "state_dir",
+                                      "zabbix_server", "zabbix_host"});
+      !s.ok()) {
     return s;
   }
   struct Key {
     const char* name;
     std::string* slot;
   } keys[] = {{"url", &o->url}, {"user", &o->user}, {"password_file", &o->password_file},
-              {"ca_file", &o->ca_file}, {"state_dir", &o->state_dir}};
+              {"ca_file", &o->ca_file}, {"state_dir", &o->state_dir},
+              {"zabbix_server", &o->zabbix_server}, {"zabbix_host", &o->zabbix_host}};
   for (const Key& k : keys) {
     std::optional<std::string> v;
     if (Status s = sec.GetString(k.name, &v); !s.ok()) return s;
@@ -67,6 +78,48 @@ Status ReadPassword(const Options& o, std::string* password) {
   return Status::Error("no password: give --password-file FILE (mode 0600) or set ZABITAN_VMWARE_PASSWORD");
 }
 
+// One collection: inventory → discovery values → Zabbix (or stdout with --dry-run).
+int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc) {
+  if (o.zabbix_host.empty()) {
+    log::Error("give --zabbix-host (the endpoint's host name in Zabbix)");
+    return kExitFailure;
+  }
+  std::vector<vsphere::Entity> entities;
+  if (Status s = vsphere::RetrieveInventory(client, sc, &entities); !s.ok()) {
+    log::Error(s.message());
+    return kExitFailure;
+  }
+  std::vector<sender::Value> values =
+      vsphere::DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)));
+  if (o.dry_run) {
+    for (const sender::Value& v : values) std::printf("%s\n", sender::FormatInputLine(v).c_str());
+    return kExitOk;
+  }
+  sender::SenderOptions so;
+  if (o.zabbix_server.empty()) {
+    log::Error("give --zabbix-server (or --dry-run)");
+    return kExitFailure;
+  }
+  if (Status s = sender::ParseDestinations(o.zabbix_server, sender::kDefaultPort, &so.destinations); !s.ok()) {
+    log::Error("--zabbix-server: " + s.message());
+    return kExitFailure;
+  }
+  uint64_t failed = 0;
+  sender::Sender out(so, [&failed](const sender::BatchOutcome& b) {
+    if (!b.response || !b.response->success) {
+      log::Error("sending to " + b.node->ToString() + " failed: " + b.status.message());
+    } else {
+      failed += static_cast<uint64_t>(b.response->failed.value_or(0));
+    }
+  });
+  for (const sender::Value& v : values) out.Add(v);
+  out.Finish();
+  std::printf("%zu entities, %zu values sent, %llu refused by Zabbix\n", entities.size(),
+              values.size(), static_cast<unsigned long long>(failed));
+  if (out.status() == sender::RunStatus::kFailed) return kExitFailure;
+  return out.status() == sender::RunStatus::kPartial ? 2 : kExitOk;
+}
+
 int Run(int argc, char** argv) {
   Options o;
   CLI::App app{"zabitan-vmware: ESXi/vCenter performance data into Zabbix"};
@@ -78,6 +131,9 @@ int Run(int argc, char** argv) {
   app.add_option("--state-dir", o.state_dir, "where the session is kept between runs");
   app.add_flag("--check", o.check, "connect (reusing the saved session), report and exit");
   app.add_flag("--logout", o.logout, "log the saved session out and forget it");
+  app.add_option("--zabbix-server", o.zabbix_server, "where to send (zabbix_sender's -z syntax)");
+  app.add_option("--zabbix-host", o.zabbix_host, "the endpoint's host in Zabbix (LLD, datastores)");
+  app.add_flag("--dry-run", o.dry_run, "print the values in zabbix_sender -T format instead of sending");
   app.add_flag("-v", o.verbose, "more output (-vv for debug)");
   try {
     app.parse(argc, argv);
@@ -131,9 +187,13 @@ int Run(int argc, char** argv) {
     log::Error(s.message());
     return kExitFailure;
   }
-  std::printf("connected to \"%s\" (%s, API %s) as %s: %s session\n", sc.full_name.c_str(),
-              sc.api_type.c_str(), sc.api_version.c_str(), o.user.c_str(), reused ? "reused" : "new");
-  return kExitOk;
+  if (o.check) {
+    std::printf("connected to \"%s\" (%s, API %s) as %s: %s session\n", sc.full_name.c_str(),
+                sc.api_type.c_str(), sc.api_version.c_str(), o.user.c_str(), reused ? "reused" : "new");
+    return kExitOk;
+  }
+  log::Debug(std::string(reused ? "reused" : "new") + " session with " + sc.full_name);
+  return Collect(o, *client, sc);
 }
 
 }  // namespace

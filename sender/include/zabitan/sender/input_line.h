@@ -46,6 +46,10 @@ class InputLineParser {
   std::string host_, key_, value_, number_;  // unescaped quoted fields
 };
 
+// Writes `value` as one line of this format (-T when it has a clock, -N when also ns), quoting
+// what needs it, so that parsing the line gives the value back (--dry-run output).
+std::string FormatInputLine(const Value& value);
+
 // Parses one line into an owning Value (convenience for tests and single lines).
 Status ParseInputLine(std::string_view line, const InputFormat& format, Value* value);
 
