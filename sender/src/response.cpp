@@ -1,5 +1,7 @@
 #include "zabitan/sender/response.h"
 
+#include "zabitan/common/printable.h"
+
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -62,7 +64,7 @@ Status ParseResponse(std::string_view json, Response* response) {
   if (it == doc.end() || !it->is_string()) return Status::Error("reply has no \"response\"");
   const std::string& verdict = it->get_ref<const std::string&>();
   if (verdict != "success" && verdict != "failed") {
-    return Status::Error("reply has unknown response \"" + verdict.substr(0, 64) + "\"");
+    return Status::Error("reply has unknown response \"" + Printable(verdict, 64) + "\"");
   }
   response->success = verdict == "success";
   if (auto info = doc.find("info"); info != doc.end() && info->is_string()) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "zabitan/common/log.h"
+#include "zabitan/common/printable.h"
 #include "zabitan/sender/frame.h"
 #include "zabitan/sender/request.h"
 
@@ -317,7 +318,7 @@ class Sender::Impl {
         Response response;
         outcome->status = ParseResponse(r.reply, &response);
         if (outcome->status.ok()) outcome->response = std::move(response);
-        else outcome->status = outcome->status.Prefixed("reply from " + r.peer + " [" + r.reply.substr(0, 256) + "]");
+        else outcome->status = outcome->status.Prefixed("reply from " + r.peer + " [" + Printable(r.reply, 256) + "]");
       }
       co_return;
     }

@@ -38,3 +38,13 @@ TEST_CASE("request: NUL byte escaped, not truncated", "[request]") {
   AppendJsonString(std::string("a\0b", 3), &out);
   CHECK(out == "\"a\\u0000b\"");
 }
+
+TEST_CASE("request: worst case value (all control characters, clock and ns) fits", "[request]") {
+  // Regression (input_line_fuzz): the room reserved per value was 2 bytes short here.
+  RequestBuilder b;
+  Value v{std::string(1, '\x01'), std::string(1, '\x02'), std::string(1, '\x03'), 4294967295u, 999999999u};
+  b.Add(v);
+  std::string json = b.Finish(std::nullopt);
+  CHECK(json == R"({"request":"sender data","data":[{"host":"\u0001","key":"\u0002","value":"\u0003","clock":4294967295,"ns":999999999}]})");
+  CHECK(json.find('\0') == std::string::npos);
+}

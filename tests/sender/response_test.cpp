@@ -47,3 +47,11 @@ TEST_CASE("response: anything else is an error", "[response]") {
   CHECK_FALSE(ParseResponse(R"({"response":"maybe"})", &r).ok());
   CHECK_FALSE(ParseResponse(std::string(100000, '[') + std::string(100000, ']'), &r).ok());
 }
+
+TEST_CASE("response: a server's text in an error stays on one line", "[response]") {
+  // Regression (reply_fuzz): a newline in "response" reached the error message.
+  Response r;
+  auto s = ParseResponse("{\"response\":\"succ\\ness\"}", &r);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().find('\n') == std::string::npos);
+}

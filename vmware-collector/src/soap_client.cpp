@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include "zabitan/common/log.h"
+#include "zabitan/common/printable.h"
 #include "zabitan/vsphere/xml.h"
 
 namespace zabitan::vsphere {
@@ -151,7 +152,7 @@ Status SoapClient::Call(std::string_view body, SoapResult* result) {
     if (result->fault.ends_with("Fault") && result->fault.size() > 5) {
       result->fault.resize(result->fault.size() - 5);  // "NotAuthenticatedFault" -> "NotAuthenticated"
     }
-    std::string text = ChildText(first, "faultstring");
+    std::string text = Printable(ChildText(first, "faultstring"), 300);
     return Status::Error(options_.url + ": " + (result->fault.empty() ? "SOAP fault" : result->fault) +
                          (text.empty() ? "" : ": " + text));
   }
