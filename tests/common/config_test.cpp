@@ -53,3 +53,19 @@ TEST_CASE("config: a missing optional file is empty, a missing required one an e
   CHECK(Config::Load("/nonexistent/zabitan.toml", false, &c).ok());
   CHECK_FALSE(Config::Load("/nonexistent/zabitan.toml", true, &c).ok());
 }
+
+TEST_CASE("config: non-ASCII outside strings is refused before toml++ sees it", "[config]") {
+  // Regression (config_fuzz): toml++ 3.3.0 hits TOML_UNREACHABLE on such code points.
+  Config c;
+  auto s = Config::Parse("[sender]\na\xc3\x84 = 1\n", "z.toml", &c);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message() == "z.toml:2: a non-ASCII character outside a string or comment");
+  // Inside strings and comments it is fine.
+  REQUIRE(Config::Parse("# h\xc3\xb6st\n[sender]\nhost = \"h\xc3\xb6st\"\nx = '''\n\xc3\x84\n'''\n"
+                        "y = \"a\\\"\xc3\x84\"\n", "z.toml", &c).ok());
+  ConfigSection sec;
+  REQUIRE(c.Section("sender", &sec).ok());
+  std::optional<std::string> host;
+  REQUIRE(sec.GetString("host", &host).ok());
+  CHECK(*host == "h\xc3\xb6st");
+}
