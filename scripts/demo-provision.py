@@ -42,6 +42,7 @@ hostid = z.create_host(endpoint, "zabitan VMware")
 for kind, label in (("vm", "VM"), ("hv", "Hypervisor")):
     tid = template("zabitan VMware " + label)
     z.create_trapper_item(tid, "zabitan.vmware.%s.powerstate" % kind, zapi.VT_STR, "Power state")
+    z.create_trapper_item(tid, "zabitan.vmware.%s.perf[cpu.usage.average]" % kind, zapi.VT_FLOAT, "CPU usage, %")
     rid = rule(hostid, "zabitan.vmware.%s.discovery" % kind, label + "s")
     macro = kind.upper()
     if not z.call("hostprototype.get", {"discoveryids": [rid], "output": ["hostid"]}):

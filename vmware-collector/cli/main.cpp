@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
@@ -19,6 +22,7 @@
 #include "zabitan/sender/sender.h"
 #include "zabitan/vsphere/discovery.h"
 #include "zabitan/vsphere/inventory.h"
+#include "zabitan/vsphere/perf.h"
 #include "zabitan/vsphere/session.h"
 #include "zabitan/vsphere/soap_client.h"
 
@@ -78,6 +82,74 @@ Status ReadPassword(const Options& o, std::string* password) {
   return Status::Error("no password: give --password-file FILE (mode 0600) or set ZABITAN_VMWARE_PASSWORD");
 }
 
+// How far each entity's samples have been sent: consecutive runs send every sample once.
+class Watermarks {
+ public:
+  explicit Watermarks(std::string path) : path_(std::move(path)) {
+    std::ifstream in(path_);
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_object()) {
+      for (auto& [uuid, clock] : j.items()) {
+        if (clock.is_number_unsigned()) last_[uuid] = clock.get<uint32_t>();
+      }
+    }
+  }
+  bool IsNew(const std::string& uuid, uint32_t clock) const {
+    auto it = last_.find(uuid);
+    return it == last_.end() || clock > it->second;
+  }
+  void Advance(const std::string& uuid, uint32_t clock) {
+    uint32_t& last = next_[uuid];
+    last = std::max(last, clock);
+  }
+  Status Save() {
+    for (auto& [uuid, clock] : next_) last_[uuid] = std::max(last_[uuid], clock);
+    std::string tmp = path_ + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << nlohmann::json(last_).dump() << "\n";
+      if (!out) return Status::Error(tmp + ": cannot write");
+    }
+    if (std::rename(tmp.c_str(), path_.c_str()) != 0) return Status::Error(path_ + ": " + std::strerror(errno));
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  std::map<std::string, uint32_t> last_, next_;
+};
+
+// Realtime samples of every host and VM, newer than their watermark, with their own clocks:
+// zabitan.vmware.{hv,vm}.perf[group.name.rollup] on the entity's own Zabbix host.
+Status AddPerformance(vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
+                      const std::vector<vsphere::Entity>& entities, Watermarks* marks,
+                      std::vector<sender::Value>* values) {
+  std::map<std::string, vsphere::Counter> catalogue;
+  if (Status s = vsphere::ReadCounters(client, sc, &catalogue); !s.ok()) return s;
+  for (const auto& [type, paths] : vsphere::kDefaultCounters) {
+    std::vector<const vsphere::Counter*> counters;
+    for (const std::string& p : paths) {
+      if (auto it = catalogue.find(p); it != catalogue.end()) counters.push_back(&it->second);
+      else log::Debug("counter " + p + " is not offered by this endpoint");
+    }
+    std::vector<const vsphere::Entity*> of_type;
+    for (const vsphere::Entity& e : entities) {
+      if (e.moref.type == type && !e.uuid.empty()) of_type.push_back(&e);
+    }
+    if (counters.empty() || of_type.empty()) continue;
+    std::vector<vsphere::Sample> samples;
+    // 15 samples of 20 s: the last 5 minutes, enough for a cron run every 5 minutes.
+    if (Status s = vsphere::QueryRealtime(client, sc, of_type, counters, 15, &samples); !s.ok()) return s;
+    const std::string prefix = type == "VirtualMachine" ? "zabitan.vmware.vm.perf[" : "zabitan.vmware.hv.perf[";
+    for (const vsphere::Sample& smp : samples) {
+      if (!marks->IsNew(smp.entity->uuid, smp.clock)) continue;
+      values->push_back({smp.entity->uuid, prefix + smp.counter->path + "]", smp.value, smp.clock, smp.ns});
+      marks->Advance(smp.entity->uuid, smp.clock);
+    }
+  }
+  return Status::Ok();
+}
+
 // One collection: inventory → discovery values → Zabbix (or stdout with --dry-run).
 int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc) {
   if (o.zabbix_host.empty()) {
@@ -91,7 +163,12 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   }
   std::vector<sender::Value> values =
       vsphere::DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)));
-  if (o.dry_run) {
+  Watermarks marks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
+  if (Status s = AddPerformance(client, sc, entities, &marks, &values); !s.ok()) {
+    log::Error(s.message());
+    return kExitFailure;
+  }
+  if (o.dry_run) {  // prints, and leaves the watermarks alone
     for (const sender::Value& v : values) std::printf("%s\n", sender::FormatInputLine(v).c_str());
     return kExitOk;
   }
@@ -117,6 +194,8 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   std::printf("%zu entities, %zu values sent, %llu refused by Zabbix\n", entities.size(),
               values.size(), static_cast<unsigned long long>(failed));
   if (out.status() == sender::RunStatus::kFailed) return kExitFailure;
+  // The samples were delivered: the next run starts after them.
+  if (Status s = marks.Save(); !s.ok()) log::Warning(s.message());
   return out.status() == sender::RunStatus::kPartial ? 2 : kExitOk;
 }
 
@@ -133,7 +212,7 @@ int Run(int argc, char** argv) {
   app.add_flag("--logout", o.logout, "log the saved session out and forget it");
   app.add_option("--zabbix-server", o.zabbix_server, "where to send (zabbix_sender's -z syntax)");
   app.add_option("--zabbix-host", o.zabbix_host, "the endpoint's host in Zabbix (LLD, datastores)");
-  app.add_flag("--dry-run", o.dry_run, "print the values in zabbix_sender -T format instead of sending");
+  app.add_flag("--dry-run", o.dry_run, "print the values as zabbix_sender -T -N input instead of sending");
   app.add_flag("-v", o.verbose, "more output (-vv for debug)");
   try {
     app.parse(argc, argv);

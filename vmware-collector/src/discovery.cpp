@@ -15,7 +15,7 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const st
                  datastores = nlohmann::json::array();
   std::vector<sender::Value> values;
   auto value = [&values, clock](const std::string& host, const std::string& key, const std::string& v) {
-    values.push_back({host, key, v, clock, std::nullopt});
+    values.push_back({host, key, v, clock, 0u});  // with ns: --dry-run prints one format, -T -N
   };
   auto prop = [](const Entity& e, const std::string& path) {
     auto it = e.properties.find(path);

@@ -100,12 +100,16 @@ Status CurrentSession(SoapClient& client, const ServiceContent& sc, bool* active
   return Status::Ok();
 }
 
-std::string SessionFile(const std::string& state_dir, const std::string& url, const std::string& user) {
+std::string StateKey(std::string_view text) {
   uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : url + "\n" + user) h = (h ^ c) * 0x100000001b3ULL;
-  char name[40];
-  std::snprintf(name, sizeof name, "session-%016llx", static_cast<unsigned long long>(h));
-  return state_dir + "/" + name;
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
+  char name[24];
+  std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(h));
+  return name;
+}
+
+std::string SessionFile(const std::string& state_dir, const std::string& url, const std::string& user) {
+  return state_dir + "/session-" + StateKey(url + "\n" + user);
 }
 
 Status EnsureSession(SoapClient& client, const ServiceContent& sc, const Credentials& c,

@@ -47,6 +47,9 @@ Status Logout(SoapClient& client, const ServiceContent& content);
 Status CurrentSession(SoapClient& client, const ServiceContent& content, bool* active,
                       std::string* user);
 
+// A short stable name for `text` (16 hex digits) for state files of an endpoint.
+std::string StateKey(std::string_view text);
+
 // The state file of one endpoint and user inside `state_dir`.
 std::string SessionFile(const std::string& state_dir, const std::string& url, const std::string& user);
 
