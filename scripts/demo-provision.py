@@ -16,6 +16,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import zapi  # noqa: E402
 
 TRAPPER = 2
+# zabitan-vmware's default counters (vmware-collector/src/perf.cpp, kDefaultCounters).
+COUNTERS = {
+    "vm": ["cpu.usage.average", "cpu.ready.summation", "mem.consumed.average", "mem.active.average",
+           "net.received.average", "net.transmitted.average", "virtualDisk.read.average",
+           "virtualDisk.write.average"],
+    "hv": ["cpu.usage.average", "cpu.utilization.average", "mem.usage.average", "net.received.average",
+           "net.transmitted.average", "power.power.average"],
+}
 env_file, endpoint = sys.argv[1:3]
 z = zapi.Zapi.from_env(env_file)
 group = z.group_id("zabitan VMware")
@@ -42,7 +50,8 @@ hostid = z.create_host(endpoint, "zabitan VMware")
 for kind, label in (("vm", "VM"), ("hv", "Hypervisor")):
     tid = template("zabitan VMware " + label)
     z.create_trapper_item(tid, "zabitan.vmware.%s.powerstate" % kind, zapi.VT_STR, "Power state")
-    z.create_trapper_item(tid, "zabitan.vmware.%s.perf[cpu.usage.average]" % kind, zapi.VT_FLOAT, "CPU usage, %")
+    for counter in COUNTERS[kind]:
+        z.create_trapper_item(tid, "zabitan.vmware.%s.perf[%s]" % (kind, counter), zapi.VT_FLOAT, counter)
     rid = rule(hostid, "zabitan.vmware.%s.discovery" % kind, label + "s")
     macro = kind.upper()
     if not z.call("hostprototype.get", {"discoveryids": [rid], "output": ["hostid"]}):
