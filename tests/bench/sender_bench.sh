@@ -26,7 +26,7 @@ gen() {  # N values: 50 hosts x 200 keys, as zabbix_sender research measured
 start_sink() {  # DELAY_MS
   local ready=$work/ready
   rm -f "$ready"
-  "$sink" --port 0 --ready-file "$ready" --delay-ms "$1" >/dev/null 2>&1 &
+  "$sink" --port 0 --ready-file "$ready" --delay-ms "$1" >/dev/null 2>"$work/sink.err" &
   sink_pid=$!
   for _ in $(seq 1 500); do [[ -s $ready ]] && { sink_port=$(<"$ready"); return; }; sleep 0.01; done
   echo "bench: sink did not start" >&2; exit 1
@@ -65,6 +65,21 @@ echo "                             zabbix_sender 6.0.14       zabitan-sender    
 echo "case                         wall s   cpu s  rss MB   wall s   cpu s  rss MB   faster  less cpu"
 row "$fast_n values, instant sink" "$fast_n" 0
 row "$slow_n values, 5 ms sink" "$slow_n" 5
+
+# Compression: what it saves on the wire and costs in CPU, and so below which link speed it pays.
+file=$(gen "$fast_n")
+start_sink 0; plain=($("$run_measured" "$ours" -z 127.0.0.1 -p "$sink_port" -i "$file")); stop_sink
+plain_bytes=$(sed -E 's/.* ([0-9]+) bytes$/\1/' "$work/sink.err")
+start_sink 0; zipped=($("$run_measured" "$ours" -z 127.0.0.1 -p "$sink_port" -i "$file" --compress)); stop_sink
+zipped_bytes=$(sed -E 's/.* ([0-9]+) bytes$/\1/' "$work/sink.err")
+python3 - "$fast_n" "$plain_bytes" "$zipped_bytes" "${plain[1]}" "${zipped[1]}" <<'PY'
+import sys
+n, pb, zb, pc, zc = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+extra = max(zc - pc, 1e-3)
+saved_mb = (pb - zb) / 1e6
+print("--compress, %d values: %.1f MB -> %.1f MB on the wire (%.1fx less), %.3f s more CPU: "
+      "pays on links slower than about %.0f MB/s" % (n, pb / 1e6, zb / 1e6, pb / max(zb, 1), extra, saved_mb / extra))
+PY
 
 if ((big_n)); then
   file=$(gen "$big_n")

@@ -35,7 +35,7 @@ struct Settings {
 struct Sink {
   Settings settings;
   FILE* record = nullptr;
-  uint64_t requests = 0, values = 0;
+  uint64_t requests = 0, values = 0, wire_bytes = 0;
 };
 
 std::string Frame(const std::string& json, bool compress) {
@@ -78,6 +78,7 @@ asio::awaitable<void> Session(tcp::socket socket, Sink& sink) {
   }
   ++sink.requests;
   sink.values += count;
+  sink.wire_bytes += fh->header_size + fh->data_len;
   if (sink.record) {
     for (const auto& v : doc["data"]) {
       nlohmann::json out = nlohmann::json::object();
@@ -154,6 +155,7 @@ int main(int argc, char** argv) {
   asio::co_spawn(io, Listen(acceptor, sink), asio::detached);
   io.run();
   if (sink.record) std::fclose(sink.record);
-  std::cerr << "trapper-sink: " << sink.requests << " requests, " << sink.values << " values\n";
+  std::cerr << "trapper-sink: " << sink.requests << " requests, " << sink.values << " values, "
+            << sink.wire_bytes << " bytes\n";
   return 0;
 }
