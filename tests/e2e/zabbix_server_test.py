@@ -127,8 +127,11 @@ os.chmod(psk_file, 0o600)
 psk_host = HOST + "-psk"
 psk_hostid = z.create_host(psk_host)
 psk_item = z.create_trapper_item(psk_hostid, "tls.key", zapi.VT_UINT)
+# An identity of its own per run: Zabbix wants one key per identity across all hosts, and a
+# reused stack keeps the hosts of earlier runs.
+psk_identity = "zabitan e2e " + HOST
 z.call("host.update", {"hostid": psk_hostid, "tls_connect": 2, "tls_accept": 2,
-                       "tls_psk_identity": "zabitan e2e", "tls_psk": open(psk_file).read().strip()})
+                       "tls_psk_identity": psk_identity, "tls_psk": open(psk_file).read().strip()})
 cert_host = HOST + "-cert"
 cert_hostid = z.create_host(cert_host)
 cert_item = z.create_trapper_item(cert_hostid, "tls.key", zapi.VT_UINT)
@@ -136,7 +139,7 @@ z.call("host.update", {"hostid": cert_hostid, "tls_connect": 4, "tls_accept": 4,
                        "tls_issuer": "CN=zabitan test CA",
                        "tls_subject": "CN=zabitan-sender,O=zabitan tests"})
 z.config_cache_reload()
-psk = ["--tls-connect", "psk", "--tls-psk-identity", "zabitan e2e", "--tls-psk-file", psk_file]
+psk = ["--tls-connect", "psk", "--tls-psk-identity", psk_identity, "--tls-psk-file", psk_file]
 
 
 def single(host, value, *extra):
