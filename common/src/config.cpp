@@ -1,5 +1,7 @@
 #include "zabitan/common/config.h"
 
+#include "zabitan/common/printable.h"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -62,8 +64,9 @@ Status Config::Parse(std::string_view text, const std::string& source, Config* c
     config->source_ = source;
     config->root_ = std::move(table);
   } catch (const toml::parse_error& e) {
+    // toml++ quotes the offending input in its description: keep the message on one line.
     return Status::Error(source + ":" + std::to_string(e.source().begin.line) + ": " +
-                         std::string(e.description()));
+                         Printable(e.description(), 300));
   }
   return Status::Ok();
 }
@@ -104,7 +107,7 @@ Status Config::Section(std::string_view name, ConfigSection* section) const {
 std::string ConfigSection::Where(std::string_view key) const {
   const toml::node* node = table_ ? table_->get(key) : nullptr;
   std::string line = node ? ":" + LineOf(*node) : "";
-  return source_ + line + ": " + name_ + "." + std::string(key);
+  return source_ + line + ": " + name_ + "." + Printable(key, 100);
 }
 
 Status ConfigSection::GetString(std::string_view key, std::optional<std::string>* out) const {
@@ -149,7 +152,7 @@ Status ConfigSection::CheckKnownKeys(const std::vector<std::string_view>& known)
     for (std::string_view k : known) found = found || k == key.str();
     if (!found) {
       return Status::Error(source_ + ":" + LineOf(node) + ": " + name_ + "." +
-                           std::string(key.str()) + ": unknown key");
+                           Printable(key.str(), 100) + ": unknown key");
     }
   }
   return Status::Ok();

@@ -69,3 +69,15 @@ TEST_CASE("config: non-ASCII outside strings is refused before toml++ sees it", 
   REQUIRE(sec.GetString("host", &host).ok());
   CHECK(*host == "h\xc3\xb6st");
 }
+
+TEST_CASE("config: errors stay on one line whatever the file holds", "[config]") {
+  // Regression (config_fuzz): toml++ quotes the offending input, newline and all.
+  Config c;
+  auto s = Config::Parse("x = n\n\n", "z.toml", &c);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().find('\n') == std::string::npos);
+  REQUIRE(Config::Parse("[sender]\n\"a\\nb\" = 1\n", "z.toml", &c).ok());
+  ConfigSection sec;
+  REQUIRE(c.Section("sender", &sec).ok());
+  CHECK(sec.CheckKnownKeys({"x"}).message().find('\n') == std::string::npos);
+}
