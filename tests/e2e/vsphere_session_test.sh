@@ -40,6 +40,16 @@ certificate_verified() {
   ! "$bin" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" --state-dir "$work/s2" --check 2>"$work/err"
   grep -q 'certificate' "$work/err"
 }
+thumbprint_pinned() {
+  # The simulator's self-signed certificate, pinned by fingerprint instead of a CA file.
+  pin() { "$bin" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" --state-dir "$work/s3" --check "$@"; }
+  pin --thumbprint "$VCSIM_THUMBPRINT" | grep -q 'session$'
+  pin --thumbprint "$(tr -d ':' <<<"$VCSIM_THUMBPRINT" | tr 'A-F' 'a-f')" | grep -q 'session$'
+  ! pin --thumbprint "00:${VCSIM_THUMBPRINT:3}" 2>"$work/err"
+  grep -q 'certificate' "$work/err"
+  pin --insecure 2>"$work/err" | grep -q 'session$'
+  grep -q 'is not checked' "$work/err"
+}
 password_file_checked() {
   chmod 644 "$work/pw"
   ! vm --password-file "$work/pw" --check 2>"$work/err"
@@ -52,6 +62,7 @@ check new-then-reused new_then_reused
 check logout-forgets logout_forgets
 check expired-session-replaced expired_session_replaced
 check certificate-verified certificate_verified
+check thumbprint-pinned thumbprint_pinned
 check password-file-checked password_file_checked
 echo "$passed passed, $failed failed"
 ((failed == 0))

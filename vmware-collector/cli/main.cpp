@@ -35,7 +35,8 @@ constexpr const char* kDefaultStateDir = "/var/lib/zabitan/vmware";
 
 struct Options {
   std::string config = kDefaultConfigPath;
-  std::string url, user, password_file, ca_file, state_dir, zabbix_server, zabbix_host;
+  std::string url, user, password_file, ca_file, thumbprint, state_dir, zabbix_server, zabbix_host;
+  bool insecure = false;
   bool logout = false;
   bool check = false;
   bool dry_run = false;
@@ -48,7 +49,7 @@ Status ApplyConfig(Options* o, bool config_given) {
   if (Status s = Config::Load(o->config, config_given, &config); !s.ok()) return s;
   ConfigSection sec;
   if (Status s = config.Section("vmware", &sec); !s.ok()) return s;
-  if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "state_dir",
+  if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "thumbprint", "state_dir",
                                       "zabbix_server", "zabbix_host"});
       !s.ok()) {
     return s;
@@ -57,7 +58,7 @@ Status ApplyConfig(Options* o, bool config_given) {
     const char* name;
     std::string* slot;
   } keys[] = {{"url", &o->url}, {"user", &o->user}, {"password_file", &o->password_file},
-              {"ca_file", &o->ca_file}, {"state_dir", &o->state_dir},
+              {"ca_file", &o->ca_file}, {"thumbprint", &o->thumbprint}, {"state_dir", &o->state_dir},
               {"zabbix_server", &o->zabbix_server}, {"zabbix_host", &o->zabbix_host}};
   for (const Key& k : keys) {
     std::optional<std::string> v;
@@ -207,6 +208,8 @@ int Run(int argc, char** argv) {
   app.add_option("--user", o.user, "vSphere user");
   app.add_option("--password-file", o.password_file, "file holding the password (mode 0600)");
   app.add_option("--ca-file", o.ca_file, "CA bundle (PEM) that signs the endpoint's certificate");
+  app.add_option("--thumbprint", o.thumbprint, "accept exactly the certificate with this SHA-256 fingerprint");
+  app.add_flag("--insecure", o.insecure, "do not check the endpoint's certificate at all");
   app.add_option("--state-dir", o.state_dir, "where the session is kept between runs");
   app.add_flag("--check", o.check, "connect (reusing the saved session), report and exit");
   app.add_flag("--logout", o.logout, "log the saved session out and forget it");
@@ -235,6 +238,8 @@ int Run(int argc, char** argv) {
   vsphere::SoapOptions so;
   so.url = o.url;
   so.ca_file = o.ca_file;
+  so.thumbprint = o.thumbprint;
+  so.insecure = o.insecure;
   std::unique_ptr<vsphere::SoapClient> client;
   vsphere::ServiceContent sc;
   Status s = vsphere::SoapClient::Create(so, &client);

@@ -27,6 +27,10 @@ namespace zabitan::vsphere {
 struct SoapOptions {
   std::string url;      // https://vcenter.example.com/sdk
   std::string ca_file;  // extra CA bundle (PEM) for a self-signed endpoint; system CAs otherwise
+  // SHA-256 fingerprint of the endpoint's certificate (hex, colons optional): when set, that
+  // certificate and no other is accepted, CA or not (a self-signed ESXi host).
+  std::string thumbprint;
+  bool insecure = false;  // accept any certificate: only when asked for by name
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds timeout{60000};  // per call
   size_t max_reply_bytes = 256u << 20;
