@@ -17,15 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "zabitan/sender/destination.h"
-
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 namespace {
 

@@ -15,15 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "zabitan/sender/frame.h"
-
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 namespace {
 

@@ -32,17 +32,10 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "zabitan/sender/input_line.h"
 #include "zabitan/sender/request.h"
 #include "zabitan/sender/value.h"
-
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 namespace {
 

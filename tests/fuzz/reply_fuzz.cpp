@@ -24,44 +24,14 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "zabitan/sender/frame.h"
 #include "zabitan/sender/response.h"
-
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
-
-// ZABITAN_FUZZ_TOLERATE=tag[,tag...]: a violated property with one of these tags is reported
-// once on stderr instead of aborting, so that a long run can look past a known finding.
-#define CHECK_OR_TOLERATE(tag, cond)                                                  \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      if (!Tolerated(tag)) {                                                          \
-        std::fprintf(stderr, "%s:%d: property violated [%s]: %s\n", __FILE__, __LINE__, \
-                     tag, #cond);                                                     \
-        std::abort();                                                                 \
-      }                                                                               \
-      static bool reported = false;                                                   \
-      if (!reported) std::fprintf(stderr, "tolerated [%s]: %s\n", tag, #cond);        \
-      reported = true;                                                                \
-    }                                                                                 \
-  } while (0)
 
 namespace {
 
 using zabitan::Status;
 
-bool Tolerated(const char* tag) {
-  static const std::string list = [] {
-    const char* env = std::getenv("ZABITAN_FUZZ_TOLERATE");
-    return "," + std::string(env ? env : "") + ",";
-  }();
-  return list.find("," + std::string(tag) + ",") != std::string::npos;
-}
 using namespace zabitan::sender;
 
 // The largest single allocation while `g_tracking` is set.
