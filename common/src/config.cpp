@@ -17,57 +17,106 @@ std::string LineOf(const toml::node& node) {
   return std::to_string(node.source().begin.line);
 }
 
-// Finds a non-ASCII byte outside strings and comments, where TOML allows none anyway. Checked
-// before toml++ sees the text: toml++ 3.3.0 (Debian 12) reaches TOML_UNREACHABLE, undefined
-// behaviour, on some such code points (e.g. "a\xc3\x84 = 1"; upstream issues #190, #295; found
-// by tests/fuzz/config_fuzz). Returns the 1-based line, or 0 when there is none.
-size_t NonAsciiOutsideStrings(std::string_view text) {
+// toml++ 3.3.0 (Debian 12's) reaches TOML_UNREACHABLE, undefined behaviour, when it asks
+// whether one of these code points is whitespace: U+00A1..U+0499, U+2D3E..U+3137 but U+3000,
+// U+FB26..U+FEFE (upstream marzer/tomlplusplus#190 and #295, fixed by #305 after 3.3.0; found
+// by tests/fuzz/config_fuzz). None of them is whitespace.
+bool TomlCannotClassify(char32_t c) {
+  if (c < 0xa0 || c > 0xfeff) return false;
+  const uint64_t child = (static_cast<uint64_t>(c) - 0xa0) / 0x3fa;
+  if ((1ull << child) & 0x7ffffffffffff75eull) return false;
+  if (c == 0xa0 || c == 0x3000 || c == 0xfeff) return false;
+  return child != 0x05 && child != 0x07;
+}
+
+// The code point of the UTF-8 sequence at text[i] when toml++ cannot classify it, and the
+// sequence's length in `length` (all of them take two or three bytes); 0 otherwise.
+char32_t UnclassifiableAt(std::string_view text, size_t i, size_t* length) {
+  auto byte = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  auto cont = [&](size_t k) { return (byte(k) & 0xc0) == 0x80; };
+  char32_t cp;
+  if ((byte(i) & 0xe0) == 0xc0 && cont(i + 1)) {
+    cp = ((byte(i) & 0x1f) << 6) | (byte(i + 1) & 0x3f);
+    *length = 2;
+  } else if ((byte(i) & 0xf0) == 0xe0 && cont(i + 1) && cont(i + 2)) {
+    cp = ((byte(i) & 0x0f) << 12) | ((byte(i + 1) & 0x3f) << 6) | (byte(i + 2) & 0x3f);
+    *length = 3;
+  } else {
+    return 0;
+  }
+  return TomlCannotClassify(cp) ? cp : 0;
+}
+
+// `text` with each such code point C replaced by U+F0000 + C, a private-use code point toml++
+// classifies correctly (not whitespace, not a key character, as C) and distinct for each C
+// (keys stay distinct). Returns false when there was none.
+bool Defuse(std::string_view text, std::string* defused) {
+  bool changed = false;
+  defused->clear();
+  for (size_t i = 0; i < text.size();) {
+    size_t n = 0;
+    if (char32_t cp = UnclassifiableAt(text, i, &n)) {
+      char32_t pua = 0xf0000 + cp;
+      defused->push_back(static_cast<char>(0xf0 | (pua >> 18)));
+      defused->push_back(static_cast<char>(0x80 | ((pua >> 12) & 0x3f)));
+      defused->push_back(static_cast<char>(0x80 | ((pua >> 6) & 0x3f)));
+      defused->push_back(static_cast<char>(0x80 | (pua & 0x3f)));
+      i += n;
+      changed = true;
+    } else {
+      defused->push_back(text[i++]);
+    }
+  }
+  return changed;
+}
+
+// The 1-based line of such a code point that a """string""" would trim after a line-ending
+// backslash (toml++ asks whether it is whitespace there, in valid TOML), or 0.
+size_t UnclassifiableAfterLineEndingBackslash(std::string_view text) {
   size_t line = 1;
   for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\n') {
-      ++line;
-    } else if (c == '#') {
-      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
-    } else if (c == '"' || c == '\'') {
-      bool multi = text.substr(i, 3) == std::string(3, c);
-      size_t j = i + (multi ? 3 : 1);
-      for (; j < text.size(); ++j) {
-        if (text[j] == '\n') {
-          ++line;
-          if (!multi) break;  // an unterminated one-line string: toml++ reports it
-        } else if (c == '"' && text[j] == '\\') {
-          ++j;  // skip the escaped character (a newline there is counted by the loop's next round)
-          if (j < text.size() && text[j] == '\n') ++line;
-        } else if (text[j] == c && (!multi || text.substr(j, 3) == std::string(3, c))) {
-          if (multi) j += 2;
-          break;
-        }
-      }
-      i = j;
-    } else if (static_cast<unsigned char>(c) >= 0x80) {
-      return line;
+    if (text[i] == '\n') ++line;
+    size_t n = 0;
+    if (UnclassifiableAt(text, i, &n) == 0) continue;
+    size_t k = i;
+    bool newline = false;
+    while (k > 0 && std::string_view(" \t\r\n").find(text[k - 1]) != std::string_view::npos) {
+      newline |= text[--k] == '\n';
     }
+    if (newline && k > 0 && text[k - 1] == '\\') return line;
   }
   return 0;
 }
 
-}  // namespace
-
-Status Config::Parse(std::string_view text, const std::string& source, Config* config) {
-  if (size_t line = NonAsciiOutsideStrings(text)) {
-    return Status::Error(source + ":" + std::to_string(line) +
-                         ": a non-ASCII character outside a string or comment");
-  }
+Status ParseToml(std::string_view text, const std::string& source, toml::table* table) {
   try {
-    auto table = std::make_shared<toml::table>(toml::parse(text, source));
-    config->source_ = source;
-    config->root_ = std::move(table);
+    *table = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     // toml++ quotes the offending input in its description: keep the message on one line.
     return Status::Error(source + ":" + std::to_string(e.source().begin.line) + ": " +
                          Printable(e.description(), 300));
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Config::Parse(std::string_view text, const std::string& source, Config* config) {
+  auto table = std::make_shared<toml::table>();
+  std::string defused;
+  if (Defuse(text, &defused)) {
+    // Such code points are valid in strings and comments only, where their stand-ins are too:
+    // the copy has the file's syntax errors, and parsing it is safe.
+    if (Status s = ParseToml(defused, source, table.get()); !s.ok()) return s;
+    if (size_t line = UnclassifiableAfterLineEndingBackslash(text)) {
+      return Status::Error(source + ":" + std::to_string(line) +
+                           ": toml++ 3.3.0 cannot read a non-ASCII character right after a "
+                           "line-ending backslash");
+    }
+  }
+  if (Status s = ParseToml(text, source, table.get()); !s.ok()) return s;
+  config->source_ = source;
+  config->root_ = std::move(table);
   return Status::Ok();
 }
 

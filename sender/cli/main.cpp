@@ -16,7 +16,7 @@
 #include "zabitan/sender/input_line.h"
 #include "zabitan/sender/line_reader.h"
 #include "zabitan/sender/sender.h"
-#include "zabitan/sender/spool.h"
+#include "zabitan/common/spool.h"
 
 namespace zabitan::sender::cli {
 namespace {

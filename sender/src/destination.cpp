@@ -2,9 +2,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
+
+#include "zabitan/common/printable.h"
 
 namespace zabitan::sender {
 namespace {
+
+// Addresses come from the command line and config files: quote them printable, one line.
+std::string Quoted(std::string_view text) { return "\"" + Printable(text, 200) + "\""; }
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -17,27 +23,27 @@ Status ParseNode(std::string_view text, uint16_t default_port, Endpoint* node) {
   std::string_view port;
   if (text.starts_with('[')) {
     size_t close = text.find(']');
-    if (close == std::string_view::npos) return Status::Error("\"" + std::string(text) + "\": missing ']'");
+    if (close == std::string_view::npos) return Status::Error(Quoted(text) + ": missing ']'");
     host = text.substr(1, close - 1);
     std::string_view rest = text.substr(close + 1);
     if (!rest.empty()) {
-      if (!rest.starts_with(':')) return Status::Error("\"" + std::string(text) + "\": junk after ']'");
+      if (!rest.starts_with(':')) return Status::Error(Quoted(text) + ": junk after ']'");
       port = rest.substr(1);
-      if (port.empty()) return Status::Error("\"" + std::string(text) + "\": empty port");
+      if (port.empty()) return Status::Error(Quoted(text) + ": empty port");
     }
   } else if (std::count(text.begin(), text.end(), ':') == 1) {
     size_t colon = text.find(':');
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
-    if (port.empty()) return Status::Error("\"" + std::string(text) + "\": empty port");
+    if (port.empty()) return Status::Error(Quoted(text) + ": empty port");
   }
   // Two or more colons without brackets: an IPv6 address, which cannot carry a port.
-  if (host.empty()) return Status::Error("\"" + std::string(text) + "\": empty host");
+  if (host.empty()) return Status::Error(Quoted(text) + ": empty host");
   node->host = std::string(host);
   node->port = default_port;
   if (!port.empty()) {
     if (Status s = ParsePort(port, &node->port); !s.ok()) {
-      return s.Prefixed("\"" + std::string(text) + "\"");
+      return s.Prefixed(Quoted(text));
     }
   }
   return Status::Ok();
@@ -59,7 +65,7 @@ Status ParsePort(std::string_view text, uint16_t* port) {
   unsigned value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > 65535) {
-    return Status::Error("invalid port \"" + std::string(text) + "\" (1-65535)");
+    return Status::Error("invalid port " + Quoted(text) + " (1-65535)");
   }
   *port = static_cast<uint16_t>(value);
   return Status::Ok();
@@ -68,7 +74,7 @@ Status ParsePort(std::string_view text, uint16_t* port) {
 Status ParseDestinations(std::string_view spec, uint16_t default_port,
                          std::vector<Destination>* destinations) {
   destinations->clear();
-  std::vector<Endpoint> seen;
+  std::set<std::string> seen;  // Endpoint::ToString() of every node so far
   size_t pos = 0;
   while (pos <= spec.size()) {
     size_t comma = spec.find(',', pos);
@@ -80,13 +86,12 @@ Status ParseDestinations(std::string_view spec, uint16_t default_port,
       size_t semi = cluster.find(';', npos);
       if (semi == std::string_view::npos) semi = cluster.size();
       std::string_view text = Trim(cluster.substr(npos, semi - npos));
-      if (text.empty()) return Status::Error("empty address in \"" + std::string(spec) + "\"");
+      if (text.empty()) return Status::Error("empty address in " + Quoted(spec));
       Endpoint node;
       if (Status s = ParseNode(text, default_port, &node); !s.ok()) return s;
-      if (std::find(seen.begin(), seen.end(), node) != seen.end()) {
-        return Status::Error("address \"" + node.ToString() + "\" specified more than once");
+      if (!seen.insert(node.ToString()).second) {
+        return Status::Error("address " + Quoted(node.ToString()) + " specified more than once");
       }
-      seen.push_back(node);
       dest.nodes.push_back(std::move(node));
       npos = semi + 1;
     }

@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "zabitan/common/connect.h"
 #include "zabitan/sender/frame.h"
 
 namespace zabitan::sender {
@@ -20,48 +21,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using asio::ip::tcp;
 using boost::system::error_code;
-
-std::string ToString(const tcp::endpoint& ep) {
-  std::string addr = ep.address().to_string();
-  if (ep.address().is_v6()) addr = "[" + addr + "]";
-  return addr + ":" + std::to_string(ep.port());
-}
-
-// Connects `stream` to the first address of `addresses` that accepts, each with its own timeout.
-asio::awaitable<Status> ConnectAny(beast::tcp_stream& stream, const tcp::resolver::results_type& addresses,
-                                   const ExchangeOptions& options, std::string* peer) {
-  std::optional<asio::ip::address> source;
-  if (options.source_address) {
-    error_code ec;
-    source = asio::ip::make_address(*options.source_address, ec);
-    if (ec) co_return Status::Error("invalid source address \"" + *options.source_address + "\"");
-  }
-  std::string errors;
-  for (const auto& entry : addresses) {
-    tcp::endpoint ep = entry.endpoint();
-    if (source && source->is_v4() != ep.address().is_v4()) continue;  // can't bind across families
-    error_code ec;
-    stream.socket().close(ec);
-    if (source) {
-      stream.socket().open(ep.protocol(), ec);
-      if (!ec) stream.socket().bind(tcp::endpoint(*source, 0), ec);
-      if (ec) {
-        errors += (errors.empty() ? "" : "; ") + ("bind " + source->to_string() + ": " + ec.message());
-        continue;
-      }
-    }
-    stream.expires_after(options.connect_timeout);
-    co_await stream.async_connect(ep, asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) {
-      *peer = ToString(ep);
-      co_return Status::Ok();
-    }
-    std::string reason = ec == beast::error::timeout ? "connection timed out" : ec.message();
-    errors += (errors.empty() ? "" : "; ") + ToString(ep) + ": " + reason;
-  }
-  if (errors.empty()) errors = "no address of a usable family";
-  co_return Status::Error(errors);
-}
 
 std::string Reason(const error_code& ec) {
   if (ec == beast::error::timeout) return "timed out";
@@ -131,23 +90,9 @@ asio::awaitable<void> WriteAndRead(Stream& s, beast::tcp_stream& timer, std::str
 asio::awaitable<ExchangeResult> Exchange(Endpoint node, std::string_view header,
                                          std::string_view payload, ExchangeOptions options) {
   ExchangeResult result;
-  auto executor = co_await asio::this_coro::executor;
-  error_code ec;
-  // A numeric address needs no resolver (whose getaddrinfo runs on a helper thread).
-  asio::ip::address numeric = asio::ip::make_address(node.host, ec);
-  if (!ec) {
-    co_return co_await ExchangeWith(
-        tcp::resolver::results_type::create(tcp::endpoint(numeric, node.port), node.host,
-                                            std::to_string(node.port)),
-        header, payload, options);
-  }
-  tcp::resolver resolver(executor);
-  auto addresses = co_await resolver.async_resolve(node.host, std::to_string(node.port),
-                                                   asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) {
-    result.status = Status::Error("cannot resolve \"" + node.host + "\": " + ec.message());
-    co_return result;
-  }
+  tcp::resolver::results_type addresses;
+  result.status = co_await Resolve(node.host, node.port, &addresses);
+  if (!result.status.ok()) co_return result;
   co_return co_await ExchangeWith(addresses, header, payload, options);
 }
 
@@ -158,7 +103,15 @@ asio::awaitable<ExchangeResult> ExchangeWith(tcp::resolver::results_type address
   error_code ec;
   const std::string host = addresses.empty() ? std::string() : addresses.begin()->host_name();
   beast::tcp_stream stream(co_await asio::this_coro::executor);
-  result.status = co_await ConnectAny(stream, addresses, options, &result.peer);
+  std::optional<asio::ip::address> source;
+  if (options.source_address) {
+    source = asio::ip::make_address(*options.source_address, ec);
+    if (ec) {
+      result.status = Status::Error("invalid source address \"" + *options.source_address + "\"");
+      co_return result;
+    }
+  }
+  result.status = co_await ConnectAny(stream, addresses, options.connect_timeout, source, &result.peer);
   if (!result.status.ok()) co_return result;
 
   if (!options.tls) {

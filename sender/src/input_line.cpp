@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "zabitan/common/printable.h"
+
 namespace zabitan::sender {
 namespace {
 
@@ -84,14 +86,14 @@ Status InputLineParser::Parse(std::string_view line, ValueView* value) {
     uint32_t clock;
     if (!ReadField(&p, &number_, &field) || field.empty()) return Status::Error("'Timestamp' required");
     if (!ParseUint(field, kMaxClock, &clock)) {
-      return Status::Error("invalid 'Timestamp' value \"" + std::string(field) + "\"");
+      return Status::Error("invalid 'Timestamp' value \"" + Printable(field, 100) + "\"");
     }
     value->clock = clock;
     if (format_.with_ns) {
       uint32_t ns;
       if (!ReadField(&p, &number_, &field) || field.empty()) return Status::Error("'Timestamp ns' required");
       if (!ParseUint(field, kMaxNs, &ns)) {
-        return Status::Error("invalid 'Timestamp ns' value \"" + std::string(field) + "\"");
+        return Status::Error("invalid 'Timestamp ns' value \"" + Printable(field, 100) + "\"");
       }
       value->ns = ns;
     }

@@ -32,4 +32,7 @@ TEST_CASE("destination: errors", "[destination]") {
   auto s = ParseDestinations("a:10051;a", 10051, &d);
   CHECK_FALSE(s.ok());
   CHECK(s.message() == "address \"a:10051\" specified more than once");
+  // What the user typed is quoted printable: an error stays one line.
+  s = ParseDestinations("a:1\n2", 10051, &d);
+  CHECK(s.message() == "\"a:1\\x0a2\": invalid port \"1\\x0a2\" (1-65535)");
 }

@@ -8,6 +8,8 @@
 #include "fake_trapper.h"
 
 using namespace zabitan::sender;
+using zabitan::Spool;
+using zabitan::kDefaultSpoolMaxBytes;
 
 namespace {
 

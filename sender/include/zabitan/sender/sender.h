@@ -30,7 +30,7 @@
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/exchange.h"
 #include "zabitan/sender/response.h"
-#include "zabitan/sender/spool.h"
+#include "zabitan/common/spool.h"
 #include "zabitan/sender/value.h"
 
 namespace zabitan::sender {

@@ -1,9 +1,10 @@
 // zabitan — Spool: a durable, ordered, bounded queue of requests a destination did not take.
 //
-// When a destination is down (connect failure, timeout, "response":"failed", a reply lost
-// mid-exchange) the request is kept on disk and sent before anything new on the next run, so
-// nothing is lost while the server is away. One queue per destination (the -z text of one
-// cluster), in a folder of its own under the spool folder:
+// When a destination is down (the sender: connect failure, timeout, "response":"failed", a
+// reply lost mid-exchange; the SSTP notifier: a desktop away or busy) the request is kept on
+// disk and sent before anything new on the next run, so nothing is lost while the peer is away.
+// One queue per destination (the sender: the -z text of one cluster; the notifier: where it
+// speaks to), in a folder of its own under the spool folder:
 //
 //   DIR/lock                       flock: one run at a time uses the spool
 //   DIR/q-<hash>/destination       the destination's text, e.g. "zbx1:10051;zbx2:10051"
@@ -17,11 +18,11 @@
 // Bounded: when the spool grows past max_bytes the oldest requests are dropped, counted and
 // logged. Not thread-safe; one Spool per process (the lock enforces one per folder).
 //
-//   std::unique_ptr<zabitan::sender::Spool> spool;
-//   zabitan::Status s = zabitan::sender::Spool::Open("/var/spool/zabitan", 1 << 30, &spool);
+//   std::unique_ptr<zabitan::Spool> spool;
+//   zabitan::Status s = zabitan::Spool::Open("/var/spool/zabitan", 1 << 30, std::chrono::seconds(10), &spool);
 //   spool->Append("zbx:10051", request_json, 4000);
-#ifndef ZABITAN_SENDER_SPOOL_H_
-#define ZABITAN_SENDER_SPOOL_H_
+#ifndef ZABITAN_COMMON_SPOOL_H_
+#define ZABITAN_COMMON_SPOOL_H_
 
 #include <chrono>
 #include <cstdint>
@@ -36,7 +37,7 @@
 #include "zabitan/common/status.h"
 #include "zabitan/common/unique_fd.h"
 
-namespace zabitan::sender {
+namespace zabitan {
 
 inline constexpr uint64_t kDefaultSpoolMaxBytes = uint64_t{1} << 30;
 
@@ -110,6 +111,6 @@ class Spool {
   std::map<std::string, Queue> queues_;  // by destination text
 };
 
-}  // namespace zabitan::sender
+}  // namespace zabitan
 
-#endif  // ZABITAN_SENDER_SPOOL_H_
+#endif  // ZABITAN_COMMON_SPOOL_H_

@@ -1,4 +1,4 @@
-#include "zabitan/sender/spool.h"
+#include "zabitan/common/spool.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 
 #include "zabitan/common/log.h"
 
-namespace zabitan::sender {
+namespace zabitan {
 namespace {
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
@@ -288,4 +288,4 @@ Status Spool::set_preferred_node(const std::string& destination, size_t node) {
   return WriteDurably(queue->folder, "node", std::to_string(node));
 }
 
-}  // namespace zabitan::sender
+}  // namespace zabitan

@@ -1,4 +1,4 @@
-#include "zabitan/sender/spool.h"
+#include "zabitan/common/spool.h"
 
 #include "../temp_files.h"
 
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-using namespace zabitan::sender;
+using namespace zabitan;
 namespace fs = std::filesystem;
 
 namespace {

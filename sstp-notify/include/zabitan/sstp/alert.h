@@ -1,0 +1,44 @@
+// zabitan — what a Zabbix alert says, for the ghost's speech template.
+//
+// As a Zabbix script media type zabitan-sstp gets {ALERT.SENDTO}, {ALERT.SUBJECT} and
+// {ALERT.MESSAGE}. The message of the media type's templates (zabbix-templates/) holds
+// "Name: value" lines — Host, Severity, Problem (or Trigger), Status, Result — which become
+// placeholders; the subject tells a problem from its recovery ("Resolved…", "OK…"). The
+// severity (or the recovery) picks the ghost's surface.
+//
+//   zabitan::sstp::Alert a = zabitan::sstp::ParseMediaAlert(sendto, subject, message);
+//   values = a.Placeholders();
+//   values["surface"] = std::to_string(surfaces.For(a));
+#ifndef ZABITAN_SSTP_ALERT_H_
+#define ZABITAN_SSTP_ALERT_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace zabitan::sstp {
+
+struct Alert {
+  std::string sendto, subject, message;
+  std::string host, trigger, severity, status, result;  // empty when the message does not say
+
+  bool recovered() const { return status == "OK" || status == "RESOLVED"; }
+  // {sendto} {subject} {message} {host} {trigger} {severity} {status} {result}
+  std::map<std::string, std::string> Placeholders() const;
+};
+
+Alert ParseMediaAlert(std::string_view sendto, std::string_view subject, std::string_view message);
+
+// The ghost's surface for each severity (Zabbix's names, lower case with '_') and for a recovery.
+struct Surfaces {
+  std::map<std::string, int> by_severity = {{"not_classified", 0}, {"information", 0}, {"warning", 3},
+                                            {"average", 3}, {"high", 2}, {"disaster", 4}};
+  int ok = 5;
+  int fallback = 0;  // the severity is unknown or missing
+
+  int For(const Alert& alert) const;
+};
+
+}  // namespace zabitan::sstp
+
+#endif  // ZABITAN_SSTP_ALERT_H_

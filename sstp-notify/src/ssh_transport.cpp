@@ -1,0 +1,395 @@
+#include "zabitan/sstp/ssh_transport.h"
+
+#include <fcntl.h>
+#include <libssh2.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+
+#include "zabitan/common/connect.h"
+#include "zabitan/common/log.h"
+#include "zabitan/common/printable.h"
+#include "zabitan/common/secret_file.h"
+#include "zabitan/common/unique_fd.h"
+#include "zabitan/sstp/protocol.h"
+
+namespace zabitan::sstp {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+struct SessionFree {
+  void operator()(LIBSSH2_SESSION* s) const {
+    libssh2_session_disconnect(s, "zabitan-sstp done");
+    libssh2_session_free(s);
+  }
+};
+struct ChannelFree {
+  void operator()(LIBSSH2_CHANNEL* c) const {
+    libssh2_channel_close(c);
+    libssh2_channel_free(c);
+  }
+};
+struct KnownHostsFree {
+  void operator()(LIBSSH2_KNOWNHOSTS* k) const { libssh2_knownhost_free(k); }
+};
+struct AgentFree {
+  void operator()(LIBSSH2_AGENT* a) const {
+    libssh2_agent_disconnect(a);
+    libssh2_agent_free(a);
+  }
+};
+using Session = std::unique_ptr<LIBSSH2_SESSION, SessionFree>;
+using Channel = std::unique_ptr<LIBSSH2_CHANNEL, ChannelFree>;
+using KnownHosts = std::unique_ptr<LIBSSH2_KNOWNHOSTS, KnownHostsFree>;
+using Agent = std::unique_ptr<LIBSSH2_AGENT, AgentFree>;
+
+void InitLibssh2Once() {
+  static std::once_flag once;
+  std::call_once(once, [] { libssh2_init(0); });
+}
+
+std::string LastError(LIBSSH2_SESSION* s) {
+  char* msg = nullptr;
+  int len = 0;
+  int code = libssh2_session_last_error(s, &msg, &len, 0);
+  return (msg != nullptr ? Printable(std::string_view(msg, len), 200) : std::string("error")) +
+         " (" + std::to_string(code) + ")";
+}
+
+// "SHA256:…" as ssh-keygen -l prints it.
+std::string Fingerprint(LIBSSH2_SESSION* s) {
+  const char* hash = libssh2_hostkey_hash(s, LIBSSH2_HOSTKEY_HASH_SHA256);
+  if (hash == nullptr) return "SHA256:?";
+  unsigned char b64[64];
+  int n = EVP_EncodeBlock(b64, reinterpret_cast<const unsigned char*>(hash), 32);
+  std::string text(reinterpret_cast<char*>(b64), n);
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  return "SHA256:" + text;
+}
+
+int KnownHostKeyBit(int hostkey_type) {
+  switch (hostkey_type) {
+    case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+    case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+    case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
+    default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
+  }
+}
+
+// Whether a private key file holds an RSA key (PEM "RSA PRIVATE KEY", or an OpenSSH-format key
+// whose public part says ssh-rsa).
+bool IsRsaKey(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  if (s.find("BEGIN RSA PRIVATE KEY") != std::string::npos) return true;
+  size_t begin = s.find("BEGIN OPENSSH PRIVATE KEY-----");
+  if (begin == std::string::npos) return false;
+  std::string b64;
+  for (size_t i = s.find('\n', begin); i < s.size() && s[i] != '-'; ++i) {
+    if (!std::isspace(static_cast<unsigned char>(s[i]))) b64 += s[i];
+  }
+  std::string raw(b64.size(), '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                          reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+  return n > 0 && raw.find("ssh-rsa") != std::string::npos;
+}
+
+class SshTransport : public Transport {
+ public:
+  explicit SshTransport(SshOptions options) : options_(std::move(options)) { InitLibssh2Once(); }
+
+  ~SshTransport() override {
+    session_.reset();  // before the socket it uses
+  }
+
+  std::string Describe() const override {
+    bool v6 = options_.host.find(':') != std::string::npos;
+    return "ssh:" + options_.user + "@" + (v6 ? "[" + options_.host + "]" : options_.host) + ":" +
+           std::to_string(options_.port) + ">" + options_.target_host + ":" +
+           std::to_string(options_.target_port);
+  }
+
+  ExchangeResult Exchange(std::string_view request) override {
+    ExchangeResult result;
+    if (session_ && libssh2_keepalive_send(session_.get(), nullptr) != 0) {
+      log::Debug("ssh session to " + options_.host + " is gone; logging in again");
+      Close();
+    }
+    if (!session_) {
+      result.status = Open(&result.retryable);
+      if (!result.status.ok()) {
+        Close();
+        return result;
+      }
+    }
+    Channel channel(libssh2_channel_direct_tcpip_ex(session_.get(), options_.target_host.c_str(),
+                                                    options_.target_port, "127.0.0.1", 0));
+    if (!channel) {
+      int code = libssh2_session_last_errno(session_.get());
+      result.retryable = true;
+      if (code == LIBSSH2_ERROR_CHANNEL_FAILURE) {
+        result.status = Status::Error("ssh " + options_.host + " refused a tunnel to " + Target() +
+                                      " (nothing listening there — is the ghost running? — or not "
+                                      "allowed by the sshd's PermitOpen)");
+      } else {
+        result.status = Status::Error("ssh " + options_.host + ": opening a tunnel to " + Target() +
+                                      ": " + LastError(session_.get()));
+        Close();
+      }
+      return result;
+    }
+    return Talk(channel.get(), request);
+  }
+
+ private:
+  std::string Target() const { return options_.target_host + ":" + std::to_string(options_.target_port); }
+  std::string Where() const { return "ssh " + options_.user + "@" + options_.host + ":" + std::to_string(options_.port); }
+
+  void Close() {
+    session_.reset();
+    stream_.reset();
+  }
+
+  Status Connect() {
+    Status status;
+    asio::co_spawn(io_, [this, &status]() -> asio::awaitable<void> {
+      asio::ip::tcp::resolver::results_type addresses;
+      status = co_await Resolve(options_.host, options_.port, &addresses);
+      if (!status.ok()) co_return;
+      stream_.emplace(co_await asio::this_coro::executor);
+      std::string peer;
+      status = co_await ConnectAny(*stream_, addresses, options_.timeouts.connect, std::nullopt, &peer);
+    }, asio::detached);
+    io_.restart();
+    io_.run();
+    return status;
+  }
+
+  // Connects, checks the host key, logs in. `retryable` says whether trying later may help
+  // (the desktop unreachable) or not (a host key or login refused).
+  Status Open(bool* retryable) {
+    *retryable = true;
+    if (Status s = Connect(); !s.ok()) return s.Prefixed(Where());
+    session_.reset(libssh2_session_init());
+    if (!session_) return Status::Error(Where() + ": cannot create an SSH session");
+    libssh2_session_set_blocking(session_.get(), 1);
+    libssh2_session_set_timeout(session_.get(), static_cast<long>(options_.timeouts.connect.count()));
+    if (libssh2_session_handshake(session_.get(), stream_->socket().native_handle()) != 0) {
+      return Status::Error(Where() + ": SSH handshake: " + LastError(session_.get()));
+    }
+    *retryable = false;
+    if (Status s = CheckHostKey(); !s.ok()) return s;
+    if (Status s = Login(); !s.ok()) return s;
+    *retryable = true;
+    libssh2_session_set_timeout(session_.get(), static_cast<long>(options_.timeouts.exchange.count()));
+    libssh2_keepalive_config(session_.get(), 1, static_cast<unsigned>(options_.keepalive_seconds));
+    log::Debug(Where() + ": logged in");
+    return Status::Ok();
+  }
+
+  Status CheckHostKey() {
+    size_t len = 0;
+    int type = 0;
+    const char* key = libssh2_session_hostkey(session_.get(), &len, &type);
+    if (key == nullptr) return Status::Error(Where() + ": no host key");
+    KnownHosts known(libssh2_knownhost_init(session_.get()));
+    if (!known) return Status::Error(Where() + ": cannot read known hosts");
+    struct stat st;
+    bool exists = ::stat(options_.known_hosts.c_str(), &st) == 0;
+    if (exists && libssh2_knownhost_readfile(known.get(), options_.known_hosts.c_str(),
+                                             LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
+      return Status::Error(Where() + ": cannot read known_hosts " + options_.known_hosts + ": " +
+                           LastError(session_.get()));
+    }
+    const int mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | KnownHostKeyBit(type);
+    struct libssh2_knownhost* entry = nullptr;
+    int check = libssh2_knownhost_checkp(known.get(), options_.host.c_str(), options_.port, key, len,
+                                         mask, &entry);
+    const std::string fingerprint = Fingerprint(session_.get());
+    switch (check) {
+      case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+        return Status::Ok();
+      case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+        return Status::Error(Where() + ": the host key " + fingerprint + " does not match " +
+                             options_.known_hosts + " — refusing (a changed key may be an attack)");
+      case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
+        if (!options_.accept_new_host_key) {
+          return Status::Error(Where() + ": unknown host key " + fingerprint + ", not in " +
+                               options_.known_hosts + " — refusing (check it, then add it or use "
+                               "--accept-new-host-key once)");
+        }
+        return Remember(known.get(), key, len, mask, fingerprint);
+      default:
+        return Status::Error(Where() + ": checking the host key: " + LastError(session_.get()));
+    }
+  }
+
+  // Appends the new key to known_hosts, as OpenSSH would record it.
+  Status Remember(LIBSSH2_KNOWNHOSTS* known, const char* key, size_t len, int mask,
+                  const std::string& fingerprint) {
+    std::string name = options_.port == 22 ? options_.host
+                                           : "[" + options_.host + "]:" + std::to_string(options_.port);
+    struct libssh2_knownhost* added = nullptr;
+    if (libssh2_knownhost_addc(known, name.c_str(), nullptr, key, len, nullptr, 0, mask, &added) != 0) {
+      return Status::Error(Where() + ": cannot record the host key: " + LastError(session_.get()));
+    }
+    char line[4096];
+    size_t n = 0;
+    if (libssh2_knownhost_writeline(known, added, line, sizeof(line), &n, LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0) {
+      return Status::Error(Where() + ": cannot format the host key: " + LastError(session_.get()));
+    }
+    UniqueFd fd(::open(options_.known_hosts.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+    if (!fd || ::write(fd.get(), line, n) != static_cast<ssize_t>(n) || ::fsync(fd.get()) != 0) {
+      return Status::Error(Where() + ": cannot append to " + options_.known_hosts + ": " + std::strerror(errno));
+    }
+    log::Warning(Where() + ": accepted the new host key " + fingerprint + " into " + options_.known_hosts);
+    return Status::Ok();
+  }
+
+  Status Login() {
+    const std::string& user = options_.user;
+    if (!options_.identity.empty()) {
+      if (Status s = CheckSecretFileMode(options_.identity); !s.ok()) return s;
+      int rc = libssh2_userauth_publickey_fromfile_ex(session_.get(), user.c_str(),
+                                                      static_cast<unsigned>(user.size()), nullptr,
+                                                      options_.identity.c_str(), nullptr);
+      if (rc == 0) return Status::Ok();
+      std::string why = LastError(session_.get());
+      if (IsRsaKey(options_.identity)) {
+        why += "; " + options_.identity + " is an RSA key, and Debian 12's libssh2 1.10 cannot sign "
+               "with rsa-sha2, which OpenSSH 8.8+ requires: use an ed25519 or ECDSA key";
+      }
+      return Status::Error(Where() + ": login with " + options_.identity + " refused: " + why);
+    }
+    Agent agent(libssh2_agent_init(session_.get()));
+    if (!agent || libssh2_agent_connect(agent.get()) != 0) {
+      return Status::Error(Where() + ": no identity file given and no ssh-agent to ask ($SSH_AUTH_SOCK)");
+    }
+    if (libssh2_agent_list_identities(agent.get()) != 0) {
+      return Status::Error(Where() + ": ssh-agent: " + LastError(session_.get()));
+    }
+    struct libssh2_agent_publickey* identity = nullptr;
+    struct libssh2_agent_publickey* prev = nullptr;
+    while (libssh2_agent_get_identity(agent.get(), &identity, prev) == 0) {
+      if (libssh2_agent_userauth(agent.get(), user.c_str(), identity) == 0) return Status::Ok();
+      prev = identity;
+    }
+    return Status::Error(Where() + ": none of ssh-agent's keys was accepted for " + user);
+  }
+
+  ExchangeResult Talk(LIBSSH2_CHANNEL* channel, std::string_view request) {
+    ExchangeResult result;
+    result.retryable = true;
+    const std::string where = Where() + " > " + Target();
+    // The whole request before reading: ninix freezes on a half-sent request.
+    for (size_t sent = 0; sent < request.size();) {
+      ssize_t n = libssh2_channel_write(channel, request.data() + sent, request.size() - sent);
+      if (n < 0) {
+        result.status = Status::Error(where + ": send: " + LastError(session_.get()));
+        return result;
+      }
+      sent += static_cast<size_t>(n);
+    }
+    std::string data;
+    char chunk[1024];
+    for (;;) {
+      ssize_t n = libssh2_channel_read(channel, chunk, sizeof(chunk));
+      if (n > 0) data.append(chunk, static_cast<size_t>(n));
+      if (size_t end = HeadEnd(data)) {
+        data.resize(end);
+        break;
+      }
+      if (data.size() > kMaxResponseHead) {
+        result.status = Status::Error(where + ": no end of the response head in " +
+                                      std::to_string(kMaxResponseHead) + " bytes");
+        result.retryable = false;
+        return result;
+      }
+      if (n == 0 && libssh2_channel_eof(channel)) {
+        result.status = Status::Error(where + ": connection closed before a complete response");
+        return result;
+      }
+      if (n < 0) {
+        result.status = Status::Error(where + ": " + (n == LIBSSH2_ERROR_TIMEOUT ? std::string("timed out")
+                                                                                  : LastError(session_.get())));
+        return result;
+      }
+    }
+    result.head = std::move(data);
+    result.retryable = false;
+    return result;
+  }
+
+  SshOptions options_;
+  asio::io_context io_;
+  std::optional<beast::tcp_stream> stream_;
+  Session session_;
+};
+
+}  // namespace
+
+Status ParseSshDestination(const std::string& text, SshOptions* options) {
+  size_t at = text.rfind('@');
+  if (at == std::string::npos || at == 0) {
+    return Status::Error("--ssh \"" + Printable(text, 200) + "\": expected USER@HOST[:PORT]");
+  }
+  options->user = text.substr(0, at);
+  std::string rest = text.substr(at + 1);
+  std::string port;
+  if (rest.starts_with('[')) {
+    size_t close = rest.find(']');
+    if (close == std::string::npos) return Status::Error("--ssh \"" + Printable(text, 200) + "\": missing ']'");
+    options->host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size()) {
+      if (rest[close + 1] != ':') return Status::Error("--ssh \"" + Printable(text, 200) + "\": junk after ']'");
+      port = rest.substr(close + 2);
+    }
+  } else if (size_t colon = rest.find(':'); colon != std::string::npos) {
+    options->host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  } else {
+    options->host = rest;
+  }
+  if (options->host.empty()) return Status::Error("--ssh \"" + Printable(text, 200) + "\": empty host");
+  for (char c : options->user + options->host) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
+      return Status::Error("--ssh \"" + Printable(text, 200) + "\": blank or control character");
+    }
+  }
+  options->port = 22;
+  if (!port.empty()) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535) {
+      return Status::Error("--ssh \"" + Printable(text, 200) + "\": invalid port (1-65535)");
+    }
+    options->port = static_cast<uint16_t>(value);
+  }
+  return Status::Ok();
+}
+
+std::unique_ptr<Transport> MakeSshTransport(SshOptions options) {
+  return std::make_unique<SshTransport>(std::move(options));
+}
+
+}  // namespace zabitan::sstp
