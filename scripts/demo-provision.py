@@ -1,69 +1,69 @@
 #!/usr/bin/env python3
-"""Sets up the demo's Zabbix side for zabitan-vmware, through the JSON-RPC API (idempotent).
+"""Sets up the demo's Zabbix side through the JSON-RPC API (idempotent), with zabitan-provision.
 
-Until the templates of issue #7 exist, this creates by hand what they will hold: templates
-"zabitan VMware VM" and "zabitan VMware Hypervisor" (a trapper power-state item each), and on
-the endpoint host trapper discovery rules for VMs and hypervisors (a host prototype each:
-technical name {#VM.UUID}/{#HV.UUID}, visible name {#VM.NAME}/{#HV.NAME}, linked to the
-template) and datastores (free/total size item prototypes).
+zabitan-provision imports zabbix-templates/*.yaml (the templates "zabitan VMware endpoint",
+"zabitan VMware hypervisor", "zabitan VMware VM" and "zabitan remote-cmd", and the "zabitan SSTP"
+media type), creates the endpoint host (group "zabitan VMware", the endpoint and remote-cmd
+templates linked: its trapper discovery rules make a host per hypervisor and VM, and datastore
+items), the scaling scripts and action, and Admin's "zabitan SSTP" media; one line per object.
+Before that, objects made by hand by earlier versions of this script (discovery rules on the
+endpoint itself, templates of the same names without the files' UUIDs, "zabitan VMware
+Hypervisor") are removed, so a reused demo stack moves to the templates.
 
-Usage: demo-provision.py STACK_ENV ENDPOINT_HOST
+Usage: demo-provision.py STACK_ENV ENDPOINT_HOST ZABITAN_PROVISION
 """
+import glob
 import os
+import re
+import subprocess
 import sys
+import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "peers", "zabbix-server"))
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, os.path.join(root, "tests", "peers", "zabbix-server"))
 import zapi  # noqa: E402
 
-TRAPPER = 2
-# zabitan-vmware's default counters (vmware-collector/src/perf.cpp, kDefaultCounters).
-COUNTERS = {
-    "vm": ["cpu.usage.average", "cpu.ready.summation", "mem.consumed.average", "mem.active.average",
-           "net.received.average", "net.transmitted.average", "virtualDisk.read.average",
-           "virtualDisk.write.average"],
-    "hv": ["cpu.usage.average", "cpu.utilization.average", "mem.usage.average", "net.received.average",
-           "net.transmitted.average", "power.power.average"],
-}
-env_file, endpoint = sys.argv[1:3]
+if len(sys.argv) != 4:
+    sys.exit("usage: demo-provision.py STACK_ENV ENDPOINT_HOST ZABITAN_PROVISION")
+env_file, endpoint, provision = sys.argv[1:4]
 z = zapi.Zapi.from_env(env_file)
-group = z.group_id("zabitan VMware")
+files = sorted(glob.glob(os.path.join(root, "zabbix-templates", "*.yaml")))
+if not files:
+    sys.exit("demo-provision: no zabbix-templates/*.yaml")
 
+# The files' templates and their UUIDs (`template:` is followed by the template's `uuid:` line above it).
+ours = {}
+for f in files:
+    with open(f, encoding="utf-8") as fh:
+        for uuid, name in re.findall(r"(?m)^      uuid: (\w+)\n      template: '?(.*?)'?$", fh.read()):
+            ours[name] = uuid
 
-def template(name):
-    got = z.call("template.get", {"filter": {"host": [name]}, "output": ["templateid"]})
-    if got:
-        return got[0]["templateid"]
-    templates_group = z.call("hostgroup.get", {"filter": {"name": ["Templates"]}, "output": ["groupid"]})
-    gid = templates_group[0]["groupid"] if templates_group else group
-    return z.call("template.create", {"host": name, "groups": [{"groupid": gid}]})["templateids"][0]
+# 1. what earlier demo versions made by hand
+hostid = z.host_id(endpoint)
+removed = []
+if hostid:
+    handmade = z.call("discoveryrule.get", {"hostids": [hostid], "output": ["itemid", "key_", "templateid"],
+                                            "search": {"key_": "zabitan.vmware."}})
+    handmade = [r for r in handmade if r["templateid"] == "0"]
+    if handmade:
+        z.call("discoveryrule.delete", [r["itemid"] for r in handmade])
+        removed.append("%d discovery rules on %s" % (len(handmade), endpoint))
+stale = z.call("template.get", {"output": ["templateid", "host", "uuid"],
+                                "filter": {"host": list(ours) + ["zabitan VMware Hypervisor"]}})
+stale = [t for t in stale if ours.get(t["host"]) != t["uuid"]]
+if stale:
+    z.call("template.delete", [t["templateid"] for t in stale])
+    removed.append("templates " + ", ".join('"%s"' % t["host"] for t in stale))
+if removed:
+    print("removed what an earlier demo made by hand: " + "; ".join(removed))
 
-
-def rule(hostid, key, name):
-    got = z.call("discoveryrule.get", {"hostids": [hostid], "filter": {"key_": [key]}, "output": ["itemid"]})
-    if got:
-        return got[0]["itemid"]
-    return z.call("discoveryrule.create", {"hostid": hostid, "name": name, "key_": key, "type": TRAPPER,
-                                           "lifetime": "1d"})["itemids"][0]
-
-
-hostid = z.create_host(endpoint, "zabitan VMware")
-for kind, label in (("vm", "VM"), ("hv", "Hypervisor")):
-    tid = template("zabitan VMware " + label)
-    z.create_trapper_item(tid, "zabitan.vmware.%s.powerstate" % kind, zapi.VT_STR, "Power state")
-    for counter in COUNTERS[kind]:
-        z.create_trapper_item(tid, "zabitan.vmware.%s.perf[%s]" % (kind, counter), zapi.VT_FLOAT, counter)
-    rid = rule(hostid, "zabitan.vmware.%s.discovery" % kind, label + "s")
-    macro = kind.upper()
-    if not z.call("hostprototype.get", {"discoveryids": [rid], "output": ["hostid"]}):
-        z.call("hostprototype.create", {"host": "{#%s.UUID}" % macro, "name": "{#%s.NAME}" % macro,
-                                        "ruleid": rid, "groupLinks": [{"groupid": group}],
-                                        "templates": [{"templateid": tid}]})
-ds_rule = rule(hostid, "zabitan.vmware.datastore.discovery", "Datastores")
-existing = {p["key_"] for p in z.call("itemprototype.get", {"discoveryids": [ds_rule], "output": ["key_"]})}
-for which in ("free", "total"):
-    key = "zabitan.vmware.datastore.size[{#DATASTORE.UUID},%s]" % which
-    if key not in existing:
-        z.call("itemprototype.create", {"hostid": hostid, "ruleid": ds_rule, "key_": key, "type": TRAPPER,
-                                        "name": "Datastore {#DATASTORE.NAME}: %s space" % which,
-                                        "value_type": zapi.VT_UINT, "units": "B"})
-print("provisioned %s: discovery of hypervisors, VMs (host prototypes) and datastores" % endpoint)
+# 2. everything else: zabitan-provision (the password goes through a file of mode 0600)
+fd, password_file = tempfile.mkstemp(prefix="zabitan-demo-password-")
+try:
+    with os.fdopen(fd, "w") as fh:
+        fh.write(z.password + "\n")
+    r = subprocess.run([provision, "--api", z.url, "--user", z.user, "--password-file", password_file,
+                        "--templates", os.path.join(root, "zabbix-templates"), "--endpoint-host", endpoint])
+finally:
+    os.unlink(password_file)
+sys.exit(r.returncode)

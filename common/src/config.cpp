@@ -143,13 +143,23 @@ Status Config::Section(std::string_view name, ConfigSection* section) const {
   section->source_ = source_;
   section->root_ = root_;
   if (!root_) return Status::Ok();
-  const toml::node* node = root_->get(name);
-  if (node == nullptr) return Status::Ok();
-  section->table_ = node->as_table();
-  if (section->table_ == nullptr) {
-    return Status::Error(source_ + ":" + LineOf(*node) + ": " + std::string(name) +
-                         ": expected a [" + std::string(name) + "] table");
+  // "remote_cmd.groups.web": one table inside another.
+  const toml::table* table = root_.get();
+  std::string_view rest = name;
+  while (table != nullptr) {
+    size_t dot = rest.find('.');
+    std::string_view part = rest.substr(0, dot);
+    const toml::node* node = table->get(part);
+    if (node == nullptr) return Status::Ok();
+    table = node->as_table();
+    if (table == nullptr) {
+      return Status::Error(source_ + ":" + LineOf(*node) + ": " + std::string(name) +
+                           ": expected a [" + std::string(name) + "] table");
+    }
+    if (dot == std::string_view::npos) break;
+    rest.remove_prefix(dot + 1);
   }
+  section->table_ = table;
   return Status::Ok();
 }
 
@@ -192,6 +202,31 @@ Status ConfigSection::GetBool(std::string_view key, std::optional<bool>* out) co
   if (!node->is_boolean()) return Status::Error(Where(key) + ": expected true or false");
   *out = *node->value<bool>();
   return Status::Ok();
+}
+
+Status ConfigSection::GetStringList(std::string_view key, std::optional<std::vector<std::string>>* out) const {
+  out->reset();
+  const toml::node* node = table_ ? table_->get(key) : nullptr;
+  if (node == nullptr) return Status::Ok();
+  const toml::array* array = node->as_array();
+  std::vector<std::string> list;
+  for (size_t i = 0; array != nullptr && i < array->size(); ++i) {
+    const toml::node& item = *array->get(i);
+    if (!item.is_string()) return Status::Error(Where(key) + ": expected an array of strings");
+    list.push_back(*item.value<std::string>());
+  }
+  if (array == nullptr) return Status::Error(Where(key) + ": expected an array of strings");
+  *out = std::move(list);
+  return Status::Ok();
+}
+
+std::vector<std::string> ConfigSection::Subsections() const {
+  std::vector<std::string> names;
+  if (table_ == nullptr) return names;
+  for (const auto& [key, node] : *table_) {
+    if (node.is_table()) names.emplace_back(key.str());
+  }
+  return names;
 }
 
 Status ConfigSection::CheckKnownKeys(const std::vector<std::string_view>& known) const {

@@ -1,33 +1,12 @@
 #include "zabitan/sstp/script.h"
 
+#include "zabitan/common/utf8.h"
+
 namespace zabitan::sstp {
 namespace {
 
 constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
 constexpr std::string_view kCut = "\xe2\x80\xa6";          // U+2026 "…"
-
-// The length of the well-formed UTF-8 sequence at s[i], or 0 (overlong, surrogate, too large
-// or truncated sequences are not well-formed).
-size_t Utf8Length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
-  auto cont = [&](size_t k) { return (b(k) & 0xc0) == 0x80; };
-  unsigned c = b(i);
-  if (c < 0x80) return 1;
-  if (c >= 0xc2 && c <= 0xdf) return cont(i + 1) ? 2 : 0;
-  if (c >= 0xe0 && c <= 0xef) {
-    if (!cont(i + 1) || !cont(i + 2)) return 0;
-    if (c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
-    if (c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
-    if (c == 0xf0 && b(i + 1) < 0x90) return 0;   // overlong
-    if (c == 0xf4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 // Walks `text` character by character, calling `emit(piece)` with what each becomes; stops
 // (appending "…") before the output would pass `limit`.
@@ -35,7 +14,7 @@ template <typename Transform>
 std::string Clean(std::string_view text, size_t limit, Transform transform) {
   std::string out;
   for (size_t i = 0; i < text.size();) {
-    size_t n = Utf8Length(text, i);
+    size_t n = Utf8SequenceLength(text, i);
     std::string_view ch = n ? text.substr(i, n) : kReplacement;
     i += n ? n : 1;
     // CRLF is one line break.

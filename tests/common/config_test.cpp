@@ -94,3 +94,30 @@ TEST_CASE("config: errors stay on one line whatever the file holds", "[config]")
   REQUIRE(c.Section("sender", &sec).ok());
   CHECK(sec.CheckKnownKeys({"x"}).message().find('\n') == std::string::npos);
 }
+
+TEST_CASE("config: nested sections, their names, string lists", "[config]") {
+  Config c;
+  REQUIRE(Config::Parse("[remote_cmd]\naudit_log = \"/a\"\n[remote_cmd.groups.web]\nhosts = [\"a\", \"b\"]\n"
+                        "[remote_cmd.groups.db]\nhosts = []\nbad = [1]\nnot_list = \"x\"\n",
+                        "z.toml", &c)
+              .ok());
+  ConfigSection groups;
+  REQUIRE(c.Section("remote_cmd.groups", &groups).ok());
+  CHECK(groups.Subsections() == std::vector<std::string>{"db", "web"});
+  ConfigSection web;
+  REQUIRE(c.Section("remote_cmd.groups.web", &web).ok());
+  std::optional<std::vector<std::string>> hosts;
+  REQUIRE(web.GetStringList("hosts", &hosts).ok());
+  CHECK(*hosts == std::vector<std::string>{"a", "b"});
+  ConfigSection db;
+  REQUIRE(c.Section("remote_cmd.groups.db", &db).ok());
+  REQUIRE(db.GetStringList("hosts", &hosts).ok());
+  CHECK(hosts->empty());
+  auto s = db.GetStringList("bad", &hosts);
+  CHECK(s.message() == "z.toml:7: remote_cmd.groups.db.bad: expected an array of strings");
+  CHECK_FALSE(db.GetStringList("not_list", &hosts).ok());
+  ConfigSection missing;
+  REQUIRE(c.Section("remote_cmd.groups.none", &missing).ok());
+  CHECK(missing.Subsections().empty());
+  CHECK_FALSE(c.Section("remote_cmd.audit_log", &missing).ok());
+}

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# zabitan-vmware's inventory and discovery against the govmomi simulator: every host, VM and
-# datastore appears in the LLD JSON with its UUID; each has its values; --dry-run prints valid
-# zabbix_sender -T input (zabitan-sender takes it unchanged); a real run sends the same values.
+# zabitan-vmware's inventory, discovery and performance counters against the govmomi simulator
+# (tests/peers/vcsim with -realistic-perf: "*" expanded to NICs, disks and datastores, zeros
+# kept, config.vpxd.stats.maxQueryMetrics set and enforced): every host, VM and datastore
+# appears in the LLD JSON with its UUID; each has every documented key (README "zabitan-vmware")
+# and no other, per NIC/disk/datastore as its instance discovery says, the discovery before the
+# values; --dry-run prints valid zabbix_sender -T input (zabitan-sender takes it unchanged); a
+# real run sends the same values; two runs send no sample twice; extra counters come from
+# [vmware] vm_counters/hv_counters or --vm-counter/--hv-counter (the flag wins), an unknown one
+# is named in a warning and skipped.
 # Usage: vsphere_discovery_test.sh ZABITAN_VMWARE ZABITAN_SENDER TRAPPER_SINK VCSIM_ENV WORKDIR
 set -euo pipefail
 vmware=$1 sender=$2 sink=$3 env_file=$4 work=$5
@@ -16,31 +22,84 @@ sink_pid=$!
 for _ in $(seq 1 500); do [[ -s $work/ready ]] && break; sleep 0.01; done
 port=$(<"$work/ready")
 vm() { "$vmware" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" --ca-file "$VCSIM_CERT" \
-                 --state-dir "$work/state" --zabbix-host vc-e2e "$@"; }
+                 --state-dir "${state:-$work/state}" --zabbix-host vc-e2e "$@"; }
 
-vm --dry-run >"$work/dry.txt"
+vm --dry-run -vv >"$work/dry.txt" 2>"$work/dry.err"
+# The simulator was started with -max-query-metrics: the run read it (and stayed within it, or
+# the simulator would have refused a QueryPerf).
+grep -q 'debug: maxQueryMetrics [0-9]' "$work/dry.err" && ! grep -q 'maxQueryMetrics 256$' "$work/dry.err" || {
+  echo "FAIL maxQueryMetrics not read:"; cat "$work/dry.err"; exit 1; }
 python3 - "$work/dry.txt" <<'PY'
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-def lld(key):
-    line = next(l for l in lines if l.split(" ", 2)[1] == key)
-    text = line.split(" ", 4)[4]  # host key clock ns value
-    return json.loads(json.loads(text))  # the value is a quoted JSON string
-hvs, vms, dss = lld("zabitan.vmware.hv.discovery"), lld("zabitan.vmware.vm.discovery"), lld("zabitan.vmware.datastore.discovery")
-hv_uuids = {h["{#HV.UUID}"] for h in hvs}
-vm_power = [l for l in lines if " zabitan.vmware.vm.powerstate " in l]
-hv_power = [l for l in lines if " zabitan.vmware.hv.powerstate " in l]
+import json, re, sys
+rows = []
+for line in open(sys.argv[1]).read().splitlines():
+    host, key, clock, ns, value = line.split(" ", 4)  # host key clock ns value (-T -N)
+    if value.startswith('"'):
+        value = json.loads(value)  # a quoted value: JSON-compatible escapes
+    rows.append((host, key, int(clock), value))
+def lld(host, key):
+    found = [json.loads(v) for h, k, _, v in rows if h == host and k == key]
+    assert len(found) == 1, (host, key, len(found))
+    return found[0]
+hvs = lld("vc-e2e", "zabitan.vmware.hv.discovery")
+vms = lld("vc-e2e", "zabitan.vmware.vm.discovery")
+dss = lld("vc-e2e", "zabitan.vmware.datastore.discovery")
 assert vms and hvs and dss, "empty discovery"
-assert len(vm_power) == len(vms) and len(hv_power) == len(hvs), (len(vm_power), len(vms))
+hv_uuids = {h["{#HV.UUID}"] for h in hvs}
+vm_uuids = {v["{#VM.UUID}"] for v in vms}
 assert all(v["{#VM.HV.UUID}"] in hv_uuids for v in vms), "a VM's host is not discovered"
-assert {l.split()[0] for l in vm_power} == {v["{#VM.UUID}"] for v in vms}
-sizes = [l for l in lines if "zabitan.vmware.datastore.size[" in l]
-assert len(sizes) == 2 * len(dss) and all(int(l.split()[-1]) >= 0 for l in sizes)
-perf = [l.split(" ", 4) for l in lines if ".perf[" in l]
-assert {p[0] for p in perf} == {v["{#VM.UUID}"] for v in vms} | hv_uuids, "an entity has no samples"
-assert all(int(p[2]) > 1700000000 for p in perf)
-print("ok   discovery: %d hypervisors, %d VMs, %d datastores, %d values (%d performance samples)"
-      % (len(hvs), len(vms), len(dss), len(lines), len(perf)))
+keys = {}  # host -> {key: first row index}
+for i, (h, k, _, _) in enumerate(rows):
+    keys.setdefault(h, {}).setdefault(k, i)
+assert set(keys) == {"vc-e2e"} | hv_uuids | vm_uuids, "values for an unknown host"
+
+# The endpoint: LLD and the four sizes of every datastore, nothing else.
+expected = {"zabitan.vmware.hv.discovery", "zabitan.vmware.vm.discovery", "zabitan.vmware.datastore.discovery"}
+for d in dss:
+    expected |= {"zabitan.vmware.datastore.size[%s,%s]" % (d["{#DATASTORE.UUID}"], s)
+                 for s in ("total", "free", "provisioned", "uncommitted")}
+assert set(keys["vc-e2e"]) == expected, set(keys["vc-e2e"]) ^ expected
+size = {k: int(v) for h, k, _, v in rows if "datastore.size[" in k}
+for d in dss:
+    s = lambda what: size["zabitan.vmware.datastore.size[%s,%s]" % (d["{#DATASTORE.UUID}"], what)]
+    assert s("total") > 0 and s("provisioned") == s("total") - s("free") + s("uncommitted")
+
+def check_entity(host, kind, aggregates, per_instance):
+    """Every documented key and no other; each instance discovery non-empty and before its values."""
+    prefix = "zabitan.vmware.%s." % kind
+    want = {prefix + "powerstate", prefix + "uptime"} | {prefix + "perf[%s]" % c for c in aggregates}
+    for rule, (macro, counters) in per_instance.items():
+        instances = [row[macro] for row in lld(host, prefix + rule)]
+        assert instances, (host, rule, "no instances")
+        want.add(prefix + rule)
+        for inst in instances:
+            for c in counters:
+                key = prefix + "perf[%s,%s]" % (c, inst)
+                want.add(key)
+                assert keys[host].get(key, -1) > keys[host][prefix + rule], (host, key, "before its discovery")
+    got = set(keys[host])
+    assert got == want, (host, sorted(got ^ want))
+
+HV_AGG = ["cpu.usage.average", "cpu.utilization.average", "mem.usage.average", "net.received.average",
+          "net.transmitted.average", "power.power.average"]
+VM_AGG = ["cpu.usage.average", "cpu.ready.summation", "cpu.latency.average", "mem.consumed.average",
+          "mem.active.average", "mem.vmmemctl.average", "mem.swapped.average", "net.received.average",
+          "net.transmitted.average"]
+NET = ["net.received.average", "net.transmitted.average"]
+VDISK = ["virtualDisk.read.average", "virtualDisk.write.average", "virtualDisk.totalReadLatency.average",
+         "virtualDisk.totalWriteLatency.average"]
+DSLAT = ["datastore.totalReadLatency.average", "datastore.totalWriteLatency.average"]
+for h in hv_uuids:
+    check_entity(h, "hv", HV_AGG, {"net.discovery": ("{#IFNAME}", NET),
+                                   "datastore.discovery": ("{#DATASTORE.INSTANCE}", DSLAT)})
+    assert all("{#DATASTORE.NAME}" in row for row in lld(h, "zabitan.vmware.hv.datastore.discovery"))
+for v in vm_uuids:
+    check_entity(v, "vm", VM_AGG, {"net.discovery": ("{#IFNAME}", NET), "vdisk.discovery": ("{#DISKNAME}", VDISK)})
+perf = [r for r in rows if ".perf[" in r[1]]
+assert all(clock > 1700000000 for _, _, clock, _ in perf)
+assert all(re.fullmatch(r"\d+(\.\d\d)?", v) for _, _, _, v in perf), "a value is not a number"
+print("ok   discovery: %d hypervisors, %d VMs, %d datastores, %d values (%d performance samples), every key"
+      % (len(hvs), len(vms), len(dss), len(rows), len(perf)))
 PY
 expected=$(wc -l <"$work/dry.txt")
 
@@ -63,4 +122,32 @@ perf = [(r["host"], r["key"], r["clock"]) for r in rows if ".perf[" in r["key"]]
 assert perf and len(perf) == len(set(perf)), "a sample was sent twice"
 print("ok   watermarks: %d samples over two runs, none twice" % len(perf))
 PY
-echo "4 passed, 0 failed"
+
+# Extra counters: from the config file, an unknown one named and skipped; the flag wins.
+cat >"$work/zabitan.toml" <<'EOF'
+[vmware]
+vm_counters = ["mem.shared.average", "no.such.counter"]
+hv_counters = ["mem.consumed.average"]
+EOF
+state=$work/state-extra vm --config "$work/zabitan.toml" --dry-run >"$work/extra.txt" 2>"$work/extra.err"
+grep -q 'warning: VM counter "no.such.counter" is not offered by this endpoint: skipped' "$work/extra.err"
+[[ $(grep -c ' zabitan.vmware.vm.perf\[mem.shared.average\] ' "$work/extra.txt") -gt 0 ]]
+[[ $(grep -c ' zabitan.vmware.hv.perf\[mem.consumed.average\] ' "$work/extra.txt") -gt 0 ]]
+state=$work/state-extra vm --config "$work/zabitan.toml" --dry-run \
+  --vm-counter cpu.wait.summation --vm-counter mem.shared.average >"$work/flag.txt" 2>"$work/flag.err"
+! grep -q 'no.such.counter' "$work/flag.err"
+grep -q ' zabitan.vmware.vm.perf\[cpu.wait.summation\] ' "$work/flag.txt"
+grep -q ' zabitan.vmware.vm.perf\[mem.shared.average\] ' "$work/flag.txt"
+grep -q ' zabitan.vmware.hv.perf\[mem.consumed.average\] ' "$work/flag.txt"  # hv_counters still from the file
+python3 - "$work/extra.txt" "$work/flag.txt" <<'PY'
+import sys
+for path in sys.argv[1:]:
+    hosts = {l.split()[0] for l in open(path) if ".perf[mem.shared.average]" in l or ".perf[cpu.wait.summation]" in l}
+    vm_hosts = {l.split()[0] for l in open(path) if " zabitan.vmware.vm.powerstate " in l}
+    assert hosts == vm_hosts, (path, "an extra counter is missing for a VM")
+PY
+printf '[vmware]\nvm_counters = "mem.shared.average"\n' >"$work/bad.toml"
+! vm --config "$work/bad.toml" --dry-run >/dev/null 2>"$work/bad.err"
+grep -q 'bad.toml:2: vmware.vm_counters: expected an array of strings' "$work/bad.err"
+echo "ok   extra counters: config, --vm-counter winning, unknown ones skipped with a warning"
+echo "5 passed, 0 failed"

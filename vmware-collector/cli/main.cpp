@@ -1,7 +1,8 @@
 // zabitan-vmware: pulls ESXi/vCenter performance data over the vSphere API into Zabbix.
-// This slice connects, keeps a session across runs (--check, --logout), reads the inventory and
-// sends low-level discovery with datastore sizes and power states (or prints them, --dry-run);
-// performance counters come next (issue #4).
+// One run connects (keeping the session across runs; --check, --logout), reads the inventory,
+// sends low-level discovery with datastore sizes, power states and uptimes, then the realtime
+// performance samples of every host and VM (aggregates and per NIC, disk and datastore, with
+// their instances' discovery), or prints it all (--dry-run).
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -13,15 +14,19 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <toml++/toml.h>
 
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
+#include "zabitan/common/printable.h"
 #include "zabitan/common/secret_file.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/input_line.h"
 #include "zabitan/sender/sender.h"
 #include "zabitan/vsphere/discovery.h"
 #include "zabitan/vsphere/inventory.h"
+#include "zabitan/vsphere/metrics.h"
 #include "zabitan/vsphere/perf.h"
 #include "zabitan/vsphere/session.h"
 #include "zabitan/vsphere/soap_client.h"
@@ -41,7 +46,41 @@ struct Options {
   bool check = false;
   bool dry_run = false;
   int verbose = 0;
+  std::vector<std::string> vm_counters, hv_counters;  // extra counters, group.name.rollup
 };
+
+// An array of strings in [section] of the config file at `path` (already loaded once by
+// Config::Load, which checked it). ConfigSection has no getter for arrays yet; this belongs
+// there (common/) as GetStringList.
+Status GetStringList(const std::string& path, std::string_view section, std::string_view key,
+                     std::optional<std::vector<std::string>>* out) {
+  out->reset();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Ok();  // no file: defaults (Config::Load has told a missing required one)
+  std::stringstream text;
+  text << in.rdbuf();
+  toml::table root;
+  try {
+    root = toml::parse(text.str(), path);
+  } catch (const toml::parse_error&) {
+    return Status::Ok();  // Config::Load has reported it
+  }
+  const toml::node* node = root[section][key].node();
+  if (node == nullptr) return Status::Ok();
+  auto where = [&] {
+    return path + ":" + std::to_string(node->source().begin.line) + ": " + std::string(section) + "." +
+           std::string(key);
+  };
+  const toml::array* array = node->as_array();
+  if (array == nullptr) return Status::Error(where() + ": expected an array of strings");
+  std::vector<std::string> list;
+  for (const toml::node& element : *array) {
+    if (!element.is_string()) return Status::Error(where() + ": expected an array of strings");
+    list.push_back(*element.value<std::string>());
+  }
+  *out = std::move(list);
+  return Status::Ok();
+}
 
 // [vmware] keys fill what the command line left empty.
 Status ApplyConfig(Options* o, bool config_given) {
@@ -50,9 +89,14 @@ Status ApplyConfig(Options* o, bool config_given) {
   ConfigSection sec;
   if (Status s = config.Section("vmware", &sec); !s.ok()) return s;
   if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "thumbprint", "state_dir",
-                                      "zabbix_server", "zabbix_host"});
+                                      "zabbix_server", "zabbix_host", "vm_counters", "hv_counters"});
       !s.ok()) {
     return s;
+  }
+  for (auto [key, slot] : {std::pair{"vm_counters", &o->vm_counters}, std::pair{"hv_counters", &o->hv_counters}}) {
+    std::optional<std::vector<std::string>> v;
+    if (Status s = GetStringList(o->config, "vmware", key, &v); !s.ok()) return s;
+    if (v && slot->empty()) *slot = *v;  // --vm-counter/--hv-counter win
   }
   struct Key {
     const char* name;
@@ -121,33 +165,65 @@ class Watermarks {
 };
 
 // Realtime samples of every host and VM, newer than their watermark, with their own clocks:
-// zabitan.vmware.{hv,vm}.perf[group.name.rollup] on the entity's own Zabbix host.
-Status AddPerformance(vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
+// zabitan.vmware.{hv,vm}.perf[COUNTER] and perf[COUNTER,INSTANCE] on the entity's own Zabbix
+// host, after the discovery of the instances seen (metrics.h).
+Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
                       const std::vector<vsphere::Entity>& entities, Watermarks* marks,
                       std::vector<sender::Value>* values) {
   std::map<std::string, vsphere::Counter> catalogue;
   if (Status s = vsphere::ReadCounters(client, sc, &catalogue); !s.ok()) return s;
-  for (const auto& [type, paths] : vsphere::kDefaultCounters) {
-    std::vector<const vsphere::Counter*> counters;
-    for (const std::string& p : paths) {
-      if (auto it = catalogue.find(p); it != catalogue.end()) counters.push_back(&it->second);
-      else log::Debug("counter " + p + " is not offered by this endpoint");
+  vsphere::QueryLimits limits;
+  if (Status s = vsphere::ReadMaxQueryMetrics(client, sc, &limits.max_query_metrics); !s.ok()) return s;
+  log::Debug("maxQueryMetrics " + std::to_string(limits.max_query_metrics));
+  const uint32_t now = static_cast<uint32_t>(std::time(nullptr));
+  std::vector<sender::Value> samples;
+  for (const char* type : {"HostSystem", "VirtualMachine"}) {
+    std::vector<vsphere::MetricSpec> specs = vsphere::DefaultMetrics(type);
+    std::vector<std::string> unknown;
+    const bool vm = std::string_view(type) == "VirtualMachine";
+    vsphere::AddExtraCounters(vm ? o.vm_counters : o.hv_counters, catalogue, &specs, &unknown);
+    for (const std::string& path : unknown) {
+      // Shown at every verbosity (log::Warning needs -v): a mistyped counter must not go unseen.
+      std::fprintf(stderr, "zabitan-vmware: warning: %s counter \"%s\" is not offered by this endpoint: skipped\n",
+                   vm ? "VM" : "host", Printable(path, 100).c_str());
+    }
+    std::vector<vsphere::MetricId> metrics;
+    std::map<std::string, const vsphere::MetricSpec*> spec_of;  // counter path -> spec
+    for (const vsphere::MetricSpec& spec : specs) {
+      auto it = catalogue.find(spec.path);
+      if (it == catalogue.end()) {
+        log::Debug("counter " + spec.path + " is not offered by this endpoint");
+        continue;
+      }
+      metrics.push_back({&it->second, spec.QueryInstance()});
+      spec_of[spec.path] = &spec;
     }
     std::vector<const vsphere::Entity*> of_type;
     for (const vsphere::Entity& e : entities) {
       if (e.moref.type == type && !e.uuid.empty()) of_type.push_back(&e);
     }
-    if (counters.empty() || of_type.empty()) continue;
-    std::vector<vsphere::Sample> samples;
+    if (metrics.empty() || of_type.empty()) continue;
+    std::vector<vsphere::Series> series;
     // 15 samples of 20 s: the last 5 minutes, enough for a cron run every 5 minutes.
-    if (Status s = vsphere::QueryRealtime(client, sc, of_type, counters, 15, &samples); !s.ok()) return s;
-    const std::string prefix = type == "VirtualMachine" ? "zabitan.vmware.vm.perf[" : "zabitan.vmware.hv.perf[";
-    for (const vsphere::Sample& smp : samples) {
-      if (!marks->IsNew(smp.entity->uuid, smp.clock)) continue;
-      values->push_back({smp.entity->uuid, prefix + smp.counter->path + "]", smp.value, smp.clock, smp.ns});
-      marks->Advance(smp.entity->uuid, smp.clock);
-    }
+    Status s = vsphere::QueryRealtime(
+        client, sc, of_type, metrics, 15, limits, [&](const vsphere::PerfResult& r) {
+          series.insert(series.end(), r.series.begin(), r.series.end());
+          for (const vsphere::Sample& smp : r.samples) {
+            if (!marks->IsNew(smp.entity->uuid, smp.clock)) continue;
+            auto spec = spec_of.find(smp.counter->path);
+            if (spec == spec_of.end()) continue;
+            std::string key = vsphere::PerfKey(type, *spec->second, smp.instance);
+            if (key.empty()) continue;  // e.g. the aggregate of a per-disk counter
+            samples.push_back({smp.entity->uuid, std::move(key), smp.value, smp.clock, smp.ns});
+            marks->Advance(smp.entity->uuid, smp.clock);
+          }
+        });
+    if (!s.ok()) return s;
+    std::vector<sender::Value> lld = vsphere::InstanceDiscoveryValues(type, specs, series, entities, now);
+    values->insert(values->end(), std::make_move_iterator(lld.begin()), std::make_move_iterator(lld.end()));
   }
+  // The instances' discovery goes first, then the samples.
+  values->insert(values->end(), std::make_move_iterator(samples.begin()), std::make_move_iterator(samples.end()));
   return Status::Ok();
 }
 
@@ -165,7 +241,7 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   std::vector<sender::Value> values =
       vsphere::DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)));
   Watermarks marks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
-  if (Status s = AddPerformance(client, sc, entities, &marks, &values); !s.ok()) {
+  if (Status s = AddPerformance(o, client, sc, entities, &marks, &values); !s.ok()) {
     log::Error(s.message());
     return kExitFailure;
   }
@@ -216,6 +292,14 @@ int Run(int argc, char** argv) {
   app.add_option("--zabbix-server", o.zabbix_server, "where to send (zabbix_sender's -z syntax)");
   app.add_option("--zabbix-host", o.zabbix_host, "the endpoint's host in Zabbix (LLD, datastores)");
   app.add_flag("--dry-run", o.dry_run, "print the values as zabbix_sender -T -N input instead of sending");
+  app.add_option("--vm-counter", o.vm_counters, "also collect this counter (group.name.rollup) of every VM; repeatable")
+      ->type_name("PATH")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--hv-counter", o.hv_counters, "also collect this counter (group.name.rollup) of every host; repeatable")
+      ->type_name("PATH")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("-v", o.verbose, "more output (-vv for debug)");
   try {
     app.parse(argc, argv);

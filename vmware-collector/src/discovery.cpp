@@ -1,9 +1,23 @@
 #include "zabitan/vsphere/discovery.h"
 
+#include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "zabitan/vsphere/metrics.h"
+
 namespace zabitan::vsphere {
+namespace {
+
+bool ParseBytes(const std::string& text, int64_t* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+}
+
+// LLD JSON; text from the endpoint that is not UTF-8 is replaced, not thrown about.
+std::string Dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+}  // namespace
 
 std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const std::vector<Entity>& entities,
                                            uint32_t clock) {
@@ -35,18 +49,38 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const st
           {{"{#DATASTORE.UUID}", e.uuid}, {"{#DATASTORE.NAME}", e.name}, {"{#DATASTORE.TYPE}", prop(e, "summary.type")}});
     }
   }
-  value(endpoint, "zabitan.vmware.hv.discovery", hvs.dump());
-  value(endpoint, "zabitan.vmware.vm.discovery", vms.dump());
-  value(endpoint, "zabitan.vmware.datastore.discovery", datastores.dump());
+  value(endpoint, "zabitan.vmware.hv.discovery", Dump(hvs));
+  value(endpoint, "zabitan.vmware.vm.discovery", Dump(vms));
+  value(endpoint, "zabitan.vmware.datastore.discovery", Dump(datastores));
   for (const Entity& e : entities) {
     if (e.uuid.empty()) continue;
     if (e.moref.type == "Datastore") {
-      value(endpoint, "zabitan.vmware.datastore.size[" + e.uuid + ",total]", prop(e, "summary.capacity"));
-      value(endpoint, "zabitan.vmware.datastore.size[" + e.uuid + ",free]", prop(e, "summary.freeSpace"));
+      std::string uuid;
+      if (!QuoteKeyParam(e.uuid, &uuid)) continue;
+      auto size = [&](const char* what, const std::string& v) {
+        value(endpoint, "zabitan.vmware.datastore.size[" + uuid + "," + what + "]", v);
+      };
+      // provisioned = what the VMs may grow to: capacity - free + uncommitted (0 when absent).
+      int64_t capacity = 0, free = 0, uncommitted = 0;
+      bool have_capacity = ParseBytes(prop(e, "summary.capacity"), &capacity);
+      bool have_free = ParseBytes(prop(e, "summary.freeSpace"), &free);
+      if (!ParseBytes(prop(e, "summary.uncommitted"), &uncommitted)) uncommitted = 0;
+      if (have_capacity) size("total", std::to_string(capacity));
+      if (have_free) size("free", std::to_string(free));
+      int64_t provisioned = 0;
+      if (have_capacity && have_free && !__builtin_sub_overflow(capacity, free, &provisioned) &&
+          !__builtin_add_overflow(provisioned, uncommitted, &provisioned)) {
+        size("provisioned", std::to_string(provisioned));
+      }
+      size("uncommitted", std::to_string(uncommitted));
     } else if (e.moref.type == "HostSystem") {
       value(e.uuid, "zabitan.vmware.hv.powerstate", prop(e, "runtime.powerState"));
+      if (std::string up = prop(e, "summary.quickStats.uptime"); !up.empty()) value(e.uuid, "zabitan.vmware.hv.uptime", up);
     } else if (e.moref.type == "VirtualMachine") {
       value(e.uuid, "zabitan.vmware.vm.powerstate", prop(e, "runtime.powerState"));
+      if (std::string up = prop(e, "summary.quickStats.uptimeSeconds"); !up.empty()) {
+        value(e.uuid, "zabitan.vmware.vm.uptime", up);
+      }
     }
   }
   return values;

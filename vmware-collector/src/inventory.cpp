@@ -1,47 +1,23 @@
 #include "zabitan/vsphere/inventory.h"
 
+#include "zabitan/vsphere/replies.h"
 #include "zabitan/vsphere/xml.h"
 
 namespace zabitan::vsphere {
 
 const std::map<std::string, std::vector<std::string>> kInventoryProperties = {
-    {"HostSystem", {"hardware.systemInfo.uuid", "runtime.powerState", "runtime.connectionState"}},
-    {"VirtualMachine", {"config.instanceUuid", "runtime.powerState", "runtime.host"}},
-    {"Datastore", {"summary.url", "summary.capacity", "summary.freeSpace", "summary.type"}},
+    {"HostSystem",
+     {"hardware.systemInfo.uuid", "runtime.powerState", "runtime.connectionState", "summary.quickStats.uptime"}},
+    {"VirtualMachine",
+     {"config.instanceUuid", "runtime.powerState", "runtime.host", "summary.quickStats.uptimeSeconds"}},
+    {"Datastore",
+     {"summary.url", "summary.capacity", "summary.freeSpace", "summary.uncommitted", "summary.type"}},
 };
 
 namespace {
 
-const std::map<std::string, std::string> kUuidProperty = {
-    {"HostSystem", "hardware.systemInfo.uuid"},
-    {"VirtualMachine", "config.instanceUuid"},
-    {"Datastore", "summary.url"},
-};
-
 std::string This(const ManagedObject& mo) {
   return "<_this type=\"" + Escape(mo.type) + "\">" + Escape(mo.value) + "</_this>";
-}
-
-// Adds the objects of one RetrievePropertiesEx/ContinueRetrievePropertiesEx page; returns its token.
-std::string ReadPage(pugi::xml_node returnval, std::vector<Entity>* entities) {
-  for (pugi::xml_node o = returnval.first_child(); o; o = o.next_sibling()) {
-    if (LocalName(o.name()) != "objects") continue;
-    Entity e;
-    pugi::xml_node obj = Child(o, "obj");
-    e.moref = {obj.attribute("type").value(), obj.text().get()};
-    for (pugi::xml_node p = o.first_child(); p; p = p.next_sibling()) {
-      if (LocalName(p.name()) != "propSet") continue;
-      std::string name = ChildText(p, "name");
-      std::string value = ChildText(p, "val");
-      if (name == "name") e.name = value;
-      else e.properties[name] = value;
-    }
-    if (auto it = kUuidProperty.find(e.moref.type); it != kUuidProperty.end()) {
-      e.uuid = e.properties[it->second];
-    }
-    entities->push_back(std::move(e));
-  }
-  return ChildText(returnval, "token");
 }
 
 }  // namespace
@@ -76,12 +52,12 @@ Status RetrieveInventory(SoapClient& client, const ServiceContent& sc, std::vect
                       std::to_string(page_size) + "</maxObjects></options></RetrievePropertiesEx>",
                   &r);
   std::string token;
-  if (s.ok()) token = ReadPage(Child(r.body, "returnval"), entities);
+  if (s.ok()) ParseInventoryPage(r.body, entities, &token);
   while (s.ok() && !token.empty()) {
     s = client.Call("<ContinueRetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
                         "<token>" + Escape(token) + "</token></ContinueRetrievePropertiesEx>",
                     &r);
-    if (s.ok()) token = ReadPage(Child(r.body, "returnval"), entities);
+    if (s.ok()) ParseInventoryPage(r.body, entities, &token);
   }
   if (!s.ok() && !token.empty()) {
     SoapResult ignored;  // best effort: free the server-side result set

@@ -11,8 +11,7 @@
 #include <vector>
 
 #include "zabitan/common/log.h"
-#include "zabitan/common/printable.h"
-#include "zabitan/vsphere/xml.h"
+#include "zabitan/vsphere/replies.h"
 
 namespace zabitan::vsphere {
 namespace {
@@ -192,34 +191,8 @@ Status SoapClient::Call(std::string_view body, SoapResult* result) {
   long http = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
 
-  pugi::xml_parse_result parsed = result->doc.load_buffer(reply.body.data(), reply.body.size());
-  if (!parsed) {
-    return Status::Error(options_.url + ": HTTP " + std::to_string(http) + ", reply is not XML (" +
-                         parsed.description() + ")");
-  }
-  pugi::xml_node soap_body = Child(Child(result->doc, "Envelope"), "Body");
-  pugi::xml_node first;
-  for (pugi::xml_node c = soap_body.first_child(); c; c = c.next_sibling()) {
-    if (c.type() == pugi::node_element) {
-      first = c;
-      break;
-    }
-  }
-  if (!first) return Status::Error(options_.url + ": HTTP " + std::to_string(http) + ", no SOAP body");
-  if (LocalName(first.name()) == "Fault") {
-    pugi::xml_node detail = Child(first, "detail");
-    pugi::xml_node fault = detail.first_child();
-    result->fault = fault ? (XsiType(fault).empty() ? std::string(LocalName(fault.name())) : XsiType(fault)) : "";
-    if (result->fault.ends_with("Fault") && result->fault.size() > 5) {
-      result->fault.resize(result->fault.size() - 5);  // "NotAuthenticatedFault" -> "NotAuthenticated"
-    }
-    std::string text = Printable(ChildText(first, "faultstring"), 300);
-    return Status::Error(options_.url + ": " + (result->fault.empty() ? "SOAP fault" : result->fault) +
-                         (text.empty() ? "" : ": " + text));
-  }
-  if (http != 200) return Status::Error(options_.url + ": HTTP " + std::to_string(http));
-  result->body = first;
-  return Status::Ok();
+  Status s = ParseSoapReply(reply.body, http, result);
+  return s.ok() ? s : s.Prefixed(options_.url);
 }
 
 }  // namespace zabitan::vsphere

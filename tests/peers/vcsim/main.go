@@ -17,7 +17,10 @@
 // synthetic samples for VirtualMachine, HostSystem and ResourcePool (and in
 // vpx mode ClusterComputeResource, Datastore, Datacenter). The *client* must
 // send maxSample (>0) and at least one metricId, or the reply has no samples.
-// -realistic-perf makes the reply look more like a real vCenter (see README).
+// -realistic-perf makes the reply look more like a real vCenter (see README),
+// including instance "*" expanded to the entity's NICs, disks and datastores
+// and zero values kept on the wire; -max-query-metrics N sets and enforces
+// vCenter's config.vpxd.stats.maxQueryMetrics.
 package main
 
 import (
@@ -38,11 +41,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -125,6 +131,121 @@ func colonHex(sum []byte) string {
 // wrapped object.
 type realisticPerf struct {
 	*simulator.PerformanceManager
+	groups     map[int32]string // counter key -> group ("net", "virtualDisk", ...)
+	maxMetrics int              // > 0: refuse a QueryPerf asking for more metricIds
+}
+
+// PerfMetricIntSeries replaces types.PerfMetricIntSeries in replies: the same
+// XML (the element's xsi:type is this type's name), but without omitempty on
+// the values, so that zeros are sent as <value>0</value> as vCenter does
+// instead of being dropped.
+type PerfMetricIntSeries struct {
+	types.PerfMetricSeries
+	Value []int64 `xml:"value"`
+}
+
+func (s *PerfMetricIntSeries) GetPerfMetricSeries() *types.PerfMetricSeries { return &s.PerfMetricSeries }
+
+// deviceInstance names a VM's virtual disk the way vSphere's virtualDisk
+// counters do: controller type, bus number, unit ("scsi0:0").
+func deviceInstance(devices object.VirtualDeviceList, disk *types.VirtualDisk) string {
+	kind := ""
+	var bus int32
+	switch c := devices.FindByKey(disk.ControllerKey).(type) {
+	case types.BaseVirtualSCSIController:
+		kind, bus = "scsi", c.GetVirtualSCSIController().BusNumber
+	case types.BaseVirtualSATAController:
+		kind, bus = "sata", c.GetVirtualSATAController().BusNumber
+	case *types.VirtualIDEController:
+		kind, bus = "ide", c.BusNumber
+	case *types.VirtualNVMEController:
+		kind, bus = "nvme", c.BusNumber
+	default:
+		return ""
+	}
+	unit := int32(0)
+	if disk.UnitNumber != nil {
+		unit = *disk.UnitNumber
+	}
+	return fmt.Sprintf("%s%d:%d", kind, bus, unit)
+}
+
+// datastoreInstances names datastores the way the datastore counters do: by
+// the last part of the datastore URL (the VMFS UUID of ds:///vmfs/volumes/<uuid>/).
+func datastoreInstances(refs []types.ManagedObjectReference) []string {
+	var out []string
+	for _, ref := range refs {
+		if ds, ok := simulator.Map.Get(ref).(*simulator.Datastore); ok {
+			if name := path.Base(strings.TrimRight(ds.Summary.Url, "/")); name != "" && name != "." && name != "/" {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// instances lists what instance "*" stands for: vCenter returns every
+// instance the entity has (and the aggregate "" where the counter has one);
+// stock vcsim echoes "*" literally. NICs, virtual disks and datastores come
+// from the inventory; other counters from the simulator's own list of
+// available metrics (QueryAvailablePerfMetric).
+func (p *realisticPerf) instances(ctx *simulator.Context, entity types.ManagedObjectReference, counter int32) []string {
+	obj := simulator.Map.Get(entity)
+	switch p.groups[counter] {
+	case "net":
+		out := []string{""}
+		switch e := obj.(type) {
+		case *simulator.HostSystem:
+			if e.Config != nil && e.Config.Network != nil {
+				for _, nic := range e.Config.Network.Pnic {
+					out = append(out, nic.Device)
+				}
+			}
+		case *simulator.VirtualMachine:
+			if e.Config != nil {
+				for _, d := range e.Config.Hardware.Device {
+					if nic, ok := d.(types.BaseVirtualEthernetCard); ok {
+						out = append(out, strconv.Itoa(int(nic.GetVirtualEthernetCard().Key)))
+					}
+				}
+			}
+		}
+		return out
+	case "virtualDisk":
+		var out []string
+		if vm, ok := obj.(*simulator.VirtualMachine); ok && vm.Config != nil {
+			devices := object.VirtualDeviceList(vm.Config.Hardware.Device)
+			for _, d := range devices.SelectByType((*types.VirtualDisk)(nil)) {
+				if name := deviceInstance(devices, d.(*types.VirtualDisk)); name != "" {
+					out = append(out, name)
+				}
+			}
+		}
+		return out
+	case "datastore":
+		switch e := obj.(type) {
+		case *simulator.HostSystem:
+			return datastoreInstances(e.Datastore)
+		case *simulator.VirtualMachine:
+			return datastoreInstances(e.Datastore)
+		}
+		return nil
+	}
+	var out []string
+	if obj != nil {
+		res := p.PerformanceManager.QueryAvailablePerfMetric(ctx, &types.QueryAvailablePerfMetric{Entity: entity, IntervalId: 20})
+		if body, ok := res.(*methods.QueryAvailablePerfMetricBody); ok && body.Res != nil {
+			for _, id := range body.Res.Returnval {
+				if id.CounterId == counter {
+					out = append(out, id.Instance)
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = []string{""}
+	}
+	return out
 }
 
 func (p *realisticPerf) Get() mo.Reference { return p.PerformanceManager }
@@ -153,9 +274,37 @@ func (p *realisticPerf) QueryPerfCounter(ctx *simulator.Context, req *types.Quer
 // startTime..endTime range), and samples come oldest first on interval
 // boundaries, after startTime, as vCenter sends them. Zero values are still
 // dropped on the wire (the XML encoder's omitempty applies per element).
+//
+// maxQueryMetrics: with -max-query-metrics N, a call asking for more than N
+// metricIds in all (entities x counters; "*" counts once) gets the fault
+// vCenter sends, before anything else is done.
+//
+// Instance "*" is expanded to the entity's instances (see instances()).
 func (p *realisticPerf) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) soap.HasFault {
+	if p.maxMetrics > 0 {
+		n := 0
+		for _, qs := range req.QuerySpec {
+			n += len(qs.MetricId)
+		}
+		if n > p.maxMetrics {
+			return &methods.QueryPerfBody{Fault_: simulator.Fault(
+				"This operation is restricted by the administrator - 'vpxd.stats.maxQueryMetrics'. Contact your system administrator.",
+				&types.InvalidArgument{InvalidProperty: "querySpec"})}
+		}
+	}
 	for i := range req.QuerySpec {
 		qs := &req.QuerySpec[i]
+		var ids []types.PerfMetricId
+		for _, id := range qs.MetricId {
+			if id.Instance != "*" {
+				ids = append(ids, id)
+				continue
+			}
+			for _, instance := range p.instances(ctx, qs.Entity, id.CounterId) {
+				ids = append(ids, types.PerfMetricId{CounterId: id.CounterId, Instance: instance})
+			}
+		}
+		qs.MetricId = ids
 		if qs.MaxSample <= 0 {
 			if qs.StartTime != nil {
 				qs.MaxSample = math.MaxInt32
@@ -192,7 +341,7 @@ func (p *realisticPerf) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) 
 			}
 		}
 		em.SampleInfo = si[skip:]
-		for _, v := range em.Value {
+		for k, v := range em.Value {
 			if s, ok := v.(*types.PerfMetricIntSeries); ok {
 				for i, j := 0, len(s.Value)-1; i < j; i, j = i+1, j-1 {
 					s.Value[i], s.Value[j] = s.Value[j], s.Value[i]
@@ -200,6 +349,7 @@ func (p *realisticPerf) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) 
 				if skip <= len(s.Value) {
 					s.Value = s.Value[skip:]
 				}
+				em.Value[k] = &PerfMetricIntSeries{PerfMetricSeries: s.PerfMetricSeries, Value: s.Value}
 			}
 		}
 	}
@@ -222,7 +372,8 @@ func main() {
 	password := flag.String("password", "", "with -user: require this password")
 	delay := flag.Int("delay", 0, "delay every SOAP call by this many milliseconds")
 	idle := flag.Duration("idle", 0, "expire sessions idle this long (0: never)")
-	realistic := flag.Bool("realistic-perf", false, "default maxSample, oldest-first aligned samples, working QueryPerfCounter")
+	realistic := flag.Bool("realistic-perf", false, "default maxSample, oldest-first aligned samples, zeros kept, \"*\" expanded to instances, working QueryPerfCounter")
+	maxQueryMetrics := flag.Int("max-query-metrics", 0, "vpx with -realistic-perf: set config.vpxd.stats.maxQueryMetrics to N and refuse QueryPerf calls over it (0: the option is absent, no limit)")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		fatalf("unexpected argument %q", flag.Arg(0))
@@ -248,13 +399,17 @@ func main() {
 		fatalf("-mode must be vpx or esx, not %q", *mode)
 	}
 	for name, v := range map[string]int{"datacenters": *datacenters, "hosts": *hosts, "clusters": *clusters,
-		"cluster-hosts": *clusterHosts, "vms": *vms, "datastores": *datastores, "delay": *delay} {
+		"cluster-hosts": *clusterHosts, "vms": *vms, "datastores": *datastores, "delay": *delay,
+		"max-query-metrics": *maxQueryMetrics} {
 		if v < 0 {
 			fatalf("-%s must not be negative", name)
 		}
 	}
 	if *certOut != "" && !*useTLS {
 		fatalf("-cert-out needs -tls")
+	}
+	if *maxQueryMetrics != 0 && (*mode != "vpx" || !*realistic) {
+		fatalf("-max-query-metrics needs -mode vpx and -realistic-perf")
 	}
 	if (*user == "") != (*password == "") {
 		fatalf("-user and -password go together")
@@ -294,7 +449,23 @@ func main() {
 			m.Remove()
 			fatalf("no PerformanceManager at %v", ref)
 		}
-		simulator.Map.Put(&realisticPerf{pm})
+		groups := make(map[int32]string, len(pm.PerfCounter))
+		for _, c := range pm.PerfCounter {
+			if c.GroupInfo != nil {
+				groups[c.Key] = c.GroupInfo.GetElementDescription().Key
+			}
+		}
+		simulator.Map.Put(&realisticPerf{PerformanceManager: pm, groups: groups, maxMetrics: *maxQueryMetrics})
+		if *maxQueryMetrics > 0 {
+			om, ok := simulator.Map.Get(*m.ServiceContent.Setting).(*simulator.OptionManager)
+			if !ok {
+				m.Remove()
+				fatalf("no OptionManager at %v", m.ServiceContent.Setting)
+			}
+			// A string, as vCenter stores it (Telegraf reads it that way too).
+			om.Setting = append(om.Setting, &types.OptionValue{Key: "config.vpxd.stats.maxQueryMetrics",
+				Value: strconv.Itoa(*maxQueryMetrics)})
+		}
 	}
 
 	m.Service.Listen = &url.URL{Host: *listen}

@@ -41,6 +41,11 @@ class ConfigSection {
   Status GetString(std::string_view key, std::optional<std::string>* out) const;
   Status GetInt(std::string_view key, int64_t min, int64_t max, std::optional<int64_t>* out) const;
   Status GetBool(std::string_view key, std::optional<bool>* out) const;
+  Status GetStringList(std::string_view key, std::optional<std::vector<std::string>>* out) const;
+
+  // The keys of the section that hold tables ([remote_cmd.groups.web] → "web" in
+  // remote_cmd.groups), in name order; read each with Config::Section("parent.name").
+  std::vector<std::string> Subsections() const;
 
   // Fails on the first key of the section that is not in `known`: a typo in a key name should
   // not silently fall back to a default.
@@ -67,7 +72,8 @@ class Config {
   // Parses TOML text; `source` names it in error messages.
   static Status Parse(std::string_view text, const std::string& source, Config* config);
 
-  // The named top-level table. Errors if the key exists but is not a table.
+  // The named table: top-level ("sender") or nested ("remote_cmd.groups.web"). Errors if the
+  // key exists but is not a table.
   Status Section(std::string_view name, ConfigSection* section) const;
 
   const std::string& source() const { return source_; }

@@ -3,17 +3,23 @@
 // Counter ids differ between vCenter and ESXi builds, so counters are looked up by their path
 // "group.name.rollup" (cpu.usage.average) in PerformanceManager.perfCounter (read as a property:
 // QueryPerfCounter crashes the simulator). QueryPerf asks for many entities per call (realtime,
-// 20 s interval, aggregate instance) and returns every sample newer than the entity's
-// watermark; -1 ("no data") is skipped, percentages are unscaled (vSphere sends ×100).
+// 20 s interval), the aggregate (instance "") or every instance ("*": per NIC, disk,
+// datastore); the calls are sized so that entities × metricIds stay within vCenter's
+// config.vpxd.stats.maxQueryMetrics. -1 ("no data") is skipped, percentages are unscaled
+// (vSphere sends ×100).
 //
 //   std::map<std::string, zabitan::vsphere::Counter> catalogue;
 //   zabitan::vsphere::ReadCounters(*client, sc, &catalogue);
-//   std::vector<zabitan::vsphere::Sample> samples;
-//   zabitan::vsphere::QueryRealtime(*client, sc, entities, counters, 15, &samples);
+//   int64_t limit;
+//   zabitan::vsphere::ReadMaxQueryMetrics(*client, sc, &limit);
+//   zabitan::vsphere::QueryRealtime(*client, sc, vms, {{&catalogue["cpu.usage.average"], ""}}, 15,
+//                                   {limit}, [](const zabitan::vsphere::PerfResult& r) { ... });
 #ifndef ZABITAN_VSPHERE_PERF_H_
 #define ZABITAN_VSPHERE_PERF_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,29 +36,80 @@ struct Counter {
   std::string unit;  // percent, kiloBytes, millisecond, ...
 };
 
+// One metric asked of every entity of a query: a counter, for the aggregate ("") or for every
+// instance the entity has ("*"; vCenter then also returns the aggregate where there is one).
+struct MetricId {
+  const Counter* counter = nullptr;
+  std::string instance;
+};
+
+// One series of a reply: which entity, counter and instance ("" = aggregate) it is about.
+struct Series {
+  const Entity* entity = nullptr;
+  const Counter* counter = nullptr;
+  std::string instance;
+};
+
 struct Sample {
   const Entity* entity = nullptr;
   const Counter* counter = nullptr;
+  std::string instance;  // "" = aggregate
   uint32_t clock = 0;
   uint32_t ns = 0;
   std::string value;  // formatted for Zabbix (percentages divided by 100)
 };
 
-// The counters every collection asks for, per entity type.
-extern const std::map<std::string, std::vector<std::string>> kDefaultCounters;
+// What one QueryPerf call brought: every series (with or without usable values) and the samples.
+struct PerfResult {
+  std::vector<Series> series;
+  std::vector<Sample> samples;
+};
 
+// config.vpxd.stats.maxQueryMetrics: when unreadable or absent (and on ESXi), 256, the default
+// of vCenter 6.5 and later; -1 is "unlimited".
+inline constexpr int64_t kDefaultMaxQueryMetrics = 256;
+inline constexpr int64_t kUnlimitedQueryMetrics = -1;
+// Whatever the endpoint allows, a call asks for at most this many metricIds: about 3 XML
+// elements each, far below vCenter's 500,000-element limit on a request.
+inline constexpr size_t kMaxMetricIdsPerCall = 50000;
+
+struct QueryLimits {
+  int64_t max_query_metrics = kDefaultMaxQueryMetrics;  // entities × metricIds per call; -1: unlimited
+  size_t max_entities_per_call = 100;
+};
+
+// One querySpec of a call: entity `entity` (an index into the entity list) asks for the
+// metricIds [first_metric, first_metric + metric_count).
+struct SpecPlan {
+  size_t entity = 0;
+  size_t first_metric = 0;
+  size_t metric_count = 0;
+  bool operator==(const SpecPlan&) const = default;
+};
+
+// Splits `entities` × `metrics` metricIds into calls: each call holds at most
+// `max_entities_per_call` entities and at most max_query_metrics (capped at
+// kMaxMetricIdsPerCall; -1, 0 or less: that cap alone) metricIds in all. An entity whose
+// metrics alone exceed the limit is split over calls. Entities and metrics keep their order.
+std::vector<std::vector<SpecPlan>> PlanQueries(size_t entities, size_t metrics, const QueryLimits& limits);
+
+// Reads the counter catalogue (PerformanceManager.perfCounter).
 Status ReadCounters(SoapClient& client, const ServiceContent& content,
                     std::map<std::string, Counter>* by_path);
 
-// Queries `max_sample` realtime samples of `counters` for each entity (hosts and VMs), in calls
-// of at most `entities_per_call` entities.
-Status QueryRealtime(SoapClient& client, const ServiceContent& content,
-                     const std::vector<const Entity*>& entities,
-                     const std::vector<const Counter*>& counters, int max_sample,
-                     std::vector<Sample>* samples, size_t entities_per_call = 100);
+// Reads config.vpxd.stats.maxQueryMetrics through the OptionManager (ServiceContent.setting,
+// QueryOptions) into *limit. ESXi (apiType HostAgent), no OptionManager, a fault (InvalidName:
+// the option is not set; NoPermission) or a value that is not an integer give
+// kDefaultMaxQueryMetrics and ok; only a failed transport is an error.
+Status ReadMaxQueryMetrics(SoapClient& client, const ServiceContent& content, int64_t* limit);
 
-// Parses "2026-11-22T00:29:51.483234667Z".
-bool ParseTimestamp(const std::string& text, uint32_t* clock, uint32_t* ns);
+// Queries the last `max_sample` realtime samples of `metrics` for each entity (hosts and VMs) in
+// as many QueryPerf calls as `limits` require, and hands each call's result to `on_result`
+// (so that a large inventory is never held in memory whole). Stops at the first failed call.
+Status QueryRealtime(SoapClient& client, const ServiceContent& content,
+                     const std::vector<const Entity*>& entities, const std::vector<MetricId>& metrics,
+                     int max_sample, const QueryLimits& limits,
+                     const std::function<void(const PerfResult&)>& on_result);
 
 }  // namespace zabitan::vsphere
 

@@ -1,9 +1,9 @@
 // zabitan — SoapClient: vim25 SOAP calls over one kept-alive libcurl handle.
 //
 // Each Call wraps a body in a SOAP envelope, POSTs it to the endpoint's /sdk URL with the
-// session cookie (vmware_soap_session), and parses the reply with pugixml. A SOAP fault comes
-// back as an error whose `fault` names the vim25 fault type ("NotAuthenticated",
-// "InvalidLogin"), so callers can react to the ones that mean "log in again".
+// session cookie (vmware_soap_session), and parses the reply with pugixml (ParseSoapReply in
+// replies.h). A SOAP fault comes back as an error whose `fault` names the vim25 fault type
+// ("NotAuthenticated", "InvalidLogin"), so callers can react to the ones that mean "log in again".
 // TLS is verified (system CAs, or --ca-file); plain http:// only when the URL says so.
 // Not thread-safe: one client per thread of calls.
 //

@@ -1,0 +1,42 @@
+// zabitan — the audit trail: every invocation of zabitan-remote-cmd, accepted or rejected, as
+// one JSON line in the audit log and one line in syslog (authpriv).
+//
+//   {"time":"2026-11-22T03:04:05Z","pid":123,"args":["scale-up","--host","vm01",…],
+//    "decision":"power on web-03 (1/3 running before)","tasks":["task-42"],"outcome":"ok",
+//    "detail":"powered on web-03"}
+//
+// The arguments are recorded as received, JSON-escaped (invalid UTF-8 replaced), so a hostile
+// one is visible but cannot break the line. Appends are single write(2)s with O_APPEND, so
+// concurrent invocations do not interleave within a line.
+//
+//   zabitan::remote::AuditRecord r;
+//   r.args = args; r.outcome = "rejected"; r.detail = status.message();
+//   zabitan::remote::Audit("/var/log/zabitan/remote-cmd.log", r);
+#ifndef ZABITAN_REMOTE_AUDIT_H_
+#define ZABITAN_REMOTE_AUDIT_H_
+
+#include <string>
+#include <vector>
+
+#include "zabitan/common/status.h"
+
+namespace zabitan::remote {
+
+struct AuditRecord {
+  std::vector<std::string> args;
+  std::string group;
+  std::string decision;
+  std::vector<std::string> tasks;
+  std::string outcome;  // ok, nothing, failed, rejected
+  std::string detail;
+};
+
+std::string AuditLine(const AuditRecord& record);
+
+// Appends to `path` (created 0600; "" = syslog only) and logs to syslog. The error, if any, is
+// about the file; syslog gets the line regardless.
+Status Audit(const std::string& path, const AuditRecord& record);
+
+}  // namespace zabitan::remote
+
+#endif  // ZABITAN_REMOTE_AUDIT_H_

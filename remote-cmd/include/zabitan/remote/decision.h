@@ -1,0 +1,50 @@
+// zabitan — deciding what to do for one invocation: a pure function of the invocation, the
+// group's policy and state and the pool's power states, so every rule is unit-tested.
+//
+// scale-up (a PROBLEM): power on the first powered-off VM of the pool, in pool order — unless
+// the event was handled already, the pool is at max, the group acted less than `cooldown` ago,
+// the group acted max_actions_per_hour times in the last hour, or no pool VM is off.
+// scale-down (scale-down, or a recovery: --status OK): shut down the most recent VM this
+// program started that still runs — never below min, never a VM it did not start; the same
+// cooldown and hourly limit apply (no flapping).
+// status: nothing, reports the members.
+//
+//   zabitan::remote::Decision d = zabitan::remote::Decide(inv, group, state, pool, time(nullptr));
+//   if (d.kind == zabitan::remote::Decision::kPowerOn) PowerOn(d.vm);
+#ifndef ZABITAN_REMOTE_DECISION_H_
+#define ZABITAN_REMOTE_DECISION_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "zabitan/remote/group_state.h"
+#include "zabitan/remote/invocation.h"
+#include "zabitan/remote/policy.h"
+
+namespace zabitan::remote {
+
+struct PoolMember {
+  std::string name;
+  std::string power_state;  // poweredOn, poweredOff, suspended; "" when vSphere has no such VM
+};
+
+struct Decision {
+  enum Kind { kPowerOn, kShutDown, kNothing } kind = kNothing;
+  std::string vm;      // the VM to act on
+  std::string reason;  // one line, for the action log
+  int members = 0;     // powered-on pool members before acting
+};
+
+// "4711:up" / "4711:down": an event is handled once per direction (its recovery runs the same
+// event id with --status OK).
+std::string EventKey(const Invocation& invocation);
+
+int PoweredOn(const std::vector<PoolMember>& pool);
+
+Decision Decide(const Invocation& invocation, const Group& group, const GroupState& state,
+                const std::vector<PoolMember>& pool, int64_t now);
+
+}  // namespace zabitan::remote
+
+#endif  // ZABITAN_REMOTE_DECISION_H_

@@ -1,0 +1,22 @@
+// zabitan — refusing to run on files others could have changed or read.
+//
+// zabitan-remote-cmd runs as the Zabbix server's user on whatever an action passes it; its
+// policy is the only thing standing between that text and the VMs. So the config file must be
+// owned by root or the running user and not writable by group or others, and secret files
+// (the vSphere password) also not readable by them; otherwise it refuses to run and says why.
+//
+//   zabitan::Status s = zabitan::remote::CheckTrustedFile(path, /*secret=*/false);
+#ifndef ZABITAN_REMOTE_FILE_SAFETY_H_
+#define ZABITAN_REMOTE_FILE_SAFETY_H_
+
+#include <string>
+
+#include "zabitan/common/status.h"
+
+namespace zabitan::remote {
+
+Status CheckTrustedFile(const std::string& path, bool secret);
+
+}  // namespace zabitan::remote
+
+#endif  // ZABITAN_REMOTE_FILE_SAFETY_H_

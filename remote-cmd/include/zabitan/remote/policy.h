@@ -1,0 +1,80 @@
+// zabitan — the policy: what zabitan-remote-cmd may do, whatever its arguments say.
+//
+// The [remote_cmd] section of the toolkit's config, with one table per scaling group:
+//
+//   [remote_cmd]
+//   url = "https://vcenter.example.com/sdk"      # the vSphere endpoint (a group may override)
+//   user = "scaler@vsphere.local"
+//   password_file = "/etc/zabitan/vcenter.password"  # mode 0600
+//   state_dir = "/var/lib/zabitan/remote-cmd"
+//   audit_log = "/var/log/zabitan/remote-cmd.log"
+//   time_budget = 25                             # seconds, below Zabbix's script timeout
+//   report_server = "127.0.0.1"                   # zabbix_sender -z syntax; "" = no report
+//   report_host = "zabitan-endpoint"              # the Zabbix host of zabitan.remote.*
+//   notify = true                                 # tell the mascot, through [sstp]
+//
+//   [remote_cmd.groups.web]
+//   hosts = ["vm-web01", "vm-web02"]   # Zabbix hosts whose triggers may scale this group
+//   pool = ["web-03", "web-04"]        # VMs to power on, in this order (by name)
+//   min = 0                            # powered-on pool members never go below
+//   max = 2                            # ... nor above
+//   cooldown = 300                     # seconds between two actions of the group
+//   max_actions_per_hour = 6
+//   shutdown_grace = 60                # seconds for ShutdownGuest before PowerOff
+//
+//   zabitan::remote::Policy policy;
+//   zabitan::Status s = zabitan::remote::LoadPolicy(config, &policy);
+//   const zabitan::remote::Group* g = policy.GroupFor("vm-web01");
+#ifndef ZABITAN_REMOTE_POLICY_H_
+#define ZABITAN_REMOTE_POLICY_H_
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "zabitan/common/config.h"
+#include "zabitan/common/status.h"
+
+namespace zabitan::remote {
+
+inline constexpr const char* kDefaultStateDir = "/var/lib/zabitan/remote-cmd";
+inline constexpr const char* kDefaultAuditLog = "/var/log/zabitan/remote-cmd.log";
+
+struct Endpoint {
+  std::string url, user, password_file, ca_file, thumbprint;
+  bool insecure = false;
+};
+
+struct Group {
+  std::string name;
+  std::vector<std::string> hosts;
+  std::vector<std::string> pool;
+  int min = 0;
+  int max = 1;
+  std::chrono::seconds cooldown{300};
+  int max_actions_per_hour = 6;
+  std::chrono::seconds shutdown_grace{60};
+  Endpoint endpoint;
+};
+
+struct Policy {
+  std::string state_dir = kDefaultStateDir;
+  std::string audit_log = kDefaultAuditLog;
+  std::chrono::seconds time_budget{25};
+  std::string report_server;
+  std::string report_host;
+  bool notify = false;
+  std::string scale_up_speech;    // SakuraScript template; {vm} {host} {members} {max} {result}
+  std::string scale_down_speech;
+  std::string failure_speech;
+  std::vector<Group> groups;
+
+  // The group whose `hosts` names `host`, or null: nothing may be done for that host.
+  const Group* GroupFor(const std::string& host) const;
+};
+
+Status LoadPolicy(const Config& config, Policy* policy);
+
+}  // namespace zabitan::remote
+
+#endif  // ZABITAN_REMOTE_POLICY_H_

@@ -1,0 +1,223 @@
+#include "zabitan/remote/executor.h"
+
+#include <algorithm>
+#include <map>
+#include <ctime>
+#include <memory>
+#include <thread>
+
+#include "zabitan/common/log.h"
+#include "zabitan/remote/decision.h"
+#include "zabitan/remote/file_safety.h"
+#include "zabitan/remote/group_state.h"
+#include "zabitan/common/secret_file.h"
+#include "zabitan/sender/destination.h"
+#include "zabitan/sender/sender.h"
+#include "zabitan/sstp/notifier.h"
+#include "zabitan/sstp/script.h"
+#include "zabitan/sstp/settings.h"
+#include "zabitan/vsphere/session.h"
+#include "zabitan/vsphere/soap_client.h"
+#include "zabitan/vsphere/vm_power.h"
+
+namespace zabitan::remote {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds Left(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return std::max(left, std::chrono::milliseconds(1));
+}
+
+// A vSphere connection for the group's endpoint, its session kept in the state folder between
+// invocations (the same reuse as zabitan-vmware: no session per alert).
+struct VSphere {
+  std::unique_ptr<vsphere::SoapClient> client;
+  vsphere::ServiceContent sc;
+
+  Status Connect(const Endpoint& e, const std::string& state_dir, Clock::time_point deadline) {
+    if (Status s = CheckTrustedFile(e.password_file, true); !s.ok()) return s;
+    vsphere::Credentials credentials{e.user, {}};
+    if (Status s = ReadSecretFile(e.password_file, &credentials.password); !s.ok()) return s;
+    while (!credentials.password.empty() &&
+           (credentials.password.back() == '\n' || credentials.password.back() == '\r')) {
+      credentials.password.pop_back();
+    }
+    vsphere::SoapOptions so;
+    so.url = e.url;
+    so.ca_file = e.ca_file;
+    so.thumbprint = e.thumbprint;
+    so.insecure = e.insecure;
+    so.connect_timeout = std::min(Left(deadline), so.connect_timeout);
+    so.timeout = std::min(Left(deadline), so.timeout);
+    Status s = vsphere::SoapClient::Create(so, &client);
+    if (s.ok()) s = vsphere::RetrieveServiceContent(*client, &sc);
+    bool reused = false;
+    if (s.ok()) s = vsphere::EnsureSession(*client, sc, credentials, vsphere::SessionFile(state_dir, e.url, e.user), &reused);
+    return s.ok() ? s : s.Prefixed(e.url);
+  }
+};
+
+Status PoolStates(VSphere& vs, const Group& g, std::vector<PoolMember>* pool,
+                  std::map<std::string, vsphere::ManagedObject>* morefs) {
+  std::vector<vsphere::VmPower> vms;
+  if (Status s = vsphere::ListVirtualMachines(*vs.client, vs.sc, &vms); !s.ok()) return s;
+  pool->clear();
+  for (const std::string& name : g.pool) {
+    PoolMember m{name, {}};
+    for (const vsphere::VmPower& vm : vms) {
+      if (vm.name == name) {
+        m.power_state = vm.power_state;
+        (*morefs)[name] = vm.moref;
+      }
+    }
+    if (m.power_state.empty()) log::Warning("pool VM \"" + name + "\" of group " + g.name + " is unknown to vSphere");
+    pool->push_back(std::move(m));
+  }
+  return Status::Ok();
+}
+
+// Shuts the VM down gracefully, then (after the grace period) hard.
+Status StopVm(VSphere& vs, const vsphere::ManagedObject& vm, const Group& g, Clock::time_point deadline,
+              std::vector<std::string>* tasks) {
+  Status s = vsphere::ShutdownGuest(*vs.client, vm);
+  if (s.ok()) {
+    auto grace_end = std::min(deadline - std::chrono::seconds(2), Clock::now() + g.shutdown_grace);
+    for (;;) {
+      std::string state;
+      if (Status r = vsphere::ReadPowerState(*vs.client, vs.sc, vm, &state); r.ok() && state == "poweredOff") {
+        return Status::Ok();
+      }
+      if (Clock::now() + std::chrono::milliseconds(200) > grace_end) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    log::Warning("guest shutdown of " + vm.value + " not done in time: powering it off");
+  } else {
+    log::Warning(s.message() + ": powering it off");
+  }
+  vsphere::ManagedObject task;
+  if (Status p = vsphere::PowerOff(*vs.client, vm, &task); !p.ok()) return p;
+  tasks->push_back(task.value);
+  return vsphere::WaitForTask(*vs.client, vs.sc, task, deadline);
+}
+
+}  // namespace
+
+Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, const Config&, Clock::time_point deadline) {
+  Outcome o;
+  const std::string what = std::string(ActionName(inv.action)) + " " + g.name + " (event " + inv.event_id + ")";
+  auto fail = [&](const std::string& why) {
+    o.code = Outcome::kFailed;
+    o.line = what + ": failed: " + why;
+    return o;
+  };
+  GroupLock lock;
+  if (Status s = GroupLock::Acquire(policy.state_dir, g.name, deadline, &lock); !s.ok()) return fail(s.message());
+  GroupState state;
+  if (Status s = LoadGroupState(policy.state_dir, g.name, &state); !s.ok()) return fail(s.message());
+  if (inv.action != Action::kStatus) {
+    if (const std::string* before = state.Outcome(EventKey(inv))) {
+      o.decision = "event " + inv.event_id + " was handled already (" + *before + "): nothing to do";
+      o.line = what + ": " + o.decision;
+      return o;
+    }
+  }
+  VSphere vs;
+  if (Status s = vs.Connect(g.endpoint, policy.state_dir, deadline); !s.ok()) return fail(s.message());
+  std::vector<PoolMember> pool;
+  std::map<std::string, vsphere::ManagedObject> morefs;
+  if (Status s = PoolStates(vs, g, &pool, &morefs); !s.ok()) return fail(s.message());
+  const int64_t now = std::time(nullptr);
+  Decision d = Decide(inv, g, state, pool, now);
+  o.decision = d.reason;
+  o.members = d.members;
+  o.vm = d.vm;
+  if (d.kind == Decision::kNothing || inv.dry_run) {
+    o.line = what + ": " + (inv.dry_run ? "dry run, would " : "") + d.reason;
+    return o;
+  }
+  const vsphere::ManagedObject vm = morefs[d.vm];
+  Status acted;
+  if (d.kind == Decision::kPowerOn) {
+    vsphere::ManagedObject task;
+    acted = vsphere::PowerOn(*vs.client, vm, &task);
+    if (acted.ok()) {
+      o.tasks.push_back(task.value);
+      // Remembered as ours from the moment the task exists: a budget that runs out before the
+      // task ends still leaves a state that says who started it.
+      state.started.push_back(d.vm);
+      acted = vsphere::WaitForTask(*vs.client, vs.sc, task, deadline - std::chrono::milliseconds(500));
+    }
+  } else {
+    acted = StopVm(vs, vm, g, deadline - std::chrono::milliseconds(500), &o.tasks);
+    if (acted.ok()) state.started.erase(std::find(state.started.begin(), state.started.end(), d.vm));
+  }
+  const std::string done = d.kind == Decision::kPowerOn ? "powered on " + d.vm : "shut down " + d.vm;
+  state.last_action = now;
+  state.actions.push_back(now);
+  state.actions.erase(std::remove_if(state.actions.begin(), state.actions.end(),
+                                     [&](int64_t t) { return t < now - 3600; }),
+                      state.actions.end());
+  state.Remember(EventKey(inv), acted.ok() ? done : "failed: " + acted.message());
+  if (Status s = SaveGroupState(policy.state_dir, g.name, state); !s.ok()) log::Error(s.message());
+  if (!acted.ok()) return fail(d.reason + ": " + acted.message());
+  o.members = d.members + (d.kind == Decision::kPowerOn ? 1 : -1);
+  o.code = Outcome::kOk;
+  o.line = what + ": " + done + " (" + std::to_string(o.members) + "/" + std::to_string(g.max) + " running)";
+  return o;
+}
+
+Status Report(const Policy& policy, const Outcome& o, Clock::time_point deadline) {
+  if (policy.report_server.empty()) return Status::Ok();
+  sender::SenderOptions so;
+  if (Status s = sender::ParseDestinations(policy.report_server, 10051, &so.destinations); !s.ok()) {
+    return s.Prefixed("report_server");
+  }
+  auto budget = std::min(Left(deadline), std::chrono::milliseconds(5000));
+  so.exchange.connect_timeout = budget;
+  so.exchange.timeout = budget;
+  so.connections = 1;
+  Status failure;
+  sender::Sender out(so, [&](const sender::BatchOutcome& b) {
+    if (!b.status.ok()) failure = b.status;
+    if (b.response && (!b.response->success || b.response->failed.value_or(0) > 0)) {
+      failure = Status::Error("Zabbix refused " + std::to_string(b.response->failed.value_or(b.values)) + " value(s): are the zabitan "
+                              "remote-cmd template's items on host \"" + policy.report_host + "\"?");
+    }
+  });
+  out.Add(sender::ValueView(policy.report_host, "zabitan.remote.result", o.line));
+  const std::string members = std::to_string(o.members);
+  if (o.members >= 0) out.Add(sender::ValueView(policy.report_host, "zabitan.remote.members", members));
+  const std::string code = std::to_string(static_cast<int>(o.code));
+  out.Add(sender::ValueView(policy.report_host, "zabitan.remote.status", code));
+  out.Finish();
+  return failure.ok() ? failure : failure.Prefixed("report to " + policy.report_server);
+}
+
+Status Notify(const Policy& policy, const Config& config, const Invocation& inv, const Group& g, const Outcome& o) {
+  if (!policy.notify || o.code == Outcome::kNothing) return Status::Ok();
+  sstp::Settings settings;
+  if (Status s = sstp::ApplyConfig(config, &settings); !s.ok()) return s;
+  std::unique_ptr<sstp::Transport> transport;
+  if (Status s = sstp::MakeTransport(settings, &transport); !s.ok()) return s;
+  std::unique_ptr<Spool> spool;
+  if (Status s = sstp::OpenSpool(settings, &spool); !s.ok()) return s;
+  const std::string& speech = o.code == Outcome::kFailed ? policy.failure_speech
+                              : inv.wants_scale_down()  ? policy.scale_down_speech
+                                                        : policy.scale_up_speech;
+  sstp::Request r;
+  if (!settings.sender.empty()) r.sender = settings.sender;
+  if (!settings.charset.empty()) r.charset = settings.charset;
+  r.script = sstp::Speech(speech).Render({{"vm", o.vm}, {"host", inv.host}, {"group", g.name},
+                                          {"members", std::to_string(std::max(o.members, 0))},
+                                          {"max", std::to_string(g.max)}, {"result", o.line}});
+  sstp::NotifierOptions no;
+  if (settings.expire) no.expire = std::chrono::seconds(*settings.expire);
+  sstp::Notifier notifier(*transport, spool.get(), no);
+  sstp::Delivery d = notifier.Deliver(r);
+  if (d.outcome == sstp::Delivery::kDelivered || d.outcome == sstp::Delivery::kSpooled) return Status::Ok();
+  return d.status.Prefixed("notify");
+}
+
+}  // namespace zabitan::remote

@@ -1,0 +1,142 @@
+#include "zabitan/remote/policy.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace zabitan::remote {
+namespace {
+
+// The mascot's lines (SakuraScript templates, trusted: they come from the config).
+constexpr const char* kScaleUpSpeech =
+    "\\0\\s[5]お兄ちゃん忙しいみたいだから、Fedoraさんにお手伝いをお願いしたよ。\\n"
+    "({vm} を起動、{members}/{max})\\e";
+constexpr const char* kScaleDownSpeech = "\\0\\s[0]落ち着いたから、{vm} さんには休んでもらったよ。\\n({members}/{max})\\e";
+constexpr const char* kFailureSpeech = "\\0\\s[4]{host} を助けようとしたけど、うまくいかなかった…\\n{result}\\e";
+
+Status ReadEndpoint(const ConfigSection& sec, Endpoint* e) {
+  struct Key {
+    const char* name;
+    std::string* slot;
+  } keys[] = {{"url", &e->url}, {"user", &e->user}, {"password_file", &e->password_file},
+              {"ca_file", &e->ca_file}, {"thumbprint", &e->thumbprint}};
+  for (const Key& k : keys) {
+    std::optional<std::string> v;
+    if (Status s = sec.GetString(k.name, &v); !s.ok()) return s;
+    if (v) *k.slot = *v;
+  }
+  std::optional<bool> insecure;
+  if (Status s = sec.GetBool("insecure", &insecure); !s.ok()) return s;
+  if (insecure) e->insecure = *insecure;
+  return Status::Ok();
+}
+
+bool ValidGroupName(const std::string& name) {
+  return !name.empty() && name.size() <= 64 &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '-';
+         });
+}
+
+}  // namespace
+
+const Group* Policy::GroupFor(const std::string& host) const {
+  for (const Group& g : groups) {
+    if (std::find(g.hosts.begin(), g.hosts.end(), host) != g.hosts.end()) return &g;
+  }
+  return nullptr;
+}
+
+Status LoadPolicy(const Config& config, Policy* p) {
+  *p = Policy();
+  ConfigSection sec;
+  if (Status s = config.Section("remote_cmd", &sec); !s.ok()) return s;
+  if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "thumbprint", "insecure",
+                                      "state_dir", "audit_log", "time_budget", "report_server", "report_host",
+                                      "notify", "scale_up_speech", "scale_down_speech", "failure_speech",
+                                      "groups"});
+      !s.ok()) {
+    return s;
+  }
+  Endpoint endpoint;
+  if (Status s = ReadEndpoint(sec, &endpoint); !s.ok()) return s;
+  struct Key {
+    const char* name;
+    std::string* slot;
+  } keys[] = {{"state_dir", &p->state_dir}, {"audit_log", &p->audit_log}, {"report_server", &p->report_server},
+              {"report_host", &p->report_host}, {"scale_up_speech", &p->scale_up_speech},
+              {"scale_down_speech", &p->scale_down_speech}, {"failure_speech", &p->failure_speech}};
+  for (const Key& k : keys) {
+    std::optional<std::string> v;
+    if (Status s = sec.GetString(k.name, &v); !s.ok()) return s;
+    if (v) *k.slot = *v;
+  }
+  if (p->scale_up_speech.empty()) p->scale_up_speech = kScaleUpSpeech;
+  if (p->scale_down_speech.empty()) p->scale_down_speech = kScaleDownSpeech;
+  if (p->failure_speech.empty()) p->failure_speech = kFailureSpeech;
+  std::optional<int64_t> budget;
+  if (Status s = sec.GetInt("time_budget", 1, 3600, &budget); !s.ok()) return s;
+  if (budget) p->time_budget = std::chrono::seconds(*budget);
+  std::optional<bool> notify;
+  if (Status s = sec.GetBool("notify", &notify); !s.ok()) return s;
+  if (notify) p->notify = *notify;
+  if (!p->report_server.empty() && p->report_host.empty()) {
+    return Status::Error(config.source() + ": remote_cmd.report_host: required with report_server");
+  }
+
+  ConfigSection groups;
+  if (Status s = config.Section("remote_cmd.groups", &groups); !s.ok()) return s;
+  for (const std::string& name : groups.Subsections()) {
+    if (!ValidGroupName(name)) {
+      return Status::Error(config.source() + ": remote_cmd.groups." + name + ": a group name is letters, digits, '_' and '-'");
+    }
+    ConfigSection gs;
+    if (Status s = config.Section("remote_cmd.groups." + name, &gs); !s.ok()) return s;
+    if (Status s = gs.CheckKnownKeys({"hosts", "pool", "min", "max", "cooldown", "max_actions_per_hour",
+                                       "shutdown_grace", "url", "user", "password_file", "ca_file", "thumbprint",
+                                       "insecure"});
+        !s.ok()) {
+      return s;
+    }
+    Group g;
+    g.name = name;
+    g.endpoint = endpoint;
+    if (Status s = ReadEndpoint(gs, &g.endpoint); !s.ok()) return s;
+    std::optional<std::vector<std::string>> list;
+    if (Status s = gs.GetStringList("hosts", &list); !s.ok()) return s;
+    if (list) g.hosts = *list;
+    if (Status s = gs.GetStringList("pool", &list); !s.ok()) return s;
+    if (list) g.pool = *list;
+    struct IntKey {
+      const char* name;
+      int64_t min, max;
+      std::function<void(int64_t)> set;
+    } ints[] = {{"min", 0, 1000, [&](int64_t v) { g.min = static_cast<int>(v); }},
+                {"max", 0, 1000, [&](int64_t v) { g.max = static_cast<int>(v); }},
+                {"cooldown", 0, 86400, [&](int64_t v) { g.cooldown = std::chrono::seconds(v); }},
+                {"max_actions_per_hour", 1, 3600, [&](int64_t v) { g.max_actions_per_hour = static_cast<int>(v); }},
+                {"shutdown_grace", 0, 3600, [&](int64_t v) { g.shutdown_grace = std::chrono::seconds(v); }}};
+    for (const IntKey& k : ints) {
+      std::optional<int64_t> v;
+      if (Status s = gs.GetInt(k.name, k.min, k.max, &v); !s.ok()) return s;
+      if (v) k.set(*v);
+    }
+    const std::string where = config.source() + ": remote_cmd.groups." + name;
+    if (g.hosts.empty()) return Status::Error(where + ".hosts: no Zabbix host may scale this group");
+    if (g.pool.empty()) return Status::Error(where + ".pool: no VM to scale");
+    if (g.min > g.max) return Status::Error(where + ": min is above max");
+    if (g.endpoint.url.empty() || g.endpoint.user.empty() || g.endpoint.password_file.empty()) {
+      return Status::Error(where + ": url, user and password_file are needed (here or in [remote_cmd])");
+    }
+    for (const Group& other : p->groups) {
+      for (const std::string& h : g.hosts) {
+        if (std::find(other.hosts.begin(), other.hosts.end(), h) != other.hosts.end()) {
+          return Status::Error(where + ".hosts: \"" + h + "\" is in group " + other.name + " too");
+        }
+      }
+    }
+    p->groups.push_back(std::move(g));
+  }
+  return Status::Ok();
+}
+
+}  // namespace zabitan::remote

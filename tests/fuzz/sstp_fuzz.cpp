@@ -1,0 +1,112 @@
+// Fuzz target: what zabitan-sstp takes from outside — alert text that becomes SakuraScript, and
+// the SSTP server's response.
+//
+//   text → zabitan::sstp::EscapeText / CleanHeaderValue / Speech → EncodeRequest (UTF-8, and
+//          ISO-2022-JP through iconv)
+//   text → zabitan::sstp::HeadEnd → ParseResponse
+//
+// Properties (a violation aborts):
+//  - escaped text holds no tag of its own: every backslash starts \\, \% or our \n; no control
+//    character; valid UTF-8; within the limit;
+//  - a request built from any text has exactly one blank line, at its end, and only the header
+//    lines we put there (no header smuggled in);
+//  - a response head parses or gives a one-line error; a code, when parsed, has three digits.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz_check.h"
+#include "zabitan/sstp/protocol.h"
+#include "zabitan/sstp/script.h"
+
+namespace {
+
+using namespace zabitan::sstp;
+
+bool OnlyOurEscapes(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') continue;
+    if (i + 1 >= s.size()) return false;
+    if (s[i + 1] != '\\' && s[i + 1] != '%' && s[i + 1] != 'n') return false;
+    ++i;
+  }
+  return true;
+}
+
+bool NoControl(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0) return false;
+  }
+  return true;
+}
+
+
+void CheckRequest(const std::string& script, const std::string& header_text, const char* charset) {
+  Request r;
+  r.charset = charset;
+  r.script = script;
+  r.sender = header_text;
+  r.method = header_text.size() % 2 ? Method::kNotify : Method::kSend;
+  r.event = "OnZabbixAlert";
+  r.references = {header_text, script};
+  std::string bytes;
+  size_t replaced = 0;
+  if (!EncodeRequest(r, &bytes, &replaced).ok()) return;
+  if (std::string_view(charset) != "UTF-8") return;  // line structure checked in UTF-8
+  CHECK(bytes.ends_with("\r\n\r\n"));
+  CHECK(bytes.find("\r\n\r\n") == bytes.size() - 4);
+  CHECK(bytes.find('\0') == std::string::npos);
+  // Every line is one of ours.
+  size_t lines = 0;
+  for (size_t pos = 0; pos < bytes.size() - 2;) {
+    size_t eol = bytes.find("\r\n", pos);
+    CHECK(eol != std::string::npos);
+    std::string_view line(bytes.data() + pos, eol - pos);
+    CHECK(line.find('\r') == std::string_view::npos && line.find('\n') == std::string_view::npos);
+    if (lines > 0) {
+      bool known = false;
+      for (const char* h : {"Charset: ", "Sender: ", "Event: ", "Reference", "Script: ", "Option: "}) {
+        known |= line.starts_with(h);
+      }
+      CHECK(known);
+    }
+    ++lines;
+    pos = eol + 2;
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+
+  size_t limit = size % 300;
+  std::string escaped = EscapeText(text, limit);
+  CHECK(escaped.size() <= limit);
+  std::string body = escaped.ends_with("\xe2\x80\xa6") ? escaped.substr(0, escaped.size() - 3) : escaped;
+  CHECK(OnlyOurEscapes(body));
+  CHECK(NoControl(escaped));
+  CHECK(ValidUtf8(escaped));
+  std::string header = CleanHeaderValue(text);
+  CHECK(NoControl(header));
+
+  std::string script = Speech("\\0\\s[{surface}]{message}\\n{host}\\e").Render({{"message", text}, {"host", text}});
+  CHECK(script.starts_with("\\0\\s[{surface}]") && script.ends_with("\\e"));
+  CheckRequest(script, text, "UTF-8");
+  CheckRequest(script, text, "ISO-2022-JP");
+  CheckRequest(text, text, "UTF-8");  // a caller that forgot to escape still smuggles no header
+
+  if (size_t end = HeadEnd(text)) {
+    Response response;
+    zabitan::Status s = ParseResponse(std::string_view(text).substr(0, end), &response);
+    if (s.ok()) {
+      CHECK(response.code >= 0 && response.code <= 999);
+      CHECK(response.version.starts_with("SSTP/"));
+    } else {
+      CHECK(!s.message().empty() && s.message().find('\n') == std::string::npos);
+    }
+  }
+  return 0;
+}

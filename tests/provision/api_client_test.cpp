@@ -1,0 +1,108 @@
+#include "zabitan/zabbix/api_client.h"
+
+#include <catch2/catch.hpp>
+
+#include "fake_transport.h"
+
+using namespace zabitan;
+using namespace zabitan::zabbix;
+using nlohmann::json;
+using zabitan::testing::FakeZabbix;
+
+namespace {
+
+void ServeLogin(FakeZabbix* zbx) {
+  zbx->On("user.login", [](const json& p) -> json {
+    if (p.value("username", "") == "Admin" && p.value("password", "") == "s3cret") return "session-1";
+    throw json{{"code", -32500}, {"message", "Application error."}, {"data", "Incorrect user name or password."}};
+  });
+  zbx->OnResult("user.logout", true);
+  zbx->OnResult("host.get", json::array({{{"hostid", "10084"}}}));
+}
+
+}  // namespace
+
+TEST_CASE("provision/api client: login, calls with the session, logout", "[provision]") {
+  FakeZabbix zbx;
+  ServeLogin(&zbx);
+  ApiClient api(zbx.NewTransport());
+  REQUIRE(api.Login("Admin", "s3cret").ok());
+  CHECK(api.has_session());
+  json hosts;
+  REQUIRE(api.Call("host.get", {{"output", {"hostid"}}}, &hosts).ok());
+  CHECK(hosts[0]["hostid"] == "10084");
+  REQUIRE(api.Logout().ok());
+  CHECK_FALSE(api.has_session());
+  REQUIRE(zbx.requests.size() == 3);
+  CHECK_FALSE(zbx.requests[0].contains("auth"));  // user.login goes without
+  CHECK(zbx.requests[1]["auth"] == "session-1");
+  CHECK(zbx.requests[2]["method"] == "user.logout");
+  CHECK(zbx.requests[2]["auth"] == "session-1");
+  CHECK(zbx.requests[1]["id"] != zbx.requests[2]["id"]);
+  // Logged out: nothing more is sent.
+  CHECK_FALSE(api.Call("host.get", json::object(), &hosts).ok());
+  REQUIRE(api.Logout().ok());
+  CHECK(zbx.requests.size() == 3);
+}
+
+TEST_CASE("provision/api client: the destructor ends a session left open", "[provision]") {
+  FakeZabbix zbx;
+  ServeLogin(&zbx);
+  {
+    ApiClient api(zbx.NewTransport());
+    REQUIRE(api.Login("Admin", "s3cret").ok());
+  }
+  CHECK(zbx.Methods() == std::vector<std::string>{"user.login", "user.logout"});
+}
+
+TEST_CASE("provision/api client: a failed login says why and never shows the password", "[provision]") {
+  FakeZabbix zbx;
+  ServeLogin(&zbx);
+  {
+    ApiClient api(zbx.NewTransport());
+    Status s = api.Login("Admin", "wrong-password");
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.message() == "user.login: Application error. Incorrect user name or password. (-32500)");
+    CHECK(s.message().find("wrong-password") == std::string::npos);
+    json r;
+    CHECK(api.Call("host.get", json::object(), &r).message() == "host.get: not logged in");
+  }
+  CHECK(zbx.Methods() == std::vector<std::string>{"user.login"});  // no logout of nothing
+}
+
+TEST_CASE("provision/api client: an API token is used as it is and never logged out", "[provision]") {
+  FakeZabbix zbx;
+  ServeLogin(&zbx);
+  {
+    ApiClient api(zbx.NewTransport());
+    api.UseToken("tok-123");
+    json r;
+    REQUIRE(api.Call("host.get", json::object(), &r).ok());
+    REQUIRE(api.Logout().ok());
+  }
+  CHECK(zbx.Methods() == std::vector<std::string>{"host.get"});
+  CHECK(zbx.requests[0]["auth"] == "tok-123");
+}
+
+TEST_CASE("provision/api client: apiinfo.version goes without auth", "[provision]") {
+  FakeZabbix zbx;
+  ServeLogin(&zbx);
+  zbx.OnResult("apiinfo.version", "6.0.14");
+  ApiClient api(zbx.NewTransport());
+  api.UseToken("tok");
+  std::string version;
+  REQUIRE(api.Version(&version).ok());
+  CHECK(version == "6.0.14");
+  CHECK_FALSE(zbx.requests[0].contains("auth"));
+}
+
+TEST_CASE("provision/api client: a transport failure names the method", "[provision]") {
+  struct Down : Transport {
+    Status Post(const std::string&, long*, std::string*) override {
+      return Status::Error("https://zbx/api_jsonrpc.php: Could not resolve host: zbx");
+    }
+  };
+  ApiClient api(std::make_unique<Down>());
+  Status s = api.Login("Admin", "x");
+  CHECK(s.message() == "user.login: https://zbx/api_jsonrpc.php: Could not resolve host: zbx");
+}

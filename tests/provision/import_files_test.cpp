@@ -1,0 +1,109 @@
+#include "zabitan/zabbix/import_files.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "../temp_files.h"
+
+using namespace zabitan;
+using namespace zabitan::zabbix;
+using nlohmann::json;
+
+TEST_CASE("provision/import files: the *.yaml of a folder, sorted", "[provision]") {
+  testing::TempDir dir;
+  for (const char* name : {"b.yaml", "a.yaml", "notes.txt", "c.yaml.orig"}) std::ofstream(dir.path() + "/" + name) << "x";
+  std::vector<std::string> files;
+  REQUIRE(ListTemplateFiles(dir.path(), &files).ok());
+  CHECK(files == std::vector<std::string>{dir.path() + "/a.yaml", dir.path() + "/b.yaml"});
+  testing::TempDir empty;
+  CHECK(ListTemplateFiles(empty.path(), &files).message() == empty.path() + ": no *.yaml template files");
+  CHECK_FALSE(ListTemplateFiles(empty.path() + "/missing", &files).ok());
+}
+
+TEST_CASE("provision/import files: media type names of a Zabbix export", "[provision]") {
+  const char* yaml =
+      "# zabitan: the \"zabitan SSTP\" script media type\n"
+      "zabbix_export:\n"
+      "  version: '6.0'\n"
+      "  date: '2026-11-22T00:00:00Z'\n"
+      "  media_types:\n"
+      "    -\n"
+      "      name: 'zabitan SSTP'\n"
+      "      type: SCRIPT\n"
+      "      parameters:\n"
+      "        - '--media-type'\n"
+      "      message_templates:\n"
+      "        -\n"
+      "          event_source: TRIGGERS\n"
+      "          name: not-a-media-type\n"
+      "    -\n"
+      "      name: 'it''s plain'\n"
+      "    -\n"
+      "      name: Plain\r\n"
+      "  templates:\n"
+      "    -\n"
+      "      name: 'a template'\n";
+  CHECK(MediaTypeNames(yaml) == std::vector<std::string>{"zabitan SSTP", "it's plain", "Plain"});
+  CHECK(MediaTypeNames("zabbix_export:\n  templates:\n    -\n      name: x\n").empty());
+}
+
+TEST_CASE("provision/import files: exports compare without comments and date", "[provision]") {
+  std::string file = "# one\n# two\nzabbix_export:\n  version: '6.0'\n  date: '2026-11-22T00:00:00Z'\n  media_types: []\n";
+  std::string exported = "zabbix_export:\n  version: '6.0'\n  date: '2027-01-01T10:00:00Z'\n  media_types: []";
+  CHECK(ComparableExport(file) == ComparableExport(exported));
+  CHECK(ComparableExport(file) == "zabbix_export:\n  version: '6.0'\n  media_types: []");
+  CHECK(ComparableExport(file) != ComparableExport("zabbix_export:\n  version: '6.0'\n  media_types: [x]\n"));
+}
+
+TEST_CASE("provision/import files: the rules follow the server's version", "[provision]") {
+  json r60 = ImportRules(6, 0);
+  CHECK(r60["groups"] == json{{"createMissing", true}});
+  CHECK_FALSE(r60.contains("host_groups"));
+  CHECK(r60["templates"] == json{{"createMissing", true}, {"updateExisting", true}});
+  CHECK(r60["items"]["deleteMissing"] == true);
+  CHECK(r60["mediaTypes"]["updateExisting"] == true);
+  CHECK_FALSE(r60["templates"].contains("deleteMissing"));  // never deletes templates
+  for (json r : {ImportRules(6, 2), ImportRules(7, 0)}) {
+    CHECK_FALSE(r.contains("groups"));
+    CHECK(r["host_groups"] == json{{"createMissing", true}});
+    CHECK(r["template_groups"] == json{{"createMissing", true}});
+  }
+}
+
+TEST_CASE("provision/import files: what configuration.importcompare says", "[provision]") {
+  std::string summary;
+  CHECK(SummarizeCompare(json::array(), &summary) == Change::kUnchanged);
+  CHECK(summary.empty());
+  CHECK(SummarizeCompare(json::object(), &summary) == Change::kUnchanged);
+  json added = json::parse(R"({"groups": {"added": [{}, {}]}, "templates": {"added": [{}, {}, {}]}})");
+  CHECK(SummarizeCompare(added, &summary) == Change::kCreated);
+  CHECK(summary == "groups: 2 added; templates: 3 added");
+  json updated = json::parse(R"({"templates": {"updated": [{"before": {}, "after": {}, "items": {"removed": [{}]}}]}})");
+  CHECK(SummarizeCompare(updated, &summary) == Change::kUpdated);
+  CHECK(summary == "templates: 1 updated");
+  json both = json::parse(R"({"groups": {"added": [{}]}, "templates": {"removed": [{}]}})");
+  CHECK(SummarizeCompare(both, &summary) == Change::kUpdated);
+  CHECK(summary == "groups: 1 added; templates: 1 removed");
+}
+
+TEST_CASE("provision/import files: media types before and after an import", "[provision]") {
+  json sstp = {{"mediatypeid", "36"}, {"name", "zabitan SSTP"}, {"maxattempts", "3"}};
+  std::string summary;
+  CHECK(CompareMediaTypes(json::array({sstp}), json::array({sstp}), &summary) == Change::kUnchanged);
+  CHECK(summary.empty());
+  CHECK(CompareMediaTypes(json::array(), json::array({sstp}), &summary) == Change::kCreated);
+  CHECK(summary == "media type \"zabitan SSTP\" created");
+  json changed = sstp;
+  changed["maxattempts"] = "5";
+  CHECK(CompareMediaTypes(json::array({changed}), json::array({sstp}), &summary) == Change::kUpdated);
+  CHECK(summary == "media type \"zabitan SSTP\" updated");
+}
+
+TEST_CASE("provision/import files: API versions", "[provision]") {
+  int major = 0, minor = 0;
+  REQUIRE(ParseVersion("6.0.14", &major, &minor).ok());
+  CHECK((major == 6 && minor == 0));
+  REQUIRE(ParseVersion("7.0", &major, &minor).ok());
+  CHECK((major == 7 && minor == 0));
+  for (const char* bad : {"", "6", "six.0", "6.x", "6.0beta"}) CHECK_FALSE(ParseVersion(bad, &major, &minor).ok());
+}

@@ -1,0 +1,82 @@
+#include "zabitan/remote/policy.h"
+
+#include <catch2/catch.hpp>
+
+#include "zabitan/remote/audit.h"
+
+#include <nlohmann/json.hpp>
+
+using namespace zabitan;
+using namespace zabitan::remote;
+
+namespace {
+
+Status Load(const std::string& text, Policy* p) {
+  Config c;
+  if (Status s = Config::Parse(text, "z.toml", &c); !s.ok()) return s;
+  return LoadPolicy(c, p);
+}
+
+const char* kGood = R"([remote_cmd]
+url = "https://vc/sdk"
+user = "u"
+password_file = "/etc/zabitan/pw"
+report_server = "127.0.0.1"
+report_host = "zabitan-endpoint"
+[remote_cmd.groups.web]
+hosts = ["vm-web01", "vm-web02"]
+pool = ["web-3", "web-4"]
+max = 2
+cooldown = 60
+[remote_cmd.groups.db]
+hosts = ["vm-db01"]
+pool = ["db-2"]
+url = "https://other/sdk"
+)";
+
+}  // namespace
+
+TEST_CASE("policy: groups, defaults and per-group endpoints", "[remote][policy]") {
+  Policy p;
+  REQUIRE(Load(kGood, &p).ok());
+  REQUIRE(p.groups.size() == 2);
+  const Group* web = p.GroupFor("vm-web02");
+  REQUIRE(web != nullptr);
+  CHECK(web->name == "web");
+  CHECK(web->max == 2);
+  CHECK(web->cooldown == std::chrono::seconds(60));
+  CHECK(web->endpoint.url == "https://vc/sdk");
+  CHECK(p.GroupFor("vm-db01")->endpoint.url == "https://other/sdk");
+  CHECK(p.GroupFor("vm-db01")->endpoint.user == "u");
+  CHECK(p.GroupFor("nobody") == nullptr);
+  CHECK(p.time_budget == std::chrono::seconds(25));
+  CHECK(p.state_dir == kDefaultStateDir);
+  CHECK(p.scale_up_speech.find("Fedoraさんにお手伝いをお願いしたよ") != std::string::npos);
+}
+
+TEST_CASE("policy: what is refused", "[remote][policy]") {
+  Policy p;
+  std::string bad = std::string(kGood) + "[remote_cmd.groups.dup]\nhosts = [\"vm-web01\"]\npool = [\"x\"]\n";
+  CHECK(Load(bad, &p).message() == "z.toml: remote_cmd.groups.web.hosts: \"vm-web01\" is in group dup too");
+  CHECK(Load("[remote_cmd.groups.g]\nhosts = [\"h\"]\n", &p).message() == "z.toml: remote_cmd.groups.g.pool: no VM to scale");
+  CHECK(Load("[remote_cmd.groups.g]\nhosts = [\"h\"]\npool = [\"v\"]\n", &p).message() ==
+        "z.toml: remote_cmd.groups.g: url, user and password_file are needed (here or in [remote_cmd])");
+  CHECK(Load("[remote_cmd]\nurl=\"u\"\nuser=\"u\"\npassword_file=\"p\"\n[remote_cmd.groups.g]\nhosts = [\"h\"]\npool = [\"v\"]\nmin = 3\nmax = 2\n", &p)
+            .message() == "z.toml: remote_cmd.groups.g: min is above max");
+  CHECK(Load("[remote_cmd]\nshell = \"/bin/sh\"\n", &p).message() == "z.toml:2: remote_cmd.shell: unknown key");
+  CHECK(Load("[remote_cmd.groups.\"a b\"]\n", &p).message() ==
+        "z.toml: remote_cmd.groups.a b: a group name is letters, digits, '_' and '-'");
+  CHECK(Load("[remote_cmd]\nreport_server = \"x\"\n", &p).message() == "z.toml: remote_cmd.report_host: required with report_server");
+}
+
+TEST_CASE("audit: one JSON line, hostile arguments escaped", "[remote][audit]") {
+  AuditRecord r;
+  r.args = {"scale-up", "--host", "vm\n$(id)\xff"};
+  r.outcome = "rejected";
+  r.detail = "rejected: --host";
+  std::string line = AuditLine(r);
+  CHECK(line.find('\n') == std::string::npos);
+  auto j = nlohmann::json::parse(line);
+  CHECK(j["args"][2] == "vm\n$(id)\xef\xbf\xbd");
+  CHECK(j["outcome"] == "rejected");
+}

@@ -1,0 +1,95 @@
+#include "zabitan/vsphere/discovery.h"
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+
+using namespace zabitan::vsphere;
+
+namespace {
+
+Entity Make(const std::string& type, const std::string& moref, const std::string& name, const std::string& uuid,
+            std::map<std::string, std::string> properties) {
+  Entity e;
+  e.moref = {type, moref};
+  e.name = name;
+  e.uuid = uuid;
+  e.properties = std::move(properties);
+  return e;
+}
+
+// host + " " + key -> value
+std::map<std::string, std::string> ByKey(const std::vector<zabitan::sender::Value>& values) {
+  std::map<std::string, std::string> out;
+  for (const auto& v : values) out[v.host + " " + v.key] = v.value;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("vsphere discovery: LLD, sizes, power states and uptimes", "[vsphere]") {
+  std::vector<Entity> entities = {
+      Make("HostSystem", "host-1", "esx01", "hv-uuid",
+           {{"runtime.powerState", "poweredOn"}, {"summary.quickStats.uptime", "77229"}}),
+      Make("VirtualMachine", "vm-1", "web01", "vm-uuid",
+           {{"runtime.powerState", "poweredOff"}, {"runtime.host", "host-1"}, {"summary.quickStats.uptimeSeconds", "42"}}),
+      Make("VirtualMachine", "vm-2", "no-uuid", "", {{"runtime.powerState", "poweredOn"}}),
+      Make("Datastore", "datastore-1", "ssd01", "ds:///vmfs/volumes/5a7c1f-e2/",
+           {{"summary.url", "ds:///vmfs/volumes/5a7c1f-e2/"}, {"summary.capacity", "1000"},
+            {"summary.freeSpace", "300"}, {"summary.uncommitted", "250"}, {"summary.type", "VMFS"}}),
+      Make("Datastore", "datastore-2", "nfs,01", "ds:///vmfs/volumes/a,b/",
+           {{"summary.capacity", "500"}, {"summary.freeSpace", "100"}}),
+  };
+  auto values = DiscoveryValues("vc01", entities, 1700000000);
+  for (const auto& v : values) CHECK(v.clock == 1700000000u);
+  auto by_key = ByKey(values);
+  CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.hv.discovery")) ==
+        nlohmann::json::parse(R"([{"{#HV.UUID}":"hv-uuid","{#HV.NAME}":"esx01"}])"));
+  CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.vm.discovery")) ==
+        nlohmann::json::parse(R"([{"{#VM.UUID}":"vm-uuid","{#VM.NAME}":"web01","{#VM.HV.UUID}":"hv-uuid"}])"));
+  CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.datastore.discovery")).size() == 2);
+
+  const std::string ds = "vc01 zabitan.vmware.datastore.size[ds:///vmfs/volumes/5a7c1f-e2/,";
+  CHECK(by_key.at(ds + "total]") == "1000");
+  CHECK(by_key.at(ds + "free]") == "300");
+  CHECK(by_key.at(ds + "provisioned]") == "950");  // 1000 - 300 + 250
+  CHECK(by_key.at(ds + "uncommitted]") == "250");
+  // No uncommitted: 0; a UUID with a comma is quoted as Zabbix quotes {#DATASTORE.UUID}.
+  const std::string ds2 = "vc01 zabitan.vmware.datastore.size[\"ds:///vmfs/volumes/a,b/\",";
+  CHECK(by_key.at(ds2 + "provisioned]") == "400");
+  CHECK(by_key.at(ds2 + "uncommitted]") == "0");
+
+  CHECK(by_key.at("hv-uuid zabitan.vmware.hv.powerstate") == "poweredOn");
+  CHECK(by_key.at("hv-uuid zabitan.vmware.hv.uptime") == "77229");
+  CHECK(by_key.at("vm-uuid zabitan.vmware.vm.powerstate") == "poweredOff");
+  CHECK(by_key.at("vm-uuid zabitan.vmware.vm.uptime") == "42");
+  CHECK(values.size() == 3 + 8 + 4);  // LLD, sizes, power states and uptimes; nothing for vm-2
+}
+
+TEST_CASE("vsphere discovery: what the endpoint did not say is not sent", "[vsphere]") {
+  std::vector<Entity> entities = {
+      Make("HostSystem", "host-1", "esx01", "hv-uuid", {{"runtime.powerState", "poweredOn"}}),
+      Make("Datastore", "datastore-1", "ssd01", "ds-url", {{"summary.capacity", "1000"}}),
+  };
+  auto by_key = ByKey(DiscoveryValues("vc01", entities, 1));
+  CHECK_FALSE(by_key.contains("hv-uuid zabitan.vmware.hv.uptime"));
+  CHECK(by_key.at("vc01 zabitan.vmware.datastore.size[ds-url,total]") == "1000");
+  CHECK_FALSE(by_key.contains("vc01 zabitan.vmware.datastore.size[ds-url,free]"));
+  CHECK_FALSE(by_key.contains("vc01 zabitan.vmware.datastore.size[ds-url,provisioned]"));
+  CHECK(by_key.at("vc01 zabitan.vmware.datastore.size[ds-url,uncommitted]") == "0");
+}
+
+TEST_CASE("vsphere discovery: sizes that do not add up are not sent", "[vsphere]") {
+  std::vector<Entity> entities = {Make("Datastore", "datastore-1", "ssd01", "ds-url",
+                                       {{"summary.capacity", "9223372036854775807"}, {"summary.freeSpace", "-1"},
+                                        {"summary.uncommitted", "12"}})};
+  auto by_key = ByKey(DiscoveryValues("vc01", entities, 1));
+  CHECK(by_key.at("vc01 zabitan.vmware.datastore.size[ds-url,total]") == "9223372036854775807");
+  CHECK_FALSE(by_key.contains("vc01 zabitan.vmware.datastore.size[ds-url,provisioned]"));  // overflows int64
+}
+
+TEST_CASE("vsphere discovery: names that are not UTF-8 do not stop the run", "[vsphere]") {
+  std::vector<Entity> entities = {Make("HostSystem", "host-1", "esx\xff", "hv-uuid", {})};
+  auto by_key = ByKey(DiscoveryValues("vc01", entities, 1));
+  CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.hv.discovery"))[0]["{#HV.NAME}"] == "esx\xef\xbf\xbd");
+}

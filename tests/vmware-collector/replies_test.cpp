@@ -1,0 +1,272 @@
+#include "zabitan/vsphere/replies.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "zabitan/vsphere/xml.h"
+
+using namespace zabitan::vsphere;
+
+namespace {
+
+// A reply captured from tests/peers/vcsim (see replies/README.md).
+std::string Captured(const std::string& name) {
+  std::ifstream in(std::string(ZABITAN_VSPHERE_REPLIES) + "/" + name, std::ios::binary);
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A reply as real vCenter writes it: xsi: prefixes, the body element in a default namespace.
+std::string Envelope(const std::string& body) {
+  return R"(<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>)" +
+         body + "</soapenv:Body></soapenv:Envelope>";
+}
+
+Entity Make(const std::string& type, const std::string& moref, const std::string& uuid) {
+  Entity e;
+  e.moref = {type, moref};
+  e.uuid = uuid;
+  e.name = moref;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("vsphere replies: a reply's body element", "[vsphere]") {
+  SoapResult r;
+  REQUIRE(ParseSoapReply(Captured("service_content.xml"), 200, &r).ok());
+  CHECK(LocalName(r.body.name()) == "RetrieveServiceContentResponse");
+  CHECK(r.fault.empty());
+}
+
+TEST_CASE("vsphere replies: faults name their vim25 type", "[vsphere]") {
+  SoapResult r;
+  zabitan::Status s = ParseSoapReply(Captured("not_authenticated.xml"), 500, &r);
+  CHECK_FALSE(s.ok());
+  CHECK(r.fault == "NotAuthenticated");
+  CHECK(s.message() == "NotAuthenticated");
+  CHECK_FALSE(r.body);
+
+  s = ParseSoapReply(Captured("query_options_invalid_name.xml"), 500, &r);
+  CHECK(r.fault == "InvalidName");
+
+  s = ParseSoapReply(Captured("query_perf_restricted.xml"), 500, &r);
+  CHECK(r.fault == "InvalidArgument");
+  CHECK(s.message() ==
+        "InvalidArgument: This operation is restricted by the administrator - 'vpxd.stats.maxQueryMetrics'. "
+        "Contact your system administrator.");
+
+  // No xsi:type: the element name, without "Fault"; a faultstring with a newline stays on one line.
+  s = ParseSoapReply(Envelope("<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>bad\nthing"
+                              "</faultstring><detail><InvalidLoginFault xmlns=\"urn:vim25\"/></detail>"
+                              "</soapenv:Fault>"),
+                     500, &r);
+  CHECK(r.fault == "InvalidLogin");
+  CHECK(s.message() == "InvalidLogin: bad\\x0athing");
+}
+
+TEST_CASE("vsphere replies: what is not a SOAP reply", "[vsphere]") {
+  SoapResult r;
+  zabitan::Status s = ParseSoapReply("<html>Service Unavailable", 503, &r);
+  CHECK(s.message().starts_with("HTTP 503, reply is not XML"));
+  CHECK(ParseSoapReply(Envelope(""), 200, &r).message() == "HTTP 200, no SOAP body");
+  CHECK(ParseSoapReply(Envelope("<LogoutResponse xmlns=\"urn:vim25\"/>"), 500, &r).message() == "HTTP 500");
+  CHECK(ParseSoapReply("", 200, &r).message().starts_with("HTTP 200, reply is not XML"));
+  CHECK(r.fault.empty());
+}
+
+TEST_CASE("vsphere replies: an inventory page", "[vsphere]") {
+  SoapResult r;
+  REQUIRE(ParseSoapReply(Captured("inventory.xml"), 200, &r).ok());
+  std::vector<Entity> entities;
+  std::string token = "stale";
+  ParseInventoryPage(r.body, &entities, &token);
+  CHECK(token.empty());  // the simulator never pages
+  REQUIRE(entities.size() == 9);
+  std::map<std::string, int> types;
+  for (const Entity& e : entities) types[e.moref.type]++;
+  CHECK(types == std::map<std::string, int>{{"Datastore", 1}, {"HostSystem", 4}, {"VirtualMachine", 4}});
+
+  const Entity& vm = entities[0];
+  CHECK(vm.moref.value == "vm-57");
+  CHECK(vm.name == "DC0_H0_VM0");
+  CHECK(vm.uuid == "b4689bed-97f0-5bcd-8a4c-07477cc8f06f");
+  CHECK(vm.properties.at("runtime.host") == "host-21");
+  CHECK(vm.properties.at("summary.quickStats.uptimeSeconds") == "0");
+  const Entity& host = entities[4];
+  CHECK(host.moref.value == "host-21");
+  CHECK(host.uuid == "dcf7fb3c-4a1c-5a05-b730-5e09f3704e2f");
+  CHECK(host.properties.at("summary.quickStats.uptime") == "77229");
+  const Entity& ds = entities[8];
+  CHECK(ds.name == "LocalDS_0");
+  CHECK(ds.uuid == "/tmp/govcsim-DC0-LocalDS_0-4162802597");
+  CHECK(ds.properties.at("summary.capacity") == "270553174016");
+  CHECK(ds.properties.at("summary.uncommitted") == "0");
+}
+
+TEST_CASE("vsphere replies: inventory pages as vCenter sends them", "[vsphere]") {
+  SoapResult r;
+  REQUIRE(ParseSoapReply(
+              Envelope(R"(<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><token>1</token><objects><obj type="VirtualMachine">vm-1</obj><propSet><name>name</name><val xsi:type="xsd:string">web01</val></propSet><propSet><name>config.instanceUuid</name><val xsi:type="xsd:string">5001-aa</val></propSet></objects><objects><obj type="VirtualMachine">vm-2</obj><propSet><name>name</name><val xsi:type="xsd:string">template</val></propSet></objects></returnval></RetrievePropertiesExResponse>)"),
+              200, &r)
+              .ok());
+  std::vector<Entity> entities;
+  std::string token;
+  ParseInventoryPage(r.body, &entities, &token);
+  CHECK(token == "1");
+  REQUIRE(entities.size() == 2);
+  CHECK(entities[0].uuid == "5001-aa");
+  CHECK(entities[1].uuid.empty());  // no instance UUID: kept, but not identifiable
+}
+
+TEST_CASE("vsphere replies: the counter catalogue", "[vsphere]") {
+  SoapResult r;
+  REQUIRE(ParseSoapReply(Captured("perf_counters.xml"), 200, &r).ok());
+  std::map<std::string, Counter> counters;
+  REQUIRE(ParseCounters(r.body, &counters).ok());
+  CHECK(counters.size() == 19);
+  CHECK(counters.at("cpu.usage.average").key == 2);
+  CHECK(counters.at("cpu.usage.average").unit == "percent");
+  CHECK(counters.at("net.received.average").key == 148);
+  CHECK(counters.at("net.received.average").unit == "kiloBytesPerSecond");
+  CHECK(counters.at("mem.vmmemctl.average").unit == "kiloBytes");
+  CHECK(counters.at("datastore.totalReadLatency.average").unit == "millisecond");
+  CHECK(counters.at("power.power.average").unit == "watt");
+  CHECK(counters.at("cpu.ready.summation").unit == "millisecond");
+
+  counters.clear();
+  REQUIRE(ParseSoapReply(Captured("service_content.xml"), 200, &r).ok());
+  CHECK(ParseCounters(r.body, &counters).message() == "perfCounter: the catalogue is empty");
+}
+
+TEST_CASE("vsphere replies: QueryPerf with instances, zeros and percentages", "[vsphere]") {
+  SoapResult r;
+  REQUIRE(ParseSoapReply(Captured("query_perf.xml"), 200, &r).ok());
+  Entity vm = Make("VirtualMachine", "vm-57", "vm-uuid"), host = Make("HostSystem", "host-21", "hv-uuid");
+  Counter usage{2, "cpu.usage.average", "percent"}, balloon{90, "mem.vmmemctl.average", "kiloBytes"},
+      rx{148, "net.received.average", "kiloBytesPerSecond"}, disk{173, "virtualDisk.read.average", "kiloBytesPerSecond"},
+      latency{182, "datastore.totalReadLatency.average", "millisecond"};
+  std::map<std::string, const Entity*> by_moref = {{"vm-57", &vm}, {"host-21", &host}};
+  std::map<int, const Counter*> by_key = {{2, &usage}, {90, &balloon}, {148, &rx}, {173, &disk}, {182, &latency}};
+  PerfResult result;
+  REQUIRE(ParsePerf(r.body, by_moref, by_key, &result).ok());
+
+  std::vector<std::string> series;
+  for (const Series& s : result.series) series.push_back(s.entity->uuid + " " + s.counter->path + " [" + s.instance + "]");
+  CHECK(series == std::vector<std::string>{
+                      "vm-uuid cpu.usage.average []", "vm-uuid mem.vmmemctl.average []",
+                      "vm-uuid net.received.average []", "vm-uuid net.received.average [4000]",
+                      "vm-uuid virtualDisk.read.average [scsi0:0]", "hv-uuid cpu.usage.average []",
+                      "hv-uuid net.received.average []", "hv-uuid net.received.average [vmnic0]",
+                      "hv-uuid net.received.average [vmnic1]",
+                      "hv-uuid datastore.totalReadLatency.average [govcsim-DC0-LocalDS_0-4162802597]"});
+  REQUIRE(result.samples.size() == 30);  // 10 series × 3 samples, zeros included
+  const Sample& first = result.samples[0];
+  CHECK(first.entity == &vm);
+  CHECK(first.counter == &usage);
+  CHECK(first.instance.empty());
+  CHECK(first.clock == 1795317800u);  // 2026-11-22T03:23:20Z, oldest first
+  CHECK(first.ns == 0u);
+  CHECK(first.value == "5.68");  // 568 / 100
+  CHECK(result.samples[3].value == "0");  // mem.vmmemctl: zeros are values
+  CHECK(result.samples[9].instance == "4000");
+  CHECK(result.samples[9].value == "254");
+  CHECK(result.samples[29].instance == "govcsim-DC0-LocalDS_0-4162802597");
+  CHECK(result.samples[29].clock == 1795317840u);
+}
+
+TEST_CASE("vsphere replies: QueryPerf from stock vcsim (newest first, zeros dropped, \"*\" echoed)", "[vsphere]") {
+  SoapResult r;
+  REQUIRE(ParseSoapReply(Captured("query_perf_stock.xml"), 200, &r).ok());
+  Entity vm = Make("VirtualMachine", "vm-57", "vm-uuid");
+  Counter usage{2, "cpu.usage.average", "percent"}, balloon{90, "mem.vmmemctl.average", "kiloBytes"},
+      rx{148, "net.received.average", "kiloBytesPerSecond"};
+  PerfResult result;
+  REQUIRE(ParsePerf(r.body, {{"vm-57", &vm}}, {{2, &usage}, {90, &balloon}, {148, &rx}}, &result).ok());
+  REQUIRE(result.series.size() == 3);
+  CHECK(result.series[2].instance == "*");
+  // cpu.usage: 3 samples, newest first; mem.vmmemctl: no values for 3 timestamps, skipped.
+  REQUIRE(result.samples.size() == 6);
+  CHECK(result.samples[0].clock == 1795317846u);
+  CHECK(result.samples[0].ns == 742304208u);
+  CHECK(result.samples[0].value == "4.03");
+  CHECK(result.samples[1].clock == 1795317826u);
+  CHECK(result.samples[3].counter == &rx);
+}
+
+TEST_CASE("vsphere replies: QueryPerf values that are no data or not numbers", "[vsphere]") {
+  SoapResult r;
+  REQUIRE(ParseSoapReply(
+              Envelope(R"(<QueryPerfResponse xmlns="urn:vim25"><returnval xsi:type="PerfEntityMetric"><entity type="HostSystem">host-9</entity><sampleInfo><timestamp>2026-11-22T00:00:00Z</timestamp><interval>20</interval></sampleInfo><sampleInfo><timestamp>2026-11-22T00:00:20Z</timestamp><interval>20</interval></sampleInfo><value xsi:type="PerfMetricIntSeries"><id><counterId>1</counterId><instance></instance></id><value>-1</value><value>7</value></value><value xsi:type="PerfMetricIntSeries"><id><counterId>1</counterId><instance>vmnic0</instance></id><value>x</value><value>7</value></value><value xsi:type="PerfMetricIntSeries"><id><counterId>99</counterId><instance></instance></id><value>1</value><value>2</value></value></returnval><returnval xsi:type="PerfEntityMetric"><entity type="HostSystem">host-unknown</entity></returnval></QueryPerfResponse>)"),
+              200, &r)
+              .ok());
+  Entity host = Make("HostSystem", "host-9", "hv");
+  Counter rx{1, "net.received.average", "kiloBytesPerSecond"};
+  PerfResult result;
+  REQUIRE(ParsePerf(r.body, {{"host-9", &host}}, {{1, &rx}}, &result).ok());
+  CHECK(result.series.size() == 2);  // counter 99 was not asked for; host-unknown neither
+  REQUIRE(result.samples.size() == 1);  // -1 skipped; the series with "x" skipped whole
+  CHECK(result.samples[0].value == "7");
+  CHECK(result.samples[0].clock == 1795305620u);
+
+  REQUIRE(ParseSoapReply(Envelope(R"(<QueryPerfResponse xmlns="urn:vim25"><returnval><entity type="HostSystem">host-9</entity><sampleInfo><timestamp>2026-11-22T00:00:00+01:00</timestamp></sampleInfo></returnval></QueryPerfResponse>)"),
+                         200, &r)
+              .ok());
+  CHECK(ParsePerf(r.body, {{"host-9", &host}}, {{1, &rx}}, &result).message() ==
+        "QueryPerf: bad timestamp \"2026-11-22T00:00:00+01:00\"");
+}
+
+TEST_CASE("vsphere replies: maxQueryMetrics", "[vsphere]") {
+  SoapResult r;
+  REQUIRE(ParseSoapReply(Captured("query_options.xml"), 200, &r).ok());
+  int64_t limit = 0;
+  REQUIRE(ParseMaxQueryMetrics(r.body, &limit));
+  CHECK(limit == 20);
+
+  auto parse = [&](const std::string& returnvals, int64_t* out) {
+    REQUIRE(ParseSoapReply(Envelope("<QueryOptionsResponse xmlns=\"urn:vim25\">" + returnvals + "</QueryOptionsResponse>"),
+                           200, &r)
+                .ok());
+    return ParseMaxQueryMetrics(r.body, out);
+  };
+  limit = 0;
+  CHECK(parse(R"(<returnval xsi:type="OptionValue"><key>config.vpxd.stats.maxQueryMetrics</key><value xsi:type="xsd:string">-1</value></returnval>)",
+              &limit));
+  CHECK(limit == -1);
+  CHECK(parse(R"(<returnval><key>config.vpxd.stats.maxQueryMetricsOther</key><value>5</value></returnval><returnval><key>config.vpxd.stats.maxQueryMetrics</key><value xsi:type="xsd:int">64</value></returnval>)",
+              &limit));
+  CHECK(limit == 64);
+  CHECK_FALSE(parse(R"(<returnval><key>config.vpxd.stats.maxQueryMetrics</key><value>lots</value></returnval>)", &limit));
+  CHECK_FALSE(parse("", &limit));
+  CHECK(limit == 64);  // unchanged
+}
+
+TEST_CASE("vsphere replies: sample timestamps", "[vsphere]") {
+  uint32_t clock = 0, ns = 0;
+  REQUIRE(ParseTimestamp("2026-11-22T00:29:51.483234667Z", &clock, &ns));
+  CHECK(clock == 1795307391u);
+  CHECK(ns == 483234667u);
+  REQUIRE(ParseTimestamp("2026-11-22T00:29:40Z", &clock, &ns));
+  CHECK(ns == 0u);
+  REQUIRE(ParseTimestamp("2026-11-22T00:29:40.5Z", &clock, &ns));
+  CHECK(ns == 500000000u);
+  CHECK_FALSE(ParseTimestamp("2026-11-22T00:29:40+02:00", &clock, &ns));
+  CHECK_FALSE(ParseTimestamp("2026-11-22T00:29:40Zjunk", &clock, &ns));
+  CHECK_FALSE(ParseTimestamp("2026-13-22T00:29:40Z", &clock, &ns));
+  CHECK_FALSE(ParseTimestamp("1969-12-31T23:59:59Z", &clock, &ns));
+  CHECK_FALSE(ParseTimestamp("2040-01-01T00:00:00Z", &clock, &ns));  // past uint31
+  CHECK_FALSE(ParseTimestamp("yesterday", &clock, &ns));
+  CHECK_FALSE(ParseTimestamp("", &clock, &ns));
+}
+
+TEST_CASE("vsphere replies: percentages are unscaled, other units kept", "[vsphere]") {
+  CHECK(FormatValue(529, "percent") == "5.29");
+  CHECK(FormatValue(10000, "percent") == "100.00");
+  CHECK(FormatValue(7, "percent") == "0.07");
+  CHECK(FormatValue(-150, "percent") == "-1.50");
+  CHECK(FormatValue(1048576, "kiloBytes") == "1048576");
+  CHECK(FormatValue(42, "millisecond") == "42");
+}

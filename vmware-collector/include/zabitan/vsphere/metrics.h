@@ -1,0 +1,71 @@
+// zabitan — which performance counters zabitan-vmware collects, and the Zabbix keys they go to.
+//
+// On each hypervisor's and VM's own Zabbix host (technical name = its UUID):
+//   zabitan.vmware.{hv,vm}.perf[COUNTER]            the aggregate (instance "")
+//   zabitan.vmware.{hv,vm}.perf[COUNTER,INSTANCE]   one NIC, virtual disk or datastore
+// and, before those values, the instances' low-level discovery:
+//   zabitan.vmware.hv.net.discovery        [{"{#IFNAME}":"vmnic0"}]           physical NICs
+//   zabitan.vmware.hv.datastore.discovery  [{"{#DATASTORE.INSTANCE}":…,"{#DATASTORE.NAME}":…}]
+//   zabitan.vmware.vm.net.discovery        [{"{#IFNAME}":"4000"}]             virtual NICs (device key)
+//   zabitan.vmware.vm.vdisk.discovery      [{"{#DISKNAME}":"scsi0:0"}]
+// Extra counters given by name (--vm-counter, vm_counters) are collected as aggregates.
+//
+//   std::vector<zabitan::vsphere::MetricSpec> specs = zabitan::vsphere::DefaultMetrics("VirtualMachine");
+//   std::vector<std::string> unknown;
+//   zabitan::vsphere::AddExtraCounters({"mem.shared.average"}, catalogue, &specs, &unknown);
+//   std::string key = zabitan::vsphere::PerfKey("VirtualMachine", specs[0], "");
+#ifndef ZABITAN_VSPHERE_METRICS_H_
+#define ZABITAN_VSPHERE_METRICS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zabitan/sender/value.h"
+#include "zabitan/vsphere/inventory.h"
+#include "zabitan/vsphere/perf.h"
+
+namespace zabitan::vsphere {
+
+// What the instances of a counter are, which decides their discovery rule and macro.
+enum class InstanceKind { kNone, kNic, kVirtualDisk, kDatastore };
+
+struct MetricSpec {
+  std::string path;      // group.name.rollup
+  bool aggregate = true;  // send instance "" as perf[PATH]
+  InstanceKind instances = InstanceKind::kNone;  // send each instance as perf[PATH,INSTANCE]
+
+  // Asks for instance "*" when instances are wanted (vCenter then returns the aggregate too).
+  std::string QueryInstance() const { return instances == InstanceKind::kNone ? "" : "*"; }
+};
+
+// The counters collected by default for "HostSystem" or "VirtualMachine" (empty for others).
+std::vector<MetricSpec> DefaultMetrics(std::string_view type);
+
+// Adds `extra` counter paths as aggregates: a path already in *specs gets its aggregate switched
+// on, a path not in `catalogue` is not added but appended to *unknown (for a warning).
+void AddExtraCounters(const std::vector<std::string>& extra, const std::map<std::string, Counter>& catalogue,
+                      std::vector<MetricSpec>* specs, std::vector<std::string>* unknown);
+
+// The key a sample of `spec` for `instance` goes to on the entity's host, or "" when it is not
+// sent (an aggregate of an instance-only counter, an instance of an aggregate-only one, "*"
+// echoed back, an instance that cannot be written as a key parameter).
+std::string PerfKey(std::string_view type, const MetricSpec& spec, std::string_view instance);
+
+// An item key parameter as Zabbix writes an LLD macro's value into a key: quoted ("…", with \")
+// when it starts with a quote or a blank or holds ',' or ']'. Returns false when it cannot be
+// written (it would be quoted and ends with a backslash).
+bool QuoteKeyParam(std::string_view param, std::string* out);
+
+// The instance discovery values for the entities of `series` (each entity's host gets one value
+// per discovery rule it has instances for; none when it has none). `datastores` (the inventory)
+// names {#DATASTORE.NAME}: a datastore whose URL ends in the instance.
+std::vector<sender::Value> InstanceDiscoveryValues(std::string_view type, const std::vector<MetricSpec>& specs,
+                                                   const std::vector<Series>& series,
+                                                   const std::vector<Entity>& datastores, uint32_t clock);
+
+}  // namespace zabitan::vsphere
+
+#endif  // ZABITAN_VSPHERE_METRICS_H_

@@ -1,0 +1,50 @@
+// zabitan — powering virtual machines on and off, and waiting for vSphere tasks.
+//
+// What zabitan-remote-cmd does to a scaling group: find the pool's VMs by name, power one on
+// (PowerOnVM_Task), shut one down gracefully (ShutdownGuest, which needs VMware Tools and
+// returns at once) or power it off (PowerOffVM_Task), and wait for a task until it succeeds,
+// fails or the deadline passes.
+//
+//   std::vector<zabitan::vsphere::VmPower> vms;
+//   zabitan::Status s = zabitan::vsphere::ListVirtualMachines(*client, sc, &vms);
+//   zabitan::vsphere::ManagedObject task;
+//   s = zabitan::vsphere::PowerOn(*client, vms[0].moref, &task);
+//   s = zabitan::vsphere::WaitForTask(*client, sc, task, deadline);
+#ifndef ZABITAN_VSPHERE_VM_POWER_H_
+#define ZABITAN_VSPHERE_VM_POWER_H_
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "zabitan/common/status.h"
+#include "zabitan/vsphere/session.h"
+#include "zabitan/vsphere/soap_client.h"
+
+namespace zabitan::vsphere {
+
+struct VmPower {
+  ManagedObject moref;
+  std::string name;
+  std::string power_state;  // poweredOn, poweredOff, suspended
+};
+
+// Name and power state of every VM the endpoint knows.
+Status ListVirtualMachines(SoapClient& client, const ServiceContent& content, std::vector<VmPower>* vms);
+
+// The power state of one VM.
+Status ReadPowerState(SoapClient& client, const ServiceContent& content, const ManagedObject& vm,
+                      std::string* power_state);
+
+Status PowerOn(SoapClient& client, const ManagedObject& vm, ManagedObject* task);
+Status PowerOff(SoapClient& client, const ManagedObject& vm, ManagedObject* task);
+// Asks the guest OS to shut down (VMware Tools); the VM is off once the guest is done.
+Status ShutdownGuest(SoapClient& client, const ManagedObject& vm);
+
+// Polls the task until it succeeds (ok), fails (the task's fault) or `deadline` passes.
+Status WaitForTask(SoapClient& client, const ServiceContent& content, const ManagedObject& task,
+                   std::chrono::steady_clock::time_point deadline);
+
+}  // namespace zabitan::vsphere
+
+#endif  // ZABITAN_VSPHERE_VM_POWER_H_

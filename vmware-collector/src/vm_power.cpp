@@ -1,0 +1,149 @@
+#include "zabitan/vsphere/vm_power.h"
+
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "zabitan/vsphere/xml.h"
+
+namespace zabitan::vsphere {
+namespace {
+
+std::string This(const ManagedObject& mo) {
+  return "<_this type=\"" + Escape(mo.type) + "\">" + Escape(mo.value) + "</_this>";
+}
+
+std::string Obj(const char* tag, const ManagedObject& mo) {
+  return std::string("<") + tag + " type=\"" + Escape(mo.type) + "\">" + Escape(mo.value) + "</" + tag + ">";
+}
+
+// The properties of each object in a RetrievePropertiesEx reply: (object, {path: text}).
+void ForEachObject(pugi::xml_node body,
+                   const std::function<void(const ManagedObject&, const std::map<std::string, pugi::xml_node>&)>& fn) {
+  pugi::xml_node rv = Child(body, "returnval");
+  for (pugi::xml_node object : rv.children()) {
+    if (LocalName(object.name()) != "objects") continue;
+    pugi::xml_node obj = Child(object, "obj");
+    ManagedObject mo{obj.attribute("type").value(), obj.text().get()};
+    std::map<std::string, pugi::xml_node> props;
+    for (pugi::xml_node p : object.children()) {
+      if (LocalName(p.name()) == "propSet") props[ChildText(p, "name")] = Child(p, "val");
+    }
+    fn(mo, props);
+  }
+}
+
+Status TaskCall(SoapClient& client, const std::string& method, const ManagedObject& vm, ManagedObject* task) {
+  SoapResult r;
+  Status s = client.Call("<" + method + " xmlns=\"urn:vim25\">" + This(vm) + "</" + method + ">", &r);
+  if (!s.ok()) return s.Prefixed(method);
+  pugi::xml_node rv = Child(r.body, "returnval");
+  *task = ManagedObject{rv.attribute("type").value(), rv.text().get()};
+  if (task->value.empty()) return Status::Error(method + ": no task in the reply");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ListVirtualMachines(SoapClient& client, const ServiceContent& sc, std::vector<VmPower>* vms) {
+  vms->clear();
+  SoapResult r;
+  Status s = client.Call("<CreateContainerView xmlns=\"urn:vim25\">" + This(sc.view_manager) +
+                             Obj("container", sc.root_folder) +
+                             "<type>VirtualMachine</type><recursive>true</recursive></CreateContainerView>",
+                         &r);
+  if (!s.ok()) return s.Prefixed("CreateContainerView");
+  pugi::xml_node rv = Child(r.body, "returnval");
+  ManagedObject view{rv.attribute("type").value(), rv.text().get()};
+  const std::string spec =
+      "<specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet><pathSet>runtime.powerState</pathSet>"
+      "</propSet><objectSet>" + Obj("obj", view) +
+      "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name><type>ContainerView</type>"
+      "<path>view</path><skip>false</skip></selectSet></objectSet></specSet>";
+  s = client.Call("<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) + spec +
+                      "<options><maxObjects>1000</maxObjects></options></RetrievePropertiesEx>",
+                  &r);
+  std::string token;
+  auto take = [&](pugi::xml_node body) {
+    ForEachObject(body, [&](const ManagedObject& mo, const std::map<std::string, pugi::xml_node>& props) {
+      VmPower vm{mo, {}, {}};
+      if (auto it = props.find("name"); it != props.end()) vm.name = it->second.text().get();
+      if (auto it = props.find("runtime.powerState"); it != props.end()) vm.power_state = it->second.text().get();
+      vms->push_back(std::move(vm));
+    });
+    token = ChildText(Child(body, "returnval"), "token");
+  };
+  if (s.ok()) take(r.body);
+  while (s.ok() && !token.empty()) {
+    s = client.Call("<ContinueRetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
+                        "<token>" + Escape(token) + "</token></ContinueRetrievePropertiesEx>",
+                    &r);
+    if (s.ok()) take(r.body);
+  }
+  SoapResult ignored;
+  client.Call("<DestroyView xmlns=\"urn:vim25\">" + This(view) + "</DestroyView>", &ignored);
+  return s.ok() ? s : s.Prefixed("RetrievePropertiesEx");
+}
+
+Status ReadPowerState(SoapClient& client, const ServiceContent& sc, const ManagedObject& vm, std::string* state) {
+  SoapResult r;
+  Status s = client.Call("<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
+                             "<specSet><propSet><type>VirtualMachine</type><pathSet>runtime.powerState</pathSet>"
+                             "</propSet><objectSet>" + Obj("obj", vm) + "</objectSet></specSet><options/>"
+                             "</RetrievePropertiesEx>",
+                         &r);
+  if (!s.ok()) return s.Prefixed("RetrievePropertiesEx");
+  state->clear();
+  ForEachObject(r.body, [&](const ManagedObject&, const std::map<std::string, pugi::xml_node>& props) {
+    if (auto it = props.find("runtime.powerState"); it != props.end()) *state = it->second.text().get();
+  });
+  if (state->empty()) return Status::Error("no power state for " + vm.value);
+  return Status::Ok();
+}
+
+Status PowerOn(SoapClient& client, const ManagedObject& vm, ManagedObject* task) {
+  return TaskCall(client, "PowerOnVM_Task", vm, task);
+}
+
+Status PowerOff(SoapClient& client, const ManagedObject& vm, ManagedObject* task) {
+  return TaskCall(client, "PowerOffVM_Task", vm, task);
+}
+
+Status ShutdownGuest(SoapClient& client, const ManagedObject& vm) {
+  SoapResult r;
+  Status s = client.Call("<ShutdownGuest xmlns=\"urn:vim25\">" + This(vm) + "</ShutdownGuest>", &r);
+  return s.ok() ? s : s.Prefixed("ShutdownGuest");
+}
+
+Status WaitForTask(SoapClient& client, const ServiceContent& sc, const ManagedObject& task,
+                   std::chrono::steady_clock::time_point deadline) {
+  auto pause = std::chrono::milliseconds(50);
+  for (;;) {
+    SoapResult r;
+    Status s = client.Call("<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
+                               "<specSet><propSet><type>Task</type><pathSet>info.state</pathSet>"
+                               "<pathSet>info.error</pathSet></propSet><objectSet>" + Obj("obj", task) +
+                               "</objectSet></specSet><options/></RetrievePropertiesEx>",
+                           &r);
+    if (!s.ok()) return s.Prefixed("task " + task.value);
+    std::string state, error;
+    ForEachObject(r.body, [&](const ManagedObject&, const std::map<std::string, pugi::xml_node>& props) {
+      if (auto it = props.find("info.state"); it != props.end()) state = it->second.text().get();
+      if (auto it = props.find("info.error"); it != props.end()) {
+        error = ChildText(it->second, "localizedMessage");
+        if (error.empty()) error = XsiType(Child(it->second, "fault"));
+        if (error.empty()) error = "failed";
+      }
+    });
+    if (state == "success") return Status::Ok();
+    if (state == "error") return Status::Error("task " + task.value + ": " + error);
+    if (std::chrono::steady_clock::now() + pause > deadline) {
+      return Status::Error("task " + task.value + " still " + (state.empty() ? "unknown" : state) +
+                           " at the deadline");
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(500));
+  }
+}
+
+}  // namespace zabitan::vsphere

@@ -1,0 +1,68 @@
+// zabitan — ApiClient: a small client of the Zabbix JSON-RPC API (6.0; 6.2-7.0 should work).
+//
+// Authenticates once, either with a user and password (user.login opens a session, which
+// Logout, or the destructor, ends with user.logout) or with an API token (used as it is, never
+// logged out). Then Call(method, params) returns the method's result, or a one-line error
+// naming the method and Zabbix's message ("host.create: Invalid params. ... (-32602)").
+// The password is never part of a message. Not thread-safe: one client per thread of calls.
+//
+//   std::unique_ptr<zabitan::zabbix::Transport> http;
+//   zabitan::Status s = zabitan::zabbix::NewCurlTransport({.url = url}, &http);
+//   zabitan::zabbix::ApiClient api(std::move(http));
+//   s = api.Login("Admin", password);
+//   nlohmann::json hosts;
+//   s = api.Call("host.get", {{"output", {"host"}}}, &hosts);
+//   s = api.Logout();
+#ifndef ZABITAN_ZABBIX_API_CLIENT_H_
+#define ZABITAN_ZABBIX_API_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "zabitan/common/status.h"
+#include "zabitan/zabbix/transport.h"
+
+namespace zabitan::zabbix {
+
+class ApiClient {
+ public:
+  explicit ApiClient(std::unique_ptr<Transport> transport);
+  // Ends a session that Login opened and Logout did not (best effort, errors ignored).
+  ~ApiClient();
+  ApiClient(const ApiClient&) = delete;
+  ApiClient& operator=(const ApiClient&) = delete;
+
+  // apiinfo.version (called without authentication, as the API requires): "6.0.14".
+  Status Version(std::string* version);
+
+  // user.login {"username", "password"}: the session is used by every later Call.
+  Status Login(const std::string& user, const std::string& password);
+
+  // Uses an API token (Administration → General → API tokens) instead of a session.
+  void UseToken(std::string token);
+
+  // Calls `method` with `params` and sets *result to its result. Fails when no Login or
+  // UseToken came first.
+  Status Call(std::string_view method, const nlohmann::json& params, nlohmann::json* result);
+
+  // user.logout of the session Login opened; nothing to do (ok) for a token or no session.
+  Status Logout();
+
+  bool has_session() const { return session_; }
+
+ private:
+  Status Exchange(std::string_view method, const nlohmann::json& params, std::string_view auth,
+                  nlohmann::json* result);
+
+  std::unique_ptr<Transport> transport_;
+  std::string auth_;      // session id or API token
+  bool session_ = false;  // auth_ is a session Login opened (to be logged out)
+  int64_t next_id_ = 1;
+};
+
+}  // namespace zabitan::zabbix
+
+#endif  // ZABITAN_ZABBIX_API_CLIENT_H_

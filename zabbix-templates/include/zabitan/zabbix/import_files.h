@@ -1,0 +1,60 @@
+// zabitan — the template files zabitan-provision imports, and how to tell what an import changed.
+//
+// zabbix-templates/*.yaml are Zabbix 6.0 exports (a few # comment lines on top). They go to the
+// server with configuration.import; whether that changes anything is known beforehand for
+// templates (configuration.importcompare) and afterwards for media types (6.0's importcompare
+// does not cover them: mediatype.get before and after). Pure functions but ListTemplateFiles.
+//
+//   std::vector<std::string> files;
+//   zabitan::Status s = zabitan::zabbix::ListTemplateFiles("/usr/share/zabitan/templates", &files);
+//   std::string summary;
+//   zabitan::zabbix::Change c = zabitan::zabbix::SummarizeCompare(compare_result, &summary);
+#ifndef ZABITAN_ZABBIX_IMPORT_FILES_H_
+#define ZABITAN_ZABBIX_IMPORT_FILES_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zabitan/common/status.h"
+#include "zabitan/zabbix/wanted.h"
+
+namespace zabitan::zabbix {
+
+// The paths of the *.yaml files in `dir`, sorted by name. An error when `dir` cannot be read
+// or holds none.
+Status ListTemplateFiles(const std::string& dir, std::vector<std::string>* files);
+
+// The names of the media types a Zabbix YAML export defines (its "media_types:" list), in file
+// order. Reads Zabbix's own export layout (two-space indents, '' inside '…'), which the files
+// keep (tests/templates/import_test.py checks the round trip).
+std::vector<std::string> MediaTypeNames(std::string_view yaml);
+
+// An export with its leading # lines and its "date:" line taken out, and no trailing blank
+// lines: two exports of the same objects compare equal.
+std::string ComparableExport(std::string_view yaml);
+
+// configuration.import (and importcompare) rules for a server of version major.minor:
+// create missing and update existing objects of every kind, and delete inside templates what
+// the file no longer has (items, triggers, discovery rules, graphs, web scenarios, value maps,
+// dashboards), as tests/templates/import_test.py does. 6.2 split "groups" into host and template
+// groups.
+nlohmann::json ImportRules(int major, int minor);
+
+// Reads configuration.importcompare's result ({} or [] when the import would change nothing):
+// kCreated when it only adds, kUpdated when it updates or removes anything. *summary lists the
+// top-level kinds, e.g. "groups: 2 added; templates: 3 added" ("" when unchanged).
+Change SummarizeCompare(const nlohmann::json& compare, std::string* summary);
+
+// Compares mediatype.get rows (output extend, selectMessageTemplates extend) from before and
+// after an import: kCreated when one is new, kUpdated when one changed. *summary names them,
+// e.g. "media type \"zabitan SSTP\" created".
+Change CompareMediaTypes(const nlohmann::json& before, const nlohmann::json& after, std::string* summary);
+
+// "6.0.14" → 6, 0. An error for anything else.
+Status ParseVersion(std::string_view version, int* major, int* minor);
+
+}  // namespace zabitan::zabbix
+
+#endif  // ZABITAN_ZABBIX_IMPORT_FILES_H_

@@ -1,0 +1,68 @@
+#include "zabitan/zabbix/api_client.h"
+
+#include "zabitan/common/log.h"
+#include "zabitan/zabbix/jsonrpc.h"
+
+namespace zabitan::zabbix {
+
+ApiClient::ApiClient(std::unique_ptr<Transport> transport) : transport_(std::move(transport)) {}
+
+ApiClient::~ApiClient() {
+  if (session_) {
+    if (Status s = Logout(); !s.ok()) log::Debug(s.message());
+  }
+}
+
+Status ApiClient::Exchange(std::string_view method, const nlohmann::json& params, std::string_view auth,
+                           nlohmann::json* result) {
+  const int64_t id = next_id_++;
+  long http_status = 0;
+  std::string reply;
+  if (Status s = transport_->Post(MakeRequest(method, params, auth, id), &http_status, &reply); !s.ok()) {
+    return s.Prefixed(std::string(method));
+  }
+  return ParseReply(method, http_status, reply, id, result);
+}
+
+Status ApiClient::Version(std::string* version) {
+  nlohmann::json result;
+  if (Status s = Exchange("apiinfo.version", nlohmann::json::array(), "", &result); !s.ok()) return s;
+  if (!result.is_string()) return Status::Error("apiinfo.version: the result is not a string");
+  *version = result.get<std::string>();
+  return Status::Ok();
+}
+
+Status ApiClient::Login(const std::string& user, const std::string& password) {
+  nlohmann::json result;
+  // 6.0 names it "username" ("user" is deprecated there and gone in 6.4).
+  Status s = Exchange("user.login", {{"username", user}, {"password", password}}, "", &result);
+  if (!s.ok()) return s;
+  if (!result.is_string() || result.get<std::string>().empty()) {
+    return Status::Error("user.login: the result is not a session id");
+  }
+  auth_ = result.get<std::string>();
+  session_ = true;
+  return Status::Ok();
+}
+
+void ApiClient::UseToken(std::string token) {
+  auth_ = std::move(token);
+  session_ = false;
+}
+
+Status ApiClient::Call(std::string_view method, const nlohmann::json& params, nlohmann::json* result) {
+  if (auth_.empty()) return Status::Error(std::string(method) + ": not logged in");
+  return Exchange(method, params, auth_, result);
+}
+
+Status ApiClient::Logout() {
+  if (!session_) return Status::Ok();
+  nlohmann::json result;
+  Status s = Exchange("user.logout", nlohmann::json::array(), auth_, &result);
+  // Whatever the answer, the session is not ours to end twice.
+  session_ = false;
+  auth_.clear();
+  return s;
+}
+
+}  // namespace zabitan::zabbix
