@@ -10,7 +10,9 @@ Before that, objects made by hand by earlier versions of this script (discovery 
 endpoint itself, templates of the same names without the files' UUIDs, "zabitan VMware
 Hypervisor") are removed, so a reused demo stack moves to the templates.
 
-Usage: demo-provision.py STACK_ENV ENDPOINT_HOST ZABITAN_PROVISION
+Usage: demo-provision.py STACK_ENV ENDPOINT_HOST ZABITAN_PROVISION [REMOTE_CMD]
+
+REMOTE_CMD: what the scaling scripts run (zabitan-provision --remote-cmd; default its own).
 """
 import glob
 import os
@@ -23,9 +25,10 @@ root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(root, "tests", "peers", "zabbix-server"))
 import zapi  # noqa: E402
 
-if len(sys.argv) != 4:
-    sys.exit("usage: demo-provision.py STACK_ENV ENDPOINT_HOST ZABITAN_PROVISION")
+if len(sys.argv) not in (4, 5):
+    sys.exit("usage: demo-provision.py STACK_ENV ENDPOINT_HOST ZABITAN_PROVISION [REMOTE_CMD]")
 env_file, endpoint, provision = sys.argv[1:4]
+remote_cmd = ["--remote-cmd", sys.argv[4]] if len(sys.argv) == 5 else []
 z = zapi.Zapi.from_env(env_file)
 files = sorted(glob.glob(os.path.join(root, "zabbix-templates", "*.yaml")))
 if not files:
@@ -63,7 +66,8 @@ try:
     with os.fdopen(fd, "w") as fh:
         fh.write(z.password + "\n")
     r = subprocess.run([provision, "--api", z.url, "--user", z.user, "--password-file", password_file,
-                        "--templates", os.path.join(root, "zabbix-templates"), "--endpoint-host", endpoint])
+                        "--templates", os.path.join(root, "zabbix-templates"), "--endpoint-host", endpoint,
+                        *remote_cmd])
 finally:
     os.unlink(password_file)
 sys.exit(r.returncode)

@@ -15,7 +15,7 @@ int PoweredOn(const std::vector<PoolMember>& pool) {
 }
 
 Decision Decide(const Invocation& inv, const Group& g, const GroupState& state,
-                const std::vector<PoolMember>& pool, int64_t now) {
+                const std::vector<PoolMember>& pool, int64_t now, const std::vector<std::string>& vm_names) {
   Decision d;
   d.members = PoweredOn(pool);
   const std::string counts = std::to_string(d.members) + "/" + std::to_string(g.max) + " running";
@@ -48,6 +48,21 @@ Decision Decide(const Invocation& inv, const Group& g, const GroupState& state,
         d.kind = Decision::kPowerOn;
         d.vm = m.name;
         d.reason = "power on " + m.name + " (" + counts + " before)";
+        return d;
+      }
+    }
+    if (!g.clone_template.empty()) {
+      for (int n = 1; n <= 100000; ++n) {
+        std::string name = CloneName(g.name_pattern, n);
+        if (name.empty()) break;
+        auto taken = [&](const std::string& x) { return x == name; };
+        if (std::any_of(vm_names.begin(), vm_names.end(), taken) ||
+            std::any_of(pool.begin(), pool.end(), [&](const PoolMember& m) { return m.name == name; })) {
+          continue;
+        }
+        d.kind = Decision::kClone;
+        d.vm = name;
+        d.reason = "clone " + g.clone_template + " as " + name + " (" + counts + " before)";
         return d;
       }
     }

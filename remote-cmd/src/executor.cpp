@@ -59,12 +59,20 @@ struct VSphere {
   }
 };
 
-Status PoolStates(VSphere& vs, const Group& g, std::vector<PoolMember>* pool,
-                  std::map<std::string, vsphere::ManagedObject>* morefs) {
+// The power states of the group's pool and of the clones it made, and every VM name vSphere
+// knows (a clone's name must be free).
+Status PoolStates(VSphere& vs, const Group& g, const GroupState& state, std::vector<PoolMember>* pool,
+                  std::map<std::string, vsphere::ManagedObject>* morefs, std::vector<std::string>* names) {
   std::vector<vsphere::VmPower> vms;
   if (Status s = vsphere::ListVirtualMachines(*vs.client, vs.sc, &vms); !s.ok()) return s;
   pool->clear();
-  for (const std::string& name : g.pool) {
+  names->clear();
+  for (const vsphere::VmPower& vm : vms) names->push_back(vm.name);
+  std::vector<std::string> members = g.pool;
+  for (const std::string& c : state.clones) {
+    if (std::find(members.begin(), members.end(), c) == members.end()) members.push_back(c);
+  }
+  for (const std::string& name : members) {
     PoolMember m{name, {}};
     for (const vsphere::VmPower& vm : vms) {
       if (vm.name == name) {
@@ -76,6 +84,43 @@ Status PoolStates(VSphere& vs, const Group& g, std::vector<PoolMember>* pool,
     pool->push_back(std::move(m));
   }
   return Status::Ok();
+}
+
+// Clones the group's template as `name`, waits for the task and records the clone in `state`
+// (saved at once: from then on it is a member we made, whatever happens next), then finds it.
+Status CloneVm(VSphere& vs, const Group& g, const std::string& policy_state_dir, const std::string& name,
+               GroupState* state, Clock::time_point deadline, std::vector<std::string>* tasks,
+               vsphere::ManagedObject* clone) {
+  vsphere::ManagedObject source;
+  if (Status s = vsphere::FindByName(*vs.client, vs.sc, "VirtualMachine", g.clone_template, &source); !s.ok()) {
+    return s.Prefixed("template");
+  }
+  vsphere::CloneTarget target;
+  target.name = name;
+  if (Status s = vsphere::ReadPlacement(*vs.client, vs.sc, source, &target.folder, &target.pool); !s.ok()) return s;
+  if (!g.folder.empty()) {
+    if (Status s = vsphere::FindByName(*vs.client, vs.sc, "Folder", g.folder, &target.folder); !s.ok()) return s;
+  }
+  if (!g.resource_pool.empty()) {
+    if (Status s = vsphere::FindByName(*vs.client, vs.sc, "ResourcePool", g.resource_pool, &target.pool); !s.ok()) {
+      return s;
+    }
+  }
+  if (!g.datastore.empty()) {
+    if (Status s = vsphere::FindByName(*vs.client, vs.sc, "Datastore", g.datastore, &target.datastore); !s.ok()) {
+      return s;
+    }
+  }
+  vsphere::ManagedObject task;
+  if (Status s = vsphere::CloneVirtualMachine(*vs.client, source, target, &task); !s.ok()) return s;
+  tasks->push_back(task.value);
+  Status waited = vsphere::WaitForTask(*vs.client, vs.sc, task, deadline);
+  // Recorded even when the wait ran out: the clone may still appear, and it is then ours to
+  // power on (a later scale-up) or shut down, never a stranger's VM.
+  state->clones.push_back(name);
+  if (Status s = SaveGroupState(policy_state_dir, g.name, *state); !s.ok()) log::Error(s.message());
+  if (!waited.ok()) return waited;
+  return vsphere::FindByName(*vs.client, vs.sc, "VirtualMachine", name, clone);
 }
 
 // Shuts the VM down gracefully, then (after the grace period) hard.
@@ -127,9 +172,10 @@ Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, con
   if (Status s = vs.Connect(g.endpoint, policy.state_dir, deadline); !s.ok()) return fail(s.message());
   std::vector<PoolMember> pool;
   std::map<std::string, vsphere::ManagedObject> morefs;
-  if (Status s = PoolStates(vs, g, &pool, &morefs); !s.ok()) return fail(s.message());
+  std::vector<std::string> names;
+  if (Status s = PoolStates(vs, g, state, &pool, &morefs, &names); !s.ok()) return fail(s.message());
   const int64_t now = std::time(nullptr);
-  Decision d = Decide(inv, g, state, pool, now);
+  Decision d = Decide(inv, g, state, pool, now, names);
   o.decision = d.reason;
   o.members = d.members;
   o.vm = d.vm;
@@ -137,9 +183,12 @@ Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, con
     o.line = what + ": " + (inv.dry_run ? "dry run, would " : "") + d.reason;
     return o;
   }
-  const vsphere::ManagedObject vm = morefs[d.vm];
+  vsphere::ManagedObject vm = morefs[d.vm];
   Status acted;
-  if (d.kind == Decision::kPowerOn) {
+  if (d.kind == Decision::kClone) {
+    acted = CloneVm(vs, g, policy.state_dir, d.vm, &state, deadline - std::chrono::milliseconds(500), &o.tasks, &vm);
+  }
+  if (d.kind == Decision::kPowerOn || (d.kind == Decision::kClone && acted.ok())) {
     vsphere::ManagedObject task;
     acted = vsphere::PowerOn(*vs.client, vm, &task);
     if (acted.ok()) {
@@ -149,11 +198,13 @@ Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, con
       state.started.push_back(d.vm);
       acted = vsphere::WaitForTask(*vs.client, vs.sc, task, deadline - std::chrono::milliseconds(500));
     }
-  } else {
+  } else if (d.kind == Decision::kShutDown) {
     acted = StopVm(vs, vm, g, deadline - std::chrono::milliseconds(500), &o.tasks);
     if (acted.ok()) state.started.erase(std::find(state.started.begin(), state.started.end(), d.vm));
   }
-  const std::string done = d.kind == Decision::kPowerOn ? "powered on " + d.vm : "shut down " + d.vm;
+  const std::string done = d.kind == Decision::kPowerOn ? "powered on " + d.vm
+                           : d.kind == Decision::kClone ? "cloned " + g.clone_template + " as " + d.vm + " and powered it on"
+                                                        : "shut down " + d.vm;
   state.last_action = now;
   state.actions.push_back(now);
   state.actions.erase(std::remove_if(state.actions.begin(), state.actions.end(),
@@ -162,7 +213,7 @@ Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, con
   state.Remember(EventKey(inv), acted.ok() ? done : "failed: " + acted.message());
   if (Status s = SaveGroupState(policy.state_dir, g.name, state); !s.ok()) log::Error(s.message());
   if (!acted.ok()) return fail(d.reason + ": " + acted.message());
-  o.members = d.members + (d.kind == Decision::kPowerOn ? 1 : -1);
+  o.members = d.members + (d.kind == Decision::kShutDown ? -1 : 1);
   o.code = Outcome::kOk;
   o.line = what + ": " + done + " (" + std::to_string(o.members) + "/" + std::to_string(g.max) + " running)";
   return o;

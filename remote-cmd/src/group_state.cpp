@@ -56,6 +56,8 @@ Status LoadGroupState(const std::string& dir, const std::string& group, GroupSta
     state->last_action = j.at("last_action").get<int64_t>();
     state->actions = j.at("actions").get<std::vector<int64_t>>();
     state->started = j.at("started").get<std::vector<std::string>>();
+    // Absent from state files written before clones existed.
+    if (j.contains("clones")) state->clones = j.at("clones").get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {
     return Status::Error(path + ": damaged state (" + e.what() + "); move it away to start afresh");
   }
@@ -66,7 +68,7 @@ Status SaveGroupState(const std::string& dir, const std::string& group, const Gr
   nlohmann::json handled = nlohmann::json::array();
   for (const auto& [key, outcome] : state.handled) handled.push_back({key, outcome});
   nlohmann::json j = {{"handled", handled}, {"last_action", state.last_action},
-                      {"actions", state.actions}, {"started", state.started}};
+                      {"actions", state.actions}, {"started", state.started}, {"clones", state.clones}};
   const std::string text = j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   const std::string path = PathOf(dir, group, ".json");
   const std::string tmp = path + ".tmp";

@@ -39,6 +39,30 @@ bool ValidGroupName(const std::string& name) {
 
 }  // namespace
 
+Status CheckNamePattern(const std::string& pattern) {
+  if (CloneName(pattern, 1).empty()) {
+    return Status::Error("\"" + pattern + "\" needs exactly one {n} or {n:0W} (W 1-9) for the clone's number");
+  }
+  return Status::Ok();
+}
+
+std::string CloneName(const std::string& pattern, int n) {
+  const size_t open = pattern.find("{n");
+  if (open == std::string::npos || pattern.find("{n", open + 1) != std::string::npos) return {};
+  const size_t close = pattern.find('}', open);
+  if (close == std::string::npos) return {};
+  const std::string spec = pattern.substr(open + 2, close - open - 2);
+  size_t width = 0;
+  if (spec.size() == 3 && spec[0] == ':' && spec[1] == '0' && spec[2] >= '1' && spec[2] <= '9') {
+    width = static_cast<size_t>(spec[2] - '0');
+  } else if (!spec.empty()) {
+    return {};
+  }
+  std::string number = std::to_string(n);
+  if (number.size() < width) number.insert(0, width - number.size(), '0');
+  return pattern.substr(0, open) + number + pattern.substr(close + 1);
+}
+
 const Group* Policy::GroupFor(const std::string& host) const {
   for (const Group& g : groups) {
     if (std::find(g.hosts.begin(), g.hosts.end(), host) != g.hosts.end()) return &g;
@@ -92,7 +116,8 @@ Status LoadPolicy(const Config& config, Policy* p) {
     ConfigSection gs;
     if (Status s = config.Section("remote_cmd.groups." + name, &gs); !s.ok()) return s;
     if (Status s = gs.CheckKnownKeys({"hosts", "pool", "min", "max", "cooldown", "max_actions_per_hour",
-                                       "shutdown_grace", "url", "user", "password_file", "ca_file", "thumbprint",
+                                       "shutdown_grace", "template", "name_pattern", "folder",
+                                       "resource_pool", "datastore", "url", "user", "password_file", "ca_file", "thumbprint",
                                        "insecure"});
         !s.ok()) {
       return s;
@@ -106,6 +131,16 @@ Status LoadPolicy(const Config& config, Policy* p) {
     if (list) g.hosts = *list;
     if (Status s = gs.GetStringList("pool", &list); !s.ok()) return s;
     if (list) g.pool = *list;
+    struct StrKey {
+      const char* name;
+      std::string* slot;
+    } strs[] = {{"template", &g.clone_template}, {"name_pattern", &g.name_pattern}, {"folder", &g.folder},
+                {"resource_pool", &g.resource_pool}, {"datastore", &g.datastore}};
+    for (const StrKey& k : strs) {
+      std::optional<std::string> v;
+      if (Status s = gs.GetString(k.name, &v); !s.ok()) return s;
+      if (v) *k.slot = *v;
+    }
     struct IntKey {
       const char* name;
       int64_t min, max;
@@ -122,7 +157,11 @@ Status LoadPolicy(const Config& config, Policy* p) {
     }
     const std::string where = config.source() + ": remote_cmd.groups." + name;
     if (g.hosts.empty()) return Status::Error(where + ".hosts: no Zabbix host may scale this group");
-    if (g.pool.empty()) return Status::Error(where + ".pool: no VM to scale");
+    if (g.pool.empty() && g.clone_template.empty()) return Status::Error(where + ".pool: no VM to scale (nor a template)");
+    if (!g.clone_template.empty()) {
+      if (g.name_pattern.empty()) g.name_pattern = name + "-{n:02}";
+      if (Status s = CheckNamePattern(g.name_pattern); !s.ok()) return s.Prefixed(where + ".name_pattern");
+    }
     if (g.min > g.max) return Status::Error(where + ": min is above max");
     if (g.endpoint.url.empty() || g.endpoint.user.empty() || g.endpoint.password_file.empty()) {
       return Status::Error(where + ": url, user and password_file are needed (here or in [remote_cmd])");

@@ -222,6 +222,73 @@ timeout = 15
                             "--match", "DC0_H0_VM0", "--wait", "20", "--text"], capture_output=True, text=True)
     check("notify: the mascot said it", "Fedoraさんにお手伝いをお願いしたよ" in shown.stdout or "休んでもらったよ" in shown.stdout,
           shown.stdout + shown.stderr)
+
+    # --- cloning a template when the pool is exhausted ------------------------------------
+    # A group with an empty pool and OTHER as its template: every scale-up below max clones it
+    # (CloneVM_Task), records the clone and powers it on.
+    clone_config = work / "clone.toml"
+    clone_config.write_text(f"""
+[remote_cmd]
+url = "{vcsim['VCSIM_URL']}"
+user = "{vcsim['VCSIM_USER']}"
+password_file = "{password}"
+thumbprint = "{vcsim['VCSIM_THUMBPRINT']}"
+state_dir = "{work}/state"
+audit_log = "{work}/audit.log"
+time_budget = 20
+
+[remote_cmd.groups.clones]
+hosts = ["vm-clone01"]
+template = "{OTHER}"
+name_pattern = "zclone-{{n:02}}"
+max = 2
+cooldown = 0
+max_actions_per_hour = 100
+shutdown_grace = 1
+""")
+    clone_config.chmod(0o644)
+
+    def clone_up(event):
+        return run("scale-up", "--host", "vm-clone01", "--event-id", str(event), "--trigger-id", "9",
+                   "--status", "PROBLEM", config_path=str(clone_config))
+
+    def clones():
+        return {n: st for n, st in power("state").items() if n.startswith("zclone-")}
+
+    existing = clones()  # a simulator reused from an earlier run may hold some: numbers go on
+    procs = [subprocess.Popen([remote_cmd, "scale-up", "--host", "vm-clone01", "--event-id", "900", "--trigger-id", "9",
+                               "--status", "PROBLEM", "--config", str(clone_config)], stdout=subprocess.PIPE, text=True)
+             for _ in range(10)]
+    outs = [(p.communicate(timeout=60)[0], p.returncode) for p in procs]
+    made = [o for o, _ in outs if re.match(r"scale-up clones \(event 900\): cloned ", o)]
+    new = {n: st for n, st in clones().items() if n not in existing}
+    check("clone: 10 concurrent invocations of one event all exit 0", all(rc == 0 for _, rc in outs),
+          [o for o, rc in outs if rc])
+    check("clone: exactly one clone for the event", len(made) == 1 and len(new) == 1, (made, new))
+    check("clone: powered on", list(new.values()) == ["poweredOn"], new)
+    first = next(iter(new), "")
+    check("clone: named by the pattern's next free number",
+          re.fullmatch(r"zclone-\d\d+", first) is not None and first not in existing, first)
+    check("clone: one line saying what it did",
+          made[:1] == [f"scale-up clones (event 900): cloned {OTHER} as {first} and powered it on (1/2 running)\n"], made)
+    state = json.loads((work / "state" / "clones.json").read_text())
+    check("clone: recorded as a member it made", state.get("clones") == [first] and state.get("started") == [first], state)
+    r = clone_up(901)
+    new = {n: st for n, st in clones().items() if n not in existing}
+    check("clone: a second event, a second clone", r.returncode == 0 and len(new) == 2 and
+          all(st == "poweredOn" for st in new.values()), (r.stdout, new))
+    r = clone_up(902)
+    check("clone: max honoured", "at its maximum" in r.stdout and
+          len({n for n in clones() if n not in existing}) == 2, (r.stdout, clones()))
+    r = run("scale-down", "--host", "vm-clone01", "--event-id", "903", "--trigger-id", "9", "--status", "OK",
+            config_path=str(clone_config))
+    after = clones()
+    check("clone: scale-down shuts a clone down, destroys nothing", r.returncode == 0 and "shut down zclone-" in r.stdout
+          and len([n for n in after if n not in existing]) == 2 and
+          sorted(after[n] for n in after if n not in existing) == ["poweredOff", "poweredOn"], (r.stdout, after))
+    r = clone_up(904)
+    check("clone: a powered-off clone is powered on again before cloning more",
+          "powered on zclone-" in r.stdout and len([n for n in clones() if n not in existing]) == 2, (r.stdout, clones()))
 finally:
     sink.terminate()
     sink.wait()

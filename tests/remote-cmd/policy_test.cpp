@@ -58,7 +58,7 @@ TEST_CASE("policy: what is refused", "[remote][policy]") {
   Policy p;
   std::string bad = std::string(kGood) + "[remote_cmd.groups.dup]\nhosts = [\"vm-web01\"]\npool = [\"x\"]\n";
   CHECK(Load(bad, &p).message() == "z.toml: remote_cmd.groups.web.hosts: \"vm-web01\" is in group dup too");
-  CHECK(Load("[remote_cmd.groups.g]\nhosts = [\"h\"]\n", &p).message() == "z.toml: remote_cmd.groups.g.pool: no VM to scale");
+  CHECK(Load("[remote_cmd.groups.g]\nhosts = [\"h\"]\n", &p).message() == "z.toml: remote_cmd.groups.g.pool: no VM to scale (nor a template)");
   CHECK(Load("[remote_cmd.groups.g]\nhosts = [\"h\"]\npool = [\"v\"]\n", &p).message() ==
         "z.toml: remote_cmd.groups.g: url, user and password_file are needed (here or in [remote_cmd])");
   CHECK(Load("[remote_cmd]\nurl=\"u\"\nuser=\"u\"\npassword_file=\"p\"\n[remote_cmd.groups.g]\nhosts = [\"h\"]\npool = [\"v\"]\nmin = 3\nmax = 2\n", &p)

@@ -2,29 +2,39 @@
 // One run connects (keeping the session across runs; --check, --logout), reads the inventory,
 // sends low-level discovery with datastore sizes, power states and uptimes, then the realtime
 // performance samples of every host and VM (aggregates and per NIC, disk and datastore, with
-// their instances' discovery), or prints it all (--dry-run).
+// their instances' discovery), or prints it all (--dry-run). --daemon repeats that every
+// --interval seconds in one process, keeping the session; --spool keeps what Zabbix did not take.
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cerrno>
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <toml++/toml.h>
+#include <tuple>
 
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/secret_file.h"
+#include "zabitan/common/spool.h"
+#include "zabitan/common/unique_fd.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/input_line.h"
 #include "zabitan/sender/sender.h"
 #include "zabitan/vsphere/discovery.h"
+#include "zabitan/vsphere/failure.h"
 #include "zabitan/vsphere/inventory.h"
 #include "zabitan/vsphere/metrics.h"
 #include "zabitan/vsphere/perf.h"
@@ -36,6 +46,10 @@ namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
+constexpr int kExitPartial = 2;
+constexpr int kExitSpooled = 3;  // as zabitan-sender: nothing lost, but values wait in the spool
+constexpr int64_t kDefaultInterval = 60;
+constexpr uint64_t kDefaultSpoolMaxBytes = uint64_t{1} << 30;
 constexpr const char* kDefaultStateDir = "/var/lib/zabitan/vmware";
 
 struct Options {
@@ -45,42 +59,14 @@ struct Options {
   bool logout = false;
   bool check = false;
   bool dry_run = false;
+  bool daemon = false;
+  bool once = false;                // wins over `daemon = true` in the config
+  int64_t interval = 0;             // seconds between cycle starts (--daemon); 0: unset
+  std::string spool;                // spool folder; empty: none
+  int64_t spool_max_bytes = 0;      // 0: unset
   int verbose = 0;
   std::vector<std::string> vm_counters, hv_counters;  // extra counters, group.name.rollup
 };
-
-// An array of strings in [section] of the config file at `path` (already loaded once by
-// Config::Load, which checked it). ConfigSection has no getter for arrays yet; this belongs
-// there (common/) as GetStringList.
-Status GetStringList(const std::string& path, std::string_view section, std::string_view key,
-                     std::optional<std::vector<std::string>>* out) {
-  out->reset();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Ok();  // no file: defaults (Config::Load has told a missing required one)
-  std::stringstream text;
-  text << in.rdbuf();
-  toml::table root;
-  try {
-    root = toml::parse(text.str(), path);
-  } catch (const toml::parse_error&) {
-    return Status::Ok();  // Config::Load has reported it
-  }
-  const toml::node* node = root[section][key].node();
-  if (node == nullptr) return Status::Ok();
-  auto where = [&] {
-    return path + ":" + std::to_string(node->source().begin.line) + ": " + std::string(section) + "." +
-           std::string(key);
-  };
-  const toml::array* array = node->as_array();
-  if (array == nullptr) return Status::Error(where() + ": expected an array of strings");
-  std::vector<std::string> list;
-  for (const toml::node& element : *array) {
-    if (!element.is_string()) return Status::Error(where() + ": expected an array of strings");
-    list.push_back(*element.value<std::string>());
-  }
-  *out = std::move(list);
-  return Status::Ok();
-}
 
 // [vmware] keys fill what the command line left empty.
 Status ApplyConfig(Options* o, bool config_given) {
@@ -89,13 +75,14 @@ Status ApplyConfig(Options* o, bool config_given) {
   ConfigSection sec;
   if (Status s = config.Section("vmware", &sec); !s.ok()) return s;
   if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "thumbprint", "state_dir",
-                                      "zabbix_server", "zabbix_host", "vm_counters", "hv_counters"});
+                                      "zabbix_server", "zabbix_host", "vm_counters", "hv_counters", "daemon",
+                                      "interval", "spool", "spool_max_bytes"});
       !s.ok()) {
     return s;
   }
   for (auto [key, slot] : {std::pair{"vm_counters", &o->vm_counters}, std::pair{"hv_counters", &o->hv_counters}}) {
     std::optional<std::vector<std::string>> v;
-    if (Status s = GetStringList(o->config, "vmware", key, &v); !s.ok()) return s;
+    if (Status s = sec.GetStringList(key, &v); !s.ok()) return s;
     if (v && slot->empty()) *slot = *v;  // --vm-counter/--hv-counter win
   }
   struct Key {
@@ -103,13 +90,24 @@ Status ApplyConfig(Options* o, bool config_given) {
     std::string* slot;
   } keys[] = {{"url", &o->url}, {"user", &o->user}, {"password_file", &o->password_file},
               {"ca_file", &o->ca_file}, {"thumbprint", &o->thumbprint}, {"state_dir", &o->state_dir},
-              {"zabbix_server", &o->zabbix_server}, {"zabbix_host", &o->zabbix_host}};
+              {"zabbix_server", &o->zabbix_server}, {"zabbix_host", &o->zabbix_host}, {"spool", &o->spool}};
   for (const Key& k : keys) {
     std::optional<std::string> v;
     if (Status s = sec.GetString(k.name, &v); !s.ok()) return s;
     if (v && k.slot->empty()) *k.slot = *v;
   }
+  std::optional<bool> daemon;
+  if (Status s = sec.GetBool("daemon", &daemon); !s.ok()) return s;
+  if (daemon && *daemon && !o->once) o->daemon = true;
+  for (auto [key, slot, min] : {std::tuple{"interval", &o->interval, int64_t{1}},
+                                std::tuple{"spool_max_bytes", &o->spool_max_bytes, int64_t{1} << 20}}) {
+    std::optional<int64_t> v;
+    if (Status s = sec.GetInt(key, min, INT64_MAX, &v); !s.ok()) return s;
+    if (v && *slot == 0) *slot = *v;
+  }
   if (o->state_dir.empty()) o->state_dir = kDefaultStateDir;
+  if (o->interval == 0) o->interval = kDefaultInterval;
+  if (o->spool_max_bytes == 0) o->spool_max_bytes = static_cast<int64_t>(kDefaultSpoolMaxBytes);
   return Status::Ok();
 }
 
@@ -164,14 +162,89 @@ class Watermarks {
   std::map<std::string, uint32_t> last_, next_;
 };
 
+// The perfCounter catalogue, cached in the state folder per endpoint (its instanceUuid and API
+// version: ids differ between builds) so a warm run skips the largest reply of all. The cache
+// is read again from the endpoint when a wanted path is missing from it, unless the endpoint
+// was already known not to offer that path when the cache was written (`absent`), so a counter
+// an endpoint lacks does not cost a full read on every run.
+class CounterCache {
+ public:
+  CounterCache(const std::string& state_dir, const vsphere::ServiceContent& sc)
+      : path_(state_dir + "/counters-" + vsphere::StateKey(sc.instance_uuid + "@" + sc.api_version) + ".json") {}
+
+  Status Get(vsphere::SoapClient& client, const vsphere::ServiceContent& sc, const std::vector<std::string>& wanted,
+             std::map<std::string, vsphere::Counter>* catalogue) {
+    std::set<std::string> absent;
+    if (Load(catalogue, &absent)) {
+      bool complete = true;
+      for (const std::string& p : wanted) complete = complete && (catalogue->count(p) > 0 || absent.count(p) > 0);
+      if (complete) {
+        log::Debug("counter catalogue from " + path_);
+        return Status::Ok();
+      }
+    }
+    catalogue->clear();
+    if (Status s = vsphere::ReadCounters(client, sc, catalogue); !s.ok()) return s;
+    absent.clear();
+    for (const std::string& p : wanted) {
+      if (catalogue->count(p) == 0) absent.insert(p);
+    }
+    if (Status s = Save(*catalogue, absent); !s.ok()) log::Warning(s.message());  // the run goes on uncached
+    return Status::Ok();
+  }
+
+ private:
+  bool Load(std::map<std::string, vsphere::Counter>* catalogue, std::set<std::string>* absent) const {
+    std::ifstream in(path_);
+    if (!in) return false;
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (!j.is_object() || !j["counters"].is_array() || !j["absent"].is_array()) return false;
+    for (const auto& c : j["counters"]) {
+      if (!c.is_array() || c.size() != 3 || !c[0].is_number_integer() || !c[1].is_string() || !c[2].is_string()) {
+        return false;  // damaged: read the endpoint again
+      }
+      vsphere::Counter counter{c[0].get<int>(), c[1].get<std::string>(), c[2].get<std::string>()};
+      (*catalogue)[counter.path] = counter;
+    }
+    for (const auto& a : j["absent"]) {
+      if (a.is_string()) absent->insert(a.get<std::string>());
+    }
+    return true;
+  }
+  Status Save(const std::map<std::string, vsphere::Counter>& catalogue, const std::set<std::string>& absent) const {
+    nlohmann::json j{{"counters", nlohmann::json::array()}, {"absent", absent}};
+    for (const auto& [path, c] : catalogue) j["counters"].push_back({c.key, c.path, c.unit});
+    const std::string tmp = path_ + ".tmp";
+    {
+      // 0600 from the start, then an atomic rename: a reader sees the old file or the new one.
+      UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+      if (!fd) return Status::Error(tmp + ": " + std::strerror(errno));
+      const std::string text = j.dump() + "\n";
+      if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        return Status::Error(tmp + ": cannot write");
+      }
+    }
+    if (std::rename(tmp.c_str(), path_.c_str()) != 0) return Status::Error(path_ + ": " + std::strerror(errno));
+    return Status::Ok();
+  }
+
+  std::string path_;
+};
+
 // Realtime samples of every host and VM, newer than their watermark, with their own clocks:
 // zabitan.vmware.{hv,vm}.perf[COUNTER] and perf[COUNTER,INSTANCE] on the entity's own Zabbix
 // host, after the discovery of the instances seen (metrics.h).
 Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
                       const std::vector<vsphere::Entity>& entities, Watermarks* marks,
                       std::vector<sender::Value>* values) {
+  std::vector<std::string> wanted;  // every path this run asks for
+  for (const char* type : {"HostSystem", "VirtualMachine"}) {
+    for (const vsphere::MetricSpec& spec : vsphere::DefaultMetrics(type)) wanted.push_back(spec.path);
+  }
+  wanted.insert(wanted.end(), o.vm_counters.begin(), o.vm_counters.end());
+  wanted.insert(wanted.end(), o.hv_counters.begin(), o.hv_counters.end());
   std::map<std::string, vsphere::Counter> catalogue;
-  if (Status s = vsphere::ReadCounters(client, sc, &catalogue); !s.ok()) return s;
+  if (Status s = CounterCache(o.state_dir, sc).Get(client, sc, wanted, &catalogue); !s.ok()) return s;
   vsphere::QueryLimits limits;
   if (Status s = vsphere::ReadMaxQueryMetrics(client, sc, &limits.max_query_metrics); !s.ok()) return s;
   log::Debug("maxQueryMetrics " + std::to_string(limits.max_query_metrics));
@@ -228,28 +301,31 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
 }
 
 // One collection: inventory → discovery values → Zabbix (or stdout with --dry-run).
-int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc) {
+// Exit codes as zabitan-sender's: 0 delivered, 2 partial, 3 spooled, 1 failed.
+int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc, Spool* spool) {
   if (o.zabbix_host.empty()) {
     log::Error("give --zabbix-host (the endpoint's host name in Zabbix)");
     return kExitFailure;
   }
   std::vector<vsphere::Entity> entities;
   if (Status s = vsphere::RetrieveInventory(client, sc, &entities); !s.ok()) {
-    log::Error(s.message());
+    log::Error(vsphere::FailureReason(s));
     return kExitFailure;
   }
   std::vector<sender::Value> values =
       vsphere::DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)));
   Watermarks marks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
   if (Status s = AddPerformance(o, client, sc, entities, &marks, &values); !s.ok()) {
-    log::Error(s.message());
+    log::Error(vsphere::FailureReason(s));
     return kExitFailure;
   }
+  log::Warning(std::to_string(client.calls()) + " SOAP calls so far");  // -v: what caching saves
   if (o.dry_run) {  // prints, and leaves the watermarks alone
     for (const sender::Value& v : values) std::printf("%s\n", sender::FormatInputLine(v).c_str());
     return kExitOk;
   }
   sender::SenderOptions so;
+  so.spool = spool;
   if (o.zabbix_server.empty()) {
     log::Error("give --zabbix-server (or --dry-run)");
     return kExitFailure;
@@ -259,9 +335,11 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
     return kExitFailure;
   }
   uint64_t failed = 0;
-  sender::Sender out(so, [&failed](const sender::BatchOutcome& b) {
+  std::string send_error;
+  sender::Sender out(so, [&failed, &send_error](const sender::BatchOutcome& b) {
     if (!b.response || !b.response->success) {
-      log::Error("sending to " + b.node->ToString() + " failed: " + b.status.message());
+      send_error = "sending to " + b.node->ToString() + " failed: " + b.status.message();
+      log::Warning(send_error);  // the run's outcome is told once, below
     } else {
       failed += static_cast<uint64_t>(b.response->failed.value_or(0));
     }
@@ -270,10 +348,102 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   out.Finish();
   std::printf("%zu entities, %zu values sent, %llu refused by Zabbix\n", entities.size(),
               values.size(), static_cast<unsigned long long>(failed));
-  if (out.status() == sender::RunStatus::kFailed) return kExitFailure;
-  // The samples were delivered: the next run starts after them.
+  if (spool != nullptr) {
+    std::printf("spool \"%s\": spooled: %llu; delivered from spool: %llu; waiting: %llu\n", spool->dir().c_str(),
+                static_cast<unsigned long long>(out.values_spooled()),
+                static_cast<unsigned long long>(out.values_unspooled()),
+                static_cast<unsigned long long>(spool->queued_values()));
+  }
+  std::fflush(stdout);
+  switch (out.status()) {
+    case sender::RunStatus::kFailed:
+      log::Error(send_error.empty() ? "sending failed" : send_error);
+      return kExitFailure;
+    case sender::RunStatus::kPartial:
+      log::Error("partly delivered: " + (send_error.empty() ? std::to_string(failed) + " values refused by Zabbix"
+                                                            : send_error));
+      break;
+    case sender::RunStatus::kSpooled:
+      log::Error("Zabbix unreachable, values kept in the spool for the next run: " + send_error);
+      break;
+    case sender::RunStatus::kSucceeded:
+      break;
+  }
+  // The samples were delivered or are safe in the spool: the next run starts after them.
   if (Status s = marks.Save(); !s.ok()) log::Warning(s.message());
-  return out.status() == sender::RunStatus::kPartial ? 2 : kExitOk;
+  if (out.status() == sender::RunStatus::kPartial) return kExitPartial;
+  return out.status() == sender::RunStatus::kSpooled ? kExitSpooled : kExitOk;
+}
+
+// One cycle: the session (logging in again when the endpoint ended it), then a collection.
+int Cycle(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
+          const vsphere::Credentials& credentials, const std::string& state_file, Spool* spool) {
+  bool reused = false;
+  if (Status s = vsphere::EnsureSession(client, sc, credentials, state_file, &reused); !s.ok()) {
+    log::Error(vsphere::FailureReason(s));
+    return kExitFailure;
+  }
+  log::Debug(std::string(reused ? "reused" : "new") + " session with " + sc.full_name);
+  return Collect(o, client, sc, spool);
+}
+
+// SIGTERM and SIGINT are blocked for the whole daemon and taken with sigtimedwait while it
+// waits for the next cycle: a cycle is never cut short (curl is not interrupted half-way
+// through a call, the watermarks are saved), and the wait ends at once when one arrives.
+class StopSignals {
+ public:
+  StopSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~StopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+  // Waits up to `wait` (zero: only looks); true when a stop signal came.
+  bool Wait(std::chrono::milliseconds wait) {
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+      auto left = std::max(std::chrono::nanoseconds(0), deadline - std::chrono::steady_clock::now());
+      timespec ts{static_cast<time_t>(left.count() / 1000000000), static_cast<long>(left.count() % 1000000000)};
+      int sig = sigtimedwait(&set_, nullptr, &ts);
+      if (sig == SIGTERM || sig == SIGINT) {
+        log::Warning(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + ": stopping");
+        return true;
+      }
+      if (sig < 0 && errno == EINTR) continue;  // another signal: keep waiting
+      return false;                            // EAGAIN: the time is up
+    }
+  }
+
+ private:
+  sigset_t set_, old_;
+};
+
+// --daemon: a cycle every `interval` seconds, counted from the start of the previous one; a
+// cycle that overran starts the next at once (and says so). Returns the last cycle's code.
+int Daemon(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
+           const vsphere::Credentials& credentials, const std::string& state_file, Spool* spool,
+           StopSignals* stop) {
+  const auto interval = std::chrono::seconds(o.interval);
+  int code = kExitOk;
+  for (uint64_t n = 1;; ++n) {
+    auto start = std::chrono::steady_clock::now();
+    code = Cycle(o, client, sc, credentials, state_file, spool);
+    auto took = std::chrono::steady_clock::now() - start;
+    log::Debug("cycle " + std::to_string(n) + " ended with " + std::to_string(code));
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(interval - took);
+    if (took >= interval) {
+      // Shown at every verbosity: a daemon that cannot keep up loses samples (15 per query).
+      std::fprintf(stderr, "zabitan-vmware: warning: cycle %llu took %.1f s, longer than the interval (%lld s): "
+                   "the next starts now\n", static_cast<unsigned long long>(n),
+                   std::chrono::duration<double>(took).count(), static_cast<long long>(o.interval));
+      wait = std::chrono::milliseconds(0);
+    }
+    if (stop->Wait(wait)) return code;
+  }
 }
 
 int Run(int argc, char** argv) {
@@ -292,6 +462,14 @@ int Run(int argc, char** argv) {
   app.add_option("--zabbix-server", o.zabbix_server, "where to send (zabbix_sender's -z syntax)");
   app.add_option("--zabbix-host", o.zabbix_host, "the endpoint's host in Zabbix (LLD, datastores)");
   app.add_flag("--dry-run", o.dry_run, "print the values as zabbix_sender -T -N input instead of sending");
+  auto* once = app.add_flag("--once", o.once, "collect once and exit (the default)");
+  app.add_flag("--daemon", o.daemon, "collect every --interval seconds until SIGTERM/SIGINT")->excludes(once);
+  app.add_option("--interval", o.interval, "seconds between the starts of two cycles (--daemon; default 60)")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  app.add_option("--spool", o.spool, "keep values Zabbix did not take in DIR; they go first next run")
+      ->type_name("DIR");
+  app.add_option("--spool-max-bytes", o.spool_max_bytes, "size limit of the spool (oldest dropped; default 1 GiB)")
+      ->check(CLI::Range(int64_t{1} << 20, INT64_MAX));
   app.add_option("--vm-counter", o.vm_counters, "also collect this counter (group.name.rollup) of every VM; repeatable")
       ->type_name("PATH")
       ->expected(1)
@@ -329,7 +507,7 @@ int Run(int argc, char** argv) {
   Status s = vsphere::SoapClient::Create(so, &client);
   if (s.ok()) s = vsphere::RetrieveServiceContent(*client, &sc);
   if (!s.ok()) {
-    log::Error(s.message());
+    log::Error(vsphere::FailureReason(s));
     return kExitFailure;
   }
   const std::string state_file = vsphere::SessionFile(o.state_dir, o.url, o.user);
@@ -350,18 +528,28 @@ int Run(int argc, char** argv) {
     log::Error(ps.message());
     return kExitFailure;
   }
-  bool reused = false;
-  if (s = vsphere::EnsureSession(*client, sc, credentials, state_file, &reused); !s.ok()) {
-    log::Error(s.message());
-    return kExitFailure;
-  }
   if (o.check) {
+    bool reused = false;
+    if (s = vsphere::EnsureSession(*client, sc, credentials, state_file, &reused); !s.ok()) {
+      log::Error(vsphere::FailureReason(s));
+      return kExitFailure;
+    }
     std::printf("connected to \"%s\" (%s, API %s) as %s: %s session\n", sc.full_name.c_str(),
                 sc.api_type.c_str(), sc.api_version.c_str(), o.user.c_str(), reused ? "reused" : "new");
     return kExitOk;
   }
-  log::Debug(std::string(reused ? "reused" : "new") + " session with " + sc.full_name);
-  return Collect(o, *client, sc);
+  std::unique_ptr<Spool> spool;
+  if (!o.spool.empty() && !o.dry_run) {
+    // Another zabitan-vmware on the same spool (a cron run overlapping a slow one) waits its turn.
+    if (Status ss = Spool::Open(o.spool, static_cast<uint64_t>(o.spool_max_bytes), std::chrono::seconds(30), &spool);
+        !ss.ok()) {
+      log::Error(ss.message());
+      return kExitFailure;
+    }
+  }
+  if (!o.daemon) return Cycle(o, *client, sc, credentials, state_file, spool.get());
+  StopSignals stop;
+  return Daemon(o, *client, sc, credentials, state_file, spool.get(), &stop);
 }
 
 }  // namespace

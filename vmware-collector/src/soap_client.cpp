@@ -133,6 +133,7 @@ Status SoapClient::Create(SoapOptions options, std::unique_ptr<SoapClient>* clie
 }
 
 Status SoapClient::Call(std::string_view body, SoapResult* result) {
+  ++calls_;
   result->fault.clear();
   result->body = pugi::xml_node();
   std::string envelope =

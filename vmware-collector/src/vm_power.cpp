@@ -33,31 +33,50 @@ void ForEachObject(pugi::xml_node body,
   }
 }
 
-Status TaskCall(SoapClient& client, const std::string& method, const ManagedObject& vm, ManagedObject* task) {
-  SoapResult r;
-  Status s = client.Call("<" + method + " xmlns=\"urn:vim25\">" + This(vm) + "</" + method + ">", &r);
-  if (!s.ok()) return s.Prefixed(method);
-  pugi::xml_node rv = Child(r.body, "returnval");
-  *task = ManagedObject{rv.attribute("type").value(), rv.text().get()};
-  if (task->value.empty()) return Status::Error(method + ": no task in the reply");
+// One object's properties `paths` (RetrievePropertiesEx on a single object), into `props`.
+Status ReadObjectProperties(SoapClient& client, const ServiceContent& sc, const ManagedObject& obj,
+                            const std::vector<std::string>& paths, SoapResult* r,
+                            std::map<std::string, pugi::xml_node>* props) {
+  std::string path_set;
+  for (const std::string& p : paths) path_set += "<pathSet>" + Escape(p) + "</pathSet>";
+  Status s = client.Call("<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
+                             "<specSet><propSet><type>" + Escape(obj.type) + "</type>" + path_set +
+                             "</propSet><objectSet>" + Obj("obj", obj) + "</objectSet></specSet><options/>"
+                             "</RetrievePropertiesEx>",
+                         r);
+  if (!s.ok()) return s;
+  props->clear();
+  ForEachObject(r->body, [&](const ManagedObject&, const std::map<std::string, pugi::xml_node>& p) { *props = p; });
   return Status::Ok();
 }
 
-}  // namespace
+Status TaskCall(SoapClient& client, const std::string& method, const std::string& request, ManagedObject* task) {
+  SoapResult r;
+  Status s = client.Call(request, &r);
+  if (!s.ok()) return s.Prefixed(method);
+  return ParseTaskReply(method, r.body, task);
+}
 
-Status ListVirtualMachines(SoapClient& client, const ServiceContent& sc, std::vector<VmPower>* vms) {
-  vms->clear();
+Status TaskCall(SoapClient& client, const std::string& method, const ManagedObject& vm, ManagedObject* task) {
+  return TaskCall(client, method, "<" + method + " xmlns=\"urn:vim25\">" + This(vm) + "</" + method + ">", task);
+}
+
+// Name and the given properties of every object of `type` under the root folder.
+Status ListObjects(SoapClient& client, const ServiceContent& sc, const std::string& type,
+                   const std::vector<std::string>& paths,
+                   const std::function<void(const ManagedObject&, const std::map<std::string, pugi::xml_node>&)>& fn) {
   SoapResult r;
   Status s = client.Call("<CreateContainerView xmlns=\"urn:vim25\">" + This(sc.view_manager) +
-                             Obj("container", sc.root_folder) +
-                             "<type>VirtualMachine</type><recursive>true</recursive></CreateContainerView>",
+                             Obj("container", sc.root_folder) + "<type>" + Escape(type) +
+                             "</type><recursive>true</recursive></CreateContainerView>",
                          &r);
   if (!s.ok()) return s.Prefixed("CreateContainerView");
   pugi::xml_node rv = Child(r.body, "returnval");
   ManagedObject view{rv.attribute("type").value(), rv.text().get()};
+  std::string path_set;
+  for (const std::string& p : paths) path_set += "<pathSet>" + Escape(p) + "</pathSet>";
   const std::string spec =
-      "<specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet><pathSet>runtime.powerState</pathSet>"
-      "</propSet><objectSet>" + Obj("obj", view) +
+      "<specSet><propSet><type>" + Escape(type) + "</type>" + path_set + "</propSet><objectSet>" + Obj("obj", view) +
       "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name><type>ContainerView</type>"
       "<path>view</path><skip>false</skip></selectSet></objectSet></specSet>";
   s = client.Call("<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) + spec +
@@ -65,12 +84,7 @@ Status ListVirtualMachines(SoapClient& client, const ServiceContent& sc, std::ve
                   &r);
   std::string token;
   auto take = [&](pugi::xml_node body) {
-    ForEachObject(body, [&](const ManagedObject& mo, const std::map<std::string, pugi::xml_node>& props) {
-      VmPower vm{mo, {}, {}};
-      if (auto it = props.find("name"); it != props.end()) vm.name = it->second.text().get();
-      if (auto it = props.find("runtime.powerState"); it != props.end()) vm.power_state = it->second.text().get();
-      vms->push_back(std::move(vm));
-    });
+    ForEachObject(body, fn);
     token = ChildText(Child(body, "returnval"), "token");
   };
   if (s.ok()) take(r.body);
@@ -85,18 +99,85 @@ Status ListVirtualMachines(SoapClient& client, const ServiceContent& sc, std::ve
   return s.ok() ? s : s.Prefixed("RetrievePropertiesEx");
 }
 
+}  // namespace
+
+Status ParseTaskReply(const std::string& method, pugi::xml_node body, ManagedObject* task) {
+  pugi::xml_node rv = Child(body, "returnval");
+  *task = ManagedObject{rv.attribute("type").value(), rv.text().get()};
+  if (task->value.empty()) return Status::Error(method + ": no task in the reply");
+  return Status::Ok();
+}
+
+std::string CloneVmRequest(const ManagedObject& vm, const CloneTarget& t) {
+  // The location's elements are in the order of vim25's VirtualMachineRelocateSpec (datastore
+  // before pool): vCenter rejects a sequence out of order.
+  std::string location;
+  if (!t.datastore.value.empty()) location += Obj("datastore", t.datastore);
+  if (!t.pool.value.empty()) location += Obj("pool", t.pool);
+  return "<CloneVM_Task xmlns=\"urn:vim25\">" + This(vm) + Obj("folder", t.folder) + "<name>" + Escape(t.name) +
+         "</name><spec><location>" + location +
+         "</location><template>false</template><powerOn>false</powerOn></spec></CloneVM_Task>";
+}
+
+Status CloneVirtualMachine(SoapClient& client, const ManagedObject& vm, const CloneTarget& target, ManagedObject* task) {
+  return TaskCall(client, "CloneVM_Task", CloneVmRequest(vm, target), task);
+}
+
+Status FindByName(SoapClient& client, const ServiceContent& sc, const std::string& type, const std::string& name,
+                  ManagedObject* object) {
+  int found = 0;
+  Status s = ListObjects(client, sc, type, {"name"},
+                         [&](const ManagedObject& mo, const std::map<std::string, pugi::xml_node>& props) {
+                           if (auto it = props.find("name"); it != props.end() && name == it->second.text().get()) {
+                             *object = mo;
+                             ++found;
+                           }
+                         });
+  if (!s.ok()) return s;
+  if (found == 0) return Status::Error("no " + type + " named \"" + name + "\"");
+  if (found > 1) return Status::Error(std::to_string(found) + " objects of type " + type + " are named \"" + name + "\"");
+  return Status::Ok();
+}
+
+Status ReadPlacement(SoapClient& client, const ServiceContent& sc, const ManagedObject& vm, ManagedObject* folder,
+                     ManagedObject* pool) {
+  SoapResult r;
+  std::map<std::string, pugi::xml_node> props;
+  if (Status s = ReadObjectProperties(client, sc, vm, {"parent", "resourcePool"}, &r, &props); !s.ok()) {
+    return s.Prefixed("RetrievePropertiesEx");
+  }
+  auto moref = [&](const char* path) {
+    auto it = props.find(path);
+    return it == props.end() ? ManagedObject{}
+                             : ManagedObject{it->second.attribute("type").value(), it->second.text().get()};
+  };
+  *folder = moref("parent");
+  *pool = moref("resourcePool");
+  if (folder->value.empty()) return Status::Error("no folder for " + vm.value);
+  return Status::Ok();
+}
+
+Status ListVirtualMachines(SoapClient& client, const ServiceContent& sc, std::vector<VmPower>* vms) {
+  vms->clear();
+  return ListObjects(client, sc, "VirtualMachine", {"name", "runtime.powerState"},
+                     [&](const ManagedObject& mo, const std::map<std::string, pugi::xml_node>& props) {
+                       VmPower vm{mo, {}, {}};
+                       if (auto it = props.find("name"); it != props.end()) vm.name = it->second.text().get();
+                       if (auto it = props.find("runtime.powerState"); it != props.end()) {
+                         vm.power_state = it->second.text().get();
+                       }
+                       vms->push_back(std::move(vm));
+                     });
+}
+
 Status ReadPowerState(SoapClient& client, const ServiceContent& sc, const ManagedObject& vm, std::string* state) {
   SoapResult r;
-  Status s = client.Call("<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
-                             "<specSet><propSet><type>VirtualMachine</type><pathSet>runtime.powerState</pathSet>"
-                             "</propSet><objectSet>" + Obj("obj", vm) + "</objectSet></specSet><options/>"
-                             "</RetrievePropertiesEx>",
-                         &r);
-  if (!s.ok()) return s.Prefixed("RetrievePropertiesEx");
+  std::map<std::string, pugi::xml_node> props;
+  if (Status s = ReadObjectProperties(client, sc, vm, {"runtime.powerState"}, &r, &props); !s.ok()) {
+    return s.Prefixed("RetrievePropertiesEx");
+  }
   state->clear();
-  ForEachObject(r.body, [&](const ManagedObject&, const std::map<std::string, pugi::xml_node>& props) {
-    if (auto it = props.find("runtime.powerState"); it != props.end()) *state = it->second.text().get();
-  });
+  if (auto it = props.find("runtime.powerState"); it != props.end()) *state = it->second.text().get();
   if (state->empty()) return Status::Error("no power state for " + vm.value);
   return Status::Ok();
 }
@@ -120,21 +201,17 @@ Status WaitForTask(SoapClient& client, const ServiceContent& sc, const ManagedOb
   auto pause = std::chrono::milliseconds(50);
   for (;;) {
     SoapResult r;
-    Status s = client.Call("<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
-                               "<specSet><propSet><type>Task</type><pathSet>info.state</pathSet>"
-                               "<pathSet>info.error</pathSet></propSet><objectSet>" + Obj("obj", task) +
-                               "</objectSet></specSet><options/></RetrievePropertiesEx>",
-                           &r);
-    if (!s.ok()) return s.Prefixed("task " + task.value);
+    std::map<std::string, pugi::xml_node> props;
+    if (Status s = ReadObjectProperties(client, sc, task, {"info.state", "info.error"}, &r, &props); !s.ok()) {
+      return s.Prefixed("task " + task.value);
+    }
     std::string state, error;
-    ForEachObject(r.body, [&](const ManagedObject&, const std::map<std::string, pugi::xml_node>& props) {
-      if (auto it = props.find("info.state"); it != props.end()) state = it->second.text().get();
-      if (auto it = props.find("info.error"); it != props.end()) {
-        error = ChildText(it->second, "localizedMessage");
-        if (error.empty()) error = XsiType(Child(it->second, "fault"));
-        if (error.empty()) error = "failed";
-      }
-    });
+    if (auto it = props.find("info.state"); it != props.end()) state = it->second.text().get();
+    if (auto it = props.find("info.error"); it != props.end()) {
+      error = ChildText(it->second, "localizedMessage");
+      if (error.empty()) error = XsiType(Child(it->second, "fault"));
+      if (error.empty()) error = "failed";
+    }
     if (state == "success") return Status::Ok();
     if (state == "error") return Status::Error("task " + task.value + ": " + error);
     if (std::chrono::steady_clock::now() + pause > deadline) {

@@ -133,6 +133,8 @@ type realisticPerf struct {
 	*simulator.PerformanceManager
 	groups     map[int32]string // counter key -> group ("net", "virtualDisk", ...)
 	maxMetrics int              // > 0: refuse a QueryPerf asking for more metricIds
+	cpuUsage   int32            // counter key of cpu.usage.average
+	busy       map[string]int64 // VM moref -> fixed cpu.usage.average (percent x 100), -cpu-usage
 }
 
 // PerfMetricIntSeries replaces types.PerfMetricIntSeries in replies: the same
@@ -341,6 +343,7 @@ func (p *realisticPerf) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) 
 			}
 		}
 		em.SampleInfo = si[skip:]
+		fixed, busy := p.busy[em.Entity.Value]
 		for k, v := range em.Value {
 			if s, ok := v.(*types.PerfMetricIntSeries); ok {
 				for i, j := 0, len(s.Value)-1; i < j; i, j = i+1, j-1 {
@@ -348,6 +351,11 @@ func (p *realisticPerf) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) 
 				}
 				if skip <= len(s.Value) {
 					s.Value = s.Value[skip:]
+				}
+				if busy && s.Id.CounterId == p.cpuUsage {
+					for i := range s.Value {
+						s.Value[i] = fixed
+					}
 				}
 				em.Value[k] = &PerfMetricIntSeries{PerfMetricSeries: s.PerfMetricSeries, Value: s.Value}
 			}
@@ -374,6 +382,9 @@ func main() {
 	idle := flag.Duration("idle", 0, "expire sessions idle this long (0: never)")
 	realistic := flag.Bool("realistic-perf", false, "default maxSample, oldest-first aligned samples, zeros kept, \"*\" expanded to instances, working QueryPerfCounter")
 	maxQueryMetrics := flag.Int("max-query-metrics", 0, "vpx with -realistic-perf: set config.vpxd.stats.maxQueryMetrics to N and refuse QueryPerf calls over it (0: the option is absent, no limit)")
+	var cpuUsage []string
+	flag.Func("cpu-usage", "with -realistic-perf: NAME=PERCENT, every cpu.usage.average sample of the VM NAME is PERCENT (a busy VM); repeatable",
+		func(v string) error { cpuUsage = append(cpuUsage, v); return nil })
 	flag.Parse()
 	if flag.NArg() != 0 {
 		fatalf("unexpected argument %q", flag.Arg(0))
@@ -410,6 +421,9 @@ func main() {
 	}
 	if *maxQueryMetrics != 0 && (*mode != "vpx" || !*realistic) {
 		fatalf("-max-query-metrics needs -mode vpx and -realistic-perf")
+	}
+	if len(cpuUsage) > 0 && !*realistic {
+		fatalf("-cpu-usage needs -realistic-perf")
 	}
 	if (*user == "") != (*password == "") {
 		fatalf("-user and -password go together")
@@ -455,7 +469,34 @@ func main() {
 				groups[c.Key] = c.GroupInfo.GetElementDescription().Key
 			}
 		}
-		simulator.Map.Put(&realisticPerf{PerformanceManager: pm, groups: groups, maxMetrics: *maxQueryMetrics})
+		rp := &realisticPerf{PerformanceManager: pm, groups: groups, maxMetrics: *maxQueryMetrics,
+			busy: map[string]int64{}}
+		for _, c := range pm.PerfCounter {
+			if c.GroupInfo != nil && c.NameInfo != nil && c.GroupInfo.GetElementDescription().Key == "cpu" &&
+				c.NameInfo.GetElementDescription().Key == "usage" && c.RollupType == types.PerfSummaryTypeAverage {
+				rp.cpuUsage = c.Key
+			}
+		}
+		for _, v := range cpuUsage {
+			name, pct, ok := strings.Cut(v, "=")
+			f, err := strconv.ParseFloat(pct, 64)
+			if !ok || err != nil || f < 0 || f > 100 {
+				m.Remove()
+				fatalf("-cpu-usage %q: want NAME=PERCENT (0-100)", v)
+			}
+			found := false
+			for _, e := range simulator.Map.All("VirtualMachine") {
+				if vm, ok := e.(*simulator.VirtualMachine); ok && vm.Name == name {
+					rp.busy[vm.Self.Value] = int64(math.Round(f * 100))
+					found = true
+				}
+			}
+			if !found {
+				m.Remove()
+				fatalf("-cpu-usage %q: no VM named %q", v, name)
+			}
+		}
+		simulator.Map.Put(rp)
 		if *maxQueryMetrics > 0 {
 			om, ok := simulator.Map.Get(*m.ServiceContent.Setting).(*simulator.OptionManager)
 			if !ok {

@@ -3,7 +3,8 @@
 //
 // scale-up (a PROBLEM): power on the first powered-off VM of the pool, in pool order — unless
 // the event was handled already, the pool is at max, the group acted less than `cooldown` ago,
-// the group acted max_actions_per_hour times in the last hour, or no pool VM is off.
+// the group acted max_actions_per_hour times in the last hour, or no pool VM is off (then,
+// with a template, clone it under the name pattern's next free number).
 // scale-down (scale-down, or a recovery: --status OK): shut down the most recent VM this
 // program started that still runs — never below min, never a VM it did not start; the same
 // cooldown and hourly limit apply (no flapping).
@@ -30,8 +31,8 @@ struct PoolMember {
 };
 
 struct Decision {
-  enum Kind { kPowerOn, kShutDown, kNothing } kind = kNothing;
-  std::string vm;      // the VM to act on
+  enum Kind { kPowerOn, kShutDown, kClone, kNothing } kind = kNothing;
+  std::string vm;      // the VM to act on (kClone: the clone's name)
   std::string reason;  // one line, for the action log
   int members = 0;     // powered-on pool members before acting
 };
@@ -42,8 +43,10 @@ std::string EventKey(const Invocation& invocation);
 
 int PoweredOn(const std::vector<PoolMember>& pool);
 
+// `pool` holds the group's pool VMs and its clones. `vm_names` are all the VMs vSphere knows,
+// so that a clone's name is the pattern's next free number.
 Decision Decide(const Invocation& invocation, const Group& group, const GroupState& state,
-                const std::vector<PoolMember>& pool, int64_t now);
+                const std::vector<PoolMember>& pool, int64_t now, const std::vector<std::string>& vm_names = {});
 
 }  // namespace zabitan::remote
 

@@ -35,6 +35,7 @@ struct GroupState {
   int64_t last_action = 0;                                   // unix time
   std::vector<int64_t> actions;                              // unix times of the last hour's actions
   std::vector<std::string> started;                          // VM names we powered on, oldest first
+  std::vector<std::string> clones;                           // VMs we cloned: pool members from then on
 
   const std::string* Outcome(const std::string& event_key) const;
   void Remember(const std::string& event_key, const std::string& outcome);

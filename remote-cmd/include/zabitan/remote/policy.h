@@ -21,6 +21,11 @@
 //   cooldown = 300                     # seconds between two actions of the group
 //   max_actions_per_hour = 6
 //   shutdown_grace = 60                # seconds for ShutdownGuest before PowerOff
+//   template = "web-template"          # clone it when no pool VM is off (pool may then be empty)
+//   name_pattern = "web-{n:02}"        # the clones' names: the pattern's next free number
+//   folder = "web"                     # where clones go (default: the template's folder)
+//   resource_pool = "Resources"        # (default: the template's pool; needed for a template)
+//   datastore = "datastore1"           # (default: the template's)
 //
 //   zabitan::remote::Policy policy;
 //   zabitan::Status s = zabitan::remote::LoadPolicy(config, &policy);
@@ -54,6 +59,8 @@ struct Group {
   std::chrono::seconds cooldown{300};
   int max_actions_per_hour = 6;
   std::chrono::seconds shutdown_grace{60};
+  // Cloning, when `clone_template` is set: names of vSphere objects, resolved at clone time.
+  std::string clone_template, name_pattern, folder, resource_pool, datastore;
   Endpoint endpoint;
 };
 
@@ -74,6 +81,11 @@ struct Policy {
 };
 
 Status LoadPolicy(const Config& config, Policy* policy);
+
+// A clone's name: `pattern` with its {n} or {n:0W} (zero-padded to W digits) replaced by `n`;
+// "" when the pattern has no such placeholder, or more than one.
+std::string CloneName(const std::string& pattern, int n);
+Status CheckNamePattern(const std::string& pattern);
 
 }  // namespace zabitan::remote
 

@@ -15,6 +15,7 @@
 #define ZABITAN_VSPHERE_SOAP_CLIENT_H_
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <pugixml.hpp>
 #include <string>
@@ -57,6 +58,8 @@ class SoapClient {
 
   // The session cookie's value ("" when none), as received: opaque, quotes and all.
   const std::string& cookie() const { return cookie_; }
+  // SOAP calls made so far (answered or not): what a run costs the endpoint.
+  uint64_t calls() const { return calls_; }
   void set_cookie(std::string cookie) { cookie_ = std::move(cookie); }
   // SOAPAction "urn:vim25/<version>"; set from the endpoint's about.apiVersion.
   void set_api_version(std::string version) { api_version_ = std::move(version); }
@@ -67,6 +70,7 @@ class SoapClient {
   std::unique_ptr<Curl> curl_;
   std::string cookie_;
   std::string api_version_ = "6.5";
+  uint64_t calls_ = 0;
 };
 
 }  // namespace zabitan::vsphere

@@ -3,7 +3,8 @@
 // What zabitan-remote-cmd does to a scaling group: find the pool's VMs by name, power one on
 // (PowerOnVM_Task), shut one down gracefully (ShutdownGuest, which needs VMware Tools and
 // returns at once) or power it off (PowerOffVM_Task), and wait for a task until it succeeds,
-// fails or the deadline passes.
+// fails or the deadline passes. A scaling group with a template clones it (CloneVM_Task) when
+// its pool has no powered-off VM left.
 //
 //   std::vector<zabitan::vsphere::VmPower> vms;
 //   zabitan::Status s = zabitan::vsphere::ListVirtualMachines(*client, sc, &vms);
@@ -40,6 +41,33 @@ Status PowerOn(SoapClient& client, const ManagedObject& vm, ManagedObject* task)
 Status PowerOff(SoapClient& client, const ManagedObject& vm, ManagedObject* task);
 // Asks the guest OS to shut down (VMware Tools); the VM is off once the guest is done.
 Status ShutdownGuest(SoapClient& client, const ManagedObject& vm);
+
+// Where a clone goes. folder is required by CloneVM_Task; pool and datastore may be empty
+// (vSphere then keeps the source's, which only works for a VM, not for a template).
+struct CloneTarget {
+  std::string name;
+  ManagedObject folder;
+  ManagedObject pool;
+  ManagedObject datastore;
+};
+
+// The CloneVM_Task request body: a powered-off, non-template copy of `vm` (powered on by the
+// caller once it is recorded as ours). Separate from the call so that it is unit-tested.
+std::string CloneVmRequest(const ManagedObject& vm, const CloneTarget& target);
+// The task moref of a ...VM_Task reply body.
+Status ParseTaskReply(const std::string& method, pugi::xml_node body, ManagedObject* task);
+
+Status CloneVirtualMachine(SoapClient& client, const ManagedObject& vm, const CloneTarget& target,
+                           ManagedObject* task);
+
+// The managed object of `type` (Folder, ResourcePool, Datastore, ...) named `name`; an error
+// when there is none or more than one (a clone must not land somewhere by chance).
+Status FindByName(SoapClient& client, const ServiceContent& content, const std::string& type,
+                  const std::string& name, ManagedObject* object);
+
+// The VM's folder (parent) and resource pool (empty for a template).
+Status ReadPlacement(SoapClient& client, const ServiceContent& content, const ManagedObject& vm,
+                     ManagedObject* folder, ManagedObject* pool);
 
 // Polls the task until it succeeds (ok), fails (the task's fault) or `deadline` passes.
 Status WaitForTask(SoapClient& client, const ServiceContent& content, const ManagedObject& task,

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Writes a PNG screenshot of a Zabbix frontend page, taken by headless Chromium, logged in.
+
+Usage: zabbix-screenshot.py STACK_ENV PAGE OUT.png [WIDTH HEIGHT]
+
+PAGE is relative to the frontend (e.g. `chart2.php?graphid=42&from=now-30m&to=now&width=1200`).
+The session: a form login with the API user (Admin / zabbix on the test stack) gives the
+`zbx_session` cookie, which is handed to Chromium through its DevTools protocol
+(`--remote-debugging-pipe`: JSON messages separated by NUL bytes on file descriptors 3 and 4), then
+the page is opened and captured. Only the standard library; Chromium from Debian's `chromium`.
+"""
+import base64
+import http.cookiejar
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "tests", "peers", "zabbix-server"))
+import zapi  # noqa: E402
+
+if len(sys.argv) not in (4, 6):
+    sys.exit("usage: zabbix-screenshot.py STACK_ENV PAGE OUT.png [WIDTH HEIGHT]")
+env = zapi.load_env(sys.argv[1])
+page, out = sys.argv[2], sys.argv[3]
+width, height = (int(sys.argv[4]), int(sys.argv[5])) if len(sys.argv) == 6 else (1280, 720)
+base = env["ZBX_API_URL"].rsplit("/", 1)[0] + "/"
+
+# 1. the frontend's session cookie, from a form login
+jar = http.cookiejar.CookieJar()
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+form = urllib.parse.urlencode({"name": env.get("ZBX_API_USER", "Admin"), "password": env.get("ZBX_API_PASSWORD", "zabbix"),
+                               "autologin": "1", "enter": "Sign in"}).encode()
+opener.open(base + "index.php", form, timeout=60).read()
+session = [c for c in jar if c.name == "zbx_session"]
+if not session:
+    sys.exit("zabbix-screenshot: the login gave no zbx_session cookie")
+host = urllib.parse.urlsplit(base).hostname
+
+# 2. Chromium, driven through the DevTools pipe
+chromium = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)), None)
+if not chromium:
+    sys.exit("zabbix-screenshot: chromium is not installed (apt-get install chromium)")
+profile = tempfile.mkdtemp(prefix="zabitan-chromium-")
+to_chrome_r, to_chrome_w = os.pipe()
+from_chrome_r, from_chrome_w = os.pipe()
+
+
+def setup_fds():
+    # The pipes may themselves be fds 3..6: copy both ends away first (dup2 onto the same number
+    # would keep close-on-exec), then put them on 3 and 4, inheritable.
+    r, w = os.dup(to_chrome_r), os.dup(from_chrome_w)
+    os.dup2(r, 3)
+    os.dup2(w, 4)
+
+
+proc = subprocess.Popen(
+    [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+     "--user-data-dir=" + profile, "--remote-debugging-pipe", "--window-size=%d,%d" % (width, height),
+     "about:blank"],
+    preexec_fn=setup_fds, close_fds=False, stdin=subprocess.DEVNULL,  # fds 3 and 4 stay open
+    stdout=subprocess.DEVNULL, stderr=open(os.path.join(profile, "stderr"), "w"))
+os.close(to_chrome_r)
+os.close(from_chrome_w)
+buf = b""
+next_id = 0
+
+
+def read_message(deadline):
+    global buf
+    while b"\0" not in buf:
+        if time.monotonic() > deadline:
+            raise TimeoutError("no answer from chromium")
+        chunk = os.read(from_chrome_r, 65536)
+        if not chunk:
+            raise EOFError("chromium closed its DevTools pipe")
+        buf += chunk
+    msg, buf = buf.split(b"\0", 1)
+    return json.loads(msg)
+
+
+def send(method, params=None, session_id=None, timeout=60.0):
+    global next_id
+    next_id += 1
+    msg = {"id": next_id, "method": method, "params": params or {}}
+    if session_id:
+        msg["sessionId"] = session_id
+    os.write(to_chrome_w, json.dumps(msg).encode() + b"\0")
+    deadline = time.monotonic() + timeout
+    while True:
+        m = read_message(deadline)
+        if m.get("id") == next_id:
+            if "error" in m:
+                raise RuntimeError("%s: %s" % (method, m["error"]))
+            return m["result"]
+        events.append(m)
+
+
+events = []
+
+
+def wait_event(name, session_id, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        for i, m in enumerate(events):
+            if m.get("method") == name and m.get("sessionId") == session_id:
+                return events.pop(i)
+        events.append(read_message(deadline))
+
+
+try:
+    target = send("Target.createTarget", {"url": "about:blank"})["targetId"]
+    sid = send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    send("Page.enable", session_id=sid)
+    send("Network.enable", session_id=sid)
+    for c in session:
+        send("Network.setCookie", {"name": c.name, "value": c.value, "domain": host, "path": c.path or "/"},
+             session_id=sid)
+    send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
+                                                "mobile": False}, session_id=sid)
+    send("Page.navigate", {"url": base + page}, session_id=sid)
+    wait_event("Page.loadEventFired", sid)
+    shot = send("Page.captureScreenshot", {"format": "png"}, session_id=sid)
+    with open(out, "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+    try:
+        send("Browser.close", timeout=10)
+    except (RuntimeError, EOFError, TimeoutError):
+        pass
+finally:
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if os.environ.get("ZABITAN_SCREENSHOT_DEBUG"):
+        print(open(os.path.join(profile, "stderr")).read(), file=sys.stderr)
+    subprocess.run(["rm", "-rf", profile])
+print(out)

@@ -1,0 +1,143 @@
+// Cloning a scaling group's template: the CloneVM_Task request and reply, the clone's name and
+// when the decision clones.
+#include <catch2/catch.hpp>
+#include <pugixml.hpp>
+
+#include "zabitan/remote/decision.h"
+#include "zabitan/remote/policy.h"
+#include "zabitan/vsphere/vm_power.h"
+
+using namespace zabitan::remote;
+namespace vsphere = zabitan::vsphere;
+
+namespace {
+
+Group Web() {
+  Group g;
+  g.name = "web";
+  g.pool = {"web-1"};
+  g.max = 3;
+  g.clone_template = "web-template";
+  g.name_pattern = "web-{n:02}";
+  return g;
+}
+
+Invocation Up(const std::string& event) {
+  Invocation inv;
+  inv.action = Action::kScaleUp;
+  inv.host = "vm-web01";
+  inv.event_id = event;
+  inv.trigger_id = "2";
+  inv.status = "PROBLEM";
+  return inv;
+}
+
+}  // namespace
+
+TEST_CASE("CloneVM_Task request: folder, name and a powered-off, non-template spec") {
+  vsphere::CloneTarget t;
+  t.name = "web-<01>";
+  t.folder = {"Folder", "group-v3"};
+  t.pool = {"ResourcePool", "resgroup-9"};
+  t.datastore = {"Datastore", "datastore-12"};
+  const std::string body = vsphere::CloneVmRequest({"VirtualMachine", "vm-42"}, t);
+  CHECK(body ==
+        "<CloneVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">vm-42</_this>"
+        "<folder type=\"Folder\">group-v3</folder><name>web-&lt;01&gt;</name><spec><location>"
+        "<datastore type=\"Datastore\">datastore-12</datastore><pool type=\"ResourcePool\">resgroup-9</pool>"
+        "</location><template>false</template><powerOn>false</powerOn></spec></CloneVM_Task>");
+  pugi::xml_document doc;
+  REQUIRE(doc.load_string(body.c_str()));  // well-formed
+
+  vsphere::CloneTarget bare;
+  bare.name = "web-02";
+  bare.folder = {"Folder", "group-v3"};
+  CHECK(vsphere::CloneVmRequest({"VirtualMachine", "vm-42"}, bare).find("<location></location>") != std::string::npos);
+}
+
+TEST_CASE("CloneVM_Task reply: the task moref, or an error") {
+  pugi::xml_document doc;
+  REQUIRE(doc.load_string("<CloneVM_TaskResponse xmlns=\"urn:vim25\"><returnval type=\"Task\">task-77</returnval>"
+                          "</CloneVM_TaskResponse>"));
+  vsphere::ManagedObject task;
+  REQUIRE(vsphere::ParseTaskReply("CloneVM_Task", doc.first_child(), &task).ok());
+  CHECK(task.type == "Task");
+  CHECK(task.value == "task-77");
+
+  pugi::xml_document empty;
+  REQUIRE(empty.load_string("<CloneVM_TaskResponse xmlns=\"urn:vim25\"/>"));
+  zabitan::Status s = vsphere::ParseTaskReply("CloneVM_Task", empty.first_child(), &task);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message() == "CloneVM_Task: no task in the reply");
+}
+
+TEST_CASE("clone names: {n} and {n:0W}, exactly one placeholder") {
+  CHECK(CloneName("web-{n:02}", 3) == "web-03");
+  CHECK(CloneName("web-{n:02}", 123) == "web-123");
+  CHECK(CloneName("web{n}", 7) == "web7");
+  CHECK(CloneName("{n:03}-app", 7) == "007-app");
+  CHECK(CloneName("web", 1).empty());
+  CHECK(CloneName("web-{n}-{n}", 1).empty());
+  CHECK(CloneName("web-{n:x}", 1).empty());
+  CHECK(CloneName("web-{n:2}", 1).empty());
+  CHECK(CloneName("web-{n", 1).empty());
+  CHECK(CheckNamePattern("web-{n:02}").ok());
+  CHECK_FALSE(CheckNamePattern("web").ok());
+}
+
+TEST_CASE("scale-up clones the template when no pool VM is off, under the next free name") {
+  GroupState state;
+  std::vector<PoolMember> pool = {{"web-1", "poweredOn"}};
+  Decision d = Decide(Up("1"), Web(), state, pool, 1000000, {"web-1", "web-01", "web-template"});
+  CHECK(d.kind == Decision::kClone);
+  CHECK(d.vm == "web-02");
+  CHECK(d.members == 1);
+
+  // A powered-off clone of ours is powered on again before anything is cloned.
+  pool = {{"web-1", "poweredOn"}, {"web-01", "poweredOff"}};
+  d = Decide(Up("2"), Web(), state, pool, 1000000, {"web-1", "web-01", "web-template"});
+  CHECK(d.kind == Decision::kPowerOn);
+  CHECK(d.vm == "web-01");
+
+  // max counts clones too.
+  pool = {{"web-1", "poweredOn"}, {"web-01", "poweredOn"}, {"web-02", "poweredOn"}};
+  d = Decide(Up("3"), Web(), state, pool, 1000000, {"web-1", "web-01", "web-02"});
+  CHECK(d.kind == Decision::kNothing);
+  CHECK(d.reason.find("maximum") != std::string::npos);
+
+  // Without a template: nothing, as before.
+  Group no_template = Web();
+  no_template.clone_template.clear();
+  pool = {{"web-1", "poweredOn"}};
+  d = Decide(Up("4"), no_template, state, pool, 1000000, {"web-1"});
+  CHECK(d.kind == Decision::kNothing);
+}
+
+TEST_CASE("policy: template, name pattern and placement of a group") {
+  auto load = [](const std::string& group, Policy* p) {
+    zabitan::Config c;
+    zabitan::Status s = zabitan::Config::Parse(
+        "[remote_cmd]\nurl = \"https://vc/sdk\"\nuser = \"u\"\npassword_file = \"/etc/zabitan/pw\"\n"
+        "[remote_cmd.groups.web]\nhosts = [\"vm-web01\"]\n" + group,
+        "z.toml", &c);
+    return s.ok() ? LoadPolicy(c, p) : s;
+  };
+  Policy p;
+  REQUIRE(load("template = \"web-template\"\nname_pattern = \"web-{n:02}\"\nfolder = \"web\"\n"
+               "resource_pool = \"Resources\"\ndatastore = \"ds1\"\nmax = 4\n", &p).ok());
+  REQUIRE(p.groups.size() == 1);
+  CHECK(p.groups[0].pool.empty());
+  CHECK(p.groups[0].clone_template == "web-template");
+  CHECK(p.groups[0].name_pattern == "web-{n:02}");
+  CHECK(p.groups[0].folder == "web");
+  CHECK(p.groups[0].resource_pool == "Resources");
+  CHECK(p.groups[0].datastore == "ds1");
+
+  REQUIRE(load("template = \"web-template\"\n", &p).ok());
+  CHECK(p.groups[0].name_pattern == "web-{n:02}");  // the group's name, numbered
+
+  zabitan::Status bad = load("template = \"t\"\nname_pattern = \"web\"\n", &p);
+  CHECK_FALSE(bad.ok());
+  CHECK(bad.message().find("name_pattern") != std::string::npos);
+  CHECK_FALSE(load("max = 2\n", &p).ok());  // neither pool nor template
+}

@@ -1,0 +1,27 @@
+// zabitan — why a vSphere call failed, in the words an operator acts on.
+//
+// zabitan-vmware ends a failed run with one line on stderr naming the cause: the endpoint
+// refused the login, could not be reached, presented a certificate that is not the one
+// expected, or the user lacks a privilege. FailureReason reads that cause off the Status of
+// the failed call (its SOAP fault name or curl's message) and prefixes it; anything else is
+// passed through unchanged. Pure function, thread-safe.
+//
+//   Status s = vsphere::EnsureSession(client, sc, credentials, state_file, &reused);
+//   if (!s.ok()) std::fprintf(stderr, "zabitan-vmware: %s\n", vsphere::FailureReason(s).c_str());
+//   // "zabitan-vmware: login refused (InvalidLogin): https://vc/sdk: InvalidLogin: Login failure"
+#ifndef ZABITAN_VSPHERE_FAILURE_H_
+#define ZABITAN_VSPHERE_FAILURE_H_
+
+#include <string>
+
+#include "zabitan/common/status.h"
+
+namespace zabitan::vsphere {
+
+// "login refused (InvalidLogin): <message>", "permission missing (NoPermission): …",
+// "unreachable: …", "TLS mismatch: …", or the message itself when none applies.
+std::string FailureReason(const Status& status);
+
+}  // namespace zabitan::vsphere
+
+#endif  // ZABITAN_VSPHERE_FAILURE_H_
