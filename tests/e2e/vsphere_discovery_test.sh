@@ -123,6 +123,36 @@ assert perf and len(perf) == len(set(perf)), "a sample was sent twice"
 print("ok   watermarks: %d samples over two runs, none twice" % len(perf))
 PY
 
+# A run after a pause (here: watermarks set back 30 minutes) asks for samples back to the
+# oldest watermark, within realtime's hour, so the pause leaves no gap in Zabbix.
+cp -r "$work/state" "$work/state-gap"
+python3 - "$work/state-gap" <<'PY'
+import glob, json, sys
+for path in glob.glob(sys.argv[1] + "/perf-*.json"):
+    marks = json.load(open(path))
+    json.dump({uuid: clock - 1800 for uuid, clock in marks.items()}, open(path + ".orig", "w"))
+    json.dump({uuid: clock - 1800 for uuid, clock in marks.items()}, open(path, "w"))
+PY
+state=$work/state-gap vm --dry-run -vv >"$work/gap.txt" 2>"$work/gap.err"
+python3 - "$work/gap.txt" "$work/gap.err" "$work/state-gap" <<'PY'
+import glob, json, re, sys
+asked = [int(n) for n in re.findall(r"VirtualMachine: (\d+) samples per series", open(sys.argv[2]).read())]
+assert asked and 90 <= asked[0] <= 180, ("samples asked after a 30-minute pause", asked)
+marks = {}
+for path in glob.glob(sys.argv[3] + "/perf-*.json.orig"):
+    marks.update(json.load(open(path)))
+clocks = {}
+for line in open(sys.argv[1]):
+    host, key, clock, ns, value = line.split(" ", 4)
+    if key == "zabitan.vmware.vm.perf[cpu.usage.average]":
+        assert int(clock) > marks[host], "a sample older than the watermark"
+        clocks.setdefault(host, set()).add(int(clock))
+assert clocks, "no VM sample after the pause"
+fewest = min(len(c) for c in clocks.values())
+assert fewest >= 85, ("samples per VM over the 30 minutes", fewest)
+print("ok   pause: %d samples per series asked, >= %d per VM sent, none before its watermark" % (asked[0], fewest))
+PY
+
 # Extra counters: from the config file, an unknown one named and skipped; the flag wins.
 cat >"$work/zabitan.toml" <<'EOF'
 [vmware]
@@ -150,4 +180,4 @@ printf '[vmware]\nvm_counters = "mem.shared.average"\n' >"$work/bad.toml"
 ! vm --config "$work/bad.toml" --dry-run >/dev/null 2>"$work/bad.err"
 grep -q 'bad.toml:2: vmware.vm_counters: expected an array of strings' "$work/bad.err"
 echo "ok   extra counters: config, --vm-counter winning, unknown ones skipped with a warning"
-echo "5 passed, 0 failed"
+echo "6 passed, 0 failed"

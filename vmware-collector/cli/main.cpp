@@ -141,6 +141,21 @@ class Watermarks {
     auto it = last_.find(uuid);
     return it == last_.end() || clock > it->second;
   }
+  // How many realtime samples (20 s apart) a query must ask for so that none of `entities`
+  // misses a sample since its watermark: at least the last 5 minutes (an entity seen for the
+  // first time, or a run soon after the last), at most the hour vSphere keeps realtime data.
+  // Two samples of slack cover a clock of the endpoint a little behind ours.
+  int SamplesNeeded(const std::vector<const vsphere::Entity*>& entities, uint32_t now) const {
+    int64_t needed = kRecentSamples;
+    for (const vsphere::Entity* e : entities) {
+      auto it = last_.find(e->uuid);
+      if (it == last_.end() || it->second >= now) continue;
+      needed = std::max<int64_t>(needed, (now - it->second) / kRealtimeInterval + 2);
+    }
+    return static_cast<int>(std::min<int64_t>(needed, kRealtimeRetention));
+  }
+  static constexpr int64_t kRecentSamples = 15, kRealtimeInterval = 20, kRealtimeRetention = 180;
+
   void Advance(const std::string& uuid, uint32_t clock) {
     uint32_t& last = next_[uuid];
     last = std::max(last, clock);
@@ -277,9 +292,11 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
     }
     if (metrics.empty() || of_type.empty()) continue;
     std::vector<vsphere::Series> series;
-    // 15 samples of 20 s: the last 5 minutes, enough for a cron run every 5 minutes.
+    // Back to the oldest watermark (a run after a pause fills the gap), within realtime's hour.
+    const int max_sample = marks->SamplesNeeded(of_type, now);
+    log::Debug(std::string(type) + ": " + std::to_string(max_sample) + " samples per series");
     Status s = vsphere::QueryRealtime(
-        client, sc, of_type, metrics, 15, limits, [&](const vsphere::PerfResult& r) {
+        client, sc, of_type, metrics, max_sample, limits, [&](const vsphere::PerfResult& r) {
           series.insert(series.end(), r.series.begin(), r.series.end());
           for (const vsphere::Sample& smp : r.samples) {
             if (!marks->IsNew(smp.entity->uuid, smp.clock)) continue;
