@@ -54,7 +54,11 @@ expect_eq "direct: exit code" 0 "$rc"
 expect_has "direct: 200 OK" "SSTP/1.4 200 OK" "$out"
 expect_eq "direct: the balloon shows the text literally" \
   "$token $hostile line2"$'\n'"Script: \\-" "$(shown "$token")"
-"$peers/ninix/screenshot" "$ninix_dir" "$work/balloon-escaped.png" && pass "screenshot kept: $work/balloon-escaped.png"
+if "$peers/ninix/screenshot" "$ninix_dir" "$work/balloon-escaped.png" && [[ -s $work/balloon-escaped.png ]]; then
+  pass "screenshot kept: $work/balloon-escaped.png"
+else
+  fail "no screenshot of the balloon"
+fi
 
 # --- through the libssh2 tunnel ---------------------------------------------------------
 for key in SSHD_IDENTITY SSHD_IDENTITY_ECDSA; do

@@ -43,6 +43,37 @@ TEST_CASE("protocol: the whole request is in its charset", "[sstp][protocol]") {
   CHECK(bytes == "SEND SSTP/1.4\r\nCharset: Shift_JIS\r\nSender: zabitan\r\nScript: \x93\xfa\x96\x7b\r\n\r\n");
 }
 
+TEST_CASE("protocol: request bytes in EUC-JP and ISO-2022-JP", "[sstp][protocol]") {
+  Request r;
+  r.script = "日本";
+  std::string bytes;
+  size_t replaced = 0;
+  r.charset = "EUC-JP";
+  REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
+  CHECK(bytes == "SEND SSTP/1.4\r\nCharset: EUC-JP\r\nSender: zabitan\r\nScript: \xc6\xfc\xcb\xdc\r\n\r\n");
+  // ISO-2022-JP shifts into JIS X 0208 and back to ASCII before the line ends.
+  r.charset = "ISO-2022-JP";
+  REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
+  CHECK(bytes == "SEND SSTP/1.4\r\nCharset: ISO-2022-JP\r\nSender: zabitan\r\n"
+                 "Script: \x1b$BF|K\\\x1b(B\r\n\r\n");
+  CHECK(replaced == 0);
+}
+
+TEST_CASE("protocol: NOTIFY in Shift_JIS converts every header, not just the script", "[sstp][protocol]") {
+  Request r;
+  r.method = Method::kNotify;
+  r.charset = "Shift_JIS";
+  r.event = "OnZabbixAlert";
+  r.sender = "ウェブ";
+  r.references = {"日本"};
+  r.script = "日本";
+  std::string bytes;
+  size_t replaced = 0;
+  REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
+  CHECK(bytes == "NOTIFY SSTP/1.1\r\nCharset: Shift_JIS\r\nSender: \x83\x45\x83\x46\x83\x75\r\n"
+                 "Event: OnZabbixAlert\r\nReference0: \x93\xfa\x96\x7b\r\nScript: \x93\xfa\x96\x7b\r\n\r\n");
+}
+
 TEST_CASE("protocol: a script cannot end its header, whatever the caller put in", "[sstp][protocol]") {
   Request r;
   r.script = "a\r\nOption: x\r\n\r\nSEND SSTP/1.4";
