@@ -69,6 +69,23 @@ for key in SSHD_IDENTITY SSHD_IDENTITY_ECDSA; do
   expect_eq "ssh ($key): shown" "$token via ssh" "$(shown "$token")"
 done
 
+# No --identity: the keys of an ssh-agent (a private one, on a socket in $work).
+agent_sock=$work/agent.sock
+ssh-agent -D -a "$agent_sock" >/dev/null 2>&1 &
+agent_pid=$!
+trap 'kill $agent_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [[ -S $agent_sock ]] && break; sleep 0.05; done
+SSH_AUTH_SOCK=$agent_sock ssh-add -q "$SSHD_IDENTITY" 2>/dev/null
+token=agent$run
+out=$(SSH_AUTH_SOCK=$agent_sock "$sstp" "${tunnel[@]}" "$token via agent") && rc=0 || rc=$?
+expect_eq "ssh-agent: exit code" 0 "$rc"
+expect_eq "ssh-agent: shown" "$token via agent" "$(shown "$token")"
+err=$(SSH_AUTH_SOCK=$work/no-agent "$sstp" "${tunnel[@]}" "no agent" 2>&1) && rc=0 || rc=$?
+expect_eq "no identity, no agent: exit code" 1 "$rc"
+expect_has "no identity, no agent: says so" "no identity file given and no ssh-agent to ask" "$err"
+kill "$agent_pid" 2>/dev/null || true
+wait "$agent_pid" 2>/dev/null || true
+
 token=rsa$run
 err=$("$sstp" "${tunnel[@]}" --identity "$SSHD_IDENTITY_RSA" "$token" 2>&1) && rc=0 || rc=$?
 expect_eq "ssh RSA key: exit code" 1 "$rc"
