@@ -78,7 +78,7 @@ int Run(int argc, char** argv) {
   record.outcome = o.code == Outcome::kOk ? "ok" : o.code == Outcome::kFailed ? "failed" : "nothing";
   if (!inv.dry_run) {
     if (Status r = Report(policy, o, deadline); !r.ok()) log::Warning(r.message());
-    if (Status n = Notify(policy, config, inv, *group, o); !n.ok()) log::Warning(n.message());
+    if (Status n = Notify(policy, config, inv, *group, o, deadline); !n.ok()) log::Warning(n.message());
   }
   return Finish(policy.audit_log, record, o.line, o.code == Outcome::kFailed ? 1 : 0);
 }

@@ -246,12 +246,13 @@ Status Report(const Policy& policy, const Outcome& o, Clock::time_point deadline
   return failure.ok() ? failure : failure.Prefixed("report to " + policy.report_server);
 }
 
-Status Notify(const Policy& policy, const Config& config, const Invocation& inv, const Group& g, const Outcome& o) {
+Status Notify(const Policy& policy, const Config& config, const Invocation& inv, const Group& g, const Outcome& o,
+              Clock::time_point deadline) {
   if (!policy.notify || o.code == Outcome::kNothing) return Status::Ok();
   sstp::Settings settings;
   if (Status s = sstp::ApplyConfig(config, &settings); !s.ok()) return s;
   std::unique_ptr<sstp::Transport> transport;
-  if (Status s = sstp::MakeTransport(settings, &transport); !s.ok()) return s;
+  if (Status s = sstp::MakeTransport(settings, &transport, Left(deadline)); !s.ok()) return s;
   std::unique_ptr<Spool> spool;
   if (Status s = sstp::OpenSpool(settings, &spool); !s.ok()) return s;
   const std::string& speech = o.code == Outcome::kFailed ? policy.failure_speech
@@ -265,6 +266,7 @@ Status Notify(const Policy& policy, const Config& config, const Invocation& inv,
                                           {"max", std::to_string(g.max)}, {"result", o.line}});
   sstp::NotifierOptions no;
   if (settings.expire) no.expire = std::chrono::seconds(*settings.expire);
+  no.deadline = deadline;
   sstp::Notifier notifier(*transport, spool.get(), no);
   sstp::Delivery d = notifier.Deliver(r);
   if (d.outcome == sstp::Delivery::kDelivered || d.outcome == sstp::Delivery::kSpooled) return Status::Ok();

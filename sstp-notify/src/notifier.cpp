@@ -101,6 +101,12 @@ Delivery Notifier::Deliver(const Request& request) {
       return Spool(request, d);  // behind the older ones, to keep the order
     }
   }
+  if (std::chrono::steady_clock::now() >= options_.deadline) {
+    Delivery d;
+    d.outcome = Delivery::kRetryable;
+    d.status = Status::Error(transport_.Describe() + ": no time left to deliver");
+    return Spool(request, d);
+  }
   Delivery d = Send(request);
   if (d.outcome == Delivery::kRetryable) return Spool(request, d);
   return d;
@@ -111,6 +117,10 @@ FlushReport Notifier::Flush() {
   if (spool_ == nullptr) return report;
   const std::string destination = transport_.Describe();
   for (;;) {
+    if (std::chrono::steady_clock::now() >= options_.deadline) {
+      report.status = Status::Error(destination + ": no time left to deliver");
+      break;  // the rest waits for the next run
+    }
     std::optional<zabitan::Spool::Entry> entry;
     report.status = spool_->Oldest(destination, &entry);
     if (!report.status.ok() || !entry) break;

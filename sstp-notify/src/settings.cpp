@@ -96,7 +96,8 @@ Status ApplyConfig(const Config& config, Settings* o) {
   return Status::Ok();
 }
 
-Status MakeTransport(const Settings& o, std::unique_ptr<Transport>* transport) {
+Status MakeTransport(const Settings& o, std::unique_ptr<Transport>* transport,
+                     std::optional<std::chrono::milliseconds> budget) {
   std::string host = "127.0.0.1";  // ninix listens on IPv4 only; "localhost" may be ::1 first
   uint16_t port = 9801;
   if (!o.to.empty()) {
@@ -104,6 +105,11 @@ Status MakeTransport(const Settings& o, std::unique_ptr<Transport>* transport) {
   }
   Timeouts timeouts;
   if (o.timeout) timeouts.exchange = std::chrono::seconds(*o.timeout);
+  if (budget) {
+    const auto half = std::max(*budget / 2, std::chrono::milliseconds(1));
+    timeouts.connect = std::min(timeouts.connect, half);
+    timeouts.exchange = std::min(timeouts.exchange, half);
+  }
   if (o.ssh.empty()) {
     *transport = MakeDirectTransport(host, port, timeouts);
     return Status::Ok();

@@ -289,6 +289,46 @@ shutdown_grace = 1
     r = clone_up(904)
     check("clone: a powered-off clone is powered on again before cloning more",
           "powered on zclone-" in r.stdout and len([n for n in clones() if n not in existing]) == 2, (r.stdout, clones()))
+
+    # --- a desktop that takes the connection and never answers ---------------------------
+    # The notification comes last and must not hold Zabbix's script past the time budget: with
+    # time_budget = 3 (and [sstp] timeout = 15) the run ends within the budget, the message
+    # spooled. The endpoint is a closed port, so the scaling fails at once and is notified.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    slow_config = work / "slow.toml"
+    slow_config.write_text(f"""
+[remote_cmd]
+url = "https://127.0.0.1:1/sdk"
+user = "{vcsim['VCSIM_USER']}"
+password_file = "{password}"
+state_dir = "{work}/state-slow"
+audit_log = "{work}/audit.log"
+time_budget = 3
+notify = true
+
+[remote_cmd.groups.slow]
+hosts = ["vm-slow01"]
+pool = ["{OTHER}"]
+max = 1
+cooldown = 0
+
+[sstp]
+to = "127.0.0.1:{silent.getsockname()[1]}"
+timeout = 15
+spool = "{work}/sstp-spool"
+""")
+    slow_config.chmod(0o644)
+    started = time.monotonic()
+    r = run("scale-up", "--host", "vm-slow01", "--event-id", "950", "--trigger-id", "9", "--status", "PROBLEM",
+            config_path=str(slow_config))
+    took = time.monotonic() - started
+    silent.close()
+    check("slow desktop: the run ends within its 3 s budget", took < 4.0, (took, r.stdout, r.stderr))
+    check("slow desktop: the failure is the one line", r.returncode == 1 and r.stdout.count("\n") == 1, (r.stdout,))
+    check("slow desktop: the message waits in the spool",
+          any(p.is_file() for p in (work / "sstp-spool").rglob("*")), list((work / "sstp-spool").rglob("*")))
 finally:
     sink.terminate()
     sink.wait()

@@ -144,3 +144,27 @@ TEST_CASE("notifier: the spool record keeps every field", "[sstp][notifier]") {
   CHECK(back.script == r.script);
   CHECK_FALSE(DecodeSpooled("{\"created\":1}", &back, &created).ok());
 }
+
+TEST_CASE("notifier: past its deadline nothing is sent, everything waits in order", "[sstp][notifier]") {
+  SpoolDir dir;
+  auto spool = dir.Open();
+  ScriptedTransport t;
+  NotifierOptions late;
+  late.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  Notifier n(t, spool.get(), late);
+  t.answers = {"SSTP/1.4 200 OK", "SSTP/1.4 200 OK"};
+  Delivery d = n.Deliver(Say("one"));
+  CHECK(d.outcome == Delivery::kSpooled);
+  CHECK(d.status.message().find("no time left") != std::string::npos);
+  CHECK(n.Deliver(Say("two")).outcome == Delivery::kSpooled);
+  CHECK(t.received.empty());
+  CHECK(spool->queued_values() == 2);
+  Notifier in_time(t, spool.get(), {});
+  CHECK(in_time.Deliver(Say("three")).outcome == Delivery::kSpooled);  // "one", "two" went first
+  t.answers = {"SSTP/1.4 200 OK", "SSTP/1.4 200 OK"};
+  CHECK(in_time.Deliver(Say("four")).outcome == Delivery::kDelivered);
+  REQUIRE(t.received.size() == 4);
+  CHECK(ScriptOf(t.received[0]) == "\\0one\\e");
+  CHECK(ScriptOf(t.received[2]) == "\\0three\\e");
+  CHECK(ScriptOf(t.received[3]) == "\\0four\\e");
+}

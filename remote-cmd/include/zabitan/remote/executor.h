@@ -38,9 +38,11 @@ Outcome Execute(const Invocation& invocation, const Policy& policy, const Group&
 // report_server). Returns what went wrong, for the log.
 Status Report(const Policy& policy, const Outcome& outcome, std::chrono::steady_clock::time_point deadline);
 
-// Says the outcome through the mascot ([sstp] of the config), spooled if the desktop is away.
+// Says the outcome through the mascot ([sstp] of the config), spooled if the desktop is away
+// or too slow to answer before `deadline` (the time budget: the notification is last, and
+// never holds Zabbix's script past it).
 Status Notify(const Policy& policy, const Config& config, const Invocation& invocation, const Group& group,
-              const Outcome& outcome);
+              const Outcome& outcome, std::chrono::steady_clock::time_point deadline);
 
 }  // namespace zabitan::remote
 

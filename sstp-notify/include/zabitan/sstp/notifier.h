@@ -27,6 +27,9 @@ namespace zabitan::sstp {
 
 struct NotifierOptions {
   std::chrono::seconds expire{3600};
+  // No exchange starts after this: what is left then waits in the spool (a caller with a time
+  // budget of its own, such as zabitan-remote-cmd, must not be held past it by the desktop).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct Delivery {

@@ -50,7 +50,9 @@ struct Settings {
 // Fills what is still unset in `settings` from the [sstp] section; unknown keys are errors.
 Status ApplyConfig(const Config& config, Settings* settings);
 
-Status MakeTransport(const Settings& settings, std::unique_ptr<Transport>* transport);
+// With `budget`, connecting (the SSH login included) and each exchange take at most half of it.
+Status MakeTransport(const Settings& settings, std::unique_ptr<Transport>* transport,
+                     std::optional<std::chrono::milliseconds> budget = std::nullopt);
 
 // Opens the spool when one is set (else leaves `spool` empty).
 Status OpenSpool(const Settings& settings, std::unique_ptr<Spool>* spool);
