@@ -89,21 +89,12 @@ def wait_for(what, fn, timeout=60.0, delay=0.25):
         time.sleep(delay)
 
 
-def read_env(path):
-    env = {}
-    for line in open(path, encoding="utf-8"):
-        m = re.match(r"^([A-Z0-9_]+)=(.*)$", line.strip())
-        if m:
-            env[m.group(1)] = m.group(2).strip("'\"")
-    return env
-
-
 z = zapi.Zapi.from_env(stack_env)
 zdir = pathlib.Path(z.env["ZBX_DIR"])
 trapper_port = int(z.env["ZBX_TRAPPER_PORT"])
-vcsim = read_env(vcsim_env_file)
-ninix = read_env(ninix_env_file)
-sshd = read_env(sshd_env_file) if sshd_env_file else None
+vcsim = zapi.load_env(vcsim_env_file)
+ninix = zapi.load_env(ninix_env_file)
+sshd = zapi.load_env(sshd_env_file) if sshd_env_file else None
 
 
 def power(op, *names):
