@@ -453,7 +453,8 @@ int Daemon(const Options& o, vsphere::SoapClient& client, const vsphere::Service
     log::Debug("cycle " + std::to_string(n) + " ended with " + std::to_string(code));
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(interval - took);
     if (took >= interval) {
-      // Shown at every verbosity: a daemon that cannot keep up loses samples (15 per query).
+      // Shown at every verbosity: a daemon that cannot keep up falls behind (samples older
+      // than vSphere's realtime hour are lost).
       std::fprintf(stderr, "zabitan-vmware: warning: cycle %llu took %.1f s, longer than the interval (%lld s): "
                    "the next starts now\n", static_cast<unsigned long long>(n),
                    std::chrono::duration<double>(took).count(), static_cast<long long>(o.interval));
