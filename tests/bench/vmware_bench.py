@@ -15,7 +15,8 @@ Usage: vmware_bench.py ZABITAN_VMWARE GOVMOMI_PERF TRAPPER_SINK RUN_MEASURED WOR
 
 zabitan-vmware sends to a recording trapper (tests/peers/trapper-sink) that answers at once;
 peak RSS and CPU come from run_measured. The SOAP call count is what zabitan-vmware -v reports
-("N SOAP calls"), or "?" when it does not. Prints a table; fails only when a run fails.
+("N SOAP calls so far (method n, ...)"), shown as "N: others+QueryPerf", or "?" when it does not.
+The default run uses 4 QueryPerf lanes (--concurrency); one more warm run uses one. Prints a table; fails only when a run fails.
 """
 import os
 import pathlib
@@ -119,8 +120,13 @@ def main():
     rows, failed = [], 0
 
     def soap_calls(stderr):
-        m = re.findall(r"(\d+) SOAP calls", stderr)
-        return m[-1] if m else "?"
+        """"N: O+Q", Q the QueryPerf batches, O the others (the target is on O)."""
+        m = re.findall(r"(\d+) SOAP calls so far \((.*)\)", stderr)
+        if not m:
+            return "?"
+        total, methods = m[-1]
+        perf = sum(int(n) for k, n in (c.rsplit(" ", 1) for c in methods.split(", ")) if k == "QueryPerf")
+        return "%s: %d+%dQP" % (total, int(total) - perf, perf)
 
     def record(name, result, calls, detail=""):
         nonlocal failed
@@ -135,6 +141,8 @@ def main():
     for n in range(warm_runs):
         r = measured(collector)
         record("zabitan-vmware warm%s" % ("" if warm_runs == 1 else " %d" % (n + 1)), r, soap_calls(r[4]))
+    r = measured(collector + ["--concurrency", "1"])
+    record("zabitan-vmware warm, 1 lane", r, soap_calls(r[4]), "QueryPerf one call at a time")
     ref_runs = [measured(reference) for _ in range(2)]
     for r in ref_runs:
         m = re.search(r"entities=\d+ series=\d+ values=\d+ soap_calls=(\d+)", r[4])
@@ -145,7 +153,7 @@ def main():
     for name, wall, cpu, rss, calls, sim_cpu, detail in rows:
         print("%-30s %8.2f %8.2f %9.1f %11s %16.2f  %s" % (name, wall, cpu, rss, calls, sim_cpu, detail))
     best_ref = min(r[0] for r in ref_runs)
-    warm = [w for name, w, *_ in rows if "warm" in name]
+    warm = [w for name, w, *_ in rows if "warm" in name and "lane" not in name]
     if warm:
         print("warm cycle vs govmomi: %.2f s vs %.2f s = %.1fx faster" % (min(warm), best_ref, best_ref / max(min(warm), 1e-3)))
     print("%d passed, %d failed" % (len(rows) - failed, failed))

@@ -300,7 +300,7 @@ media_template = '\\0\\s[{{surface}}]{RUN} {{subject}}\\n{{message}}\\e'
                   [t["host"] for t in h["parentTemplates"]][0] in want for h in hosts), hosts)
     # Wait for the server's regular configuration sync (CacheUpdateFrequency=5) rather than forcing
     # one: items created by LLD take values before their preprocessing after a forced reload.
-    probe = (vms[POOL], "zabitan.vmware.vm.powerstate", "poweredOff")
+    probe = (vms[POOL], "zabitan.vmware.vm.powerstate", "0")  # poweredOff
     wait_for("the configuration cache knows the discovered items",
              lambda: zapi.parse_info(zapi.send("127.0.0.1", trapper_port, [probe]))[0] == 1, 30, 0.5)
     r = subprocess.run(collect_args + ["--zabbix-server", "127.0.0.1:%d" % trapper_port],
@@ -320,11 +320,13 @@ media_template = '\\0\\s[{{surface}}]{RUN} {{subject}}\\n{{message}}\\e'
         rows = wait_for("power state and CPU of %s in history" % name,
                         lambda u=uuid: in_history(u, "zabitan.vmware.vm.powerstate") and in_history(u, CPU), 30)
         if rows:
-            state_now = z.history_get(item_of(uuid, "zabitan.vmware.vm.powerstate")["itemid"], 1, 1)[0]["value"]
+            # value map VMware VirtualMachinePowerState: 0 poweredOff, 1 poweredOn
+            it = item_of(uuid, "zabitan.vmware.vm.powerstate")
+            state_now = z.history_get(it["itemid"], int(it["value_type"]), 1)[0]["value"]
             cpu_rows = in_history(uuid, CPU)
-            check("%s: %s, %d CPU samples in history (last %s %%)" % (name, state_now, len(cpu_rows),
-                                                                     cpu_rows[0]["value"]),
-                  state_now == ("poweredOff" if name == POOL else "poweredOn"), state_now)
+            check("%s: power state %s, %d CPU samples in history (last %s %%)" % (name, state_now, len(cpu_rows),
+                                                                                 cpu_rows[0]["value"]),
+                  state_now == ("0" if name == POOL else "1"), state_now)
     busy_cpu = in_history(vms[BUSY], CPU) or []
     check("%s's CPU samples are all 95 %% (the busy VM)" % BUSY,
           len(busy_cpu) >= 5 and all(abs(float(v["value"]) - 95) < 0.01 for v in busy_cpu), busy_cpu[:3])

@@ -167,8 +167,8 @@ catalogue_cached() {
   state=$work/state-cc vm --dry-run -v >/dev/null 2>"$work/cc1.err"
   state=$work/state-cc vm --dry-run -vv >/dev/null 2>"$work/cc2.err"
   local cold warm
-  cold=$(sed -n 's/.*warning: \([0-9]*\) SOAP calls so far/\1/p' "$work/cc1.err")
-  warm=$(sed -n 's/.*warning: \([0-9]*\) SOAP calls so far/\1/p' "$work/cc2.err")
+  cold=$(sed -n 's/.*warning: \([0-9]*\) SOAP calls so far.*/\1/p' "$work/cc1.err")
+  warm=$(sed -n 's/.*warning: \([0-9]*\) SOAP calls so far.*/\1/p' "$work/cc2.err")
   echo "SOAP calls: cold $cold, warm $warm"
   [[ -n $cold && -n $warm ]]
   ((warm < cold))

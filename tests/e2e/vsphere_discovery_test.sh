@@ -98,6 +98,13 @@ for v in vm_uuids:
 perf = [r for r in rows if ".perf[" in r[1]]
 assert all(clock > 1700000000 for _, _, clock, _ in perf)
 assert all(re.fullmatch(r"\d+(\.\d\d)?", v) for _, _, _, v in perf), "a value is not a number"
+# Power states: the numbers of the value maps VMware HostSystemPowerState (0-3) and
+# VMware VirtualMachinePowerState (0-2); the simulator's hosts and VMs start powered on (1).
+power = {h: v for h, k, _, v in rows if k in ("zabitan.vmware.hv.powerstate", "zabitan.vmware.vm.powerstate")}
+assert set(power) == hv_uuids | vm_uuids, "a hypervisor or VM without its power state"
+assert all(power[h] in ("0", "1", "2", "3") for h in hv_uuids), [power[h] for h in hv_uuids]
+assert all(power[v] in ("0", "1", "2") for v in vm_uuids), [power[v] for v in vm_uuids]
+assert "1" in power.values(), "no hypervisor or VM powered on"
 print("ok   discovery: %d hypervisors, %d VMs, %d datastores, %d values (%d performance samples), every key"
       % (len(hvs), len(vms), len(dss), len(rows), len(perf)))
 PY
@@ -180,4 +187,40 @@ printf '[vmware]\nvm_counters = "mem.shared.average"\n' >"$work/bad.toml"
 ! vm --config "$work/bad.toml" --dry-run >/dev/null 2>"$work/bad.err"
 grep -q 'bad.toml:2: vmware.vm_counters: expected an array of strings' "$work/bad.err"
 echo "ok   extra counters: config, --vm-counter winning, unknown ones skipped with a warning"
-echo "6 passed, 0 failed"
+
+# The inventory between runs (README "Inventory"): the first run reads it whole; the next asks
+# only for what changed (no more than RetrieveServiceContent, currentSession and one
+# WaitForUpdatesEx besides the QueryPerf calls) and still sees a VM that something else powered
+# off; --inventory-refresh 0 reads it whole every run; a new session (the old one logged out)
+# forgets the old collector and reads it whole.
+vm_power=$(dirname "$0")/../peers/vcsim/vm-power
+inv() { state=$work/state-inv vm --dry-run -v "$@"; }
+inv >/dev/null 2>"$work/inv1.err"
+grep -q 'CreateFilter 1' "$work/inv1.err" || { echo "FAIL the first run did not read the inventory whole"; exit 1; }
+target=$("$vm_power" "$env_file" state | awk '$2 == "poweredOn" {print $1; exit}')
+"$vm_power" "$env_file" off "$target"
+trap '"$vm_power" "$env_file" on "$target" >/dev/null 2>&1 || true; [[ -n $sink_pid ]] && kill "$sink_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
+inv >"$work/inv2.txt" 2>"$work/inv2.err"
+"$vm_power" "$env_file" on "$target"
+python3 - "$work/inv2.txt" "$work/inv2.err" "$target" <<'PY'
+import json, re, sys
+rows = [l.split(" ", 4) for l in open(sys.argv[1]).read().splitlines()]
+m = re.search(r"(\d+) SOAP calls so far \((.*)\)", open(sys.argv[2]).read())
+assert m, "no SOAP call count"
+calls = {k: int(v) for k, v in (c.rsplit(" ", 1) for c in m.group(2).split(", "))}
+others = sum(n for k, n in calls.items() if k != "QueryPerf")
+assert others <= 3 and calls.get("WaitForUpdatesEx") == 1 and "CreateFilter" not in calls, calls
+vms = next(json.loads(json.loads(v)) for h, k, c, n, v in rows if k == "zabitan.vmware.vm.discovery")
+uuid = next(v["{#VM.UUID}"] for v in vms if v["{#VM.NAME}"] == sys.argv[3])
+state = [v for h, k, c, n, v in rows if h == uuid and k == "zabitan.vmware.vm.powerstate"]
+assert state == ["0"], (sys.argv[3], "power state after it was powered off", state)
+print("ok   inventory: warm run with %d calls besides %d QueryPerf, saw %s powered off" % (others, calls["QueryPerf"], sys.argv[3]))
+PY
+inv --inventory-refresh 0 >/dev/null 2>"$work/inv3.err"
+grep -q 'CreateFilter 1' "$work/inv3.err" || { echo "FAIL --inventory-refresh 0 did not read it whole"; exit 1; }
+state=$work/state-inv vm --logout >/dev/null
+inv >/dev/null 2>"$work/inv4.err"
+grep -q 'CreateFilter 1' "$work/inv4.err" && ! grep -q 'DestroyPropertyCollector' "$work/inv4.err" || {
+  echo "FAIL a new session did not read the inventory whole"; cat "$work/inv4.err"; exit 1; }
+echo "ok   inventory: read whole on --inventory-refresh 0 and with a new session"
+echo "8 passed, 0 failed"

@@ -1,7 +1,7 @@
 // Fuzz target: a vSphere endpoint's HTTP reply body, as zabitan-vmware reads it.
 //
 //   bytes → ParseSoapReply (envelope, SOAP fault) → the body element given to every reply
-//   parser: ParseInventoryPage → DiscoveryValues; ParseCounters; ParsePerf (with every entity
+//   parser: ApplyUpdates (an inventory's update set) → DiscoveryValues; ParseCounters; ParsePerf (with every entity
 //   moref and counterId the reply names) → PerfKey, InstanceDiscoveryValues;
 //   ParseMaxQueryMetrics
 //
@@ -140,9 +140,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CHECK(r.body);
   CHECK(r.fault.empty());
 
-  std::vector<Entity> entities;
-  std::string token;
-  ParseInventoryPage(r.body, &entities, &token);
+  Inventory inventory;
+  bool truncated = false;
+  ApplyUpdates(r.body, &inventory, &truncated);
+  const std::vector<Entity> entities = inventory.List();
   for (const Entity& e : entities) {
     if (e.moref.type != "VirtualMachine") continue;
     auto uuid = e.properties.find("config.instanceUuid");

@@ -22,7 +22,9 @@ Steps (each one fails the test on any error):
              datastore item prototypes, and the VM's virtual disk items
   values     KB values are stored ×1024; CPU samples over {$ZABITAN.VM.CPU.HIGH} for the period
              raise "VM CPU high"; zabitan.remote.status=1 raises "zabitan scaling failed" and 0
-             resolves it
+             resolves it; the power states are unsigned items with their value maps, a hypervisor's
+             0 (poweredOff) and 3 (unknown) raise "Hypervisor is powered off or unreachable" and
+             2 (standBy) and 1 resolve it, a VM's 2 (suspended) raises "VM is not powered on"
 The hosts it creates have names of their own per run and are deleted at the end.
 """
 import json
@@ -289,7 +291,7 @@ try:
         z.call("item.get", {"host": ep_host, "search": {"key_": ds_uuid}, "output": ["key_"]})))
     check(len(ds_keys) == 5, "datastore item prototypes made 5 items")
     # per-host LLD on the discovered VM
-    z.config_cache_reload(probe=(vm_uuid, "zabitan.vmware.vm.powerstate", "poweredOn"))
+    z.config_cache_reload(probe=(vm_uuid, "zabitan.vmware.vm.powerstate", "1"))  # poweredOn
     check(send(vm_uuid, "zabitan.vmware.vm.vdisk.discovery", json.dumps([{"{#DISKNAME}": "scsi0:0"}])),
           "%s accepts zabitan.vmware.vm.vdisk.discovery" % vm_uuid)
     check(send(hv_uuid, "zabitan.vmware.hv.net.discovery", json.dumps([{"{#IFNAME}": "vmnic0"}])),
@@ -340,8 +342,28 @@ try:
     wait_for('"zabitan scaling failed" on %s' % rc_host, lambda: problem(rc_host, "zabitan scaling failed"))
     check(send(rc_host, "zabitan.remote.status", "0"), "zabitan.remote.status accepted")
     wait_for('"zabitan scaling failed" resolved', lambda: not problem(rc_host, "zabitan scaling failed"))
+
+    # power states: unsigned numbers with their value maps, and triggers that compare numbers
+    for uuid, key, vmap, n in ((hv_uuid, "zabitan.vmware.hv.powerstate", "VMware HostSystemPowerState", 4),
+                               (vm_uuid, "zabitan.vmware.vm.powerstate", "VMware VirtualMachinePowerState", 3)):
+        got = z.call("item.get", {"host": uuid, "filter": {"key_": [key]}, "output": ["value_type"],
+                                  "selectValueMap": ["name", "mappings"]})
+        got_map = got[0]["valuemap"] if got else {}
+        check(got and got[0]["value_type"] == "3" and got_map.get("name") == vmap and len(got_map.get("mappings", [])) == n,
+              "%s %s: unsigned, value map %s with %d values (got %r)" % (uuid, key, vmap, n, got))
+    HV_DOWN = "Hypervisor is powered off or unreachable"
+    for value, down in (("0", True), ("2", False), ("3", True), ("1", False)):  # off, standBy, unknown, on
+        check(send(hv_uuid, "zabitan.vmware.hv.powerstate", value), "zabitan.vmware.hv.powerstate accepted")
+        wait_for('"%s" %s on power state %s' % (HV_DOWN, "firing" if down else "resolved", value),
+                 lambda down=down: bool(problem(hv_uuid, HV_DOWN)) == down)
+    for value, down in (("2", True), ("1", False)):  # suspended, on
+        check(send(vm_uuid, "zabitan.vmware.vm.powerstate", value), "zabitan.vmware.vm.powerstate accepted")
+        wait_for('"VM is not powered on" %s on power state %s' % ("firing" if down else "resolved", value),
+                 lambda down=down: bool(problem(vm_uuid, "VM is not powered on")) == down)
     step("values", len(failures) == n_before, "KB and KBps stored x1024 (after %s); " % " and ".join(multiplied) + "\"VM CPU high\" fired on 6 samples of 95.5%%; "
-         "\"zabitan scaling failed\" fired on status 1 and resolved on 0 (%.1f s)" % (time.monotonic() - t0))
+         "\"zabitan scaling failed\" fired on status 1 and resolved on 0; "
+         "the power states are unsigned with their value maps, the power triggers fire on 0 and 3 (host) and 2 (VM) "
+         "and resolve on 2 and 1 (%.1f s)" % (time.monotonic() - t0))
 finally:
     if created:
         z.call("host.delete", created)  # the discovered hosts go with their endpoint

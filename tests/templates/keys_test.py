@@ -7,7 +7,8 @@ Static (ctest templates.keys):
   when installed). The templates must hold exactly the keys of SPEC below (items, discovery rules
   and item prototypes of type TRAP: no more, no less), each with its value type, units and
   KB→B multiplier; discovery rules, host prototypes, the LLD macros prototypes use, triggers,
-  macros, graphs, UUIDs and the "zabitan SSTP" media type are checked too.
+  value maps (and the items using them), macros, graphs, UUIDs and the "zabitan SSTP" media type
+  are checked too.
 
 Against the collector (ctest e2e.templates_vs_collector):
     keys_test.py TEMPLATES_DIR --dry-run FILE [--endpoint HOST]
@@ -64,7 +65,7 @@ SPEC = [
     (EP, _DS, "zabitan.vmware.datastore.size[{#DATASTORE.UUID},free]", U, "B", False),
     (EP, _DS, "zabitan.vmware.datastore.size[{#DATASTORE.UUID},provisioned]", U, "B", False),
     (EP, _DS, "zabitan.vmware.datastore.size[{#DATASTORE.UUID},uncommitted]", U, "B", False),
-    (HV, None, "zabitan.vmware.hv.powerstate", C, "", False),
+    (HV, None, "zabitan.vmware.hv.powerstate", U, "", False),
     (HV, None, "zabitan.vmware.hv.uptime", U, "uptime", False),
     (HV, None, "zabitan.vmware.hv.perf[cpu.usage.average]", F, "%", False),
     (HV, None, "zabitan.vmware.hv.perf[cpu.utilization.average]", F, "%", False),
@@ -78,7 +79,7 @@ SPEC = [
      "zabitan.vmware.hv.perf[datastore.totalReadLatency.average,{#DATASTORE.INSTANCE}]", F, "ms", False),
     (HV, "zabitan.vmware.hv.datastore.discovery",
      "zabitan.vmware.hv.perf[datastore.totalWriteLatency.average,{#DATASTORE.INSTANCE}]", F, "ms", False),
-    (VM, None, "zabitan.vmware.vm.powerstate", C, "", False),
+    (VM, None, "zabitan.vmware.vm.powerstate", U, "", False),
     (VM, None, "zabitan.vmware.vm.uptime", U, "uptime", False),
     (VM, None, "zabitan.vmware.vm.perf[cpu.usage.average]", F, "%", False),
     (VM, None, "zabitan.vmware.vm.perf[cpu.ready.summation]", F, "ms", False),
@@ -103,19 +104,30 @@ SPEC = [
 ]
 # Computed by Zabbix, never sent: allowed besides the spec, must not be trapper items.
 DERIVED = {(EP, "zabitan.vmware.datastore.pfree[{#DATASTORE.UUID}]"): "CALCULATED"}
-# Text values the collector may send.
-TEXT_VALUES = {
-    "zabitan.vmware.hv.powerstate": {"poweredOn", "poweredOff", "standBy", "unknown"},
-    "zabitan.vmware.vm.powerstate": {"poweredOn", "poweredOff", "suspended"},
+# Value maps: template -> {name: {value: text}}, each exactly so (Zabbix's own VMware templates'
+# numbers), and the items that must use them: (template, key) -> value map name.
+VALUEMAPS = {
+    HV: {"VMware HostSystemPowerState": {"0": "poweredOff", "1": "poweredOn", "2": "standBy", "3": "unknown"}},
+    VM: {"VMware VirtualMachinePowerState": {"0": "poweredOff", "1": "poweredOn", "2": "suspended"}},
 }
+VALUEMAP_OF = {
+    (HV, "zabitan.vmware.hv.powerstate"): "VMware HostSystemPowerState",
+    (VM, "zabitan.vmware.vm.powerstate"): "VMware VirtualMachinePowerState",
+}
+# The only values the collector may send to these keys: those of their value maps.
+ENUM_VALUES = {key: set(VALUEMAPS[t][name]) for (t, key), name in VALUEMAP_OF.items()}
 HOST_PROTOTYPES = {  # rule key -> (host, visible name, linked template)
     "zabitan.vmware.hv.discovery": ("{#HV.UUID}", "{#HV.NAME}", HV),
     "zabitan.vmware.vm.discovery": ("{#VM.UUID}", "{#VM.NAME}", VM),
 }
 TRIGGERS = {  # template -> {name: expression} that must exist exactly so
     VM: {"VM CPU high": "min(/zabitan VMware VM/zabitan.vmware.vm.perf[cpu.usage.average],"
-                        "{$ZABITAN.VM.CPU.HIGH.PERIOD})>{$ZABITAN.VM.CPU.HIGH}"},
+                        "{$ZABITAN.VM.CPU.HIGH.PERIOD})>{$ZABITAN.VM.CPU.HIGH}",
+         "VM is not powered on": "last(/zabitan VMware VM/zabitan.vmware.vm.powerstate)<>1"},  # poweredOn
     RC: {"zabitan scaling failed": "last(/zabitan remote-cmd/zabitan.remote.status)=1"},
+    HV: {"Hypervisor is powered off or unreachable":  # poweredOff or unknown
+         "last(/zabitan VMware hypervisor/zabitan.vmware.hv.powerstate)=0 or "
+         "last(/zabitan VMware hypervisor/zabitan.vmware.hv.powerstate)=3"},
 }
 MACROS = {VM: {"{$ZABITAN.VM.CPU.HIGH}": "90", "{$ZABITAN.VM.CPU.HIGH.PERIOD}": "5m"}}
 GRAPHS = {HV: {"Hypervisor CPU", "Hypervisor memory"}, VM: {"VM CPU usage", "VM memory", "VM network"}}
@@ -389,11 +401,18 @@ def static_checks(tp):
         used = {m for _, _, tr in triggers_of(t) for m in re.findall(r"\{\$[A-Z0-9_.]+\}", tr["expression"] + tr["name"])}
         for m in used - set(macros):
             err("%s: a trigger uses %s, which the template does not define" % (tname, m))
-        # value maps used by items exist in the template
-        vmaps = {v["name"] for v in t.get("valuemaps", [])}
+        # value maps used by items exist in the template; the spec's ones exactly so, on their items
+        vmaps = {v["name"]: {m["value"]: m["newvalue"] for m in v.get("mappings", [])} for v in t.get("valuemaps", [])}
         for tn, _, kind, o in tp.objects():
             if tn == tname and "valuemap" in o and o["valuemap"]["name"] not in vmaps:
                 err("%s: %s uses value map %r, not defined in the template" % (tname, o["key"], o["valuemap"]["name"]))
+        for name, mappings in VALUEMAPS.get(tname, {}).items():
+            if vmaps.get(name) != mappings:
+                err("%s: value map %r must be %s (found %s)" % (tname, name, mappings, vmaps.get(name)))
+        for tn, _, kind, o in tp.objects():
+            want = VALUEMAP_OF.get((tn, o["key"]))
+            if tn == tname and kind == "item" and want and o.get("valuemap", {}).get("name") != want:
+                err("%s: %s must use the value map %r (found %r)" % (tname, o["key"], want, o.get("valuemap")))
 
     # graphs
     graph_names = {}
@@ -487,10 +506,12 @@ def value_ok(vt, value, key):
             return re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", value) is not None
         except ValueError:
             return False
+    if key in ENUM_VALUES and value not in ENUM_VALUES[key]:
+        return False
     if vt == U:
         return value.isdigit() and int(value) < 2 ** 64
     if vt == C:
-        return len(value) <= 255 and "\n" not in value and value in TEXT_VALUES.get(key, {value})
+        return len(value) <= 255 and "\n" not in value
     return True
 
 

@@ -59,11 +59,45 @@ TEST_CASE("vsphere discovery: LLD, sizes, power states and uptimes", "[vsphere]"
   CHECK(by_key.at(ds2 + "provisioned]") == "400");
   CHECK(by_key.at(ds2 + "uncommitted]") == "0");
 
-  CHECK(by_key.at("hv-uuid zabitan.vmware.hv.powerstate") == "poweredOn");
+  CHECK(by_key.at("hv-uuid zabitan.vmware.hv.powerstate") == "1");  // poweredOn
   CHECK(by_key.at("hv-uuid zabitan.vmware.hv.uptime") == "77229");
-  CHECK(by_key.at("vm-uuid zabitan.vmware.vm.powerstate") == "poweredOff");
+  CHECK(by_key.at("vm-uuid zabitan.vmware.vm.powerstate") == "0");  // poweredOff
   CHECK(by_key.at("vm-uuid zabitan.vmware.vm.uptime") == "42");
   CHECK(values.size() == 3 + 8 + 4);  // LLD, sizes, power states and uptimes; nothing for vm-2
+}
+
+TEST_CASE("vsphere discovery: power states are the numbers of Zabbix's VMware value maps", "[vsphere]") {
+  // VMware HostSystemPowerState
+  CHECK(PowerStateValue("HostSystem", "poweredOff") == 0u);
+  CHECK(PowerStateValue("HostSystem", "poweredOn") == 1u);
+  CHECK(PowerStateValue("HostSystem", "standBy") == 2u);
+  CHECK(PowerStateValue("HostSystem", "unknown") == 3u);
+  CHECK(PowerStateValue("HostSystem", "") == 3u);  // not said: not known
+  CHECK(PowerStateValue("HostSystem", "hibernating") == 3u);
+  // VMware VirtualMachinePowerState
+  CHECK(PowerStateValue("VirtualMachine", "poweredOff") == 0u);
+  CHECK(PowerStateValue("VirtualMachine", "poweredOn") == 1u);
+  CHECK(PowerStateValue("VirtualMachine", "suspended") == 2u);
+  CHECK_FALSE(PowerStateValue("VirtualMachine", "unknown").has_value());
+  CHECK_FALSE(PowerStateValue("VirtualMachine", "").has_value());
+  CHECK_FALSE(PowerStateValue("VirtualMachine", "PoweredOn").has_value());  // vSphere's enum is case-sensitive
+  CHECK_FALSE(PowerStateValue("Datastore", "poweredOn").has_value());
+}
+
+TEST_CASE("vsphere discovery: a VM power state outside the value map is not sent", "[vsphere]") {
+  std::vector<Entity> entities = {
+      Make("HostSystem", "host-1", "esx01", "hv-uuid", {{"runtime.powerState", "standBy"}}),
+      Make("HostSystem", "host-2", "esx02", "hv2-uuid", {{"runtime.powerState", "unknown"}}),
+      Make("VirtualMachine", "vm-1", "web01", "vm-uuid",
+           {{"runtime.powerState", "unknown"}, {"summary.quickStats.uptimeSeconds", "42"}}),
+      Make("VirtualMachine", "vm-2", "web02", "vm2-uuid", {{"runtime.powerState", "suspended"}}),
+  };
+  auto by_key = ByKey(DiscoveryValues("vc01", entities, 1));
+  CHECK(by_key.at("hv-uuid zabitan.vmware.hv.powerstate") == "2");
+  CHECK(by_key.at("hv2-uuid zabitan.vmware.hv.powerstate") == "3");
+  CHECK_FALSE(by_key.contains("vm-uuid zabitan.vmware.vm.powerstate"));
+  CHECK(by_key.at("vm-uuid zabitan.vmware.vm.uptime") == "42");  // the rest of the VM still goes
+  CHECK(by_key.at("vm2-uuid zabitan.vmware.vm.powerstate") == "2");
 }
 
 TEST_CASE("vsphere discovery: what the endpoint did not say is not sent", "[vsphere]") {

@@ -1,29 +1,15 @@
 #include "zabitan/vsphere/replies.h"
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
+#include "captured.h"
 #include "zabitan/vsphere/xml.h"
 
 using namespace zabitan::vsphere;
+using zabitan::testing::Captured;
+using zabitan::testing::Envelope;
 
 namespace {
-
-// A reply captured from tests/peers/vcsim (see replies/README.md).
-std::string Captured(const std::string& name) {
-  std::ifstream in(std::string(ZABITAN_VSPHERE_REPLIES) + "/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A reply as real vCenter writes it: xsi: prefixes, the body element in a default namespace.
-std::string Envelope(const std::string& body) {
-  return R"(<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>)" +
-         body + "</soapenv:Body></soapenv:Envelope>";
-}
 
 Entity Make(const std::string& type, const std::string& moref, const std::string& uuid) {
   Entity e;
@@ -76,50 +62,6 @@ TEST_CASE("vsphere replies: what is not a SOAP reply", "[vsphere]") {
   CHECK(ParseSoapReply(Envelope("<LogoutResponse xmlns=\"urn:vim25\"/>"), 500, &r).message() == "HTTP 500");
   CHECK(ParseSoapReply("", 200, &r).message().starts_with("HTTP 200, reply is not XML"));
   CHECK(r.fault.empty());
-}
-
-TEST_CASE("vsphere replies: an inventory page", "[vsphere]") {
-  SoapResult r;
-  REQUIRE(ParseSoapReply(Captured("inventory.xml"), 200, &r).ok());
-  std::vector<Entity> entities;
-  std::string token = "stale";
-  ParseInventoryPage(r.body, &entities, &token);
-  CHECK(token.empty());  // the simulator never pages
-  REQUIRE(entities.size() == 9);
-  std::map<std::string, int> types;
-  for (const Entity& e : entities) types[e.moref.type]++;
-  CHECK(types == std::map<std::string, int>{{"Datastore", 1}, {"HostSystem", 4}, {"VirtualMachine", 4}});
-
-  const Entity& vm = entities[0];
-  CHECK(vm.moref.value == "vm-57");
-  CHECK(vm.name == "DC0_H0_VM0");
-  CHECK(vm.uuid == "b4689bed-97f0-5bcd-8a4c-07477cc8f06f");
-  CHECK(vm.properties.at("runtime.host") == "host-21");
-  CHECK(vm.properties.at("summary.quickStats.uptimeSeconds") == "0");
-  const Entity& host = entities[4];
-  CHECK(host.moref.value == "host-21");
-  CHECK(host.uuid == "dcf7fb3c-4a1c-5a05-b730-5e09f3704e2f");
-  CHECK(host.properties.at("summary.quickStats.uptime") == "77229");
-  const Entity& ds = entities[8];
-  CHECK(ds.name == "LocalDS_0");
-  CHECK(ds.uuid == "/tmp/govcsim-DC0-LocalDS_0-4162802597");
-  CHECK(ds.properties.at("summary.capacity") == "270553174016");
-  CHECK(ds.properties.at("summary.uncommitted") == "0");
-}
-
-TEST_CASE("vsphere replies: inventory pages as vCenter sends them", "[vsphere]") {
-  SoapResult r;
-  REQUIRE(ParseSoapReply(
-              Envelope(R"(<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><token>1</token><objects><obj type="VirtualMachine">vm-1</obj><propSet><name>name</name><val xsi:type="xsd:string">web01</val></propSet><propSet><name>config.instanceUuid</name><val xsi:type="xsd:string">5001-aa</val></propSet></objects><objects><obj type="VirtualMachine">vm-2</obj><propSet><name>name</name><val xsi:type="xsd:string">template</val></propSet></objects></returnval></RetrievePropertiesExResponse>)"),
-              200, &r)
-              .ok());
-  std::vector<Entity> entities;
-  std::string token;
-  ParseInventoryPage(r.body, &entities, &token);
-  CHECK(token == "1");
-  REQUIRE(entities.size() == 2);
-  CHECK(entities[0].uuid == "5001-aa");
-  CHECK(entities[1].uuid.empty());  // no instance UUID: kept, but not identifiable
 }
 
 TEST_CASE("vsphere replies: the counter catalogue", "[vsphere]") {

@@ -49,6 +49,8 @@ constexpr int kExitFailure = 1;
 constexpr int kExitPartial = 2;
 constexpr int kExitSpooled = 3;  // as zabitan-sender: nothing lost, but values wait in the spool
 constexpr int64_t kDefaultInterval = 60;
+constexpr int64_t kDefaultInventoryRefresh = 3600;
+constexpr int64_t kDefaultConcurrency = 4;
 constexpr uint64_t kDefaultSpoolMaxBytes = uint64_t{1} << 30;
 constexpr const char* kDefaultStateDir = "/var/lib/zabitan/vmware";
 
@@ -64,6 +66,8 @@ struct Options {
   int64_t interval = 0;             // seconds between cycle starts (--daemon); 0: unset
   std::string spool;                // spool folder; empty: none
   int64_t spool_max_bytes = 0;      // 0: unset
+  int64_t inventory_refresh = -1;   // seconds between full reads of the inventory; 0: every run; -1: unset
+  int64_t concurrency = 0;          // QueryPerf calls at once; 0: unset
   int verbose = 0;
   std::vector<std::string> vm_counters, hv_counters;  // extra counters, group.name.rollup
 };
@@ -76,7 +80,8 @@ Status ApplyConfig(Options* o, bool config_given) {
   if (Status s = config.Section("vmware", &sec); !s.ok()) return s;
   if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "thumbprint", "state_dir",
                                       "zabbix_server", "zabbix_host", "vm_counters", "hv_counters", "daemon",
-                                      "interval", "spool", "spool_max_bytes"});
+                                      "interval", "spool", "spool_max_bytes", "inventory_refresh",
+                                      "concurrency"});
       !s.ok()) {
     return s;
   }
@@ -99,14 +104,19 @@ Status ApplyConfig(Options* o, bool config_given) {
   std::optional<bool> daemon;
   if (Status s = sec.GetBool("daemon", &daemon); !s.ok()) return s;
   if (daemon && *daemon && !o->once) o->daemon = true;
-  for (auto [key, slot, min] : {std::tuple{"interval", &o->interval, int64_t{1}},
-                                std::tuple{"spool_max_bytes", &o->spool_max_bytes, int64_t{1} << 20}}) {
+  for (auto [key, slot, min, max, unset] :
+       {std::tuple{"interval", &o->interval, int64_t{1}, int64_t{86400}, int64_t{0}},
+        std::tuple{"spool_max_bytes", &o->spool_max_bytes, int64_t{1} << 20, INT64_MAX, int64_t{0}},
+        std::tuple{"inventory_refresh", &o->inventory_refresh, int64_t{0}, int64_t{86400 * 7}, int64_t{-1}},
+        std::tuple{"concurrency", &o->concurrency, int64_t{1}, int64_t{64}, int64_t{0}}}) {
     std::optional<int64_t> v;
-    if (Status s = sec.GetInt(key, min, INT64_MAX, &v); !s.ok()) return s;
-    if (v && *slot == 0) *slot = *v;
+    if (Status s = sec.GetInt(key, min, max, &v); !s.ok()) return s;
+    if (v && *slot == unset) *slot = *v;
   }
   if (o->state_dir.empty()) o->state_dir = kDefaultStateDir;
   if (o->interval == 0) o->interval = kDefaultInterval;
+  if (o->inventory_refresh < 0) o->inventory_refresh = kDefaultInventoryRefresh;
+  if (o->concurrency == 0) o->concurrency = kDefaultConcurrency;
   if (o->spool_max_bytes == 0) o->spool_max_bytes = static_cast<int64_t>(kDefaultSpoolMaxBytes);
   return Status::Ok();
 }
@@ -246,11 +256,16 @@ class CounterCache {
   std::string path_;
 };
 
+// The inventory's state file: per endpoint and user, as the session it belongs to.
+std::string InventoryFile(const Options& o) {
+  return o.state_dir + "/inventory-" + vsphere::StateKey(o.url + "\n" + o.user) + ".json";
+}
+
 // Realtime samples of every host and VM, newer than their watermark, with their own clocks:
 // zabitan.vmware.{hv,vm}.perf[COUNTER] and perf[COUNTER,INSTANCE] on the entity's own Zabbix
 // host, after the discovery of the instances seen (metrics.h).
 Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
-                      const std::vector<vsphere::Entity>& entities, Watermarks* marks,
+                      const std::vector<vsphere::Entity>& entities, int64_t max_query_metrics, Watermarks* marks,
                       std::vector<sender::Value>* values) {
   std::vector<std::string> wanted;  // every path this run asks for
   for (const char* type : {"HostSystem", "VirtualMachine"}) {
@@ -261,8 +276,8 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
   std::map<std::string, vsphere::Counter> catalogue;
   if (Status s = CounterCache(o.state_dir, sc).Get(client, sc, wanted, &catalogue); !s.ok()) return s;
   vsphere::QueryLimits limits;
-  if (Status s = vsphere::ReadMaxQueryMetrics(client, sc, &limits.max_query_metrics); !s.ok()) return s;
-  log::Debug("maxQueryMetrics " + std::to_string(limits.max_query_metrics));
+  limits.max_query_metrics = max_query_metrics;
+  limits.concurrency = static_cast<size_t>(o.concurrency);
   const uint32_t now = static_cast<uint32_t>(std::time(nullptr));
   std::vector<sender::Value> samples;
   for (const char* type : {"HostSystem", "VirtualMachine"}) {
@@ -319,24 +334,46 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
 
 // One collection: inventory → discovery values → Zabbix (or stdout with --dry-run).
 // Exit codes as zabitan-sender's: 0 delivered, 2 partial, 3 spooled, 1 failed.
-int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc, Spool* spool) {
+int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
+            vsphere::Inventory* inventory, Spool* spool) {
   if (o.zabbix_host.empty()) {
     log::Error("give --zabbix-host (the endpoint's host name in Zabbix)");
     return kExitFailure;
   }
-  std::vector<vsphere::Entity> entities;
-  if (Status s = vsphere::RetrieveInventory(client, sc, &entities); !s.ok()) {
+  const std::string inventory_file = InventoryFile(o);
+  bool full = false;
+  if (Status s = vsphere::UpdateInventory(client, sc, std::chrono::seconds(o.inventory_refresh), std::time(nullptr),
+                                          inventory, &full);
+      !s.ok()) {
     log::Error(vsphere::FailureReason(s));
     return kExitFailure;
   }
+  log::Debug(std::string(full ? "inventory read whole" : "inventory updated") + ": " +
+             std::to_string(inventory->entities.size()) + " entities");
+  if (full || inventory->max_query_metrics == 0) {
+    if (Status s = vsphere::ReadMaxQueryMetrics(client, sc, &inventory->max_query_metrics); !s.ok()) {
+      log::Error(vsphere::FailureReason(s));
+      return kExitFailure;
+    }
+  }
+  log::Debug("maxQueryMetrics " + std::to_string(inventory->max_query_metrics));
+  if (Status s = vsphere::SaveInventory(inventory_file, *inventory); !s.ok()) log::Warning(s.message());
+  const std::vector<vsphere::Entity> entities = inventory->List();
   std::vector<sender::Value> values =
       vsphere::DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)));
   Watermarks marks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
-  if (Status s = AddPerformance(o, client, sc, entities, &marks, &values); !s.ok()) {
+  if (Status s = AddPerformance(o, client, sc, entities, inventory->max_query_metrics, &marks, &values); !s.ok()) {
+    // An entity the queries named may be gone in a way no update told: read it all next time.
+    inventory->full_read = 0;
+    if (Status saved = vsphere::SaveInventory(inventory_file, *inventory); !saved.ok()) log::Warning(saved.message());
     log::Error(vsphere::FailureReason(s));
     return kExitFailure;
   }
-  log::Warning(std::to_string(client.calls()) + " SOAP calls so far");  // -v: what caching saves
+  std::string by_method;  // -v: what caching saves
+  for (const auto& [method, n] : client.calls_by_method()) {
+    by_method += (by_method.empty() ? "" : ", ") + method + " " + std::to_string(n);
+  }
+  log::Warning(std::to_string(client.calls()) + " SOAP calls so far (" + by_method + ")");
   if (o.dry_run) {  // prints, and leaves the watermarks alone
     for (const sender::Value& v : values) std::printf("%s\n", sender::FormatInputLine(v).c_str());
     return kExitOk;
@@ -394,14 +431,15 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
 
 // One cycle: the session (logging in again when the endpoint ended it), then a collection.
 int Cycle(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
-          const vsphere::Credentials& credentials, const std::string& state_file, Spool* spool) {
+          const vsphere::Credentials& credentials, const std::string& state_file, vsphere::Inventory* inventory,
+          Spool* spool) {
   bool reused = false;
   if (Status s = vsphere::EnsureSession(client, sc, credentials, state_file, &reused); !s.ok()) {
     log::Error(vsphere::FailureReason(s));
     return kExitFailure;
   }
   log::Debug(std::string(reused ? "reused" : "new") + " session with " + sc.full_name);
-  return Collect(o, client, sc, spool);
+  return Collect(o, client, sc, inventory, spool);
 }
 
 // SIGTERM and SIGINT are blocked for the whole daemon and taken with sigtimedwait while it
@@ -442,13 +480,13 @@ class StopSignals {
 // --daemon: a cycle every `interval` seconds, counted from the start of the previous one; a
 // cycle that overran starts the next at once (and says so). Returns the last cycle's code.
 int Daemon(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
-           const vsphere::Credentials& credentials, const std::string& state_file, Spool* spool,
-           StopSignals* stop) {
+           const vsphere::Credentials& credentials, const std::string& state_file, vsphere::Inventory* inventory,
+           Spool* spool, StopSignals* stop) {
   const auto interval = std::chrono::seconds(o.interval);
   int code = kExitOk;
   for (uint64_t n = 1;; ++n) {
     auto start = std::chrono::steady_clock::now();
-    code = Cycle(o, client, sc, credentials, state_file, spool);
+    code = Cycle(o, client, sc, credentials, state_file, inventory, spool);
     auto took = std::chrono::steady_clock::now() - start;
     log::Debug("cycle " + std::to_string(n) + " ended with " + std::to_string(code));
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(interval - took);
@@ -484,6 +522,11 @@ int Run(int argc, char** argv) {
   app.add_flag("--daemon", o.daemon, "collect every --interval seconds until SIGTERM/SIGINT")->excludes(once);
   app.add_option("--interval", o.interval, "seconds between the starts of two cycles (--daemon; default 60)")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  app.add_option("--inventory-refresh", o.inventory_refresh,
+                 "seconds between full reads of the inventory (changes arrive in between; 0: every run; default 3600)")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400 * 7}));
+  app.add_option("--concurrency", o.concurrency, "QueryPerf calls in flight at once (default 4)")
+      ->check(CLI::Range(int64_t{1}, int64_t{64}));
   app.add_option("--spool", o.spool, "keep values Zabbix did not take in DIR; they go first next run")
       ->type_name("DIR");
   app.add_option("--spool-max-bytes", o.spool_max_bytes, "size limit of the spool (oldest dropped; default 1 GiB)")
@@ -565,9 +608,11 @@ int Run(int argc, char** argv) {
       return kExitFailure;
     }
   }
-  if (!o.daemon) return Cycle(o, *client, sc, credentials, state_file, spool.get());
+  vsphere::Inventory inventory;  // kept for the daemon's next cycles; on disk for the next run
+  if (Status is = vsphere::LoadInventory(InventoryFile(o), &inventory); !is.ok()) log::Warning(is.message());
+  if (!o.daemon) return Cycle(o, *client, sc, credentials, state_file, &inventory, spool.get());
   StopSignals stop;
-  return Daemon(o, *client, sc, credentials, state_file, spool.get(), &stop);
+  return Daemon(o, *client, sc, credentials, state_file, &inventory, spool.get(), &stop);
 }
 
 }  // namespace

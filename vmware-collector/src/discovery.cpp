@@ -4,6 +4,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "zabitan/common/log.h"
+#include "zabitan/common/printable.h"
 #include "zabitan/vsphere/metrics.h"
 
 namespace zabitan::vsphere {
@@ -18,6 +20,21 @@ bool ParseBytes(const std::string& text, int64_t* out) {
 std::string Dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 }  // namespace
+
+std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view state) {
+  if (type == "HostSystem") {
+    if (state == "poweredOff") return 0;
+    if (state == "poweredOn") return 1;
+    if (state == "standBy") return 2;
+    return 3;  // "unknown", and whatever a newer vSphere may add: the host's state is not known
+  }
+  if (type == "VirtualMachine") {
+    if (state == "poweredOff") return 0;
+    if (state == "poweredOn") return 1;
+    if (state == "suspended") return 2;
+  }
+  return std::nullopt;
+}
 
 std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const std::vector<Entity>& entities,
                                            uint32_t clock) {
@@ -74,10 +91,19 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const st
       }
       size("uncommitted", std::to_string(uncommitted));
     } else if (e.moref.type == "HostSystem") {
-      value(e.uuid, "zabitan.vmware.hv.powerstate", prop(e, "runtime.powerState"));
+      value(e.uuid, "zabitan.vmware.hv.powerstate",
+            std::to_string(*PowerStateValue(e.moref.type, prop(e, "runtime.powerState"))));
       if (std::string up = prop(e, "summary.quickStats.uptime"); !up.empty()) value(e.uuid, "zabitan.vmware.hv.uptime", up);
     } else if (e.moref.type == "VirtualMachine") {
-      value(e.uuid, "zabitan.vmware.vm.powerstate", prop(e, "runtime.powerState"));
+      // A VM has no "unknown" in its value map: a state it does not hold is left out (the item
+      // keeps its last value) rather than sent as a number that says something else.
+      const std::string state = prop(e, "runtime.powerState");
+      if (std::optional<uint32_t> n = PowerStateValue(e.moref.type, state)) {
+        value(e.uuid, "zabitan.vmware.vm.powerstate", std::to_string(*n));
+      } else {
+        log::Warning("VM " + Printable(e.name, 100) + " (" + Printable(e.uuid, 60) + "): power state \"" +
+                     Printable(state, 60) + "\" is not poweredOff, poweredOn or suspended: not sent");
+      }
       if (std::string up = prop(e, "summary.quickStats.uptimeSeconds"); !up.empty()) {
         value(e.uuid, "zabitan.vmware.vm.uptime", up);
       }

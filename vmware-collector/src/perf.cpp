@@ -93,25 +93,32 @@ Status QueryRealtime(SoapClient& client, const ServiceContent& sc, const std::ve
     metric_xml.push_back("<metricId><counterId>" + std::to_string(m.counter->key) + "</counterId><instance>" +
                          Escape(m.instance) + "</instance></metricId>");
   }
-  for (const std::vector<SpecPlan>& call : PlanQueries(entities.size(), metrics.size(), limits)) {
-    std::map<std::string, const Entity*> by_moref;
+  const std::vector<std::vector<SpecPlan>> calls = PlanQueries(entities.size(), metrics.size(), limits);
+  auto body_of = [&](size_t i) {
     std::string specs;
-    for (const SpecPlan& spec : call) {
+    for (const SpecPlan& spec : calls[i]) {
       const Entity* e = entities[spec.entity];
-      by_moref[e->moref.value] = e;
       specs += "<querySpec><entity type=\"" + Escape(e->moref.type) + "\">" + Escape(e->moref.value) +
                "</entity><maxSample>" + std::to_string(max_sample) + "</maxSample>";
-      for (size_t i = spec.first_metric; i < spec.first_metric + spec.metric_count; ++i) specs += metric_xml[i];
+      for (size_t m = spec.first_metric; m < spec.first_metric + spec.metric_count; ++m) specs += metric_xml[m];
       specs += "<intervalId>20</intervalId></querySpec>";
     }
-    SoapResult r;
-    Status s = client.Call("<QueryPerf xmlns=\"urn:vim25\">" + This(sc.perf_manager) + specs + "</QueryPerf>", &r);
-    if (!s.ok()) return s.Prefixed("QueryPerf");
+    return "<QueryPerf xmlns=\"urn:vim25\">" + This(sc.perf_manager) + specs + "</QueryPerf>";
+  };
+  bool unreadable = false;  // a reply that came but could not be read: its message says QueryPerf already
+  auto on_reply = [&](size_t i, SoapResult& r) {
+    std::map<std::string, const Entity*> by_moref;
+    for (const SpecPlan& spec : calls[i]) by_moref[entities[spec.entity]->moref.value] = entities[spec.entity];
     PerfResult result;
-    if (s = ParsePerf(r.body, by_moref, by_key, &result); !s.ok()) return s;
+    if (Status s = ParsePerf(r.body, by_moref, by_key, &result); !s.ok()) {
+      unreadable = true;
+      return s;
+    }
     on_result(result);
-  }
-  return Status::Ok();
+    return Status::Ok();
+  };
+  Status s = client.CallEach(calls.size(), body_of, limits.concurrency, on_reply);
+  return s.ok() || unreadable ? s : s.Prefixed("QueryPerf");
 }
 
 }  // namespace zabitan::vsphere

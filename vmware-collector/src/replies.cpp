@@ -11,20 +11,13 @@
 //
 //   Envelope/Body/<Method>Response/returnval...          success
 //   Envelope/Body/Fault/{faultstring, detail/<X>Fault}   failure, X from xsi:type or the name
-//   RetrievePropertiesExResponse/returnval := token? objects*
-//     objects := obj(type attr, moref text) propSet*    propSet := name val
+//   RetrievePropertiesExResponse/returnval := objects := obj(type attr, moref text) propSet := name val
 //   QueryPerfResponse/returnval* := entity sampleInfo* value*
 //     sampleInfo := timestamp interval                  value := id(counterId instance) value*
 //   QueryOptionsResponse/returnval* := key value
 
 namespace zabitan::vsphere {
 namespace {
-
-const std::map<std::string, std::string> kUuidProperty = {
-    {"HostSystem", "hardware.systemInfo.uuid"},
-    {"VirtualMachine", "config.instanceUuid"},
-    {"Datastore", "summary.url"},
-};
 
 bool ParseInt(std::string_view text, int64_t* out) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\t')) text.remove_prefix(1);
@@ -71,29 +64,6 @@ Status ParseSoapReply(std::string_view reply, long http, SoapResult* result) {
   if (http != 200) return Status::Error("HTTP " + std::to_string(http));
   result->body = first;
   return Status::Ok();
-}
-
-void ParseInventoryPage(pugi::xml_node response, std::vector<Entity>* entities, std::string* token) {
-  pugi::xml_node returnval = Child(response, "returnval");
-  for (pugi::xml_node o = returnval.first_child(); o; o = o.next_sibling()) {
-    if (LocalName(o.name()) != "objects") continue;
-    Entity e;
-    pugi::xml_node obj = Child(o, "obj");
-    e.moref = {obj.attribute("type").value(), obj.text().get()};
-    for (pugi::xml_node p = o.first_child(); p; p = p.next_sibling()) {
-      if (LocalName(p.name()) != "propSet") continue;
-      std::string name = ChildText(p, "name");
-      std::string value = ChildText(p, "val");
-      if (name == "name") e.name = value;
-      else e.properties[name] = value;
-    }
-    if (auto it = kUuidProperty.find(e.moref.type); it != kUuidProperty.end()) {
-      auto uuid = e.properties.find(it->second);
-      if (uuid != e.properties.end()) e.uuid = uuid->second;
-    }
-    entities->push_back(std::move(e));
-  }
-  *token = ChildText(returnval, "token");
 }
 
 Status ParseCounters(pugi::xml_node response, std::map<std::string, Counter>* by_path) {

@@ -23,7 +23,9 @@ std::string This(const ManagedObject& mo) {
   return "<_this type=\"" + Escape(mo.type) + "\">" + Escape(mo.value) + "</_this>";
 }
 
-Status WriteSecret(const std::string& path, const std::string& data) {
+}  // namespace
+
+Status WriteStateFile(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp";
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd) return Status::Error(tmp + ": " + std::strerror(errno));
@@ -36,8 +38,6 @@ Status WriteSecret(const std::string& path, const std::string& data) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::Error(path + ": " + std::strerror(errno));
   return Status::Ok();
 }
-
-}  // namespace
 
 Status RetrieveServiceContent(SoapClient& client, ServiceContent* sc) {
   SoapResult r;
@@ -134,7 +134,7 @@ Status EnsureSession(SoapClient& client, const ServiceContent& sc, const Credent
   }
   if (Status s = Login(client, sc, c); !s.ok()) return s;
   if (client.cookie().empty()) return Status::Error("Login: the endpoint set no session cookie");
-  return WriteSecret(state_file, client.cookie() + "\n");
+  return WriteStateFile(state_file, client.cookie() + "\n");
 }
 
 Status EndSession(SoapClient& client, const ServiceContent& sc, const std::string& state_file) {

@@ -8,7 +8,7 @@
 //   zabitan.vmware.datastore.size[UUID,total|free|provisioned|uncommitted]   bytes
 //     (provisioned = capacity - free + uncommitted; uncommitted 0 when the endpoint has none)
 // On each hypervisor's and VM's own host (technical name = its UUID):
-//   zabitan.vmware.hv.powerstate, zabitan.vmware.vm.powerstate   poweredOn | poweredOff | …
+//   zabitan.vmware.hv.powerstate, zabitan.vmware.vm.powerstate   a number (PowerStateValue)
 //   zabitan.vmware.hv.uptime, zabitan.vmware.vm.uptime           seconds (summary.quickStats)
 // The performance counters and their instances' discovery are in metrics.h.
 //
@@ -17,7 +17,9 @@
 #define ZABITAN_VSPHERE_DISCOVERY_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "zabitan/sender/value.h"
@@ -25,6 +27,17 @@
 
 namespace zabitan::vsphere {
 
+// The number zabitan-vmware sends for a runtime.powerState of `type`, as Zabbix's own VMware
+// templates send it (their value maps, which zabitan's templates copy):
+//   "HostSystem"      VMware HostSystemPowerState       0 poweredOff, 1 poweredOn, 2 standBy,
+//                     3 unknown; any other text (or none) is 3 too: vSphere could not tell.
+//   "VirtualMachine"  VMware VirtualMachinePowerState   0 poweredOff, 1 poweredOn, 2 suspended.
+// std::nullopt for a VM state outside those three (the value is not sent: no number would be
+// true) and for any other type.
+std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view state);
+
+// Every value above for `entities`, stamped `clock`. An entity without a UUID is left out; a VM
+// whose power state PowerStateValue does not know gets no power state (a warning says so).
 std::vector<sender::Value> DiscoveryValues(const std::string& endpoint_host,
                                            const std::vector<Entity>& entities, uint32_t clock);
 

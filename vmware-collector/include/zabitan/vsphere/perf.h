@@ -76,6 +76,7 @@ inline constexpr size_t kMaxMetricIdsPerCall = 50000;
 struct QueryLimits {
   int64_t max_query_metrics = kDefaultMaxQueryMetrics;  // entities × metricIds per call; -1: unlimited
   size_t max_entities_per_call = 100;
+  size_t concurrency = 1;  // QueryPerf calls in flight at once
 };
 
 // One querySpec of a call: entity `entity` (an index into the entity list) asks for the
@@ -104,8 +105,10 @@ Status ReadCounters(SoapClient& client, const ServiceContent& content,
 Status ReadMaxQueryMetrics(SoapClient& client, const ServiceContent& content, int64_t* limit);
 
 // Queries the last `max_sample` realtime samples of `metrics` for each entity (hosts and VMs) in
-// as many QueryPerf calls as `limits` require, and hands each call's result to `on_result`
-// (so that a large inventory is never held in memory whole). Stops at the first failed call.
+// as many QueryPerf calls as `limits` require, `limits.concurrency` at a time, and hands each
+// call's result to `on_result` in the order of the calls (so that a large inventory is never
+// held in memory whole, and the same inventory always gives the same order of values). Stops at
+// the first failed call.
 Status QueryRealtime(SoapClient& client, const ServiceContent& content,
                      const std::vector<const Entity*>& entities, const std::vector<MetricId>& metrics,
                      int max_sample, const QueryLimits& limits,

@@ -33,11 +33,6 @@ namespace zabitan::vsphere {
 // a fault is a success, anything else without a fault an error.
 Status ParseSoapReply(std::string_view reply, long http_status, SoapResult* result);
 
-// Adds the objects of one RetrievePropertiesExResponse/ContinueRetrievePropertiesExResponse
-// (`response` is the ...Response element) to *entities, with their uuid (kInventoryProperties),
-// and sets *token to the paging token ("" on the last page).
-void ParseInventoryPage(pugi::xml_node response, std::vector<Entity>* entities, std::string* token);
-
 // Reads PerformanceManager.perfCounter (a RetrievePropertiesExResponse) into *by_path, keyed
 // "group.name.rollup". Counters with a part missing (or holding a dot) are skipped; an empty
 // catalogue is an error.

@@ -50,6 +50,10 @@ Status CurrentSession(SoapClient& client, const ServiceContent& content, bool* a
 // A short stable name for `text` (16 hex digits) for state files of an endpoint.
 std::string StateKey(std::string_view text);
 
+// Writes a file of the state folder whole: mode 0600 from the start (it may hold a session
+// cookie), fsync'd, then renamed over `path`, so a reader sees the old file or the new one.
+Status WriteStateFile(const std::string& path, const std::string& data);
+
 // The state file of one endpoint and user inside `state_dir`.
 std::string SessionFile(const std::string& state_dir, const std::string& url, const std::string& user);
 

@@ -16,6 +16,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <pugixml.hpp>
 #include <string>
@@ -56,21 +58,41 @@ class SoapClient {
   // Calls one method. `body` is the method element (namespace urn:vim25).
   Status Call(std::string_view body, SoapResult* result);
 
+  // Makes `count` calls, body_of(i) for the i-th, up to `lanes` at once on connections of their
+  // own (a curl multi handle; kept for the next CallEach), and hands each reply to on_reply in
+  // call order, whatever order they arrive in. Stops at the first failed call or on_reply error
+  // and returns it. Bodies are made only when their call starts, and at most `lanes` replies
+  // are held at a time, so a large batch never sits in memory whole.
+  Status CallEach(size_t count, const std::function<std::string(size_t)>& body_of, size_t lanes,
+                  const std::function<Status(size_t, SoapResult&)>& on_reply);
+
   // The session cookie's value ("" when none), as received: opaque, quotes and all.
   const std::string& cookie() const { return cookie_; }
   // SOAP calls made so far (answered or not): what a run costs the endpoint.
   uint64_t calls() const { return calls_; }
+  // The same, by method ("QueryPerf", "WaitForUpdatesEx", ...).
+  const std::map<std::string, uint64_t>& calls_by_method() const { return calls_by_method_; }
   void set_cookie(std::string cookie) { cookie_ = std::move(cookie); }
   // SOAPAction "urn:vim25/<version>"; set from the endpoint's about.apiVersion.
   void set_api_version(std::string version) { api_version_ = std::move(version); }
 
  private:
   struct Curl;
+  struct Transfer;
+  // `easy` is a CURL* (curl.h stays out of this header); `curl_code` a CURLcode.
+  void Prepare(void* easy, std::string_view body, Transfer* transfer);
+  Status Complete(void* easy, int curl_code, Transfer* transfer, SoapResult* result);
+  // Call and CallEach: on_reply gets every call's status with its result (in *result when given,
+  // which is then for every call), in call order; its error stops the run.
+  Status Run(size_t count, const std::function<std::string(size_t)>& body_of, size_t lanes,
+             const std::function<Status(size_t, Status, SoapResult&)>& on_reply, SoapResult* result);
+
   SoapOptions options_;
   std::unique_ptr<Curl> curl_;
   std::string cookie_;
   std::string api_version_ = "6.5";
   uint64_t calls_ = 0;
+  std::map<std::string, uint64_t> calls_by_method_;
 };
 
 }  // namespace zabitan::vsphere
