@@ -123,12 +123,15 @@ Status CloneVm(VSphere& vs, const Group& g, const std::string& policy_state_dir,
   return vsphere::FindByName(*vs.client, vs.sc, "VirtualMachine", name, clone);
 }
 
-// Shuts the VM down gracefully, then (after the grace period) hard.
+// Shuts the VM down gracefully, then (after the grace period, or at once when the guest cannot
+// take the request, e.g. ToolsUnavailable) hard. `*forced` says why it was powered off hard,
+// empty after a clean guest shutdown: the admin must see in the action log that a guest was cut.
 Status StopVm(VSphere& vs, const vsphere::ManagedObject& vm, const Group& g, Clock::time_point deadline,
-              std::vector<std::string>* tasks) {
+              std::vector<std::string>* tasks, std::string* forced) {
   Status s = vsphere::ShutdownGuest(*vs.client, vm);
   if (s.ok()) {
-    auto grace_end = std::min(deadline - std::chrono::seconds(2), Clock::now() + g.shutdown_grace);
+    const auto asked = Clock::now();
+    auto grace_end = std::min(deadline - std::chrono::seconds(2), asked + g.shutdown_grace);
     for (;;) {
       std::string state;
       if (Status r = vsphere::ReadPowerState(*vs.client, vs.sc, vm, &state); r.ok() && state == "poweredOff") {
@@ -137,9 +140,11 @@ Status StopVm(VSphere& vs, const vsphere::ManagedObject& vm, const Group& g, Clo
       if (Clock::now() + std::chrono::milliseconds(200) > grace_end) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    log::Warning("guest shutdown of " + vm.value + " not done in time: powering it off");
+    // Rounded: the last poll ends up to 200 ms before the grace does.
+    const auto waited = std::chrono::round<std::chrono::seconds>(Clock::now() - asked);
+    *forced = "the guest did not shut down within " + std::to_string(waited.count()) + " s";
   } else {
-    log::Warning(s.message() + ": powering it off");
+    *forced = "guest shutdown failed: " + s.message();
   }
   vsphere::ManagedObject task;
   if (Status p = vsphere::PowerOff(*vs.client, vm, &task); !p.ok()) return p;
@@ -198,13 +203,16 @@ Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, con
       state.started.push_back(d.vm);
       acted = vsphere::WaitForTask(*vs.client, vs.sc, task, deadline - std::chrono::milliseconds(500));
     }
-  } else if (d.kind == Decision::kShutDown) {
-    acted = StopVm(vs, vm, g, deadline - std::chrono::milliseconds(500), &o.tasks);
+  }
+  std::string forced;
+  if (d.kind == Decision::kShutDown) {
+    acted = StopVm(vs, vm, g, deadline - std::chrono::milliseconds(500), &o.tasks, &forced);
     if (acted.ok()) state.started.erase(std::find(state.started.begin(), state.started.end(), d.vm));
   }
   const std::string done = d.kind == Decision::kPowerOn ? "powered on " + d.vm
                            : d.kind == Decision::kClone ? "cloned " + g.clone_template + " as " + d.vm + " and powered it on"
-                                                        : "shut down " + d.vm;
+                           : forced.empty()             ? "shut down " + d.vm
+                                                        : "powered off " + d.vm + ", " + forced;
   state.last_action = now;
   state.actions.push_back(now);
   state.actions.erase(std::remove_if(state.actions.begin(), state.actions.end(),

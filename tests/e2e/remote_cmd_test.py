@@ -12,16 +12,31 @@ Checks:
  - 50 concurrent invocations for one event power on exactly one VM;
  - max and cooldown are honoured;
  - scale-down shuts down only members it started, latest first;
- - the results reach the trapper (zabitan.remote.result/.members/.status) and the mascot speaks.
+ - the results reach the trapper (zabitan.remote.result/.members/.status) and the mascot speaks;
+ - untrusted files: a config group/others can write or another user owns is refused ("refusing
+   to run: FILE: ..."), and so is a password file group/others can read or another user owns
+   (one "failed: FILE: ..." line, the event not used up); exit 1, no request reaches vSphere;
+ - scale-down's PowerOffVM_Task fallback, through a SOAP tap in front of the simulator (whose
+   ShutdownGuest always powers off at once): a guest that takes ShutdownGuest and never goes down
+   is powered off after shutdown_grace, one whose tools are not running (ToolsUnavailable, as
+   vCenter answers) at once; the line says the VM was powered off and why;
+ - the notification spool: the desktop away, the run spools the mascot's line; the next run that
+   notifies, once the desktop is back, delivers it first, then its own.
 """
+import http.client
+import http.server
 import json
 import os
 import pathlib
+import pwd
 import re
 import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
+import xml.etree.ElementTree as ET
 
 here = pathlib.Path(__file__).resolve().parent
 peers = here.parent / "peers"
@@ -66,6 +81,101 @@ def states():
     return power("state", *POOL, OTHER)
 
 
+SOAP = "{http://schemas.xmlsoap.org/soap/envelope/}"
+# What vCenter answers ShutdownGuest for a VM whose VMware Tools are not running.
+TOOLS_UNAVAILABLE = (
+    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode'
+    '</faultcode><faultstring>Cannot complete operation because VMware Tools is not running in this virtual machine.'
+    '</faultstring><detail><ToolsUnavailableFault xmlns="urn:vim25" xsi:type="ToolsUnavailable"></ToolsUnavailableFault>'
+    '</detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>')
+SHUTDOWN_ACCEPTED = (
+    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+    '<soapenv:Body><ShutdownGuestResponse xmlns="urn:vim25"></ShutdownGuestResponse></soapenv:Body></soapenv:Envelope>')
+
+
+class SoapTap(http.server.ThreadingHTTPServer):
+    """Plain-http SOAP endpoint that relays every call to the simulator and records its method.
+    vcsim's ShutdownGuest powers the VM off at once, so a guest that does not go down is made
+    here: guest = "ignore" answers ShutdownGuest as vCenter does when it passed the request to
+    the tools (the guest then never shuts down), "tools" answers ToolsUnavailable; everything
+    else, and ShutdownGuest with "forward", reaches the simulator unchanged."""
+    daemon_threads = True
+
+    def __init__(self, env):
+        self.target = re.match(r"https://([^/:]+):(\d+)(/.*)", env["VCSIM_URL"]).groups()
+        self.ctx = ssl.create_default_context(cafile=env["VCSIM_CERT"])
+        self.ctx.check_hostname = False
+        self.methods = []
+        self.guest = "forward"
+        super().__init__(("127.0.0.1", 0), TapHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}{self.target[2]}"
+
+
+class TapHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as libcurl expects
+
+    def do_POST(self):
+        tap = self.server
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        call = ET.fromstring(body).find(SOAP + "Body")[0].tag.split("}")[-1]
+        tap.methods.append(call)
+        if call == "ShutdownGuest" and tap.guest != "forward":
+            status, headers = (500, {}) if tap.guest == "tools" else (200, {})
+            data = (TOOLS_UNAVAILABLE if tap.guest == "tools" else SHUTDOWN_ACCEPTED).encode()
+        else:
+            conn = http.client.HTTPSConnection(tap.target[0], int(tap.target[1]), context=tap.ctx, timeout=30)
+            conn.request("POST", tap.target[2], body, {k: v for k, v in self.headers.items()
+                                                       if k.lower() in ("content-type", "soapaction", "cookie")})
+            reply = conn.getresponse()
+            status, data = reply.status, reply.read()
+            headers = {"Set-Cookie": reply.getheader("Set-Cookie")} if reply.getheader("Set-Cookie") else {}
+            conn.close()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def relay(listener, port):
+    """Accepts on `listener` and pipes each connection to 127.0.0.1:port (the desktop coming back
+    at the address the spool was filled for)."""
+    def pipe(a, b):
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for x in (a, b):
+                try:
+                    x.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def serve():
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # the listener was closed: the test is over
+            upstream = socket.create_connection(("127.0.0.1", port))
+            threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+
 # The recording trapper for the reports.
 ready = work / "sink.port"
 record = work / "sink.jsonl"
@@ -82,21 +192,22 @@ try:
     password.write_text(vcsim["VCSIM_PASSWORD"])
     password.chmod(0o600)
 
-    def write_config(name, cooldown):
+    def config_file(name, groups, state="state", url=vcsim["VCSIM_URL"], settings="time_budget = 20", tail="",
+                    secret=password):
+        """Writes a config (mode 0644) for the simulator or `url` (pinned when it is the
+        simulator's https), `state` under work, the shared audit log; returns its path."""
+        pin = f'thumbprint = "{vcsim["VCSIM_THUMBPRINT"]}"\n' if url == vcsim["VCSIM_URL"] else ""
         path = work / name
-        path.write_text(f"""
-[remote_cmd]
-url = "{vcsim['VCSIM_URL']}"
-user = "{vcsim['VCSIM_USER']}"
-password_file = "{password}"
-thumbprint = "{vcsim['VCSIM_THUMBPRINT']}"
-state_dir = "{work}/state"
-audit_log = "{work}/audit.log"
-time_budget = 20
+        path.write_text(f'[remote_cmd]\nurl = "{url}"\nuser = "{vcsim["VCSIM_USER"]}"\npassword_file = "{secret}"\n'
+                        f'{pin}state_dir = "{work}/{state}"\naudit_log = "{work}/audit.log"\n{settings}\n{groups}\n{tail}')
+        path.chmod(0o644)
+        return str(path)
+
+    def write_config(name, cooldown):
+        return config_file(name, settings=f"""time_budget = 20
 report_server = "127.0.0.1:{sink_port}"
 report_host = "zabitan-endpoint"
-notify = true
-
+notify = true""", groups=f"""
 [remote_cmd.groups.web]
 hosts = ["vm-web01", "vm-web02"]
 pool = {json.dumps(POOL)}
@@ -105,13 +216,16 @@ max = 2
 cooldown = {cooldown}
 max_actions_per_hour = 100
 shutdown_grace = 5
-
+""", tail=f"""
 [sstp]
 to = "127.0.0.1:{ninix['NINIX_PORT']}"
 timeout = 15
 """)
-        path.chmod(0o644)
-        return str(path)
+
+    def group(name, host, pool, more=""):
+        """A scaling group of one host, up to one VM on, no cooldown."""
+        return (f'[remote_cmd.groups.{name}]\nhosts = ["{host}"]\npool = {json.dumps(pool)}\nmax = 1\ncooldown = 0\n'
+                f'max_actions_per_hour = 100\n{more}')
 
     config = write_config("zabitan.toml", 0)
     config_cooldown = write_config("cooldown.toml", 3600)
@@ -122,8 +236,8 @@ timeout = 15
             full += ["--config", config_path]
         return subprocess.run(full, capture_output=True, text=True, timeout=60)
 
-    def up(event, action="scale-up", status="PROBLEM", config_path=config):
-        return run(action, "--host", "vm-web01", "--event-id", str(event), "--trigger-id", "77",
+    def up(event, action="scale-up", status="PROBLEM", config_path=config, host="vm-web01"):
+        return run(action, "--host", host, "--event-id", str(event), "--trigger-id", "77",
                    "--status", status, "--severity", "High", config_path=config_path)
 
     power("off", *POOL)
@@ -226,17 +340,7 @@ timeout = 15
     # --- cloning a template when the pool is exhausted ------------------------------------
     # A group with an empty pool and OTHER as its template: every scale-up below max clones it
     # (CloneVM_Task), records the clone and powers it on.
-    clone_config = work / "clone.toml"
-    clone_config.write_text(f"""
-[remote_cmd]
-url = "{vcsim['VCSIM_URL']}"
-user = "{vcsim['VCSIM_USER']}"
-password_file = "{password}"
-thumbprint = "{vcsim['VCSIM_THUMBPRINT']}"
-state_dir = "{work}/state"
-audit_log = "{work}/audit.log"
-time_budget = 20
-
+    clone_config = config_file("clone.toml", f"""
 [remote_cmd.groups.clones]
 hosts = ["vm-clone01"]
 template = "{OTHER}"
@@ -246,18 +350,17 @@ cooldown = 0
 max_actions_per_hour = 100
 shutdown_grace = 1
 """)
-    clone_config.chmod(0o644)
 
     def clone_up(event):
         return run("scale-up", "--host", "vm-clone01", "--event-id", str(event), "--trigger-id", "9",
-                   "--status", "PROBLEM", config_path=str(clone_config))
+                   "--status", "PROBLEM", config_path=clone_config)
 
     def clones():
         return {n: st for n, st in power("state").items() if n.startswith("zclone-")}
 
     existing = clones()  # a simulator reused from an earlier run may hold some: numbers go on
     procs = [subprocess.Popen([remote_cmd, "scale-up", "--host", "vm-clone01", "--event-id", "900", "--trigger-id", "9",
-                               "--status", "PROBLEM", "--config", str(clone_config)], stdout=subprocess.PIPE, text=True)
+                               "--status", "PROBLEM", "--config", clone_config], stdout=subprocess.PIPE, text=True)
              for _ in range(10)]
     outs = [(p.communicate(timeout=60)[0], p.returncode) for p in procs]
     made = [o for o, _ in outs if re.match(r"scale-up clones \(event 900\): cloned ", o)]
@@ -281,7 +384,7 @@ shutdown_grace = 1
     check("clone: max honoured", "at its maximum" in r.stdout and
           len({n for n in clones() if n not in existing}) == 2, (r.stdout, clones()))
     r = run("scale-down", "--host", "vm-clone01", "--event-id", "903", "--trigger-id", "9", "--status", "OK",
-            config_path=str(clone_config))
+            config_path=clone_config)
     after = clones()
     check("clone: scale-down shuts a clone down, destroys nothing", r.returncode == 0 and "shut down zclone-" in r.stdout
           and len([n for n in after if n not in existing]) == 2 and
@@ -297,38 +400,153 @@ shutdown_grace = 1
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
-    slow_config = work / "slow.toml"
-    slow_config.write_text(f"""
-[remote_cmd]
-url = "https://127.0.0.1:1/sdk"
-user = "{vcsim['VCSIM_USER']}"
-password_file = "{password}"
-state_dir = "{work}/state-slow"
-audit_log = "{work}/audit.log"
-time_budget = 3
-notify = true
-
-[remote_cmd.groups.slow]
-hosts = ["vm-slow01"]
-pool = ["{OTHER}"]
-max = 1
-cooldown = 0
-
+    slow_config = config_file("slow.toml", state="state-slow", url="https://127.0.0.1:1/sdk",
+                              settings="time_budget = 3\nnotify = true",
+                              groups=group("slow", "vm-slow01", [OTHER]), tail=f"""
 [sstp]
 to = "127.0.0.1:{silent.getsockname()[1]}"
 timeout = 15
 spool = "{work}/sstp-spool"
 """)
-    slow_config.chmod(0o644)
     started = time.monotonic()
     r = run("scale-up", "--host", "vm-slow01", "--event-id", "950", "--trigger-id", "9", "--status", "PROBLEM",
-            config_path=str(slow_config))
+            config_path=slow_config)
     took = time.monotonic() - started
     silent.close()
     check("slow desktop: the run ends within its 3 s budget", took < 4.0, (took, r.stdout, r.stderr))
     check("slow desktop: the failure is the one line", r.returncode == 1 and r.stdout.count("\n") == 1, (r.stdout,))
     check("slow desktop: the message waits in the spool",
           any(p.is_file() for p in (work / "sstp-spool").rglob("*")), list((work / "sstp-spool").rglob("*")))
+    # --- untrusted files: refused before anything reaches vSphere ---------------------------
+    # A group of its own behind the SOAP tap, which records every call that reaches "vSphere".
+    tap = SoapTap(vcsim)
+    tap_password = work / "tap.password"
+    tap_password.write_text(vcsim["VCSIM_PASSWORD"])
+    tap_password.chmod(0o600)
+    TAPPED = POOL[0]
+    tap_config = config_file("tap.toml", state="state-tap", url=tap.url, secret=tap_password,
+                             groups=group("tapped", "vm-tap01", [TAPPED], "shutdown_grace = 2\n"))
+
+    def tapped(event, action="scale-up", status="PROBLEM"):
+        return up(event, action, status, config_path=tap_config, host="vm-tap01")
+
+    def audited(event, field):
+        return [a[field] for a in map(json.loads, (work / "audit.log").read_text().splitlines()) if str(event) in a["args"]]
+
+    me = os.geteuid()
+    before = states()
+
+    def refused(what, path, change, line):
+        """Runs event 1100 with `change` made to `path` (a mode, or an owner's (uid, gid)), then undoes it."""
+        if isinstance(change, int):
+            os.chmod(path, change)
+        else:
+            os.chown(path, *change)
+        r = tapped(1100)
+        os.chmod(path, 0o600 if path == str(tap_password) else 0o644)
+        os.chown(path, me, os.getegid())
+        check(f"untrusted: {what}: exit 1, one line naming the file", r.returncode == 1 and r.stdout == line + "\n",
+              (r.returncode, r.stdout, r.stderr))
+        check(f"untrusted: {what}: nothing reached vSphere", tap.methods == [], tap.methods)
+
+    for mode in (0o664, 0o646):
+        refused(f"config mode {mode:04o}", tap_config, mode,
+                f"refusing to run: {tap_config}: mode {mode:04o} lets group or others change it (chmod go-w {tap_config})")
+    for mode in (0o640, 0o604):
+        refused(f"password file mode {mode:04o}", str(tap_password), mode,
+                f"scale-up tapped (event 1100): failed: {tap_password}: mode {mode:04o} lets group or others read it "
+                f"(chmod 600 {tap_password})")
+    if me == 0:  # only root can give a file to another user
+        nobody = pwd.getpwnam("nobody")
+        for what, path, says in (("config", tap_config, "refusing to run: "),
+                                 ("password file", str(tap_password), "scale-up tapped (event 1100): failed: ")):
+            refused(f"{what} owned by nobody", path, (nobody.pw_uid, nobody.pw_gid),
+                    f"{says}{path}: owned by uid {nobody.pw_uid}, neither root nor the running user (uid 0)")
+    else:
+        print("SKIP: untrusted: files owned by another user (needs root to chown)")
+    check("untrusted: no power state changed", states() == before, (before, states()))
+    outcomes = audited(1100, "outcome")
+    check("untrusted: password refusals audited as failed; config refusals not in the log their config names",
+          outcomes == ["failed"] * (3 if me == 0 else 2), outcomes)
+    r = tapped(1100)
+    check("untrusted: once fixed, the same event is carried out (a refusal does not use it up)",
+          r.returncode == 0 and r.stdout == f"scale-up tapped (event 1100): powered on {TAPPED} (1/1 running)\n",
+          (r.stdout, r.stderr))
+
+    # --- scale-down: PowerOffVM_Task when the guest does not shut down --------------------------
+    def stopped(event, guest):
+        tap.guest = guest
+        tap.methods.clear()
+        t0 = time.monotonic()
+        r = tapped(event, "scale-down", "OK")
+        took = time.monotonic() - t0
+        tap.guest = "forward"
+        calls = [m for m in tap.methods if m in ("ShutdownGuest", "PowerOffVM_Task")]
+        check(f"fallback ({guest}): ShutdownGuest, then PowerOffVM_Task", calls == ["ShutdownGuest", "PowerOffVM_Task"],
+              tap.methods)
+        check(f"fallback ({guest}): the VM is off", power("state", TAPPED)[TAPPED] == "poweredOff")
+        tasks = audited(event, "tasks")
+        check(f"fallback ({guest}): the power-off task is audited", len(tasks) == 1 and len(tasks[0]) == 1, tasks)
+        return r, took
+
+    r, took = stopped(1101, "ignore")
+    check("fallback: a guest that takes ShutdownGuest and stays up is powered off after shutdown_grace (2 s)",
+          r.returncode == 0 and 1.8 <= took < 10 and
+          r.stdout == f"scale-down tapped (event 1101): powered off {TAPPED}, the guest did not shut down within 2 s "
+          f"(0/1 running)\n", (r.stdout, r.stderr, took))
+    r = tapped(1102)
+    check("fallback: powered on again", r.returncode == 0 and f"powered on {TAPPED}" in r.stdout, r.stdout)
+    r, took = stopped(1103, "tools")
+    check("fallback: ToolsUnavailable: powered off at once, the line says why",
+          r.returncode == 0 and took < 1.8 and
+          r.stdout == f"scale-down tapped (event 1103): powered off {TAPPED}, guest shutdown failed: ShutdownGuest: "
+          f"{tap.url}: ToolsUnavailable: Cannot complete operation because VMware Tools is not running in this virtual "
+          f"machine. (0/1 running)\n", (r.stdout, r.stderr, took))
+    tap.shutdown()
+    tap.server_close()
+
+    # --- the notification spool: the desktop away, then back -------------------------------------
+    # The [sstp] address is a socket bound but not listening (connections refused: the desktop is
+    # away); later it listens and relays to ninix: the desktop is back at the address the spool
+    # holds the message for.
+    away = socket.socket()
+    away.bind(("127.0.0.1", 0))
+    SPOOLED = POOL[1]
+    spool_dir = work / "spool-away"
+    token = f"spool-e2e-{os.getpid()}"  # ninix's trace may hold earlier runs' plays
+    spool_config = config_file("spool.toml", state="state-spool", settings=f"""time_budget = 20
+notify = true
+scale_up_speech = '\\0\\s[0]{token} up: {{result}}\\e'
+scale_down_speech = '\\0\\s[0]{token} down: {{result}}\\e'""", groups=group("spool", "vm-spool01", [SPOOLED]), tail=f"""
+[sstp]
+to = "127.0.0.1:{away.getsockname()[1]}"
+timeout = 5
+spool = "{spool_dir}"
+""")
+    ninix_dir = str(pathlib.Path(ninix_env_file).parent)
+
+    def shown(token, *how):
+        r = subprocess.run([str(peers / "ninix" / "last-script"), ninix_dir, "--match", token, *how],
+                           capture_output=True, text=True)
+        return r.stdout if r.returncode == 0 else None
+
+    r = up(1200, config_path=spool_config, host="vm-spool01")
+    check("spool: the desktop away, the scaling is still done", r.returncode == 0 and
+          r.stdout == f"scale-up spool (event 1200): powered on {SPOOLED} (1/1 running)\n", (r.stdout, r.stderr))
+    spooled = sorted(spool_dir.rglob("*.req"))
+    check("spool: the mascot's line waits in the spool", len(spooled) == 1 and b"event 1200" in spooled[0].read_bytes(),
+          spooled)
+    check("spool: nothing reached the desktop", shown(token) is None)
+    away.listen(8)
+    relay(away, int(ninix["NINIX_PORT"]))
+    r = up(1201, "scale-down", "OK", config_path=spool_config, host="vm-spool01")
+    check("spool: the next run acts", r.returncode == 0 and f"shut down {SPOOLED}" in r.stdout, (r.stdout, r.stderr))
+    first, second = (json.loads(shown(f"{token} {d}", "--wait", "20", "--json") or "{}") for d in ("up", "down"))
+    check("spool: the next run delivers the spooled line first, then its own",
+          0 < first.get("index", 0) < second.get("index", 0) and "(event 1200)" in first.get("text", "") and
+          "(event 1201)" in second.get("text", ""), (first, second))
+    check("spool: emptied", not list(spool_dir.rglob("*.req")), list(spool_dir.rglob("*.req")))
+    away.close()
 finally:
     sink.terminate()
     sink.wait()

@@ -10,29 +10,9 @@
 #include "zabitan/common/log.h"
 #include "zabitan/vsphere/xml.h"
 
-// The reply read here (elements by local name):
-//   WaitForUpdatesExResponse/returnval? := version filterSet* truncated?
-//     filterSet := filter objectSet*     objectSet := kind(enter|modify|leave) obj changeSet*
-//     changeSet := name op(assign|add|remove|indirectRemove) val?
-
 namespace zabitan::vsphere {
 
-const std::map<std::string, std::vector<std::string>> kInventoryProperties = {
-    {"HostSystem",
-     {"hardware.systemInfo.uuid", "runtime.powerState", "runtime.connectionState", "summary.quickStats.uptime"}},
-    {"VirtualMachine",
-     {"config.instanceUuid", "runtime.powerState", "runtime.host", "summary.quickStats.uptimeSeconds"}},
-    {"Datastore",
-     {"summary.url", "summary.capacity", "summary.freeSpace", "summary.uncommitted", "summary.type"}},
-};
-
 namespace {
-
-const std::map<std::string, std::string> kUuidProperty = {
-    {"HostSystem", "hardware.systemInfo.uuid"},
-    {"VirtualMachine", "config.instanceUuid"},
-    {"Datastore", "summary.url"},
-};
 
 std::string This(const ManagedObject& mo) {
   return "<_this type=\"" + Escape(mo.type) + "\">" + Escape(mo.value) + "</_this>";
@@ -42,8 +22,6 @@ ManagedObject Returned(const SoapResult& r) {
   pugi::xml_node rv = Child(r.body, "returnval");
   return {rv.attribute("type").value(), rv.text().get()};
 }
-
-std::string Key(const ManagedObject& mo) { return mo.type + ":" + mo.value; }
 
 // One WaitForUpdatesEx after another until the endpoint has no more (truncated sets).
 // *fault names the SOAP fault of a call that failed with one.
@@ -109,64 +87,6 @@ Status ReadWhole(SoapClient& client, const ServiceContent& sc, Inventory* inv) {
 
 }  // namespace
 
-void Entity::Set(const std::string& path, std::string value) {
-  if (path == "name") {
-    name = std::move(value);
-    return;
-  }
-  if (auto it = kUuidProperty.find(moref.type); it != kUuidProperty.end() && it->second == path) uuid = value;
-  properties[path] = std::move(value);
-}
-
-void Entity::Unset(const std::string& path) {
-  if (path == "name") name.clear();
-  if (auto it = kUuidProperty.find(moref.type); it != kUuidProperty.end() && it->second == path) uuid.clear();
-  properties.erase(path);
-}
-
-std::vector<Entity> Inventory::List() const {
-  std::vector<Entity> list;
-  list.reserve(entities.size());
-  for (const auto& [key, e] : entities) list.push_back(e);
-  return list;
-}
-
-void ApplyUpdates(pugi::xml_node response, Inventory* inv, bool* truncated) {
-  *truncated = false;
-  pugi::xml_node set = Child(response, "returnval");
-  if (!set) return;  // nothing changed
-  for (pugi::xml_node fs = set.first_child(); fs; fs = fs.next_sibling()) {
-    if (LocalName(fs.name()) != "filterSet") continue;
-    for (pugi::xml_node os = fs.first_child(); os; os = os.next_sibling()) {
-      if (LocalName(os.name()) != "objectSet") continue;
-      pugi::xml_node obj = Child(os, "obj");
-      ManagedObject mo{obj.attribute("type").value(), obj.text().get()};
-      if (kInventoryProperties.count(mo.type) == 0 || mo.value.empty()) continue;
-      const std::string kind = ChildText(os, "kind");
-      if (kind == "leave") {
-        inv->entities.erase(Key(mo));
-        continue;
-      }
-      if (kind != "enter" && kind != "modify") continue;
-      Entity& e = inv->entities[Key(mo)];
-      if (kind == "enter") e = Entity{mo, {}, {}, {}};  // all of it follows
-      e.moref = mo;
-      for (pugi::xml_node cs = os.first_child(); cs; cs = cs.next_sibling()) {
-        if (LocalName(cs.name()) != "changeSet") continue;
-        const std::string name = ChildText(cs, "name");
-        const std::string op = ChildText(cs, "op");
-        if (op == "remove" || op == "indirectRemove") {
-          e.Unset(name);
-        } else {
-          e.Set(name, ChildText(cs, "val"));  // assign (add only names arrays: none is read)
-        }
-      }
-    }
-  }
-  inv->version = ChildText(set, "version");
-  *truncated = ChildText(set, "truncated") == "true";
-}
-
 Status UpdateInventory(SoapClient& client, const ServiceContent& sc, std::chrono::seconds refresh, int64_t now,
                        Inventory* inv, bool* full) {
   *full = false;
@@ -229,7 +149,7 @@ Status LoadInventory(const std::string& path, Inventory* inv) {
         else e.Set(k, v.get<std::string>());
       }
       if (!ok) break;
-      loaded.entities[Key(e.moref)] = std::move(e);
+      loaded.entities[Inventory::Key(e.moref)] = std::move(e);
     }
   }
   if (!ok) {

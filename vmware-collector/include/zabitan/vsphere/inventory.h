@@ -59,8 +59,9 @@ struct Inventory {
   // config.vpxd.stats.maxQueryMetrics (perf.h), read by the collector with every full read: it
   // changes as rarely as the inventory. 0: not read yet.
   int64_t max_query_metrics = 0;
-  std::map<std::string, Entity> entities;  // by "type:value" of the moref
+  std::map<std::string, Entity> entities;  // by Key(moref)
 
+  static std::string Key(const ManagedObject& moref);  // "type:value"
   std::vector<Entity> List() const;
 };
 

@@ -1,0 +1,52 @@
+#include "zabitan/remote/admission.h"
+
+#include <cstdio>
+
+#include "zabitan/common/log.h"
+#include "zabitan/remote/file_safety.h"
+
+namespace zabitan::remote {
+
+bool Admit(int argc, char** argv, Admission* a) {
+  a->record.args.assign(argv + 1, argv + argc);
+  a->record.outcome = "rejected";
+  if (Status s = ParseInvocation(a->record.args, &a->invocation); !s.ok()) {
+    a->refusal = "rejected: " + s.message();
+    // The audit log is named by the config, which a rejected command line may not name safely:
+    // the default config's log if that file is trustworthy, syslog alone otherwise.
+    Config config;
+    Policy policy;
+    if (CheckTrustedFile(kDefaultConfigPath, false).ok() && Config::Load(kDefaultConfigPath, true, &config).ok() &&
+        LoadPolicy(config, &policy).ok()) {
+      a->audit_log = policy.audit_log;
+    }
+    return false;
+  }
+  a->config_path = a->invocation.config.value_or(kDefaultConfigPath);
+  Status s = CheckTrustedFile(a->config_path, false);
+  if (s.ok()) s = Config::Load(a->config_path, true, &a->config);
+  if (s.ok()) s = LoadPolicy(a->config, &a->policy);
+  if (!s.ok()) {
+    // An untrusted config's audit_log is not trusted either: syslog only.
+    a->refusal = "refusing to run: " + s.message();
+    return false;
+  }
+  a->audit_log = a->policy.audit_log;
+  a->group = a->policy.GroupFor(a->invocation.host);
+  if (a->group == nullptr) {
+    a->refusal = "rejected: host \"" + a->invocation.host + "\" belongs to no scaling group of " + a->config_path;
+    return false;
+  }
+  a->record.group = a->group->name;
+  a->record.outcome.clear();
+  return true;
+}
+
+int Finish(const std::string& audit_log, AuditRecord record, const std::string& line, int code) {
+  record.detail = line;
+  if (Status s = Audit(audit_log, record); !s.ok()) log::Warning(s.message());
+  std::printf("%s\n", line.c_str());
+  return code;
+}
+
+}  // namespace zabitan::remote
