@@ -59,25 +59,40 @@ struct VSphere {
   }
 };
 
-// The power states of the group's pool and of the clones it made, and every VM name vSphere
-// knows (a clone's name must be free).
+// The power states of the group's pool (its `pool` list, then the VMs of its pool_folder by
+// name) and of the clones it made, and every VM name vSphere knows (a clone's name must be
+// free). A VM of the folder is the folder's object, not another VM of the same name elsewhere.
 Status PoolStates(VSphere& vs, const Group& g, const GroupState& state, std::vector<PoolMember>* pool,
                   std::map<std::string, vsphere::ManagedObject>* morefs, std::vector<std::string>* names) {
+  std::vector<vsphere::VmPower> in_folder;
+  if (!g.pool_folder.empty()) {
+    if (Status s = vsphere::ListFolderVirtualMachines(*vs.client, vs.sc, g.pool_folder, &in_folder); !s.ok()) {
+      return s.Prefixed("pool_folder");
+    }
+  }
   std::vector<vsphere::VmPower> vms;
   if (Status s = vsphere::ListVirtualMachines(*vs.client, vs.sc, &vms); !s.ok()) return s;
   pool->clear();
   names->clear();
   for (const vsphere::VmPower& vm : vms) names->push_back(vm.name);
   std::vector<std::string> members = g.pool;
-  for (const std::string& c : state.clones) {
-    if (std::find(members.begin(), members.end(), c) == members.end()) members.push_back(c);
-  }
+  auto add = [&](const std::string& name) {
+    if (std::find(members.begin(), members.end(), name) == members.end()) members.push_back(name);
+  };
+  for (const vsphere::VmPower& vm : in_folder) add(vm.name);
+  for (const std::string& c : state.clones) add(c);
   for (const std::string& name : members) {
     PoolMember m{name, {}};
-    for (const vsphere::VmPower& vm : vms) {
-      if (vm.name == name) {
-        m.power_state = vm.power_state;
-        (*morefs)[name] = vm.moref;
+    auto same = [&](const vsphere::VmPower& vm) { return vm.name == name; };
+    if (auto it = std::find_if(in_folder.begin(), in_folder.end(), same); it != in_folder.end()) {
+      m.power_state = it->power_state;
+      (*morefs)[name] = it->moref;
+    } else {
+      for (const vsphere::VmPower& vm : vms) {
+        if (same(vm)) {
+          m.power_state = vm.power_state;
+          (*morefs)[name] = vm.moref;
+        }
       }
     }
     if (m.power_state.empty()) log::Warning("pool VM \"" + name + "\" of group " + g.name + " is unknown to vSphere");

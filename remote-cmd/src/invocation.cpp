@@ -17,16 +17,6 @@ constexpr size_t kMaxArgBytes = 1024;
 // Arguments are quoted in errors, printable and short: the error line is what Zabbix shows.
 std::string Quote(std::string_view arg) { return "\"" + Printable(arg, 60) + "\""; }
 
-bool ValidUtf8NoControl(std::string_view s) {
-  if (!IsValidUtf8(s)) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) return false;                                                      // C0, DEL
-    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0) return false;  // C1
-  }
-  return true;
-}
-
 Status CheckHost(const std::string& v) {
   if (v.empty() || v.size() > 128) return Status::Error("--host: 1 to 128 characters");
   for (char c : v) {
@@ -68,6 +58,16 @@ Status CheckConfigPath(const std::string& v) {
 }
 
 }  // namespace
+
+bool ValidUtf8NoControl(std::string_view s) {
+  if (!IsValidUtf8(s)) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;                                                      // C0, DEL
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0) return false;  // C1
+  }
+  return true;
+}
 
 const char* ActionName(Action action) {
   switch (action) {

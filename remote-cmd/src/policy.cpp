@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <functional>
 
+#include "zabitan/common/printable.h"
+#include "zabitan/remote/invocation.h"
+
 namespace zabitan::remote {
 namespace {
 
@@ -42,6 +45,19 @@ bool ValidGroupName(const std::string& name) {
 Status CheckNamePattern(const std::string& pattern) {
   if (CloneName(pattern, 1).empty()) {
     return Status::Error("\"" + pattern + "\" needs exactly one {n} or {n:0W} (W 1-9) for the clone's number");
+  }
+  return Status::Ok();
+}
+
+Status CheckInventoryPath(const std::string& path) {
+  const std::string quoted = "\"" + Printable(path, 100) + "\"";
+  if (path.empty()) return Status::Error("an inventory path is needed, e.g. \"DC0/vm/web-pool\"");
+  if (path.size() > kMaxInventoryPath) {
+    return Status::Error(quoted + ": longer than " + std::to_string(kMaxInventoryPath) + " bytes");
+  }
+  if (!ValidUtf8NoControl(path)) return Status::Error(quoted + ": control character or invalid UTF-8");
+  if (path.front() == '/' || path.back() == '/' || path.find("//") != std::string::npos) {
+    return Status::Error(quoted + ": an empty name (a '/' at an end, or two in a row)");
   }
   return Status::Ok();
 }
@@ -115,7 +131,7 @@ Status LoadPolicy(const Config& config, Policy* p) {
     }
     ConfigSection gs;
     if (Status s = config.Section("remote_cmd.groups." + name, &gs); !s.ok()) return s;
-    if (Status s = gs.CheckKnownKeys({"hosts", "pool", "min", "max", "cooldown", "max_actions_per_hour",
+    if (Status s = gs.CheckKnownKeys({"hosts", "pool", "pool_folder", "min", "max", "cooldown", "max_actions_per_hour",
                                        "shutdown_grace", "template", "name_pattern", "folder",
                                        "resource_pool", "datastore", "url", "user", "password_file", "ca_file", "thumbprint",
                                        "insecure"});
@@ -157,7 +173,15 @@ Status LoadPolicy(const Config& config, Policy* p) {
     }
     const std::string where = config.source() + ": remote_cmd.groups." + name;
     if (g.hosts.empty()) return Status::Error(where + ".hosts: no Zabbix host may scale this group");
-    if (g.pool.empty() && g.clone_template.empty()) return Status::Error(where + ".pool: no VM to scale (nor a template)");
+    std::optional<std::string> pool_folder;
+    if (Status s = gs.GetString("pool_folder", &pool_folder); !s.ok()) return s;
+    if (pool_folder) {
+      if (Status s = CheckInventoryPath(*pool_folder); !s.ok()) return s.Prefixed(where + ".pool_folder");
+      g.pool_folder = *pool_folder;
+    }
+    if (g.pool.empty() && g.pool_folder.empty() && g.clone_template.empty()) {
+      return Status::Error(where + ".pool: no VM to scale (nor a pool_folder or a template)");
+    }
     if (!g.clone_template.empty()) {
       if (g.name_pattern.empty()) g.name_pattern = name + "-{n:02}";
       if (Status s = CheckNamePattern(g.name_pattern); !s.ok()) return s.Prefixed(where + ".name_pattern");

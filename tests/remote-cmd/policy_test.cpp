@@ -34,6 +34,15 @@ pool = ["db-2"]
 url = "https://other/sdk"
 )";
 
+// One group with its host and an endpoint, but no pool yet.
+const char* kOneGroup = R"([remote_cmd]
+url = "u"
+user = "u"
+password_file = "p"
+[remote_cmd.groups.g]
+hosts = ["h"]
+)";
+
 }  // namespace
 
 TEST_CASE("policy: groups, defaults and per-group endpoints", "[remote][policy]") {
@@ -58,7 +67,8 @@ TEST_CASE("policy: what is refused", "[remote][policy]") {
   Policy p;
   std::string bad = std::string(kGood) + "[remote_cmd.groups.dup]\nhosts = [\"vm-web01\"]\npool = [\"x\"]\n";
   CHECK(Load(bad, &p).message() == "z.toml: remote_cmd.groups.web.hosts: \"vm-web01\" is in group dup too");
-  CHECK(Load("[remote_cmd.groups.g]\nhosts = [\"h\"]\n", &p).message() == "z.toml: remote_cmd.groups.g.pool: no VM to scale (nor a template)");
+  CHECK(Load("[remote_cmd.groups.g]\nhosts = [\"h\"]\n", &p).message() ==
+        "z.toml: remote_cmd.groups.g.pool: no VM to scale (nor a pool_folder or a template)");
   CHECK(Load("[remote_cmd.groups.g]\nhosts = [\"h\"]\npool = [\"v\"]\n", &p).message() ==
         "z.toml: remote_cmd.groups.g: url, user and password_file are needed (here or in [remote_cmd])");
   CHECK(Load("[remote_cmd]\nurl=\"u\"\nuser=\"u\"\npassword_file=\"p\"\n[remote_cmd.groups.g]\nhosts = [\"h\"]\npool = [\"v\"]\nmin = 3\nmax = 2\n", &p)
@@ -67,6 +77,50 @@ TEST_CASE("policy: what is refused", "[remote][policy]") {
   CHECK(Load("[remote_cmd.groups.\"a b\"]\n", &p).message() ==
         "z.toml: remote_cmd.groups.a b: a group name is letters, digits, '_' and '-'");
   CHECK(Load("[remote_cmd]\nreport_server = \"x\"\n", &p).message() == "z.toml: remote_cmd.report_host: required with report_server");
+}
+
+TEST_CASE("policy: pool_folder, alone or with pool", "[remote][policy]") {
+  const std::string head = kOneGroup;
+  Policy p;
+  REQUIRE(Load(head + "pool_folder = \"DC0/vm/web-pool\"\n", &p).ok());
+  CHECK(p.groups[0].pool_folder == "DC0/vm/web-pool");
+  CHECK(p.groups[0].pool.empty());
+  REQUIRE(Load(head + "pool = [\"web-03\"]\npool_folder = \"Folder 1/DC 0/vm/ウェブ/pool\"\n", &p).ok());
+  CHECK(p.groups[0].pool == std::vector<std::string>{"web-03"});
+  CHECK(p.groups[0].pool_folder == "Folder 1/DC 0/vm/ウェブ/pool");
+  REQUIRE(Load(head + "pool = [\"web-03\"]\n", &p).ok());
+  CHECK(p.groups[0].pool_folder.empty());
+  CHECK(Load(head, &p).message() ==
+        "z.toml: remote_cmd.groups.g.pool: no VM to scale (nor a pool_folder or a template)");
+}
+
+TEST_CASE("policy: a pool_folder that is no inventory path is refused", "[remote][policy]") {
+  const std::string head = kOneGroup;
+  const std::string where = "z.toml: remote_cmd.groups.g.pool_folder: ";
+  Policy p;
+  CHECK(Load(head + "pool_folder = \"\"\n", &p).message() ==
+        where + "an inventory path is needed, e.g. \"DC0/vm/web-pool\"");
+  for (const char* path : {"/DC0/vm/web", "DC0/vm/web/", "DC0//web", "/", "//"}) {
+    CHECK(Load(head + "pool_folder = \"" + path + "\"\n", &p).message() ==
+          where + "\"" + path + "\": an empty name (a '/' at an end, or two in a row)");
+  }
+  CHECK(Load(head + "pool_folder = \"DC0/vm/a\\tb\"\n", &p).message() ==
+        where + "\"DC0/vm/a\\x09b\": control character or invalid UTF-8");
+  CHECK(Load(head + "pool_folder = \"DC0/vm/\\u0085\"\n", &p).message().find("control character") != std::string::npos);
+  CHECK(Load(head + "pool_folder = \"DC0/vm/\\u007f\"\n", &p).message().find("control character") != std::string::npos);
+  const std::string longest = "DC0/vm/" + std::string(kMaxInventoryPath - 7, 'x');
+  CHECK(Load(head + "pool_folder = \"" + longest + "\"\n", &p).ok());
+  CHECK(Load(head + "pool_folder = \"" + longest + "x\"\n", &p).message().find("longer than 1024 bytes") !=
+        std::string::npos);
+  CHECK(Load(head + "pool_folder = [\"DC0/vm/web\"]\n", &p).message().find("pool_folder") != std::string::npos);
+}
+
+TEST_CASE("policy: inventory paths", "[remote][policy]") {
+  CHECK(CheckInventoryPath("DC0/vm").ok());
+  CHECK(CheckInventoryPath("DC0/vm/web-pool").ok());
+  CHECK(CheckInventoryPath("DC0/vm/a%2fb").ok());  // a '/' inside a name, as vSphere escapes it
+  CHECK_FALSE(CheckInventoryPath("DC0/vm/\xff").ok());
+  CHECK_FALSE(CheckInventoryPath(std::string("DC0/vm/a\0b", 10)).ok());
 }
 
 TEST_CASE("audit: one JSON line, hostile arguments escaped", "[remote][audit]") {

@@ -18,6 +18,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -263,10 +266,12 @@ std::string InventoryFile(const Options& o) {
 
 // Realtime samples of every host and VM, newer than their watermark, with their own clocks:
 // zabitan.vmware.{hv,vm}.perf[COUNTER] and perf[COUNTER,INSTANCE] on the entity's own Zabbix
-// host, after the discovery of the instances seen (metrics.h).
+// host, each entity's after the discovery of its instances (metrics.h), handed to `emit` as each
+// QueryPerf batch is read: 10,000 VMs × 15 samples × 16 series never sit in memory at once.
+using Emit = std::function<void(const sender::Value&)>;
 Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
                       const std::vector<vsphere::Entity>& entities, int64_t max_query_metrics, Watermarks* marks,
-                      std::vector<sender::Value>* values) {
+                      const Emit& emit) {
   std::vector<std::string> wanted;  // every path this run asks for
   for (const char* type : {"HostSystem", "VirtualMachine"}) {
     for (const vsphere::MetricSpec& spec : vsphere::DefaultMetrics(type)) wanted.push_back(spec.path);
@@ -279,7 +284,9 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
   limits.max_query_metrics = max_query_metrics;
   limits.concurrency = static_cast<size_t>(o.concurrency);
   const uint32_t now = static_cast<uint32_t>(std::time(nullptr));
-  std::vector<sender::Value> samples;
+  std::vector<vsphere::Entity> datastores;  // they name the datastore instances' discovery
+  std::copy_if(entities.begin(), entities.end(), std::back_inserter(datastores),
+               [](const vsphere::Entity& e) { return e.moref.type == "Datastore"; });
   for (const char* type : {"HostSystem", "VirtualMachine"}) {
     std::vector<vsphere::MetricSpec> specs = vsphere::DefaultMetrics(type);
     std::vector<std::string> unknown;
@@ -306,29 +313,27 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
       if (e.moref.type == type && !e.uuid.empty()) of_type.push_back(&e);
     }
     if (metrics.empty() || of_type.empty()) continue;
-    std::vector<vsphere::Series> series;
     // Back to the oldest watermark (a run after a pause fills the gap), within realtime's hour.
     const int max_sample = marks->SamplesNeeded(of_type, now);
     log::Debug(std::string(type) + ": " + std::to_string(max_sample) + " samples per series");
     Status s = vsphere::QueryRealtime(
         client, sc, of_type, metrics, max_sample, limits, [&](const vsphere::PerfResult& r) {
-          series.insert(series.end(), r.series.begin(), r.series.end());
+          // The batch's entities come whole (perf.h): their instances' discovery, then their samples.
+          for (const sender::Value& v : vsphere::InstanceDiscoveryValues(type, specs, r.series, datastores, now)) {
+            emit(v);
+          }
           for (const vsphere::Sample& smp : r.samples) {
             if (!marks->IsNew(smp.entity->uuid, smp.clock)) continue;
             auto spec = spec_of.find(smp.counter->path);
             if (spec == spec_of.end()) continue;
             std::string key = vsphere::PerfKey(type, *spec->second, smp.instance);
             if (key.empty()) continue;  // e.g. the aggregate of a per-disk counter
-            samples.push_back({smp.entity->uuid, std::move(key), smp.value, smp.clock, smp.ns});
+            emit({smp.entity->uuid, std::move(key), smp.value, smp.clock, smp.ns});
             marks->Advance(smp.entity->uuid, smp.clock);
           }
         });
     if (!s.ok()) return s;
-    std::vector<sender::Value> lld = vsphere::InstanceDiscoveryValues(type, specs, series, entities, now);
-    values->insert(values->end(), std::make_move_iterator(lld.begin()), std::make_move_iterator(lld.end()));
   }
-  // The instances' discovery goes first, then the samples.
-  values->insert(values->end(), std::make_move_iterator(samples.begin()), std::make_move_iterator(samples.end()));
   return Status::Ok();
 }
 
@@ -359,36 +364,21 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   log::Debug("maxQueryMetrics " + std::to_string(inventory->max_query_metrics));
   if (Status s = vsphere::SaveInventory(inventory_file, *inventory); !s.ok()) log::Warning(s.message());
   const std::vector<vsphere::Entity> entities = inventory->List();
-  std::vector<sender::Value> values =
-      vsphere::DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)));
-  Watermarks marks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
-  if (Status s = AddPerformance(o, client, sc, entities, inventory->max_query_metrics, &marks, &values); !s.ok()) {
-    // An entity the queries named may be gone in a way no update told: read it all next time.
-    inventory->full_read = 0;
-    if (Status saved = vsphere::SaveInventory(inventory_file, *inventory); !saved.ok()) log::Warning(saved.message());
-    log::Error(vsphere::FailureReason(s));
-    return kExitFailure;
-  }
-  std::string by_method;  // -v: what caching saves
-  for (const auto& [method, n] : client.calls_by_method()) {
-    by_method += (by_method.empty() ? "" : ", ") + method + " " + std::to_string(n);
-  }
-  log::Warning(std::to_string(client.calls()) + " SOAP calls so far (" + by_method + ")");
-  if (o.dry_run) {  // prints, and leaves the watermarks alone
-    for (const sender::Value& v : values) std::printf("%s\n", sender::FormatInputLine(v).c_str());
-    return kExitOk;
-  }
+  // Where the values go as they are made: stdout (--dry-run) or the sender, which sends full
+  // batches while the next QueryPerf replies are read.
   sender::SenderOptions so;
   so.spool = spool;
-  if (o.zabbix_server.empty()) {
-    log::Error("give --zabbix-server (or --dry-run)");
-    return kExitFailure;
+  if (!o.dry_run) {
+    if (o.zabbix_server.empty()) {
+      log::Error("give --zabbix-server (or --dry-run)");
+      return kExitFailure;
+    }
+    if (Status s = sender::ParseDestinations(o.zabbix_server, sender::kDefaultPort, &so.destinations); !s.ok()) {
+      log::Error("--zabbix-server: " + s.message());
+      return kExitFailure;
+    }
   }
-  if (Status s = sender::ParseDestinations(o.zabbix_server, sender::kDefaultPort, &so.destinations); !s.ok()) {
-    log::Error("--zabbix-server: " + s.message());
-    return kExitFailure;
-  }
-  uint64_t failed = 0;
+  uint64_t failed = 0, made = 0;
   std::string send_error;
   sender::Sender out(so, [&failed, &send_error](const sender::BatchOutcome& b) {
     if (!b.response || !b.response->success) {
@@ -398,10 +388,48 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
       failed += static_cast<uint64_t>(b.response->failed.value_or(0));
     }
   });
-  for (const sender::Value& v : values) out.Add(v);
+  bool sending = true;  // false once the sender has given up (every destination failed, no spool)
+  const Emit emit = [&](const sender::Value& v) {
+    ++made;
+    if (o.dry_run) {
+      std::printf("%s\n", sender::FormatInputLine(v).c_str());
+    } else if (sending) {
+      sending = out.Add(v);
+    }
+  };
+  for (const sender::Value& v : vsphere::DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)))) {
+    emit(v);
+  }
+  Watermarks marks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
+  Status collected = AddPerformance(o, client, sc, entities, inventory->max_query_metrics, &marks, emit);
+  std::string by_method;  // -v: what caching saves
+  for (const auto& [method, n] : client.calls_by_method()) {
+    by_method += (by_method.empty() ? "" : ", ") + method + " " + std::to_string(n);
+  }
+  log::Warning(std::to_string(client.calls()) + " SOAP calls so far (" + by_method + ")");
+  if (!collected.ok()) {
+    // An entity the queries named may be gone in a way no update told: read it all next time.
+    inventory->full_read = 0;
+    if (Status saved = vsphere::SaveInventory(inventory_file, *inventory); !saved.ok()) log::Warning(saved.message());
+  }
+  if (o.dry_run) {  // printed; the watermarks stay where they are
+    std::fflush(stdout);
+    if (collected.ok()) return kExitOk;
+    log::Error(vsphere::FailureReason(collected));
+    return kExitFailure;
+  }
   out.Finish();
-  std::printf("%zu entities, %zu values sent, %llu refused by Zabbix\n", entities.size(),
-              values.size(), static_cast<unsigned long long>(failed));
+  if (!collected.ok()) {
+    // What was sent before the failure counts: its watermarks are kept (below, unless the
+    // sending failed too), so the next run does not send it again.
+    log::Error(vsphere::FailureReason(collected));
+    if (out.status() != sender::RunStatus::kFailed) {
+      if (Status s = marks.Save(); !s.ok()) log::Warning(s.message());
+    }
+    return kExitFailure;
+  }
+  std::printf("%zu entities, %llu values sent, %llu refused by Zabbix\n", entities.size(),
+              static_cast<unsigned long long>(made), static_cast<unsigned long long>(failed));
   if (spool != nullptr) {
     std::printf("spool \"%s\": spooled: %llu; delivered from spool: %llu; waiting: %llu\n", spool->dir().c_str(),
                 static_cast<unsigned long long>(out.values_spooled()),

@@ -1,6 +1,7 @@
 #include "zabitan/vsphere/perf.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "zabitan/common/log.h"
 #include "zabitan/vsphere/replies.h"
@@ -106,6 +107,9 @@ Status QueryRealtime(SoapClient& client, const ServiceContent& sc, const std::ve
     return "<QueryPerf xmlns=\"urn:vim25\">" + This(sc.perf_manager) + specs + "</QueryPerf>";
   };
   bool unreadable = false;  // a reply that came but could not be read: its message says QueryPerf already
+  // An entity whose metrics do not fit one call (PlanQueries splits it only at the end of a
+  // call) is held back until the call that completes it: on_result sees each entity whole.
+  PerfResult carried;
   auto on_reply = [&](size_t i, SoapResult& r) {
     std::map<std::string, const Entity*> by_moref;
     for (const SpecPlan& spec : calls[i]) by_moref[entities[spec.entity]->moref.value] = entities[spec.entity];
@@ -114,7 +118,22 @@ Status QueryRealtime(SoapClient& client, const ServiceContent& sc, const std::ve
       unreadable = true;
       return s;
     }
-    on_result(result);
+    result.series.insert(result.series.begin(), carried.series.begin(), carried.series.end());
+    result.samples.insert(result.samples.begin(), std::make_move_iterator(carried.samples.begin()),
+                          std::make_move_iterator(carried.samples.end()));
+    carried = PerfResult{};
+    const SpecPlan& last = calls[i].back();
+    if (last.first_metric + last.metric_count < metrics.size()) {
+      const Entity* unfinished = entities[last.entity];
+      auto of = [unfinished](const auto& x) { return x.entity == unfinished; };
+      std::copy_if(result.series.begin(), result.series.end(), std::back_inserter(carried.series), of);
+      std::erase_if(result.series, of);
+      for (Sample& smp : result.samples) {
+        if (of(smp)) carried.samples.push_back(std::move(smp));
+      }
+      std::erase_if(result.samples, of);
+    }
+    if (!result.series.empty() || !result.samples.empty()) on_result(result);
     return Status::Ok();
   };
   Status s = client.CallEach(calls.size(), body_of, limits.concurrency, on_reply);

@@ -52,6 +52,7 @@ Status RetrieveServiceContent(SoapClient& client, ServiceContent* sc) {
   sc->session_manager = Moref(Child(rv, "sessionManager"));
   sc->perf_manager = Moref(Child(rv, "perfManager"));
   sc->setting = Moref(Child(rv, "setting"));
+  sc->search_index = Moref(Child(rv, "searchIndex"));
   pugi::xml_node about = Child(rv, "about");
   sc->full_name = ChildText(about, "fullName");
   sc->api_type = ChildText(about, "apiType");

@@ -1,9 +1,11 @@
 #include "zabitan/vsphere/vm_power.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <thread>
 
+#include "zabitan/common/printable.h"
 #include "zabitan/vsphere/xml.h"
 
 namespace zabitan::vsphere {
@@ -61,6 +63,40 @@ Status TaskCall(SoapClient& client, const std::string& method, const ManagedObje
   return TaskCall(client, method, "<" + method + " xmlns=\"urn:vim25\">" + This(vm) + "</" + method + ">", task);
 }
 
+// A specSet for the properties `paths` of the objects of `type` that `from` leads to through
+// its property `path` (`from` itself skipped): a ContainerView's view, a Folder's childEntity.
+std::string TraversalSpec(const std::string& type, const std::vector<std::string>& paths, const ManagedObject& from,
+                          const char* from_type, const char* path) {
+  std::string path_set;
+  for (const std::string& p : paths) path_set += "<pathSet>" + Escape(p) + "</pathSet>";
+  return "<specSet><propSet><type>" + Escape(type) + "</type>" + path_set + "</propSet><objectSet>" + Obj("obj", from) +
+         "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>traverse</name><type>" + from_type +
+         "</type><path>" + path + "</path><skip>false</skip></selectSet></objectSet></specSet>";
+}
+
+// RetrievePropertiesEx of `spec`, then ContinueRetrievePropertiesEx while the reply has a
+// token: `page` sees each reply body.
+Status RetrieveAll(SoapClient& client, const ServiceContent& sc, const std::string& spec,
+                   const std::function<void(pugi::xml_node)>& page) {
+  SoapResult r;
+  Status s = client.Call("<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) + spec +
+                             "<options><maxObjects>1000</maxObjects></options></RetrievePropertiesEx>",
+                         &r);
+  std::string token;
+  auto take = [&](pugi::xml_node body) {
+    page(body);
+    token = ChildText(Child(body, "returnval"), "token");
+  };
+  if (s.ok()) take(r.body);
+  while (s.ok() && !token.empty()) {
+    s = client.Call("<ContinueRetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
+                        "<token>" + Escape(token) + "</token></ContinueRetrievePropertiesEx>",
+                    &r);
+    if (s.ok()) take(r.body);
+  }
+  return s.ok() ? s : s.Prefixed("RetrievePropertiesEx");
+}
+
 // Name and the given properties of every object of `type` under the root folder.
 Status ListObjects(SoapClient& client, const ServiceContent& sc, const std::string& type,
                    const std::vector<std::string>& paths,
@@ -73,30 +109,11 @@ Status ListObjects(SoapClient& client, const ServiceContent& sc, const std::stri
   if (!s.ok()) return s.Prefixed("CreateContainerView");
   pugi::xml_node rv = Child(r.body, "returnval");
   ManagedObject view{rv.attribute("type").value(), rv.text().get()};
-  std::string path_set;
-  for (const std::string& p : paths) path_set += "<pathSet>" + Escape(p) + "</pathSet>";
-  const std::string spec =
-      "<specSet><propSet><type>" + Escape(type) + "</type>" + path_set + "</propSet><objectSet>" + Obj("obj", view) +
-      "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name><type>ContainerView</type>"
-      "<path>view</path><skip>false</skip></selectSet></objectSet></specSet>";
-  s = client.Call("<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) + spec +
-                      "<options><maxObjects>1000</maxObjects></options></RetrievePropertiesEx>",
-                  &r);
-  std::string token;
-  auto take = [&](pugi::xml_node body) {
-    ForEachObject(body, fn);
-    token = ChildText(Child(body, "returnval"), "token");
-  };
-  if (s.ok()) take(r.body);
-  while (s.ok() && !token.empty()) {
-    s = client.Call("<ContinueRetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
-                        "<token>" + Escape(token) + "</token></ContinueRetrievePropertiesEx>",
-                    &r);
-    if (s.ok()) take(r.body);
-  }
+  s = RetrieveAll(client, sc, TraversalSpec(type, paths, view, "ContainerView", "view"),
+                  [&](pugi::xml_node body) { ForEachObject(body, fn); });
   SoapResult ignored;
   client.Call("<DestroyView xmlns=\"urn:vim25\">" + This(view) + "</DestroyView>", &ignored);
-  return s.ok() ? s : s.Prefixed("RetrievePropertiesEx");
+  return s;
 }
 
 }  // namespace
@@ -154,6 +171,51 @@ Status ReadPlacement(SoapClient& client, const ServiceContent& sc, const Managed
   *folder = moref("parent");
   *pool = moref("resourcePool");
   if (folder->value.empty()) return Status::Error("no folder for " + vm.value);
+  return Status::Ok();
+}
+
+Status ParseFolderReply(const std::string& inventory_path, pugi::xml_node body, ManagedObject* folder) {
+  pugi::xml_node rv = Child(body, "returnval");
+  *folder = ManagedObject{rv.attribute("type").value(), rv.text().get()};
+  const std::string quoted = "\"" + Printable(inventory_path, 200) + "\"";
+  if (folder->value.empty()) return Status::Error("no folder at " + quoted);
+  if (folder->type != "Folder") {
+    return Status::Error(quoted + " is a " + Printable(folder->type, 60) + ", not a Folder");
+  }
+  return Status::Ok();
+}
+
+void AppendFolderVms(pugi::xml_node body, std::vector<VmPower>* vms) {
+  ForEachObject(body, [&](const ManagedObject& mo, const std::map<std::string, pugi::xml_node>& props) {
+    if (mo.type != "VirtualMachine") return;
+    auto text = [&](const char* path) {
+      auto it = props.find(path);
+      return it == props.end() ? std::string() : std::string(it->second.text().get());
+    };
+    if (text("config.template") == "true") return;
+    vms->push_back(VmPower{mo, text("name"), text("runtime.powerState")});
+  });
+}
+
+Status ListFolderVirtualMachines(SoapClient& client, const ServiceContent& sc, const std::string& inventory_path,
+                                 std::vector<VmPower>* vms) {
+  vms->clear();
+  if (sc.search_index.empty()) return Status::Error("the endpoint has no SearchIndex");
+  SoapResult r;
+  Status s = client.Call("<FindByInventoryPath xmlns=\"urn:vim25\">" + This(sc.search_index) + "<inventoryPath>" +
+                             Escape(inventory_path) + "</inventoryPath></FindByInventoryPath>",
+                         &r);
+  if (!s.ok()) return s.Prefixed("FindByInventoryPath");
+  ManagedObject folder;
+  if (s = ParseFolderReply(inventory_path, r.body, &folder); !s.ok()) return s;
+  // Folder.childEntity holds the folder's own children only: the VMs of its subfolders are
+  // one traversal further, which this spec does not take.
+  s = RetrieveAll(client, sc,
+                  TraversalSpec("VirtualMachine", {"name", "runtime.powerState", "config.template"}, folder,
+                                "Folder", "childEntity"),
+                  [&](pugi::xml_node body) { AppendFolderVms(body, vms); });
+  if (!s.ok()) return s;
+  std::sort(vms->begin(), vms->end(), [](const VmPower& a, const VmPower& b) { return a.name < b.name; });
   return Status::Ok();
 }
 

@@ -29,6 +29,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "zabitan/common/status.h"
@@ -54,6 +55,10 @@ struct Invocation {
 };
 
 const char* ActionName(Action action);
+
+// Well-formed UTF-8 without a control character (C0, DEL, C1): what --value may hold, and the
+// policy's free-text names (pool_folder).
+bool ValidUtf8NoControl(std::string_view text);
 
 Status ParseInvocation(const std::vector<std::string>& args, Invocation* invocation);
 

@@ -16,6 +16,7 @@
 //   [remote_cmd.groups.web]
 //   hosts = ["vm-web01", "vm-web02"]   # Zabbix hosts whose triggers may scale this group
 //   pool = ["web-03", "web-04"]        # VMs to power on, in this order (by name)
+//   pool_folder = "DC0/vm/web-pool"    # and/or the VMs directly in this folder, by name
 //   min = 0                            # powered-on pool members never go below
 //   max = 2                            # ... nor above
 //   cooldown = 300                     # seconds between two actions of the group
@@ -54,6 +55,9 @@ struct Group {
   std::string name;
   std::vector<std::string> hosts;
   std::vector<std::string> pool;
+  // An inventory path (datacenter/vm/folder...): the VMs directly in that folder are pool
+  // members too, by name after those of `pool` (its subfolders' VMs and templates are not).
+  std::string pool_folder;
   int min = 0;
   int max = 1;
   std::chrono::seconds cooldown{300};
@@ -86,6 +90,13 @@ Status LoadPolicy(const Config& config, Policy* policy);
 // "" when the pattern has no such placeholder, or more than one.
 std::string CloneName(const std::string& pattern, int n);
 Status CheckNamePattern(const std::string& pattern);
+
+// An inventory path as SearchIndex.FindByInventoryPath takes it ("DC0/vm/web-pool"): printable
+// UTF-8 (no control character), at most kMaxInventoryPath bytes, '/'-separated names none of
+// which is empty (so no '/' at either end, none doubled). Whether it names a folder is known
+// only to vSphere, at run time.
+inline constexpr size_t kMaxInventoryPath = 1024;
+Status CheckInventoryPath(const std::string& path);
 
 }  // namespace zabitan::remote
 

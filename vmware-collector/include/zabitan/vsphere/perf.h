@@ -107,8 +107,9 @@ Status ReadMaxQueryMetrics(SoapClient& client, const ServiceContent& content, in
 // Queries the last `max_sample` realtime samples of `metrics` for each entity (hosts and VMs) in
 // as many QueryPerf calls as `limits` require, `limits.concurrency` at a time, and hands each
 // call's result to `on_result` in the order of the calls (so that a large inventory is never
-// held in memory whole, and the same inventory always gives the same order of values). Stops at
-// the first failed call.
+// held in memory whole, and the same inventory always gives the same order of values). Each
+// entity is handed over whole: one whose metrics are split over calls comes with the call that
+// completes it. Stops at the first failed call.
 Status QueryRealtime(SoapClient& client, const ServiceContent& content,
                      const std::vector<const Entity*>& entities, const std::vector<MetricId>& metrics,
                      int max_sample, const QueryLimits& limits,

@@ -28,7 +28,7 @@ struct ManagedObject {
 
 struct ServiceContent {
   ManagedObject root_folder, property_collector, view_manager, session_manager, perf_manager,
-      setting;
+      setting, search_index;
   std::string full_name;      // "VMware vCenter Server 6.5.0 build-..."
   std::string api_type;       // "VirtualCenter" or "HostAgent"
   std::string api_version;    // "6.5"

@@ -4,7 +4,8 @@
 // (PowerOnVM_Task), shut one down gracefully (ShutdownGuest, which needs VMware Tools and
 // returns at once) or power it off (PowerOffVM_Task), and wait for a task until it succeeds,
 // fails or the deadline passes. A scaling group with a template clones it (CloneVM_Task) when
-// its pool has no powered-off VM left.
+// its pool has no powered-off VM left. A pool may also be a folder: the VMs directly in it,
+// found through its inventory path (SearchIndex.FindByInventoryPath).
 //
 //   std::vector<zabitan::vsphere::VmPower> vms;
 //   zabitan::Status s = zabitan::vsphere::ListVirtualMachines(*client, sc, &vms);
@@ -32,6 +33,21 @@ struct VmPower {
 
 // Name and power state of every VM the endpoint knows.
 Status ListVirtualMachines(SoapClient& client, const ServiceContent& content, std::vector<VmPower>* vms);
+
+// The VMs directly in the folder at `inventory_path` ("DC0/vm/web-pool", as
+// SearchIndex.FindByInventoryPath takes it: datacenter/vm/folder...), sorted by name (byte
+// order). Not those of its subfolders, nor templates (they cannot be powered on). An empty
+// folder is not an error; nothing at that path, or something that is not a Folder, is one
+// naming the path.
+Status ListFolderVirtualMachines(SoapClient& client, const ServiceContent& content,
+                                 const std::string& inventory_path, std::vector<VmPower>* vms);
+
+// The parts of ListFolderVirtualMachines that read replies, separate so that they are tested
+// with replies captured from the simulator. ParseFolderReply: the Folder of a
+// FindByInventoryPath reply body. AppendFolderVms: the VMs (name, runtime.powerState,
+// config.template) of a RetrievePropertiesEx reply body, templates left out, added to `vms`.
+Status ParseFolderReply(const std::string& inventory_path, pugi::xml_node body, ManagedObject* folder);
+void AppendFolderVms(pugi::xml_node body, std::vector<VmPower>* vms);
 
 // The power state of one VM.
 Status ReadPowerState(SoapClient& client, const ServiceContent& content, const ManagedObject& vm,
