@@ -23,6 +23,10 @@ ManagedObject Returned(const SoapResult& r) {
   return {rv.attribute("type").value(), rv.text().get()};
 }
 
+// The first update set of a large vCenter holds every VM: in pages of this many objects
+// (truncated sets) rather than one reply of hundreds of megabytes.
+constexpr int kMaxObjectUpdates = 1000;
+
 // One WaitForUpdatesEx after another until the endpoint has no more (truncated sets).
 // *fault names the SOAP fault of a call that failed with one.
 Status Poll(SoapClient& client, Inventory* inv, std::string* fault) {
@@ -30,7 +34,8 @@ Status Poll(SoapClient& client, Inventory* inv, std::string* fault) {
     SoapResult r;
     Status s = client.Call("<WaitForUpdatesEx xmlns=\"urn:vim25\">" + This(inv->collector) +
                                (inv->version.empty() ? "" : "<version>" + Escape(inv->version) + "</version>") +
-                               "<options><maxWaitSeconds>0</maxWaitSeconds></options></WaitForUpdatesEx>",
+                               "<options><maxWaitSeconds>0</maxWaitSeconds><maxObjectUpdates>" +
+                               std::to_string(kMaxObjectUpdates) + "</maxObjectUpdates></options></WaitForUpdatesEx>",
                            &r);
     if (!s.ok()) {
       *fault = r.fault;
