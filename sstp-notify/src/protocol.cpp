@@ -1,5 +1,6 @@
 #include "zabitan/sstp/protocol.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "zabitan/common/printable.h"
@@ -67,8 +68,10 @@ Status ParseResponse(std::string_view head, Response* response) {
   std::string_view rest = status.substr(sp1 + 1);
   size_t sp2 = rest.find(' ');
   std::string_view code = rest.substr(0, sp2);
+  // Three digits, as the protocol has them: from_chars alone takes "-05" or "+12" too.
+  const bool digits = code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
   auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), response->code);
-  if (ec != std::errc() || end != code.data() + code.size() || code.size() != 3) {
+  if (!digits || ec != std::errc() || end != code.data() + code.size()) {
     return Status::Error("bad SSTP status line: \"" + Printable(status, 100) + "\"");
   }
   if (sp2 != std::string_view::npos) response->phrase = Printable(rest.substr(sp2 + 1), 100);

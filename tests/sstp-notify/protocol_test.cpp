@@ -103,6 +103,8 @@ TEST_CASE("protocol: status line and headers", "[sstp][protocol]") {
   CHECK(r.code == 512);
   CHECK_FALSE(ParseResponse("HTTP/1.1 400 Bad Request\r\n\r\n", &r).ok());
   CHECK_FALSE(ParseResponse("SSTP/1.4 2000 OK\r\n\r\n", &r).ok());
+  CHECK_FALSE(ParseResponse("SSTP/1.0 -05\r\n\r\n", &r).ok());  // found by sstp_fuzz: a code of -5
+  CHECK_FALSE(ParseResponse("SSTP/1.0 +20 OK\r\n\r\n", &r).ok());
   CHECK_FALSE(ParseResponse("SSTP/1.4\r\n\r\n", &r).ok());
   auto s = ParseResponse("garbage\x01\n\n", &r);
   CHECK(s.message() == "not an SSTP response: \"garbage\\x01\"");
