@@ -3,7 +3,7 @@
 //   bytes → ParseSoapReply (envelope, SOAP fault) → the body element given to every reply
 //   parser: ApplyUpdates (an inventory's update set) → DiscoveryValues; ParseCounters; ParsePerf (with every entity
 //   moref and counterId the reply names) → PerfKey, InstanceDiscoveryValues;
-//   ParseMaxQueryMetrics
+//   ParseMaxQueryMetrics; remote-cmd's ParseTaskReply, ParseFolderReply, AppendFolderVms
 //
 // Properties (a violation aborts):
 //  - ParseSoapReply succeeds exactly when it returns a body element, and a fault type is only
@@ -14,6 +14,8 @@
 //  - every sample belongs to an entity and counter that were asked for, has a UTC clock within
 //    uint31 and ns below 10^9, and a value that is a non-negative decimal number (two decimals
 //    for percentages);
+//  - a task or folder parsed has a moref (a folder's type is Folder), a refusal is one line, and
+//    a folder's VMs are VirtualMachines;
 //  - every key sent is zabitan.vmware.… and ends in ']', every LLD value is valid JSON (names
 //    from the endpoint that are not UTF-8 are replaced, never thrown about).
 #include <cstdint>
@@ -28,6 +30,7 @@
 #include "fuzz_check.h"
 #include "zabitan/vsphere/discovery.h"
 #include "zabitan/vsphere/metrics.h"
+#include "zabitan/vsphere/vm_power.h"
 #include "zabitan/vsphere/replies.h"
 #include "zabitan/vsphere/xml.h"
 
@@ -169,5 +172,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   int64_t limit = 12345;
   if (!ParseMaxQueryMetrics(r.body, &limit)) CHECK(limit == 12345);
+
+  // remote-cmd's replies (vm_power.h): a task, a folder, a folder's VMs.
+  ManagedObject mo;
+  if (Status t = ParseTaskReply("PowerOnVM_Task", r.body, &mo); t.ok()) {
+    CHECK(!mo.value.empty());
+  } else {
+    CheckOneLine(t);
+  }
+  if (Status f = ParseFolderReply("DC0/vm/pool\n", r.body, &mo); f.ok()) {
+    CHECK(mo.type == "Folder" && !mo.value.empty());
+  } else {
+    CheckOneLine(f);
+  }
+  std::vector<VmPower> vms;
+  AppendFolderVms(r.body, &vms);
+  for (const VmPower& vm : vms) CHECK(vm.moref.type == "VirtualMachine");
   return 0;
 }

@@ -5,7 +5,6 @@
 #include <map>
 #include <thread>
 
-#include "zabitan/common/printable.h"
 #include "zabitan/vsphere/xml.h"
 
 namespace zabitan::vsphere {
@@ -17,22 +16,6 @@ std::string This(const ManagedObject& mo) {
 
 std::string Obj(const char* tag, const ManagedObject& mo) {
   return std::string("<") + tag + " type=\"" + Escape(mo.type) + "\">" + Escape(mo.value) + "</" + tag + ">";
-}
-
-// The properties of each object in a RetrievePropertiesEx reply: (object, {path: text}).
-void ForEachObject(pugi::xml_node body,
-                   const std::function<void(const ManagedObject&, const std::map<std::string, pugi::xml_node>&)>& fn) {
-  pugi::xml_node rv = Child(body, "returnval");
-  for (pugi::xml_node object : rv.children()) {
-    if (LocalName(object.name()) != "objects") continue;
-    pugi::xml_node obj = Child(object, "obj");
-    ManagedObject mo{obj.attribute("type").value(), obj.text().get()};
-    std::map<std::string, pugi::xml_node> props;
-    for (pugi::xml_node p : object.children()) {
-      if (LocalName(p.name()) == "propSet") props[ChildText(p, "name")] = Child(p, "val");
-    }
-    fn(mo, props);
-  }
 }
 
 // One object's properties `paths` (RetrievePropertiesEx on a single object), into `props`.
@@ -118,13 +101,6 @@ Status ListObjects(SoapClient& client, const ServiceContent& sc, const std::stri
 
 }  // namespace
 
-Status ParseTaskReply(const std::string& method, pugi::xml_node body, ManagedObject* task) {
-  pugi::xml_node rv = Child(body, "returnval");
-  *task = ManagedObject{rv.attribute("type").value(), rv.text().get()};
-  if (task->value.empty()) return Status::Error(method + ": no task in the reply");
-  return Status::Ok();
-}
-
 std::string CloneVmRequest(const ManagedObject& vm, const CloneTarget& t) {
   // The location's elements are in the order of vim25's VirtualMachineRelocateSpec (datastore
   // before pool): vCenter rejects a sequence out of order.
@@ -172,29 +148,6 @@ Status ReadPlacement(SoapClient& client, const ServiceContent& sc, const Managed
   *pool = moref("resourcePool");
   if (folder->value.empty()) return Status::Error("no folder for " + vm.value);
   return Status::Ok();
-}
-
-Status ParseFolderReply(const std::string& inventory_path, pugi::xml_node body, ManagedObject* folder) {
-  pugi::xml_node rv = Child(body, "returnval");
-  *folder = ManagedObject{rv.attribute("type").value(), rv.text().get()};
-  const std::string quoted = "\"" + Printable(inventory_path, 200) + "\"";
-  if (folder->value.empty()) return Status::Error("no folder at " + quoted);
-  if (folder->type != "Folder") {
-    return Status::Error(quoted + " is a " + Printable(folder->type, 60) + ", not a Folder");
-  }
-  return Status::Ok();
-}
-
-void AppendFolderVms(pugi::xml_node body, std::vector<VmPower>* vms) {
-  ForEachObject(body, [&](const ManagedObject& mo, const std::map<std::string, pugi::xml_node>& props) {
-    if (mo.type != "VirtualMachine") return;
-    auto text = [&](const char* path) {
-      auto it = props.find(path);
-      return it == props.end() ? std::string() : std::string(it->second.text().get());
-    };
-    if (text("config.template") == "true") return;
-    vms->push_back(VmPower{mo, text("name"), text("runtime.powerState")});
-  });
 }
 
 Status ListFolderVirtualMachines(SoapClient& client, const ServiceContent& sc, const std::string& inventory_path,

@@ -16,6 +16,9 @@
 #define ZABITAN_VSPHERE_VM_POWER_H_
 
 #include <chrono>
+#include <functional>
+#include <map>
+#include <pugixml.hpp>
 #include <string>
 #include <vector>
 
@@ -48,6 +51,9 @@ Status ListFolderVirtualMachines(SoapClient& client, const ServiceContent& conte
 // config.template) of a RetrievePropertiesEx reply body, templates left out, added to `vms`.
 Status ParseFolderReply(const std::string& inventory_path, pugi::xml_node body, ManagedObject* folder);
 void AppendFolderVms(pugi::xml_node body, std::vector<VmPower>* vms);
+// The properties of each object in a RetrievePropertiesEx reply body: fn(object, {path: val}).
+void ForEachObject(pugi::xml_node body,
+                   const std::function<void(const ManagedObject&, const std::map<std::string, pugi::xml_node>&)>& fn);
 
 // The power state of one VM.
 Status ReadPowerState(SoapClient& client, const ServiceContent& content, const ManagedObject& vm,
