@@ -15,8 +15,6 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <functional>
@@ -32,7 +30,6 @@
 #include "zabitan/common/printable.h"
 #include "zabitan/common/secret_file.h"
 #include "zabitan/common/spool.h"
-#include "zabitan/common/unique_fd.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/input_line.h"
 #include "zabitan/sender/sender.h"
@@ -175,14 +172,7 @@ class Watermarks {
   }
   Status Save() {
     for (auto& [uuid, clock] : next_) last_[uuid] = std::max(last_[uuid], clock);
-    std::string tmp = path_ + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << nlohmann::json(last_).dump() << "\n";
-      if (!out) return Status::Error(tmp + ": cannot write");
-    }
-    if (std::rename(tmp.c_str(), path_.c_str()) != 0) return Status::Error(path_ + ": " + std::strerror(errno));
-    return Status::Ok();
+    return vsphere::WriteStateFile(path_, nlohmann::json(last_).dump() + "\n");
   }
 
  private:
@@ -242,18 +232,7 @@ class CounterCache {
   Status Save(const std::map<std::string, vsphere::Counter>& catalogue, const std::set<std::string>& absent) const {
     nlohmann::json j{{"counters", nlohmann::json::array()}, {"absent", absent}};
     for (const auto& [path, c] : catalogue) j["counters"].push_back({c.key, c.path, c.unit});
-    const std::string tmp = path_ + ".tmp";
-    {
-      // 0600 from the start, then an atomic rename: a reader sees the old file or the new one.
-      UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-      if (!fd) return Status::Error(tmp + ": " + std::strerror(errno));
-      const std::string text = j.dump() + "\n";
-      if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-        return Status::Error(tmp + ": cannot write");
-      }
-    }
-    if (std::rename(tmp.c_str(), path_.c_str()) != 0) return Status::Error(path_ + ": " + std::strerror(errno));
-    return Status::Ok();
+    return vsphere::WriteStateFile(path_, j.dump() + "\n");
   }
 
   std::string path_;
