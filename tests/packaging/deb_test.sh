@@ -61,7 +61,8 @@ depends_cover_every_library() {
       { echo "Depends names $pkg, not installed here"; ok=1; }
   done
   local program lib path owner
-  for program in $programs; do
+  # The programs, and zabitan-remote-cmd's acting module (loaded once a call is admitted).
+  for program in $programs ../lib/zabitan/zabitan-remote-cmd-acting.so; do
     for lib in $(readelf -d "$work/extract/usr/bin/$program" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
       # (No early exit in these pipelines: under pipefail a writer cut short fails the check.)
       path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF }')
@@ -121,11 +122,13 @@ files_in_place() {
   for yaml in "$src"/zabbix-templates/*.yaml; do
     grep -qx "/usr/share/zabitan/templates/$(basename "$yaml")" "$work/paths" || { echo "missing $yaml"; ok=1; }
   done
+  grep -qE '^-rw-r--r-- root/root /usr/lib/zabitan/zabitan-remote-cmd-acting\.so$' "$work/contents" ||
+    { echo "no /usr/lib/zabitan/zabitan-remote-cmd-acting.so (0644, root)"; ok=1; }
   local count; count=$(find "$src/zabbix-templates" -maxdepth 1 -name '*.yaml' | wc -l)
   [[ $(grep -c '\.yaml$' "$work/paths") == "$count" ]] ||
     { echo "templates twice or elsewhere:"; grep '\.yaml$' "$work/paths"; ok=1; }
   # Nothing outside zabitan's own places, everything root's.
-  grep -vE '^/(etc|etc/zabitan(/.*)?|lib|lib/systemd|lib/systemd/system(/zabitan-[a-z-]+\.(service|timer))?|usr|usr/bin(/zabitan-[a-z-]+)?|usr/share|usr/share/man|usr/share/man/man1(/zabitan-[a-z-]+\.1\.gz)?|usr/share/zabitan(/.*)?|usr/share/doc|usr/share/doc/zabitan(/.*)?)$' \
+  grep -vE '^/(etc|etc/zabitan(/.*)?|lib|lib/systemd|lib/systemd/system(/zabitan-[a-z-]+\.(service|timer))?|usr|usr/bin(/zabitan-[a-z-]+)?|usr/lib|usr/lib/zabitan(/zabitan-remote-cmd-acting\.so)?|usr/share|usr/share/man|usr/share/man/man1(/zabitan-[a-z-]+\.1\.gz)?|usr/share/zabitan(/.*)?|usr/share/doc|usr/share/doc/zabitan(/.*)?)$' \
     "$work/paths" && { echo "^ unexpected paths"; ok=1; }
   grep -v ' root/root ' "$work/contents" && { echo "^ not owned by root"; ok=1; }
   return $ok

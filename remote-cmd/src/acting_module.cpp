@@ -1,0 +1,44 @@
+#include "zabitan/remote/acting_module.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "zabitan/remote/file_safety.h"
+
+namespace zabitan::remote {
+
+void ActingModule::Close::operator()(void* handle) const { ::dlclose(handle); }
+
+Status ActingModule::Load(ActingModule* module) {
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return Status::Error(std::string("/proc/self/exe: ") + std::strerror(errno));
+  self[n] = '\0';
+  const std::string path =
+      (std::filesystem::path(self).parent_path() / kActingModuleFromProgram).lexically_normal().string();
+  if (Status s = CheckTrustedFile(path, false); !s.ok()) return s;
+  ::dlerror();
+  std::unique_ptr<void, Close> handle(::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE));
+  if (!handle) return Status::Error(path + ": " + ::dlerror());
+  auto entry = reinterpret_cast<ActingEntry>(::dlsym(handle.get(), kActingEntry));
+  if (entry == nullptr) return Status::Error(path + ": no " + kActingEntry + " in it");
+  module->handle_ = std::move(handle);
+  module->entry_ = entry;
+  module->path_ = path;
+  return Status::Ok();
+}
+
+int ActingModule::Act(Admission* admission, std::chrono::steady_clock::time_point start) const {
+  const ActingCall call{ZABITAN_VERSION, sizeof(Admission), admission, start};
+  const int code = entry_(&call);
+  if (code != kActingBuildMismatch) return code;
+  admission->record.outcome = "failed";
+  return Finish(admission->audit_log, admission->record,
+                "failed: " + path_ + " is from another build of zabitan than this program (" ZABITAN_VERSION ")", 1);
+}
+
+}  // namespace zabitan::remote
