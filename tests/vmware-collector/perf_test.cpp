@@ -99,3 +99,15 @@ TEST_CASE("vsphere perf: many limits, every metric once", "[vsphere]") {
     }
   }
 }
+
+TEST_CASE("vsphere perf: samples asked from the last one sent", "[vsphere]") {
+  // 1796319600 is 2026-12-03T17:40:00Z.
+  CHECK(StartTimeElement(1796319600, 1796319660) == "<startTime>2026-12-03T17:40:00Z</startTime>");
+  CHECK(StartTimeElement(1796319600, 1796319601) == "<startTime>2026-12-03T17:40:00Z</startTime>");
+  // Nothing sent yet, or the endpoint's clock unknown: the last maxSample samples.
+  CHECK(StartTimeElement(0, 1796319660).empty());
+  CHECK(StartTimeElement(1796319600, 0).empty());
+  // A clock set back behind the last sample sent: never ask for the future.
+  CHECK(StartTimeElement(1796319600, 1796319600).empty());
+  CHECK(StartTimeElement(1796319600, 1796319000).empty());
+}

@@ -147,9 +147,11 @@ class Watermarks {
       }
     }
   }
-  bool IsNew(const std::string& uuid, uint32_t clock) const {
+  bool IsNew(const std::string& uuid, uint32_t clock) const { return clock > Last(uuid); }
+  // The clock of the last sample sent for the entity; 0 when none was.
+  uint32_t Last(const std::string& uuid) const {
     auto it = last_.find(uuid);
-    return it == last_.end() || clock > it->second;
+    return it == last_.end() ? 0 : it->second;
   }
   // How many realtime samples (20 s apart) a query must ask for so that none of `entities`
   // misses a sample since its watermark: at least the last 5 minutes (an entity seen for the
@@ -296,7 +298,8 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
     const int max_sample = marks->SamplesNeeded(of_type, now);
     log::Debug(std::string(type) + ": " + std::to_string(max_sample) + " samples per series");
     Status s = vsphere::QueryRealtime(
-        client, sc, of_type, metrics, max_sample, limits, [&](const vsphere::PerfResult& r) {
+        client, sc, of_type, metrics, max_sample, [marks](const vsphere::Entity& e) { return marks->Last(e.uuid); },
+        limits, [&](const vsphere::PerfResult& r) {
           // The batch's entities come whole (perf.h): their instances' discovery, then their samples.
           for (const sender::Value& v : vsphere::InstanceDiscoveryValues(type, specs, r.series, datastores, now)) {
             emit(v);

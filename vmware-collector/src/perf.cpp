@@ -1,6 +1,7 @@
 #include "zabitan/vsphere/perf.h"
 
 #include <algorithm>
+#include <ctime>
 #include <iterator>
 
 #include "zabitan/common/log.h"
@@ -84,8 +85,18 @@ Status ReadMaxQueryMetrics(SoapClient& client, const ServiceContent& sc, int64_t
   return Status::Ok();
 }
 
+std::string StartTimeElement(uint32_t sent_up_to, uint32_t server_clock) {
+  if (sent_up_to == 0 || sent_up_to >= server_clock) return "";
+  const time_t t = sent_up_to;
+  std::tm tm{};
+  char text[32];
+  if (gmtime_r(&t, &tm) == nullptr || std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) return "";
+  return std::string("<startTime>") + text + "</startTime>";
+}
+
 Status QueryRealtime(SoapClient& client, const ServiceContent& sc, const std::vector<const Entity*>& entities,
-                     const std::vector<MetricId>& metrics, int max_sample, const QueryLimits& limits,
+                     const std::vector<MetricId>& metrics, int max_sample,
+                     const std::function<uint32_t(const Entity&)>& sent_up_to, const QueryLimits& limits,
                      const std::function<void(const PerfResult&)>& on_result) {
   std::map<int, const Counter*> by_key;
   std::vector<std::string> metric_xml;
@@ -95,12 +106,17 @@ Status QueryRealtime(SoapClient& client, const ServiceContent& sc, const std::ve
                          Escape(m.instance) + "</instance></metricId>");
   }
   const std::vector<std::vector<SpecPlan>> calls = PlanQueries(entities.size(), metrics.size(), limits);
+  size_t resumed = 0;  // querySpecs with a startTime
   auto body_of = [&](size_t i) {
     std::string specs;
     for (const SpecPlan& spec : calls[i]) {
       const Entity* e = entities[spec.entity];
+      // PerfQuerySpec's order: entity, startTime, endTime, maxSample, metricId, intervalId. Asking
+      // from the last sample sent spares the endpoint making samples that would be dropped.
+      const std::string start = StartTimeElement(sent_up_to(*e), client.server_clock());
+      resumed += start.empty() ? 0 : 1;
       specs += "<querySpec><entity type=\"" + Escape(e->moref.type) + "\">" + Escape(e->moref.value) +
-               "</entity><maxSample>" + std::to_string(max_sample) + "</maxSample>";
+               "</entity>" + start + "<maxSample>" + std::to_string(max_sample) + "</maxSample>";
       for (size_t m = spec.first_metric; m < spec.first_metric + spec.metric_count; ++m) specs += metric_xml[m];
       specs += "<intervalId>20</intervalId></querySpec>";
     }
@@ -137,6 +153,10 @@ Status QueryRealtime(SoapClient& client, const ServiceContent& sc, const std::ve
     return Status::Ok();
   };
   Status s = client.CallEach(calls.size(), body_of, limits.concurrency, on_reply);
+  size_t spec_count = 0;
+  for (const auto& call : calls) spec_count += call.size();
+  log::Debug("QueryPerf: " + std::to_string(resumed) + " of " + std::to_string(spec_count) +
+             " querySpecs asked for the samples after the last one sent");
   return s.ok() || unreadable ? s : s.Prefixed("QueryPerf");
 }
 

@@ -29,6 +29,7 @@ struct SlistCleanup {
 struct Reply {
   std::string body;
   std::string cookie;
+  time_t date = 0;  // the reply's Date header: the endpoint's clock
   size_t limit;
   bool too_big = false;
 };
@@ -43,9 +44,20 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-// Picks "Set-Cookie: vmware_soap_session=VALUE; ..." out of the response headers.
+// Picks "Set-Cookie: vmware_soap_session=VALUE; ..." and "Date: ..." out of the response headers.
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   std::string_view line(data, size * n);
+  constexpr std::string_view kDate = "date:";
+  if (line.size() > kDate.size() && line.size() < 128) {
+    std::string head(line.substr(0, kDate.size()));
+    for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (head == kDate) {
+      std::string value(line.substr(kDate.size()));
+      const time_t t = curl_getdate(value.c_str(), nullptr);
+      if (t > 0) static_cast<Reply*>(user)->date = t;
+      return size * n;
+    }
+  }
   constexpr std::string_view kSetCookie = "set-cookie:";
   if (line.size() > kSetCookie.size()) {
     std::string head(line.substr(0, kSetCookie.size()));
@@ -209,6 +221,7 @@ Status SoapClient::Complete(void* h, int curl_code, Transfer* t, SoapResult* res
     return Status::Error(options_.url + ": " + (t->error[0] ? t->error : curl_easy_strerror(rc)));
   }
   if (!t->reply.cookie.empty()) cookie_ = t->reply.cookie;
+  if (t->reply.date > 0 && t->reply.date <= 0xffffffff) server_clock_ = static_cast<uint32_t>(t->reply.date);
   long http = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
   Status s = ParseSoapReply(t->reply.body, http, result);

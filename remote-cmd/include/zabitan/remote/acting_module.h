@@ -51,8 +51,6 @@ class ActingModule {
   // that is printed and audited here.
   int Act(Admission* admission, std::chrono::steady_clock::time_point start) const;
 
-  const std::string& path() const { return path_; }
-
  private:
   struct Close {
     void operator()(void* handle) const;

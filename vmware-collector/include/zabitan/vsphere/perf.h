@@ -13,7 +13,8 @@
 //   int64_t limit;
 //   zabitan::vsphere::ReadMaxQueryMetrics(*client, sc, &limit);
 //   zabitan::vsphere::QueryRealtime(*client, sc, vms, {{&catalogue["cpu.usage.average"], ""}}, 15,
-//                                   {limit}, [](const zabitan::vsphere::PerfResult& r) { ... });
+//                                   [](const zabitan::vsphere::Entity&) { return 0u; }, {limit},
+//                                   [](const zabitan::vsphere::PerfResult& r) { ... });
 #ifndef ZABITAN_VSPHERE_PERF_H_
 #define ZABITAN_VSPHERE_PERF_H_
 
@@ -104,16 +105,25 @@ Status ReadCounters(SoapClient& client, const ServiceContent& content,
 // kDefaultMaxQueryMetrics and ok; only a failed transport is an error.
 Status ReadMaxQueryMetrics(SoapClient& client, const ServiceContent& content, int64_t* limit);
 
-// Queries the last `max_sample` realtime samples of `metrics` for each entity (hosts and VMs) in
-// as many QueryPerf calls as `limits` require, `limits.concurrency` at a time, and hands each
-// call's result to `on_result` in the order of the calls (so that a large inventory is never
-// held in memory whole, and the same inventory always gives the same order of values). Each
-// entity is handed over whole: one whose metrics are split over calls comes with the call that
-// completes it. Stops at the first failed call.
+// The querySpec's startTime for an entity whose samples up to `sent_up_to` (the endpoint's Unix
+// time) were sent: "<startTime>2026-12-03T18:40:00Z</startTime>", so the endpoint returns (and
+// makes) only the samples after it. "" (the last maxSample samples) when nothing was sent yet or
+// when `sent_up_to` is not before `server_clock` (the endpoint's clock now; 0 when unknown): a
+// clock set back must not ask for the future, which vCenter answers with nothing and the
+// simulator with a crash.
+std::string StartTimeElement(uint32_t sent_up_to, uint32_t server_clock);
+
+// Queries the realtime samples of `metrics` for each entity (hosts and VMs), at most the last
+// `max_sample` and only those after sent_up_to(entity) (StartTimeElement, against the clock of
+// the client's last reply), in as many QueryPerf calls as `limits` require,
+// `limits.concurrency` at a time, and hands each call's result to `on_result` in the order of the
+// calls (so that a large inventory is never held in memory whole, and the same inventory always
+// gives the same order of values). Each entity is handed over whole: one whose metrics are split
+// over calls comes with the call that completes it. Stops at the first failed call.
 Status QueryRealtime(SoapClient& client, const ServiceContent& content,
                      const std::vector<const Entity*>& entities, const std::vector<MetricId>& metrics,
-                     int max_sample, const QueryLimits& limits,
-                     const std::function<void(const PerfResult&)>& on_result);
+                     int max_sample, const std::function<uint32_t(const Entity&)>& sent_up_to,
+                     const QueryLimits& limits, const std::function<void(const PerfResult&)>& on_result);
 
 }  // namespace zabitan::vsphere
 

@@ -72,6 +72,9 @@ class SoapClient {
   uint64_t calls() const { return calls_; }
   // The same, by method ("QueryPerf", "WaitForUpdatesEx", ...).
   const std::map<std::string, uint64_t>& calls_by_method() const { return calls_by_method_; }
+  // The endpoint's clock (Unix seconds) from the Date header of the last reply that had one; 0
+  // before any.
+  uint32_t server_clock() const { return server_clock_; }
   void set_cookie(std::string cookie) { cookie_ = std::move(cookie); }
   // SOAPAction "urn:vim25/<version>"; set from the endpoint's about.apiVersion.
   void set_api_version(std::string version) { api_version_ = std::move(version); }
@@ -92,6 +95,7 @@ class SoapClient {
   std::string cookie_;
   std::string api_version_ = "6.5";
   uint64_t calls_ = 0;
+  uint32_t server_clock_ = 0;
   std::map<std::string, uint64_t> calls_by_method_;
 };
 
