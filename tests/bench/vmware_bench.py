@@ -16,7 +16,8 @@ Usage: vmware_bench.py ZABITAN_VMWARE GOVMOMI_PERF TRAPPER_SINK RUN_MEASURED WOR
 zabitan-vmware sends to a recording trapper (tests/peers/trapper-sink) that answers at once;
 peak RSS and CPU come from run_measured. The SOAP call count is what zabitan-vmware -v reports
 ("N SOAP calls so far (method n, ...)"), shown as "N: others+QueryPerf", or "?" when it does not.
-The default run uses 4 QueryPerf lanes (--concurrency); one more warm run uses one. Prints a table; fails only when a run fails.
+The default run uses 8 QueryPerf lanes (--concurrency); one more warm run uses one.
+ZABITAN_ARGS: extra zabitan-vmware options for the cold and warm runs, to compare settings. Prints a table; fails only when a run fails.
 """
 import os
 import pathlib
@@ -136,10 +137,11 @@ def main():
             sys.stderr.write("%s: exit %d\n%s\n" % (name, code, stderr[-2000:]))
         rows.append((name, wall, cpu, rss / 1024, calls, sim_cpu, detail))
 
-    r = measured(collector)
+    extra = os.environ.get("ZABITAN_ARGS", "").split()
+    r = measured(collector + extra)
     record("zabitan-vmware cold", r, soap_calls(r[4]))
     for n in range(warm_runs):
-        r = measured(collector)
+        r = measured(collector + extra)
         record("zabitan-vmware warm%s" % ("" if warm_runs == 1 else " %d" % (n + 1)), r, soap_calls(r[4]))
     r = measured(collector + ["--concurrency", "1"])
     record("zabitan-vmware warm, 1 lane", r, soap_calls(r[4]), "QueryPerf one call at a time")

@@ -50,7 +50,7 @@ constexpr int kExitPartial = 2;
 constexpr int kExitSpooled = 3;  // as zabitan-sender: nothing lost, but values wait in the spool
 constexpr int64_t kDefaultInterval = 60;
 constexpr int64_t kDefaultInventoryRefresh = 3600;
-constexpr int64_t kDefaultConcurrency = 4;
+constexpr int64_t kDefaultConcurrency = 8;
 constexpr uint64_t kDefaultSpoolMaxBytes = uint64_t{1} << 30;
 constexpr const char* kDefaultStateDir = "/var/lib/zabitan/vmware";
 
@@ -535,7 +535,7 @@ int Run(int argc, char** argv) {
   app.add_option("--inventory-refresh", o.inventory_refresh,
                  "seconds between full reads of the inventory (changes arrive in between; 0: every run; default 3600)")
       ->check(CLI::Range(int64_t{0}, int64_t{86400 * 7}));
-  app.add_option("--concurrency", o.concurrency, "QueryPerf calls in flight at once (default 4)")
+  app.add_option("--concurrency", o.concurrency, "QueryPerf calls in flight at once (default 8)")
       ->check(CLI::Range(int64_t{1}, int64_t{64}));
   app.add_option("--spool", o.spool, "keep values Zabbix did not take in DIR; they go first next run")
       ->type_name("DIR");
