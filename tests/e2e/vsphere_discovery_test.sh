@@ -124,16 +124,7 @@ echo "ok   send: $(cat "$work/run.out")"
 # Every querySpec of that run asks only for the samples after the last one sent (startTime),
 # so the endpoint makes no sample only to have it dropped.
 vm --zabbix-server "127.0.0.1:$port" -vv >"$work/run2.out" 2>"$work/run2.err"
-python3 - "$work/rec.jsonl" "$work/run2.err" <<'PY'
-import json, re, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-perf = [(r["host"], r["key"], r["clock"]) for r in rows if ".perf[" in r["key"]]
-assert perf and len(perf) == len(set(perf)), "a sample was sent twice"
-resumed = re.findall(r"QueryPerf: (\d+) of (\d+) querySpecs asked for the samples after", open(sys.argv[2]).read())
-assert len(resumed) == 2 and all(int(a) == int(b) > 0 for a, b in resumed), resumed
-print("ok   watermarks: %d samples over two runs, none twice; the second run asked from them (%s)"
-      % (len(perf), ", ".join("%s of %s querySpecs" % r for r in resumed)))
-PY
+python3 "$(dirname "$0")/vsphere_second_run_check.py" "$work/rec.jsonl" "$work/run2.err"
 
 # A run after a pause (here: watermarks set back 30 minutes) asks for samples back to the
 # oldest watermark, within realtime's hour, so the pause leaves no gap in Zabbix.

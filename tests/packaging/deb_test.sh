@@ -222,6 +222,17 @@ installed_programs_run() {
         --user u --state-dir "$work/state" --check 2>&1) && ok=1
   echo "zabitan-vmware --check: $out"
   [[ $out == *"Couldn't connect"* ]] || ok=1
+  # An admitted zabitan-remote-cmd call loads the installed acting module
+  # (/usr/lib/zabitan/zabitan-remote-cmd-acting.so, next to the program's ../lib) and fails on
+  # the endpoint, not on the module.
+  printf 'secret' >"$work/rc.password"; chmod 600 "$work/rc.password"
+  printf '[remote_cmd]\nurl = "https://127.0.0.1:1/sdk"\nuser = "u"\npassword_file = "%s"\nstate_dir = "%s"\naudit_log = "%s"\ntime_budget = 5\n[remote_cmd.groups.g]\nhosts = ["h1"]\npool = ["vm1"]\nmax = 1\n' \
+    "$work/rc.password" "$work/rc-state" "$work/rc-audit.log" >"$work/rc.toml"
+  chmod 644 "$work/rc.toml"
+  out=$("$root/usr/bin/zabitan-remote-cmd" status --host h1 --event-id 1 --trigger-id 2 --status PROBLEM \
+        --severity High --config "$work/rc.toml" 2>&1) && ok=1
+  echo "zabitan-remote-cmd status (admitted): $out"
+  [[ $out == "status g (event 1): failed: "*"Couldn't connect"* ]] || ok=1
   return $ok
 }
 conffile_kept_on_reinstall() {
