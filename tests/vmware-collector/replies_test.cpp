@@ -212,3 +212,23 @@ TEST_CASE("vsphere replies: percentages are unscaled, other units kept", "[vsphe
   CHECK(FormatValue(1048576, "kiloBytes") == "1048576");
   CHECK(FormatValue(42, "millisecond") == "42");
 }
+
+TEST_CASE("vsphere replies: QueryPerf with nothing after startTime", "[vsphere]") {
+  // Asked from the last sample sent, an entity with nothing newer comes back bare (vCenter), or
+  // with series of no values (the simulator), or not at all: no samples, and no error.
+  Entity host = Make("HostSystem", "host-9", "hv"), vm = Make("VirtualMachine", "vm-57", "vm");
+  Counter rx{1, "net.received.average", "kiloBytesPerSecond"};
+  SoapResult r;
+  REQUIRE(ParseSoapReply(
+              Envelope(R"(<QueryPerfResponse xmlns="urn:vim25"><returnval xsi:type="PerfEntityMetric"><entity type="HostSystem">host-9</entity></returnval><returnval xsi:type="PerfEntityMetric"><entity type="VirtualMachine">vm-57</entity><value xsi:type="PerfMetricIntSeries"><id><counterId>1</counterId><instance></instance></id></value></returnval></QueryPerfResponse>)"),
+              200, &r)
+              .ok());
+  PerfResult result;
+  REQUIRE(ParsePerf(r.body, {{"host-9", &host}, {"vm-57", &vm}}, {{1, &rx}}, &result).ok());
+  CHECK(result.samples.empty());
+  REQUIRE(ParseSoapReply(Envelope(R"(<QueryPerfResponse xmlns="urn:vim25"></QueryPerfResponse>)"), 200, &r).ok());
+  result = PerfResult{};
+  REQUIRE(ParsePerf(r.body, {{"host-9", &host}}, {{1, &rx}}, &result).ok());
+  CHECK(result.samples.empty());
+  CHECK(result.series.empty());
+}
