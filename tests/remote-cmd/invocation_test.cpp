@@ -70,6 +70,10 @@ TEST_CASE("invocation: errors are one line that names the argument", "[remote][i
   args[2] = "vm$(id)\n";
   auto s = ParseInvocation(args, &inv);
   CHECK(s.message() == "argument 3 \"vm$(id)\\x0a\": control character or invalid UTF-8");
+  // Bytes that are not UTF-8 and C1 controls (NEL) are shown, not echoed: the line goes to
+  // Zabbix's action log, which a UTF-8 database stores (found by invocation_fuzz).
+  args[2] = "vm\xff\xc2\x85x";
+  CHECK(ParseInvocation(args, &inv).message() == "argument 3 \"vm\\xff\\xc2\\x85x\": control character or invalid UTF-8");
   args[2] = "vm$(id)";
   CHECK(ParseInvocation(args, &inv).message() == "--host \"vm$(id)\": only letters, digits, '_', '.', '-' and blanks");
   args = kBase;

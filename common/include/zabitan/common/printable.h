@@ -1,8 +1,10 @@
 // zabitan — text from outside made safe for a one-line message.
 //
 // Error messages are one line, and a peer's text (a server's reply, a SOAP faultstring) may
-// hold newlines or terminal escapes. Printable shows control bytes as \xNN and cuts the text
-// at `max_bytes`, marking the cut with "...".
+// hold newlines, terminal escapes or bytes that are not UTF-8 (which a UTF-8 database, such as
+// the one behind Zabbix's action log, refuses). Printable shows control characters (C0, DEL,
+// C1) and every byte that is not part of well-formed UTF-8 as \xNN, and cuts the text after at
+// most `max_bytes` of it, never inside a character, marking the cut with "...".
 //
 //   log::Error("unexpected reply \"" + zabitan::Printable(reply, 200) + "\"");
 #ifndef ZABITAN_COMMON_PRINTABLE_H_

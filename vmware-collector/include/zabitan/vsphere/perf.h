@@ -109,8 +109,8 @@ Status ReadMaxQueryMetrics(SoapClient& client, const ServiceContent& content, in
 // time) were sent: "<startTime>2026-12-03T18:40:00Z</startTime>", so the endpoint returns (and
 // makes) only the samples after it. "" (the last maxSample samples) when nothing was sent yet or
 // when `sent_up_to` is not before `server_clock` (the endpoint's clock now; 0 when unknown): a
-// clock set back must not ask for the future, which vCenter answers with nothing and the
-// simulator with a crash.
+// clock set back must not make a run ask for the future, where there is nothing to get (and
+// which the simulator answers by crashing on a negative sample count).
 std::string StartTimeElement(uint32_t sent_up_to, uint32_t server_clock);
 
 // Queries the realtime samples of `metrics` for each entity (hosts and VMs), at most the last
