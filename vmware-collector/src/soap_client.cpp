@@ -9,6 +9,8 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "zabitan/common/log.h"
@@ -44,33 +46,29 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// The value of the header `name` (lower case, colon included) when `line` is that header, with
+// the blanks after the colon skipped.
+std::optional<std::string_view> HeaderValue(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size()) return std::nullopt;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return std::nullopt;
+  }
+  std::string_view v = line.substr(name.size());
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  return v;
+}
+
 // Picks "Set-Cookie: vmware_soap_session=VALUE; ..." and "Date: ..." out of the response headers.
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-  std::string_view line(data, size * n);
-  constexpr std::string_view kDate = "date:";
-  if (line.size() > kDate.size() && line.size() < 128) {
-    std::string head(line.substr(0, kDate.size()));
-    for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (head == kDate) {
-      std::string value(line.substr(kDate.size()));
-      const time_t t = curl_getdate(value.c_str(), nullptr);
-      if (t > 0) static_cast<Reply*>(user)->date = t;
-      return size * n;
-    }
-  }
-  constexpr std::string_view kSetCookie = "set-cookie:";
-  if (line.size() > kSetCookie.size()) {
-    std::string head(line.substr(0, kSetCookie.size()));
-    for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (head == kSetCookie) {
-      std::string_view v = line.substr(kSetCookie.size());
-      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-      if (v.starts_with(kCookieName) && v.size() > kCookieName.size() && v[kCookieName.size()] == '=') {
-        v.remove_prefix(kCookieName.size() + 1);
-        size_t end = v.find_first_of(";\r\n");
-        static_cast<Reply*>(user)->cookie = std::string(v.substr(0, end));
-      }
-    }
+  const std::string_view line(data, size * n);
+  auto* reply = static_cast<Reply*>(user);
+  if (auto v = HeaderValue(line, "date:"); v && v->size() < 128) {
+    const time_t t = curl_getdate(std::string(*v).c_str(), nullptr);
+    if (t > 0) reply->date = t;
+  } else if (auto c = HeaderValue(line, "set-cookie:");
+             c && c->starts_with(kCookieName) && c->size() > kCookieName.size() && (*c)[kCookieName.size()] == '=') {
+    std::string_view value = c->substr(kCookieName.size() + 1);
+    reply->cookie = std::string(value.substr(0, value.find_first_of(";\r\n")));
   }
   return size * n;
 }
