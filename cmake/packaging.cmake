@@ -50,6 +50,7 @@ install(FILES ${zabitan_man_pages} DESTINATION share/man/man1)
 install(FILES ${ZABITAN_PACKAGING_DIR}/zabitan.toml DESTINATION ${ZABITAN_SYSCONF_DIR})
 install(FILES ${ZABITAN_PACKAGING_DIR}/systemd/zabitan-vmware.service
               ${ZABITAN_PACKAGING_DIR}/systemd/zabitan-vmware.timer
+              ${ZABITAN_PACKAGING_DIR}/systemd/zabitan-sstp-flush.service
         DESTINATION ${ZABITAN_SYSTEMD_UNIT_DIR})
 install(FILES ${ZABITAN_PACKAGING_DIR}/README.Debian DESTINATION share/doc/zabitan)
 install(FILES ${ZABITAN_PACKAGING_DIR}/zabitan.toml DESTINATION share/doc/zabitan/examples)

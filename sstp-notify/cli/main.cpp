@@ -1,5 +1,7 @@
 // zabitan-sstp: makes the 伺か/SSP desktop mascot speak Zabbix alerts over SSTP, directly or
 // through an SSH tunnel, keeping what the desktop cannot take now for later.
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
@@ -31,6 +33,7 @@ struct Options {
   std::string config = "/etc/zabitan/zabitan.toml";
   Settings settings;
   bool flush = false;
+  std::optional<int64_t> every;  // --flush --every N: again every N seconds until SIGTERM
   int verbose = 0;
   std::vector<std::string> message;
   std::vector<std::string> media;  // SENDTO SUBJECT MESSAGE
@@ -68,6 +71,51 @@ Status BuildRequest(const Options& o, Request* r) {
   return Status::Ok();
 }
 
+// SIGTERM and SIGINT, blocked for the whole run: they wait until the exchange in progress is
+// over (each of its steps has a deadline, --timeout at most), so a message is delivered or
+// spooled, never lost half-sent; no new exchange starts once one is pending.
+sigset_t StopSignals() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  return stop;
+}
+
+bool StopPending() {
+  sigset_t pending;
+  sigpending(&pending);
+  return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
+}
+
+// --flush --every N: the small daemon of zabitan-sstp-flush.service. A message spooled while
+// the desktop was away is delivered within N seconds of its coming back, not by whichever alert
+// comes next (which may be hours later, past --expire). The spool is opened for each round and
+// closed between them: its lock is held only while delivering, so alerts run meanwhile
+// (the media type) are not held up. SIGTERM or SIGINT ends it after the round in progress.
+int FlushEvery(const Settings& settings, Transport& transport, const NotifierOptions& options,
+               std::chrono::seconds every) {
+  const sigset_t stop = StopSignals();
+  for (;;) {
+    std::unique_ptr<Spool> spool;
+    if (Status s = OpenSpool(settings, &spool); !s.ok()) {
+      log::Error(s.message());  // a lock held too long, a full disk: the next round tries again
+    } else {
+      Notifier notifier(transport, spool.get(), options);
+      FlushReport f = notifier.Flush();
+      if (f.delivered + f.expired + f.refused > 0) {
+        std::printf("%s: %zu delivered, %zu expired, %zu refused, %zu left\n", transport.Describe().c_str(),
+                    f.delivered, f.expired, f.refused, f.left);
+        std::fflush(stdout);
+      }
+    }
+    spool.reset();
+    const timespec wait{static_cast<time_t>(every.count()), 0};
+    const int signal = sigtimedwait(&stop, nullptr, &wait);  // a pending one returns at once
+    if (signal == SIGTERM || signal == SIGINT) return kExitOk;
+  }
+}
+
 int Run(int argc, char** argv) {
   Options o;
   // --media-type SENDTO SUBJECT MESSAGE must end the command line and its three values are
@@ -100,14 +148,33 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{30 * 86400}));
   app.add_option("--timeout", o.settings.timeout, "seconds to wait for the answer (default 10)")->check(CLI::Range(int64_t{1}, int64_t{300}));
   app.add_flag("--flush", o.flush, "deliver what the spool holds, then exit");
+  app.add_option("--every", o.every, "with --flush: flush again every this many seconds until SIGTERM (1-3600)")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600}));
   app.add_flag("-v", o.verbose, "more output (-vv for debug)");
-  app.add_option("MESSAGE", o.message, "what the ghost says (escaped: it cannot run SakuraScript)");
+  // Options end at the first word of the message (or at "--"): alert text such as
+  // "disk full on --config=/tmp/x.toml" is spoken, never read as an option.
+  app.prefix_command();
+  app.footer("MESSAGE...  what the ghost says (escaped: it cannot run SakuraScript); options end at its first word");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  o.message = app.remaining();
+  if (!o.message.empty() && o.message.front() == "--") {
+    o.message.erase(o.message.begin());
+  } else if (!o.message.empty() && o.message.front().starts_with("-") && o.message.front() != "-") {
+    std::fprintf(stderr, "zabitan-sstp: unknown option \"%s\" (a message starting with '-' goes after \"--\")\n",
+                 Printable(o.message.front(), 100).c_str());
+    return kExitFailure;
+  }
   log::Init("zabitan-sstp", std::max(o.verbose, 0), false);
+  const sigset_t stop = StopSignals();
+  sigprocmask(SIG_BLOCK, &stop, nullptr);
+  if (o.every && !o.flush) {
+    log::Error("--every needs --flush");
+    return kExitFailure;
+  }
   Config config;
   Status cs = Config::Load(o.config, config_opt->count() > 0, &config);
   if (cs.ok()) cs = ApplyConfig(config, &o.settings);
@@ -127,17 +194,19 @@ int Run(int argc, char** argv) {
     log::Error(s.message());
     return kExitFailure;
   }
+  NotifierOptions no;
+  if (o.settings.expire) no.expire = std::chrono::seconds(*o.settings.expire);
+  no.stop_requested = StopPending;
+  if (o.flush && o.settings.spool.empty()) {
+    log::Error("--flush needs --spool DIR (or spool in [sstp])");
+    return kExitFailure;
+  }
+  if (o.every) return FlushEvery(o.settings, *transport, no, std::chrono::seconds(*o.every));
   std::unique_ptr<Spool> spool;
   if (Status s = OpenSpool(o.settings, &spool); !s.ok()) {
     log::Error(s.message());
     return kExitFailure;
   }
-  if (!spool && o.flush) {
-    log::Error("--flush needs --spool DIR (or spool in [sstp])");
-    return kExitFailure;
-  }
-  NotifierOptions no;
-  if (o.settings.expire) no.expire = std::chrono::seconds(*o.settings.expire);
   Notifier notifier(*transport, spool.get(), no);
   if (o.flush) {
     FlushReport f = notifier.Flush();

@@ -58,6 +58,32 @@ bool ConvertSome(iconv_t cd, std::string_view* in, std::string* out) {
   return true;
 }
 
+// True when `ch`, one non-ASCII UTF-8 character, is written in the target as a single ASCII byte
+// (ISO-2022 escape sequences aside): "¥" is 0x5C, a backslash, in CP932, EUC-JP and
+// ISO-2022-JP's JIS-Roman, "‾" is 0x7E. The ghost reads SakuraScript after decoding, so such a
+// character would turn escaped text back into a tag; it is replaced like one the charset lacks.
+// A trail byte in the ASCII range (CP932 "表" is 95 5C) is read as part of its character: safe.
+bool BecomesAscii(iconv_t probe, std::string_view ch) {
+  iconv(probe, nullptr, nullptr, nullptr, nullptr);  // initial shift state
+  std::string bytes;
+  if (!ConvertSome(probe, &ch, &bytes)) return false;  // not in the charset: 〓 anyway
+  char buf[16];
+  char* dst = buf;
+  size_t dst_left = sizeof(buf);
+  iconv(probe, nullptr, nullptr, &dst, &dst_left);
+  bytes.append(buf, dst - buf);
+  std::string plain;  // without ESC, intermediates 0x20-0x2F, final 0x30-0x7E
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] != '\x1b') {
+      plain += bytes[i];
+      continue;
+    }
+    while (i + 1 < bytes.size() && bytes[i + 1] >= 0x20 && bytes[i + 1] <= 0x2f) ++i;
+    ++i;  // the final byte
+  }
+  return plain.size() == 1 && static_cast<unsigned char>(plain[0]) < 0x80;
+}
+
 }  // namespace
 
 Status CanonicalCharset(std::string_view name, std::string* canonical) {
@@ -88,7 +114,26 @@ Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::str
     return Status::Error(std::string("iconv cannot convert to ") + k->iconv + ": " + std::strerror(errno));
   }
   constexpr std::string_view kGeta = "\xe3\x80\x93";  // 〓
-  std::string_view in = utf8;
+  UniqueIconv probe(iconv_open(k->iconv, "UTF-8"));
+  if (probe.get() == reinterpret_cast<iconv_t>(-1)) {
+    probe.release();
+    return Status::Error(std::string("iconv cannot convert to ") + k->iconv + ": " + std::strerror(errno));
+  }
+  std::string safe;
+  safe.reserve(utf8.size());
+  for (size_t i = 0; i < utf8.size();) {
+    size_t n = 1;
+    while (i + n < utf8.size() && (static_cast<unsigned char>(utf8[i + n]) & 0xc0) == 0x80) ++n;
+    std::string_view ch = utf8.substr(i, n);
+    i += n;
+    if (static_cast<unsigned char>(ch[0]) >= 0x80 && BecomesAscii(probe.get(), ch)) {
+      safe += kGeta;
+      ++*replaced;
+    } else {
+      safe += ch;
+    }
+  }
+  std::string_view in = safe;
   while (!ConvertSome(cd.get(), &in, out)) {
     if (errno != EILSEQ && errno != EINVAL) {
       return Status::Error(std::string("converting to ") + k->sstp + ": " + std::strerror(errno));

@@ -107,6 +107,12 @@ Delivery Notifier::Deliver(const Request& request) {
     d.status = Status::Error(transport_.Describe() + ": no time left to deliver");
     return Spool(request, d);
   }
+  if (options_.stop_requested && options_.stop_requested()) {
+    Delivery d;
+    d.outcome = Delivery::kRetryable;
+    d.status = Status::Error(transport_.Describe() + ": stopped by a signal before delivering");
+    return Spool(request, d);
+  }
   Delivery d = Send(request);
   if (d.outcome == Delivery::kRetryable) return Spool(request, d);
   return d;
@@ -120,6 +126,10 @@ FlushReport Notifier::Flush() {
     if (std::chrono::steady_clock::now() >= options_.deadline) {
       report.status = Status::Error(destination + ": no time left to deliver");
       break;  // the rest waits for the next run
+    }
+    if (options_.stop_requested && options_.stop_requested()) {
+      report.status = Status::Error(destination + ": stopped by a signal");
+      break;
     }
     std::optional<zabitan::Spool::Entry> entry;
     report.status = spool_->Oldest(destination, &entry);

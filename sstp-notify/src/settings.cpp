@@ -44,13 +44,20 @@ Status ParseTarget(const std::string& text, std::string* host, uint16_t* port) {
 Status ApplyConfig(const Config& config, Settings* o) {
   ConfigSection sec;
   if (Status s = config.Section("sstp", &sec); !s.ok()) return s;
-  std::vector<std::string_view> known = {"to", "ssh", "identity", "known_hosts", "accept_new_host_key",
-                                         "sender", "charset", "notify", "surface", "option", "spool",
+  std::vector<std::string_view> known = {"to", "ssh", "identity", "known_hosts", "sender",
+                                         "charset", "notify", "surface", "option", "spool",
                                          "spool_max_bytes", "expire", "timeout", "template",
                                          "media_template", "surface_ok", "surface_unknown"};
   std::vector<std::string> severity_keys;
   for (const auto& [severity, surface] : o->surfaces.by_severity) severity_keys.push_back("surface_" + severity);
   for (const std::string& k : severity_keys) known.push_back(k);
+  // Trusting whatever key answers is a decision for one run, made by someone looking at the
+  // fingerprint: a setting would keep accepting new keys, a man in the middle's among them.
+  std::optional<bool> accept;
+  if (!sec.GetBool("accept_new_host_key", &accept).ok() || accept) {
+    return Status::Error(sec.Where("accept_new_host_key") +
+                         ": not a setting: give --accept-new-host-key on the command line, once");
+  }
   if (Status s = sec.CheckKnownKeys(known); !s.ok()) return s;
   struct Key {
     const char* name;
@@ -67,9 +74,6 @@ Status ApplyConfig(const Config& config, Settings* o) {
   std::optional<std::string> option;
   if (Status s = sec.GetString("option", &option); !s.ok()) return s;
   if (option && o->options.empty()) o->options = {*option};
-  std::optional<bool> accept;
-  if (Status s = sec.GetBool("accept_new_host_key", &accept); !s.ok()) return s;
-  if (accept && !o->accept_new_host_key) o->accept_new_host_key = *accept;
   struct IntKey {
     const char* name;
     int64_t min, max;

@@ -11,6 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "zabitan/common/connect.h"
 #include "zabitan/common/log.h"
@@ -93,6 +95,20 @@ int KnownHostKeyBit(int hostkey_type) {
     default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
   }
 }
+
+// The known_hosts key types libssh2 1.10 reads, with the host key method that negotiates each.
+struct KeyKind {
+  int bit;
+  const char* method;
+};
+constexpr KeyKind kKeyKinds[] = {
+    {LIBSSH2_KNOWNHOST_KEY_ED25519, "ssh-ed25519"},
+    {LIBSSH2_KNOWNHOST_KEY_ECDSA_256, "ecdsa-sha2-nistp256"},
+    {LIBSSH2_KNOWNHOST_KEY_ECDSA_384, "ecdsa-sha2-nistp384"},
+    {LIBSSH2_KNOWNHOST_KEY_ECDSA_521, "ecdsa-sha2-nistp521"},
+    {LIBSSH2_KNOWNHOST_KEY_SSHRSA, "ssh-rsa"},
+    {LIBSSH2_KNOWNHOST_KEY_SSHDSS, "ssh-dss"},
+};
 
 // Whether a private key file holds an RSA key (PEM "RSA PRIVATE KEY", or an OpenSSH-format key
 // whose public part says ssh-rsa).
@@ -193,12 +209,19 @@ class SshTransport : public Transport {
     session_.reset(libssh2_session_init());
     if (!session_) return Status::Error(Where() + ": cannot create an SSH session");
     libssh2_session_set_blocking(session_.get(), 1);
-    libssh2_session_set_timeout(session_.get(), static_cast<long>(options_.timeouts.connect.count()));
+    // The handshake and the login share one deadline (each libssh2 call gets what is left).
+    const auto login_deadline = std::chrono::steady_clock::now() + options_.timeouts.connect;
+    TimeLeft(login_deadline);
+    if (Status s = PreferRecordedKeyTypes(); !s.ok()) return s;
     if (libssh2_session_handshake(session_.get(), stream_->socket().native_handle()) != 0) {
       return Status::Error(Where() + ": SSH handshake: " + LastError(session_.get()));
     }
     *retryable = false;
     if (Status s = CheckHostKey(); !s.ok()) return s;
+    if (!TimeLeft(login_deadline)) {
+      *retryable = true;
+      return Status::Error(Where() + ": SSH login: timed out");
+    }
     if (Status s = Login(); !s.ok()) return s;
     *retryable = true;
     libssh2_session_set_timeout(session_.get(), static_cast<long>(options_.timeouts.exchange.count()));
@@ -207,25 +230,77 @@ class SshTransport : public Transport {
     return Status::Ok();
   }
 
+  // known_hosts read into `known` (an absent file is an empty one).
+  Status ReadKnownHosts(KnownHosts* known) {
+    known->reset(libssh2_knownhost_init(session_.get()));
+    if (!*known) return Status::Error(Where() + ": cannot read known hosts");
+    struct stat st;
+    bool exists = ::stat(options_.known_hosts.c_str(), &st) == 0;
+    if (exists && libssh2_knownhost_readfile(known->get(), options_.known_hosts.c_str(),
+                                             LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
+      return Status::Error(Where() + ": cannot read known_hosts " + options_.known_hosts + ": " +
+                           LastError(session_.get()));
+    }
+    return Status::Ok();
+  }
+
+  // The key types known_hosts holds for this host. libssh2 compares a key only with entries of
+  // its own type, so asking with a key that matches nothing says MISMATCH exactly when the host
+  // is recorded under that type (hashed entries included).
+  std::vector<const KeyKind*> RecordedKeyKinds(LIBSSH2_KNOWNHOSTS* known) const {
+    std::vector<const KeyKind*> kinds;
+    const char nothing[] = "\0";
+    for (const KeyKind& kind : kKeyKinds) {
+      struct libssh2_knownhost* entry = nullptr;
+      const int mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | kind.bit;
+      if (libssh2_knownhost_checkp(known, options_.host.c_str(), options_.port, nothing, 1, mask,
+                                   &entry) == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
+        kinds.push_back(&kind);
+      }
+    }
+    return kinds;
+  }
+
+  // Asks the server for a host key of a type known_hosts already holds for it first, then the
+  // others libssh2 knows: a desktop with ed25519 and ECDSA keys would otherwise offer the one
+  // libssh2 likes best, and a recorded host answering with an unrecorded type is refused below.
+  Status PreferRecordedKeyTypes() {
+    KnownHosts known;
+    if (Status s = ReadKnownHosts(&known); !s.ok()) return s;
+    std::vector<std::string> methods;
+    for (const KeyKind* kind : RecordedKeyKinds(known.get())) methods.push_back(kind->method);
+    if (methods.empty()) return Status::Ok();
+    const char** supported = nullptr;
+    int n = libssh2_session_supported_algs(session_.get(), LIBSSH2_METHOD_HOSTKEY, &supported);
+    for (int i = 0; i < n; ++i) {
+      if (std::find(methods.begin(), methods.end(), supported[i]) == methods.end()) methods.push_back(supported[i]);
+    }
+    if (n > 0) libssh2_free(session_.get(), supported);
+    std::string list;
+    for (const std::string& m : methods) list += (list.empty() ? "" : ",") + m;
+    if (libssh2_session_method_pref(session_.get(), LIBSSH2_METHOD_HOSTKEY, list.c_str()) != 0) {
+      log::Debug(Where() + ": libssh2 refused the host key preference " + list);
+    }
+    return Status::Ok();
+  }
+
   Status CheckHostKey() {
     size_t len = 0;
     int type = 0;
     const char* key = libssh2_session_hostkey(session_.get(), &len, &type);
     if (key == nullptr) return Status::Error(Where() + ": no host key");
-    KnownHosts known(libssh2_knownhost_init(session_.get()));
-    if (!known) return Status::Error(Where() + ": cannot read known hosts");
-    struct stat st;
-    bool exists = ::stat(options_.known_hosts.c_str(), &st) == 0;
-    if (exists && libssh2_knownhost_readfile(known.get(), options_.known_hosts.c_str(),
-                                             LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-      return Status::Error(Where() + ": cannot read known_hosts " + options_.known_hosts + ": " +
-                           LastError(session_.get()));
-    }
+    KnownHosts known;
+    if (Status s = ReadKnownHosts(&known); !s.ok()) return s;
     const int mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | KnownHostKeyBit(type);
     struct libssh2_knownhost* entry = nullptr;
     int check = libssh2_knownhost_checkp(known.get(), options_.host.c_str(), options_.port, key, len,
                                          mask, &entry);
     const std::string fingerprint = Fingerprint(session_.get());
+    // A host recorded under other key types only is not new: its key changed (OpenSSH says the
+    // same). Accepting it as new would let a man in the middle offer a type we have no entry for.
+    if (check == LIBSSH2_KNOWNHOST_CHECK_NOTFOUND && !RecordedKeyKinds(known.get()).empty()) {
+      check = LIBSSH2_KNOWNHOST_CHECK_MISMATCH;
+    }
     switch (check) {
       case LIBSSH2_KNOWNHOST_CHECK_MATCH:
         return Status::Ok();
@@ -297,12 +372,27 @@ class SshTransport : public Transport {
     return Status::Error(Where() + ": none of ssh-agent's keys was accepted for " + user);
   }
 
+  // libssh2's timeout covers one blocking call; the exchange as a whole has a deadline, so a
+  // desktop that trickles a byte now and then cannot hold the run: before each call the
+  // timeout is what is left. False once nothing is left.
+  bool TimeLeft(std::chrono::steady_clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    libssh2_session_set_timeout(session_.get(), static_cast<long>(left.count()));
+    return true;
+  }
+
   ExchangeResult Talk(LIBSSH2_CHANNEL* channel, std::string_view request) {
     ExchangeResult result;
     result.retryable = true;
     const std::string where = Where() + " > " + Target();
+    const auto deadline = std::chrono::steady_clock::now() + options_.timeouts.exchange;
     // The whole request before reading: ninix freezes on a half-sent request.
     for (size_t sent = 0; sent < request.size();) {
+      if (!TimeLeft(deadline)) {
+        result.status = Status::Error(where + ": send: timed out");
+        return result;
+      }
       ssize_t n = libssh2_channel_write(channel, request.data() + sent, request.size() - sent);
       if (n < 0) {
         result.status = Status::Error(where + ": send: " + LastError(session_.get()));
@@ -312,7 +402,13 @@ class SshTransport : public Transport {
     }
     std::string data;
     char chunk[1024];
+    const std::string timed_out = where + ": timed out (no whole response in " +
+                                  std::to_string(options_.timeouts.exchange.count() / 1000) + " s)";
     for (;;) {
+      if (!TimeLeft(deadline)) {
+        result.status = Status::Error(timed_out);
+        return result;
+      }
       ssize_t n = libssh2_channel_read(channel, chunk, sizeof(chunk));
       if (n > 0) data.append(chunk, static_cast<size_t>(n));
       if (size_t end = HeadEnd(data)) {
@@ -330,8 +426,7 @@ class SshTransport : public Transport {
         return result;
       }
       if (n < 0) {
-        result.status = Status::Error(where + ": " + (n == LIBSSH2_ERROR_TIMEOUT ? std::string("timed out")
-                                                                                  : LastError(session_.get())));
+        result.status = Status::Error(n == LIBSSH2_ERROR_TIMEOUT ? timed_out : where + ": " + LastError(session_.get()));
         return result;
       }
     }

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "charset_oracle.h"
+
 using zabitan::sstp::CanonicalCharset;
 using zabitan::sstp::ConvertFromUtf8;
 
@@ -43,4 +45,57 @@ TEST_CASE("charset: a character the charset lacks becomes the geta mark, counted
   REQUIRE(ConvertFromUtf8("😀", "ISO-2022-JP", &out, &replaced).ok());
   CHECK(out == "\x1b$B\".\x1b(B");
   CHECK(replaced == 1);
+}
+
+using zabitan::sstp::testing::AsciiSeen;
+
+std::string Decoded(const std::string& bytes, const char* charset) {
+  std::optional<std::string> utf8 = zabitan::sstp::testing::DecodeToUtf8(bytes, charset);
+  REQUIRE(utf8);
+  return *utf8;
+}
+
+// Issue #15: "¥![open,calc]¥-" passed escaping untouched (it is not a backslash in UTF-8) and
+// arrived as "\![open,calc]\-" in CP932: open a program, quit the ghost.
+TEST_CASE("charset: a character written as an ASCII byte (¥ is 5C) becomes the geta mark", "[sstp][charset]") {
+  for (const char* charset : {"Shift_JIS", "EUC-JP", "ISO-2022-JP"}) {
+    CAPTURE(charset);
+    std::string out;
+    size_t replaced = 0;
+    REQUIRE(ConvertFromUtf8("¥![open,calc]¥-‾表", charset, &out, &replaced).ok());
+    CHECK(replaced == 3);
+    CHECK(AsciiSeen(Decoded(out, charset)) == "![open,calc]-");
+    CHECK(out.find("\x1b(J") == std::string::npos);
+  }
+  std::string out;
+  size_t replaced = 0;
+  REQUIRE(ConvertFromUtf8("¥表", "Shift_JIS", &out, &replaced).ok());
+  CHECK(out == "\x81\xac\x95\x5c");  // 表's trail byte 5C is part of the character
+}
+
+TEST_CASE("charset: no code point up to U+2FFFF adds an ASCII character in any charset", "[sstp][charset]") {
+  std::string all;
+  for (char32_t c = 0x80; c <= 0x2ffff; ++c) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    if (c < 0x800) {
+      all += static_cast<char>(0xc0 | (c >> 6));
+    } else if (c < 0x10000) {
+      all += static_cast<char>(0xe0 | (c >> 12));
+      all += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    } else {
+      all += static_cast<char>(0xf0 | (c >> 18));
+      all += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
+      all += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    }
+    all += static_cast<char>(0x80 | (c & 0x3f));
+    all += 'x';
+  }
+  for (const char* charset : {"Shift_JIS", "EUC-JP", "ISO-2022-JP"}) {
+    CAPTURE(charset);
+    std::string out;
+    size_t replaced = 0;
+    REQUIRE(ConvertFromUtf8(all, charset, &out, &replaced).ok());
+    std::string seen = AsciiSeen(Decoded(out, charset));
+    CHECK(seen.find_first_not_of('x') == std::string::npos);
+  }
 }

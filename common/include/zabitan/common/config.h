@@ -53,9 +53,11 @@ class ConfigSection {
 
   const std::string& name() const { return name_; }
 
+  // "file:line: section.key", the start of an error about `key`.
+  std::string Where(std::string_view key) const;
+
  private:
   friend class Config;
-  std::string Where(std::string_view key) const;
 
   std::string name_;
   std::string source_;

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct NotifierOptions {
   // No exchange starts after this: what is left then waits in the spool (a caller with a time
   // budget of its own, such as zabitan-remote-cmd, must not be held past it by the desktop).
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Asked before each exchange: true stops as the deadline does (a SIGTERM the caller holds
+  // pending until the exchange in progress is over). Empty: never.
+  std::function<bool()> stop_requested = {};
 };
 
 struct Delivery {
