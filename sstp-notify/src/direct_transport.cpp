@@ -1,6 +1,5 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -8,6 +7,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "zabitan/common/connect.h"
+#include "zabitan/common/spawn_status.h"
 #include "zabitan/sstp/protocol.h"
 #include "zabitan/sstp/transport.h"
 
@@ -30,7 +30,7 @@ class DirectTransport : public Transport {
   ExchangeResult Exchange(std::string_view request) override {
     asio::io_context io;
     ExchangeResult result;
-    asio::co_spawn(io, Run(request, &result), asio::detached);
+    asio::co_spawn(io, Run(request, &result), StatusOnException(&result.status, "sstp to " + Describe()));
     io.run();
     return result;
   }

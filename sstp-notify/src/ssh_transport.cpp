@@ -8,7 +8,6 @@
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <algorithm>
@@ -25,6 +24,7 @@
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/secret_file.h"
+#include "zabitan/common/spawn_status.h"
 #include "zabitan/common/unique_fd.h"
 #include "zabitan/sstp/protocol.h"
 
@@ -195,7 +195,7 @@ class SshTransport : public Transport {
       stream_.emplace(co_await asio::this_coro::executor);
       std::string peer;
       status = co_await ConnectAny(*stream_, addresses, options_.timeouts.connect, std::nullopt, &peer);
-    }, asio::detached);
+    }, StatusOnException(&status, Where() + ": connect"));
     io_.restart();
     io_.run();
     return status;
