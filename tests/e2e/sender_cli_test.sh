@@ -4,29 +4,24 @@
 # Usage: sender_cli_test.sh ZABITAN_SENDER TRAPPER_SINK WORKDIR
 set -euo pipefail
 ours=$1 sink=$2 work=$3
-rm -rf "$work" && mkdir -p "$work"
+rm -rf "$work"
+mkdir -p "$work"
+# shellcheck source=../lib/check.sh
+. "$(dirname "$0")/../lib/check.sh"
+check_init "$work"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-passed=0 failed=0
-check() {  # NAME COMMAND... : passes when the command succeeds
-  local name=$1; shift
-  if "$@" >"$work/$name.log" 2>&1; then echo "ok   $name"; passed=$((passed + 1))
-  else echo "FAIL $name"; sed 's/^/    /' "$work/$name.log" | tail -n 15; failed=$((failed + 1)); fi
-}
-wait_for() {  # up to 10 s for a condition
-  for _ in $(seq 1 1000); do eval "$1" && return 0; sleep 0.01; done
-  return 1
-}
 start_sink() {  # RECORD -> sets port
   rm -f "$work/ready"
   "$sink" --port 0 --ready-file "$work/ready" --record "$1" >/dev/null 2>&1 &
   pids+=($!)
-  wait_for '[[ -s $work/ready ]]'
+  wait_for -p "$!" '[[ -s $work/ready ]]'
   port=$(<"$work/ready")
 }
-rec=$work/rec.jsonl; : >"$rec"
+rec=$work/rec.jsonl
+: >"$rec"
 start_sink "$rec"
 
 toml_config() {
@@ -45,50 +40,55 @@ flag_wins() {
 }
 toml_errors() {
   printf '[sender]\nhost = "h"\ntimeout = "soon"\n' >"$work/bad.toml"
-  ! "$ours" -c "$work/bad.toml" -k k -o v 2>"$work/err" >/dev/null
+  expect_exit 1 "$ours" -c "$work/bad.toml" -k k -o v 2>"$work/err" >/dev/null
   grep -qx "zabitan-sender: $work/bad.toml:3: sender.timeout: expected an integer" "$work/err"
   printf '[sender]\nzabix_server = "x"\n' >"$work/typo.toml"
-  ! "$ours" -c "$work/typo.toml" -k k -o v 2>"$work/err" >/dev/null
+  expect_exit 1 "$ours" -c "$work/typo.toml" -k k -o v 2>"$work/err" >/dev/null
   grep -q "typo.toml:2: sender.zabix_server: unknown key" "$work/err"
 }
 agentd_config() {
   printf 'ServerActive=127.0.0.1:%s\nHostname=agent-host,other\nLogFile=/tmp/x\n' "$port" >"$work/agentd.conf"
-  "$ours" -c "$work/agentd.conf" -k agentd.key -o 3 >/dev/null
+  "$ours" -c "$work/agentd.conf" -k agentd.key -o 3
   grep -q '"host":"agent-host","key":"agentd.key"' "$rec"
 }
 tls_settings_checked() {
   # A PSK file others can read, a short key, TLS options without --tls-connect: refused before
   # anything is sent (never a silent fall-back to plain text).
   openssl rand -hex 32 >"$work/open.psk"; chmod 644 "$work/open.psk"
-  ! "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-connect psk --tls-psk-identity i --tls-psk-file "$work/open.psk" 2>"$work/err"
+  expect_exit 1 "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-connect psk --tls-psk-identity i \
+    --tls-psk-file "$work/open.psk" 2>"$work/err"
   grep -q "open.psk: mode 0644 gives group/others access to a secret" "$work/err"
   echo 0123abcd >"$work/short.psk"; chmod 600 "$work/short.psk"
-  ! "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-connect psk --tls-psk-identity i --tls-psk-file "$work/short.psk" 2>"$work/err"
+  expect_exit 1 "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-connect psk --tls-psk-identity i \
+    --tls-psk-file "$work/short.psk" 2>"$work/err"
   grep -q "32-512 hex digits" "$work/err"
-  ! "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-psk-file "$work/short.psk" 2>"$work/err"
+  expect_exit 1 "$ours" -z 127.0.0.1 -p "$port" -s h -k tls.key -o 1 --tls-psk-file "$work/short.psk" 2>"$work/err"
   grep -q "TLS options need --tls-connect psk or cert" "$work/err"
-  ! grep -q tls.key "$rec"
+  expect_exit 1 grep -q tls.key "$rec"
 }
 real_time() {
   # A value written to stdin must reach the server while stdin is still open.
   mkfifo "$work/fifo"
   "$ours" -z 127.0.0.1 -p "$port" -r -i - <"$work/fifo" >"$work/rt.out" &
   local sender=$!
+  pids+=("$sender")
   exec 7>"$work/fifo"
   echo "rt-host rt.key first" >&7
-  wait_for 'grep -q rt.key "$rec"'
+  wait_for -p "$sender" 'grep -q rt.key "$rec"'
   echo "rt-host rt.key second" >&7
-  wait_for 'grep -q "\"value\":\"second\"" "$rec"'
+  wait_for -p "$sender" 'grep -q "\"value\":\"second\"" "$rec"'
   exec 7>&-
   wait "$sender"
   grep -q 'sent: 2; skipped: 0; total: 2' "$work/rt.out"
 }
 version_and_help() {
-  "$ours" -V | grep -q '^zabitan-sender (zabitan) '
-  "$ours" -h | grep -q -- '--batch-size'
+  "$ours" -V >"$work/V.out"
+  grep -q '^zabitan-sender (zabitan) ' "$work/V.out"
+  "$ours" -h >"$work/h.out"
+  grep -q -- '--batch-size' "$work/h.out"
 }
 bad_option() {
-  ! "$ours" -z 127.0.0.1 -s h -k k -o v --connections 0 2>"$work/err"
+  expect_exit 1 "$ours" -z 127.0.0.1 -s h -k k -o v --connections 0 2>"$work/err"
   grep -q 'invalid connections "0"' "$work/err"
 }
 
@@ -99,23 +99,28 @@ spool_roundtrip() {
   local p spool=$work/spool1 r=$work/spool1.jsonl
   p=$(free_port)
   seq 1 3000 | awk '{print "sp-host sp.key" $1 % 7 " " $1}' >"$work/sp.txt"
-  set +e; "$ours" -z 127.0.0.1 -p "$p" --spool "$spool" -i "$work/sp.txt" >"$work/sp.out"; local code=$?; set -e
-  [[ $code == 3 ]] && grep -q 'spooled: 3000; delivered from spool: 0; waiting: 3000' "$work/sp.out"
+  expect_exit 3 "$ours" -z 127.0.0.1 -p "$p" --spool "$spool" -i "$work/sp.txt" >"$work/sp.out"
+  grep -q 'spooled: 3000; delivered from spool: 0; waiting: 3000' "$work/sp.out"
   : >"$r"
-  rm -f "$work/ready"; "$sink" --port "$p" --ready-file "$work/ready" --record "$r" >/dev/null 2>&1 &
-  pids+=($!); wait_for '[[ -s $work/ready ]]'
+  rm -f "$work/ready"
+  "$sink" --port "$p" --ready-file "$work/ready" --record "$r" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_for -p "$!" '[[ -s $work/ready ]]'
   echo "sp-host sp.key0 new" | "$ours" -z 127.0.0.1 -p "$p" --spool "$spool" -i - >"$work/sp2.out"
   grep -q 'delivered from spool: 3000; waiting: 0' "$work/sp2.out"
-  [[ $(wc -l <"$r") == 3001 && $(tail -n 1 "$r") == *'"value":"new"'* ]]
+  [[ $(wc -l <"$r") == 3001 ]]
+  [[ $(tail -n 1 "$r") == *'"value":"new"'* ]]
   python3 - "$r" <<'PY'
 import json, sys
-last = {}
+last, n_values = {}, 0
 for line in open(sys.argv[1]):
     v = json.loads(line)
     if v["value"] == "new": continue
     n = int(v["value"]); k = v["key"]
     assert last.get(k, 0) < n, (k, last.get(k), n)
     last[k] = n
+    n_values += 1
+assert n_values == 3000, ("spooled values delivered", n_values)
 PY
 }
 spool_kill9() {
@@ -127,7 +132,7 @@ spool_kill9() {
     awk -v r="$run" 'BEGIN { for (i = 1; i <= 200000; i++) printf "k9-host k9.key%d %d\n", i % 11, r * 1000000 + i }' >"$work/k9.txt"
     "$ours" -z 127.0.0.1 -p "$p" --spool "$spool" --batch-size 500 -i "$work/k9.txt" >/dev/null 2>&1 &
     local sender=$!
-    wait_for "(( \$(find '$spool' -name '*.req' | wc -l) >= $((run * 20)) ))" || true
+    wait_for -p "$sender" "(( \$(find '$spool' -name '*.req' | wc -l) >= $((run * 20)) ))" || true
     kill -9 "$sender"; wait "$sender" 2>/dev/null || true
   done
   local expected torn
@@ -135,19 +140,24 @@ spool_kill9() {
   torn=$(find "$spool" -name '.tmp-*' | wc -l)
   expected=$(find "$spool" -name '*.req' ! -name '.tmp-*' | sed -E 's/.*-([0-9]+)\.req$/\1/' | awk '{ s += $1 } END { print s + 0 }')
   : >"$r"
-  rm -f "$work/ready"; "$sink" --port "$p" --ready-file "$work/ready" --record "$r" >/dev/null 2>&1 &
-  pids+=($!); wait_for '[[ -s $work/ready ]]'
+  rm -f "$work/ready"
+  "$sink" --port "$p" --ready-file "$work/ready" --record "$r" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_for -p "$!" '[[ -s $work/ready ]]'
   "$ours" --flush "$spool" >"$work/k9.out"
   grep -q 'waiting: 0' "$work/k9.out"
   [[ $(find "$spool" -name '.tmp-*' | wc -l) == 0 ]]
   echo "    $expected values in the spool after 3 kills ($torn torn writes discarded), $(wc -l <"$r") delivered by --flush"
-  [[ $(wc -l <"$r") == "$expected" && $expected -gt 0 ]]
+  [[ $(wc -l <"$r") == "$expected" ]]
+  ((expected > 0))
 }
 ha_node_remembered() {
   # The HA node that answered is tried first next run (kept in the spool folder).
-  local down up_rec=$work/ha.jsonl spool=$work/spool3
+  local down spool=$work/spool3
   down=$(free_port)
-  "$ours" -z "127.0.0.1:$down;127.0.0.1:$port" --spool "$spool" -s h -k ha.key -o 1 >/dev/null
+  "$ours" -z "127.0.0.1:$down;127.0.0.1:$port" --spool "$spool" -s h -k ha.key -o 1 >"$work/ha.out"
+  grep -q 'sent: 1; skipped: 0; total: 1' "$work/ha.out"
+  grep -q '"host":"h","key":"ha.key"' "$rec"
   [[ $(cat "$spool"/q-*/node) == 1 ]]
 }
 
@@ -163,5 +173,4 @@ check real-time real_time
 check version-and-help version_and_help
 check bad-option bad_option
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_summary
