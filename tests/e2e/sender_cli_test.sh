@@ -9,9 +9,10 @@ mkdir -p "$work"
 # shellcheck source=../lib/check.sh
 . "$(dirname "$0")/../lib/check.sh"
 check_init "$work"
-pids=()
+pids=()  # processes a check started: they end with it (CHECK_CLEANUP)
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+# shellcheck disable=SC2034  # read by check (tests/lib/check.sh)
+CHECK_CLEANUP=cleanup
 
 start_sink() {  # RECORD -> sets port
   rm -f "$work/ready"
@@ -22,7 +23,10 @@ start_sink() {  # RECORD -> sets port
 }
 rec=$work/rec.jsonl
 : >"$rec"
-start_sink "$rec"
+start_sink "$rec"  # the sink every check may use: ends with the test
+main_pids=("${pids[@]}")
+pids=()
+trap 'pids+=("${main_pids[@]}"); cleanup' EXIT
 
 toml_config() {
   cat >"$work/z.toml" <<TOML

@@ -4,27 +4,38 @@
 # - a daemon runs 3 cycles, SIGTERM ends it after the current one with exit 0, and no sample
 #   reaches the trapper twice;
 # - a cycle longer than the interval is named in a warning and the next starts at once;
-# - a session the endpoint ended between two cycles (idle timeout) is replaced without error;
+# - a session the endpoint ended between two cycles is replaced without error (the daemon is
+#   stopped (SIGSTOP) after its first cycle, the simulator ends the session (TerminateSession,
+#   tests/peers/vcsim/sessions), then it goes on: no timing decides what the next cycle meets);
 # - Zabbix down with --spool: exit 3, the values in the spool; the next run delivers them first;
 # - one-line reasons: login refused (InvalidLogin), unreachable, TLS mismatch; all exit 1;
 # - daemon, interval and spool also come from [vmware] in the config.
 # Usage: vsphere_daemon_test.sh ZABITAN_VMWARE TRAPPER_SINK VCSIM_ENV WORKDIR
 set -euo pipefail
 vmware=$1 sink=$2 env_file=$3 work=$4
-rm -rf "$work" && mkdir -p "$work"
+rm -rf "$work"
+mkdir -p "$work"
+# shellcheck source=../lib/check.sh
+. "$(dirname "$0")/../lib/check.sh"
+check_init "$work"
+sessions=$(dirname "$0")/../peers/vcsim/sessions
 # shellcheck disable=SC1090
 . "$env_file"
-printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"; chmod 600 "$work/pw"
+printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"
+chmod 600 "$work/pw"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+# shellcheck disable=SC2034  # read by check (tests/lib/check.sh)
+CHECK_CLEANUP=cleanup  # what a check started ends with it
 # start_sink NAME [trapper-sink options]: a sink recording to $work/NAME.jsonl; sets $port.
 start_sink() {
   local name=$1; shift
   rm -f "$work/$name.ready"
   "$sink" --ready-file "$work/$name.ready" --record "$work/$name.jsonl" "$@" >/dev/null 2>&1 &
-  pids+=($!); sink_pid=$!
-  for _ in $(seq 1 500); do [[ -s $work/$name.ready ]] && break; sleep 0.01; done
+  sink_pid=$!
+  pids+=("$sink_pid")
+  wait_for -p "$sink_pid" "[[ -s $work/$name.ready ]]"
   port=$(<"$work/$name.ready")
 }
 vm() { "$vmware" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" --ca-file "$VCSIM_CERT" \
@@ -32,15 +43,9 @@ vm() { "$vmware" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/
 # The same, in place of the (background) shell: $! is then zabitan-vmware itself.
 vm_exec() { exec "$vmware" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" \
                  --ca-file "$VCSIM_CERT" --state-dir "${state:-$work/state}" --zabbix-host vc-e2e "$@"; }
-# wait_lines FILE PATTERN N [PID]: until FILE has N lines matching PATTERN (30 s at most).
-wait_lines() {
-  for _ in $(seq 1 3000); do
-    (( $(grep -c -- "$2" "$1" 2>/dev/null || true) >= $3 )) && return 0
-    [[ -n ${4:-} ]] && ! kill -0 "$4" 2>/dev/null && { echo "process ended early"; return 1; }
-    sleep 0.01
-  done
-  echo "timed out waiting for $3 × \"$2\" in $1"; return 1
-}
+# wait_lines FILE PATTERN N PID: until FILE has N lines matching PATTERN (30 s at most), while
+# PID runs.
+wait_lines() { wait_for -p "$4" "(( \$(count_lines '$1' '$2') >= $3 ))"; }
 no_sample_twice() {
   python3 - "$1" <<'PY'
 import json, sys
@@ -51,17 +56,6 @@ assert len(perf) == len(set(perf)), "a sample was sent twice"
 PY
 }
 
-passed=0 failed=0
-check() {
-  local name=$1; shift
-  # Not under `if` or `||`: bash ignores set -e in the whole command there.
-  set +e
-  ( set -e; trap cleanup EXIT; "$@" ) >"$work/$name.log" 2>&1
-  local rc=$?
-  set -e
-  if ((rc == 0)); then echo "ok   $name"; passed=$((passed + 1))
-  else echo "FAIL $name"; sed 's/^/    /' "$work/$name.log" | tail -n 15; failed=$((failed + 1)); fi
-}
 
 daemon_three_cycles_then_sigterm() {
   start_sink d
@@ -72,7 +66,7 @@ daemon_three_cycles_then_sigterm() {
   local rc=0; wait "$pid" || rc=$?
   [[ $rc == 0 ]] || { echo "exit $rc"; cat "$work/d.err"; return 1; }
   [[ $(grep -c 'values sent' "$work/d.out") -ge 3 ]]
-  ! grep -q 'error' "$work/d.err"
+  expect_exit 1 grep -q 'error' "$work/d.err"
   [[ $(grep -c '"zabitan.vmware.hv.discovery"' "$work/d.jsonl") -ge 3 ]]
   no_sample_twice "$work/d.jsonl"
 }
@@ -87,16 +81,30 @@ daemon_overrun_logged() {
   [[ $rc == 0 ]] || { echo "exit $rc"; cat "$work/o.err"; return 1; }
 }
 daemon_session_replaced() {
-  # 5 s between cycles: the simulator expires the idle session (2 s, swept within 4 s) in between.
+  # After the first cycle the daemon is stopped and the simulator ends its session; the second
+  # cycle must notice (NotAuthenticated) and log in again, without an error.
   start_sink k
-  state=$work/state-k vm_exec --zabbix-server "127.0.0.1:$port" --daemon --interval 5 -vv >"$work/k.out" 2>"$work/k.err" &
-  local pid=$!; pids+=("$pid")
-  wait_lines "$work/k.out" 'values sent, 0 refused' 2 "$pid"
+  state=$work/state-k vm_exec --zabbix-server "127.0.0.1:$port" --daemon --interval 6 -vv >"$work/k.out" 2>"$work/k.err" &
+  local pid=$! key
+  pids+=("$pid")
+  wait_lines "$work/k.err" 'debug: cycle 1 ended with 0' 1 "$pid"
+  kill -STOP "$pid"
+  # Stopped between the cycles: nothing of the second one logged yet, nor an overrun (which
+  # would start it at once).
+  tail -n 1 "$work/k.err" | grep -q 'debug: cycle 1 ended with 0' || {
+    kill -CONT "$pid"; echo "the daemon was not stopped between cycles:"; cat "$work/k.err"; return 1; }
+  key=$(cat "$work"/state-k/session-*)
+  "$sessions" "$env_file" terminate "$key"
+  kill -CONT "$pid"
+  wait_lines "$work/k.err" 'debug: cycle 2 ended' 1 "$pid"
   kill -TERM "$pid"
-  local rc=0; wait "$pid" || rc=$?
+  local rc=0
+  wait "$pid" || rc=$?
   [[ $rc == 0 ]] || { echo "exit $rc"; cat "$work/k.err"; return 1; }
+  grep -q 'debug: cycle 2 ended with 0' "$work/k.err"
   [[ $(grep -c 'debug: new session' "$work/k.err") == 2 ]] || { cat "$work/k.err"; return 1; }
-  ! grep -q 'error:' "$work/k.err"
+  [[ $(cat "$work"/state-k/session-*) != "$key" ]]
+  expect_exit 1 grep -q 'error:' "$work/k.err"
 }
 spool_when_zabbix_down() {
   start_sink s
@@ -107,7 +115,8 @@ spool_when_zabbix_down() {
   [[ $rc == 3 ]] || { echo "exit $rc, expected 3"; cat "$work/s1.out" "$work/s1.err"; return 1; }
   [[ $(wc -l <"$work/s1.err") == 1 ]]
   grep -q 'values kept in the spool' "$work/s1.err"
-  local spooled; spooled=$(sed -n 's/.*spooled: \([0-9]*\);.*/\1/p' "$work/s1.out")
+  local spooled
+  spooled=$(sed -n 's/.*spooled: \([0-9]*\);.*/\1/p' "$work/s1.out")
   (( spooled > 0 ))
   grep -q "waiting: $spooled\$" "$work/s1.out"
   start_sink s2 --port "$p"
@@ -153,7 +162,7 @@ EOT
   wait_lines "$work/c.out" 'delivered from spool: 0; waiting: 0' 2 "$pid"
   kill -TERM "$pid"
   local rc=0; wait "$pid" || rc=$?
-  [[ $rc == 0 ]]
+  [[ $rc == 0 ]] || { echo "exit $rc"; cat "$work/c.err"; return 1; }
   # --once wins over daemon = true.
   state=$work/state-c timeout 20 "$vmware" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" \
     --ca-file "$VCSIM_CERT" --state-dir "$work/state-c" --zabbix-host vc-e2e --config "$work/zabitan.toml" --once \
@@ -176,7 +185,7 @@ catalogue_cached() {
   [[ $(stat -c %a "$work"/state-cc/counters-*.json) == 600 ]]
   echo garbage >"$(ls "$work"/state-cc/counters-*.json)"
   state=$work/state-cc vm --dry-run -vv >"$work/cc3.out" 2>"$work/cc3.err"
-  ! grep -q 'debug: counter catalogue from ' "$work/cc3.err"
+  expect_exit 1 grep -q 'debug: counter catalogue from ' "$work/cc3.err"
   grep -q 'zabitan.vmware.vm.perf\[cpu.usage.average\]' "$work/cc3.out"
 }
 
@@ -187,5 +196,4 @@ check spool-when-zabbix-down spool_when_zabbix_down
 check failure-reasons failure_reasons
 check config-keys config_keys
 check catalogue-cached catalogue_cached
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_summary

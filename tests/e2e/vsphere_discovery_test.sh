@@ -11,25 +11,41 @@
 # Usage: vsphere_discovery_test.sh ZABITAN_VMWARE ZABITAN_SENDER TRAPPER_SINK VCSIM_ENV WORKDIR
 set -euo pipefail
 vmware=$1 sender=$2 sink=$3 env_file=$4 work=$5
-rm -rf "$work" && mkdir -p "$work"
+rm -rf "$work"
+mkdir -p "$work"
+# shellcheck source=../lib/check.sh
+. "$(dirname "$0")/../lib/check.sh"
+check_init "$work"
+# shellcheck source=vsphere_runs.sh
+. "$(dirname "$0")/vsphere_runs.sh"  # send, second_run_sends_no_sample_twice
 # shellcheck disable=SC1090
 . "$env_file"
-printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"; chmod 600 "$work/pw"
-sink_pid=
-trap '[[ -n $sink_pid ]] && kill "$sink_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
+printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"
+chmod 600 "$work/pw"
+vm_power=$(dirname "$0")/../peers/vcsim/vm-power
+target=  # a VM the inventory check powers off: powered on again, also when the check fails
+cleanup() {
+  kill "$sink_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+power_back() { if [[ -n $target ]]; then "$vm_power" "$env_file" on "$target" >/dev/null 2>&1 || true; fi; }
+# shellcheck disable=SC2034  # read by check (tests/lib/check.sh)
+CHECK_CLEANUP=power_back  # the inventory check's target is the check's own variable
 "$sink" --port 0 --ready-file "$work/ready" --record "$work/rec.jsonl" >/dev/null 2>&1 &
 sink_pid=$!
-for _ in $(seq 1 500); do [[ -s $work/ready ]] && break; sleep 0.01; done
+wait_for -p "$sink_pid" '[[ -s $work/ready ]]'
 port=$(<"$work/ready")
 vm() { "$vmware" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" --ca-file "$VCSIM_CERT" \
                  --state-dir "${state:-$work/state}" --zabbix-host vc-e2e "$@"; }
 
-vm --dry-run -vv >"$work/dry.txt" 2>"$work/dry.err"
-# The simulator was started with -max-query-metrics: the run read it (and stayed within it, or
-# the simulator would have refused a QueryPerf).
-grep -q 'debug: maxQueryMetrics [0-9]' "$work/dry.err" && ! grep -q 'maxQueryMetrics 256$' "$work/dry.err" || {
-  echo "FAIL maxQueryMetrics not read:"; cat "$work/dry.err"; exit 1; }
-python3 - "$work/dry.txt" <<'PY'
+discovery() {
+  vm --dry-run -vv >"$work/dry.txt" 2>"$work/dry.err"
+  # The simulator was started with -max-query-metrics: the run read it (and stayed within it, or
+  # the simulator would have refused a QueryPerf).
+  grep -q 'debug: maxQueryMetrics [0-9]' "$work/dry.err"
+  expect_exit 1 grep -q 'maxQueryMetrics 256$' "$work/dry.err"
+  python3 - "$work/dry.txt" <<'PY'
 import json, re, sys
 rows = []
 for line in open(sys.argv[1]).read().splitlines():
@@ -53,7 +69,7 @@ for i, (h, k, _, _) in enumerate(rows):
     keys.setdefault(h, {}).setdefault(k, i)
 assert set(keys) == {"vc-e2e"} | hv_uuids | vm_uuids, "values for an unknown host"
 
-# The endpoint: LLD and the four sizes of every datastore, nothing else.
+  # The endpoint: LLD and the four sizes of every datastore, nothing else.
 expected = {"zabitan.vmware.hv.discovery", "zabitan.vmware.vm.discovery", "zabitan.vmware.datastore.discovery"}
 for d in dss:
     expected |= {"zabitan.vmware.datastore.size[%s,%s]" % (d["{#DATASTORE.UUID}"], s)
@@ -98,8 +114,8 @@ for v in vm_uuids:
 perf = [r for r in rows if ".perf[" in r[1]]
 assert all(clock > 1700000000 for _, _, clock, _ in perf)
 assert all(re.fullmatch(r"\d+(\.\d\d)?", v) for _, _, _, v in perf), "a value is not a number"
-# Power states: the numbers of the value maps VMware HostSystemPowerState (0-3) and
-# VMware VirtualMachinePowerState (0-2); the simulator's hosts and VMs start powered on (1).
+  # Power states: the numbers of the value maps VMware HostSystemPowerState (0-3) and
+  # VMware VirtualMachinePowerState (0-2); the simulator's hosts and VMs start powered on (1).
 power = {h: v for h, k, _, v in rows if k in ("zabitan.vmware.hv.powerstate", "zabitan.vmware.vm.powerstate")}
 assert set(power) == hv_uuids | vm_uuids, "a hypervisor or VM without its power state"
 assert all(power[h] in ("0", "1", "2", "3") for h in hv_uuids), [power[h] for h in hv_uuids]
@@ -108,36 +124,29 @@ assert "1" in power.values(), "no hypervisor or VM powered on"
 print("ok   discovery: %d hypervisors, %d VMs, %d datastores, %d values (%d performance samples), every key"
       % (len(hvs), len(vms), len(dss), len(rows), len(perf)))
 PY
-expected=$(wc -l <"$work/dry.txt")
-
-"$sender" -z 127.0.0.1 -p "$port" -T -N -i "$work/dry.txt" >/dev/null
-[[ $(wc -l <"$work/rec.jsonl") == "$expected" ]] || { echo "FAIL dry-run output is not zabitan-sender input"; exit 1; }
-echo "ok   dry-run: $expected lines read back by zabitan-sender -T -N"
-
-: >"$work/rec.jsonl"
-vm --zabbix-server "127.0.0.1:$port" >"$work/run.out"
-grep -q "values sent, 0 refused" "$work/run.out"
-echo "ok   send: $(cat "$work/run.out")"
-
-# A second run right after: only samples newer than the first run's (watermarks in the state
-# folder), so no (host, key, clock) is sent twice.
-# Every querySpec of that run asks only for the samples after the last one sent (startTime),
-# so the endpoint makes no sample only to have it dropped.
-vm --zabbix-server "127.0.0.1:$port" -vv >"$work/run2.out" 2>"$work/run2.err"
-python3 "$(dirname "$0")/vsphere_second_run_check.py" "$work/rec.jsonl" "$work/run2.err"
+}
+dry_run_is_sender_input() {
+  local expected
+  expected=$(wc -l <"$work/dry.txt")
+  ((expected > 0))
+  "$sender" -z 127.0.0.1 -p "$port" -T -N -i "$work/dry.txt" >"$work/readback.out"
+  grep -q "sent: $expected; skipped: 0; total: $expected" "$work/readback.out"
+  [[ $(wc -l <"$work/rec.jsonl") == "$expected" ]]
+}
 
 # A run after a pause (here: watermarks set back 30 minutes) asks for samples back to the
 # oldest watermark, within realtime's hour, so the pause leaves no gap in Zabbix.
-cp -r "$work/state" "$work/state-gap"
-python3 - "$work/state-gap" <<'PY'
+pause_leaves_no_gap() {
+  cp -r "$work/state" "$work/state-gap"
+  python3 - "$work/state-gap" <<'PY'
 import glob, json, sys
 for path in glob.glob(sys.argv[1] + "/perf-*.json"):
     marks = json.load(open(path))
     json.dump({uuid: clock - 1800 for uuid, clock in marks.items()}, open(path + ".orig", "w"))
     json.dump({uuid: clock - 1800 for uuid, clock in marks.items()}, open(path, "w"))
 PY
-state=$work/state-gap vm --dry-run -vv >"$work/gap.txt" 2>"$work/gap.err"
-python3 - "$work/gap.txt" "$work/gap.err" "$work/state-gap" <<'PY'
+  state=$work/state-gap vm --dry-run -vv >"$work/gap.txt" 2>"$work/gap.err"
+  python3 - "$work/gap.txt" "$work/gap.err" "$work/state-gap" <<'PY'
 import glob, json, re, sys
 asked = [int(n) for n in re.findall(r"VirtualMachine: (\d+) samples per series", open(sys.argv[2]).read())]
 assert asked and 90 <= asked[0] <= 180, ("samples asked after a 30-minute pause", asked)
@@ -155,50 +164,53 @@ fewest = min(len(c) for c in clocks.values())
 assert fewest >= 85, ("samples per VM over the 30 minutes", fewest)
 print("ok   pause: %d samples per series asked, >= %d per VM sent, none before its watermark" % (asked[0], fewest))
 PY
+}
 
 # Extra counters: from the config file, an unknown one named and skipped; the flag wins.
-cat >"$work/zabitan.toml" <<'EOF'
+extra_counters() {
+  cat >"$work/zabitan.toml" <<'EOF'
 [vmware]
 vm_counters = ["mem.shared.average", "no.such.counter"]
 hv_counters = ["mem.consumed.average"]
 EOF
-state=$work/state-extra vm --config "$work/zabitan.toml" --dry-run >"$work/extra.txt" 2>"$work/extra.err"
-grep -q 'warning: VM counter "no.such.counter" is not offered by this endpoint: skipped' "$work/extra.err"
-[[ $(grep -c ' zabitan.vmware.vm.perf\[mem.shared.average\] ' "$work/extra.txt") -gt 0 ]]
-[[ $(grep -c ' zabitan.vmware.hv.perf\[mem.consumed.average\] ' "$work/extra.txt") -gt 0 ]]
-state=$work/state-extra vm --config "$work/zabitan.toml" --dry-run \
+  state=$work/state-extra vm --config "$work/zabitan.toml" --dry-run >"$work/extra.txt" 2>"$work/extra.err"
+  grep -q 'warning: VM counter "no.such.counter" is not offered by this endpoint: skipped' "$work/extra.err"
+  [[ $(grep -c ' zabitan.vmware.vm.perf\[mem.shared.average\] ' "$work/extra.txt") -gt 0 ]]
+  [[ $(grep -c ' zabitan.vmware.hv.perf\[mem.consumed.average\] ' "$work/extra.txt") -gt 0 ]]
+  state=$work/state-extra vm --config "$work/zabitan.toml" --dry-run \
   --vm-counter cpu.wait.summation --vm-counter mem.shared.average >"$work/flag.txt" 2>"$work/flag.err"
-! grep -q 'no.such.counter' "$work/flag.err"
-grep -q ' zabitan.vmware.vm.perf\[cpu.wait.summation\] ' "$work/flag.txt"
-grep -q ' zabitan.vmware.vm.perf\[mem.shared.average\] ' "$work/flag.txt"
-grep -q ' zabitan.vmware.hv.perf\[mem.consumed.average\] ' "$work/flag.txt"  # hv_counters still from the file
-python3 - "$work/extra.txt" "$work/flag.txt" <<'PY'
+  expect_exit 1 grep -q 'no.such.counter' "$work/flag.err"
+  grep -q ' zabitan.vmware.vm.perf\[cpu.wait.summation\] ' "$work/flag.txt"
+  grep -q ' zabitan.vmware.vm.perf\[mem.shared.average\] ' "$work/flag.txt"
+  grep -q ' zabitan.vmware.hv.perf\[mem.consumed.average\] ' "$work/flag.txt"  # hv_counters still from the file
+  python3 - "$work/extra.txt" "$work/flag.txt" <<'PY'
 import sys
 for path in sys.argv[1:]:
     hosts = {l.split()[0] for l in open(path) if ".perf[mem.shared.average]" in l or ".perf[cpu.wait.summation]" in l}
     vm_hosts = {l.split()[0] for l in open(path) if " zabitan.vmware.vm.powerstate " in l}
     assert hosts == vm_hosts, (path, "an extra counter is missing for a VM")
 PY
-printf '[vmware]\nvm_counters = "mem.shared.average"\n' >"$work/bad.toml"
-! vm --config "$work/bad.toml" --dry-run >/dev/null 2>"$work/bad.err"
-grep -q 'bad.toml:2: vmware.vm_counters: expected an array of strings' "$work/bad.err"
-echo "ok   extra counters: config, --vm-counter winning, unknown ones skipped with a warning"
+  printf '[vmware]\nvm_counters = "mem.shared.average"\n' >"$work/bad.toml"
+  expect_exit 1 vm --config "$work/bad.toml" --dry-run >/dev/null 2>"$work/bad.err"
+  grep -q 'bad.toml:2: vmware.vm_counters: expected an array of strings' "$work/bad.err"
+}
 
 # The inventory between runs (README "Inventory"): the first run reads it whole; the next asks
 # only for what changed (no more than RetrieveServiceContent, currentSession and one
 # WaitForUpdatesEx besides the QueryPerf calls) and still sees a VM that something else powered
 # off; --inventory-refresh 0 reads it whole every run; a new session (the old one logged out)
 # forgets the old collector and reads it whole.
-vm_power=$(dirname "$0")/../peers/vcsim/vm-power
 inv() { state=$work/state-inv vm --dry-run -v "$@"; }
-inv >/dev/null 2>"$work/inv1.err"
-grep -q 'CreateFilter 1' "$work/inv1.err" || { echo "FAIL the first run did not read the inventory whole"; exit 1; }
-target=$("$vm_power" "$env_file" state | awk '$2 == "poweredOn" {print $1; exit}')
-"$vm_power" "$env_file" off "$target"
-trap '"$vm_power" "$env_file" on "$target" >/dev/null 2>&1 || true; [[ -n $sink_pid ]] && kill "$sink_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
-inv >"$work/inv2.txt" 2>"$work/inv2.err"
-"$vm_power" "$env_file" on "$target"
-python3 - "$work/inv2.txt" "$work/inv2.err" "$target" <<'PY'
+inventory_between_runs() {
+  inv >/dev/null 2>"$work/inv1.err"
+  grep -q 'CreateFilter 1' "$work/inv1.err"  # the first run read the inventory whole
+  "$vm_power" "$env_file" state >"$work/power.txt"
+  target=$(awk '$2 == "poweredOn" {print $1; exit}' "$work/power.txt")
+  [[ -n $target ]]
+  "$vm_power" "$env_file" off "$target"
+  inv >"$work/inv2.txt" 2>"$work/inv2.err"
+  "$vm_power" "$env_file" on "$target"
+  python3 - "$work/inv2.txt" "$work/inv2.err" "$target" <<'PY'
 import json, re, sys
 rows = [l.split(" ", 4) for l in open(sys.argv[1]).read().splitlines()]
 m = re.search(r"(\d+) SOAP calls so far \((.*)\)", open(sys.argv[2]).read())
@@ -212,23 +224,26 @@ state = [v for h, k, c, n, v in rows if h == uuid and k == "zabitan.vmware.vm.po
 assert state == ["0"], (sys.argv[3], "power state after it was powered off", state)
 print("ok   inventory: warm run with %d calls besides %d QueryPerf, saw %s powered off" % (others, calls["QueryPerf"], sys.argv[3]))
 PY
-inv --inventory-refresh 0 >/dev/null 2>"$work/inv3.err"
-grep -q 'CreateFilter 1' "$work/inv3.err" || { echo "FAIL --inventory-refresh 0 did not read it whole"; exit 1; }
-state=$work/state-inv vm --logout >/dev/null
-inv >/dev/null 2>"$work/inv4.err"
-grep -q 'CreateFilter 1' "$work/inv4.err" && ! grep -q 'DestroyPropertyCollector' "$work/inv4.err" || {
-  echo "FAIL a new session did not read the inventory whole"; cat "$work/inv4.err"; exit 1; }
-echo "ok   inventory: read whole on --inventory-refresh 0 and with a new session"
+  inv --inventory-refresh 0 >/dev/null 2>"$work/inv3.err"
+  grep -q 'CreateFilter 1' "$work/inv3.err"  # --inventory-refresh 0 read it whole
+  state=$work/state-inv vm --logout >/dev/null
+  inv >/dev/null 2>"$work/inv4.err"
+  # a new session read it whole, without destroying the old session's collector
+  grep -q 'CreateFilter 1' "$work/inv4.err"
+  expect_exit 1 grep -q 'DestroyPropertyCollector' "$work/inv4.err"
+}
 
 # A VM whose metrics do not fit one call (13 + 9 extra counters > the simulator's
 # maxQueryMetrics 20) is queried in two calls and still handed over whole: every key of the
 # plain run plus the extra counters, and each VM's instance discovery before its values.
-extra=(cpu.wait.summation mem.shared.average cpu.idle.summation cpu.run.summation mem.granted.average
+split_entities() {
+  local extra args c
+  extra=(cpu.wait.summation mem.shared.average cpu.idle.summation cpu.run.summation mem.granted.average
        mem.zero.average mem.overhead.average disk.usage.average net.usage.average)
-args=()
-for c in "${extra[@]}"; do args+=(--vm-counter "$c"); done
-state=$work/state-split vm --dry-run -v "${args[@]}" >"$work/split.txt" 2>"$work/split.err"
-python3 - "$work/dry.txt" "$work/split.txt" "${extra[@]}" <<'PY'
+  args=()
+  for c in "${extra[@]}"; do args+=(--vm-counter "$c"); done
+  state=$work/state-split vm --dry-run -v "${args[@]}" >"$work/split.txt" 2>"$work/split.err"
+  python3 - "$work/dry.txt" "$work/split.txt" "${extra[@]}" <<'PY'
 import sys
 def rows(path):
     return [line.split(" ", 4) for line in open(path).read().splitlines()]
@@ -249,4 +264,14 @@ twice = [hk for hk, n in Counter((h, k) for h, k, *_ in split if k.endswith(".di
 assert not twice, ("an instance discovery sent in parts", twice[:3])
 print("ok   split entities: %d VMs over two calls each, every key, each discovery once and first" % len(vms))
 PY
-echo "9 passed, 0 failed"
+}
+
+check discovery discovery
+check dry-run-is-sender-input dry_run_is_sender_input
+check send send
+check second-run-sends-no-sample-twice second_run_sends_no_sample_twice
+check pause-leaves-no-gap pause_leaves_no_gap
+check extra-counters extra_counters
+check inventory-between-runs inventory_between_runs
+check split-entities split_entities
+check_summary

@@ -9,24 +9,30 @@
 # Usage: vsphere_esxi_test.sh ZABITAN_VMWARE TRAPPER_SINK VCSIM_ENV WORKDIR
 set -euo pipefail
 vmware=$1 sink=$2 env_file=$3 work=$4
-rm -rf "$work" && mkdir -p "$work"
+rm -rf "$work"
+mkdir -p "$work"
+# shellcheck source=../lib/check.sh
+. "$(dirname "$0")/../lib/check.sh"
+check_init "$work"
+# shellcheck source=vsphere_runs.sh
+. "$(dirname "$0")/vsphere_runs.sh"  # send, second_run_sends_no_sample_twice
 # shellcheck disable=SC1090
 . "$env_file"
 [[ $VCSIM_MODE == esx ]] || { echo "FAIL the simulator is not in ESXi mode ($VCSIM_MODE)"; exit 1; }
-printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"; chmod 600 "$work/pw"
+printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"
+chmod 600 "$work/pw"
 : >"$work/empty.toml"  # not the machine's /etc/zabitan/zabitan.toml
-sink_pid=
-trap '[[ -n $sink_pid ]] && kill "$sink_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
 "$sink" --port 0 --ready-file "$work/ready" --record "$work/rec.jsonl" >/dev/null 2>&1 &
 sink_pid=$!
-for _ in $(seq 1 500); do [[ -s $work/ready ]] && break; sleep 0.01; done
-[[ -s $work/ready ]] || { echo "FAIL trapper-sink did not start"; exit 1; }
+trap 'kill "$sink_pid" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+wait_for -p "$sink_pid" '[[ -s $work/ready ]]'
 port=$(<"$work/ready")
 vm() { "$vmware" --config "$work/empty.toml" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" \
                  --thumbprint "$VCSIM_THUMBPRINT" --state-dir "$work/state" --zabbix-host esx-e2e "$@"; }
 
-vm --dry-run -vv >"$work/dry.txt" 2>"$work/dry.err" || { echo "FAIL dry run:"; cat "$work/dry.err"; exit 1; }
-python3 - "$work/dry.txt" "$work/dry.err" <<'PY'
+dry_run() {
+  vm --dry-run -vv >"$work/dry.txt" 2>"$work/dry.err" || { cat "$work/dry.err"; return 1; }
+  python3 - "$work/dry.txt" "$work/dry.err" <<'PY'
 import json, re, sys
 rows = []
 for line in open(sys.argv[1]).read().splitlines():
@@ -56,10 +62,9 @@ assert {"zabitan.vmware.datastore.size[%s,total]" % ds, "zabitan.vmware.datastor
 print("ok   dry run: ESXi host %s with %d VMs and datastore %s, %d values, maxQueryMetrics 256 unasked"
       % (hvs[0]["{#HV.NAME}"], len(vms), dss[0]["{#DATASTORE.NAME}"], len(rows)))
 PY
+}
 
-vm --zabbix-server "127.0.0.1:$port" >"$work/run.out"
-grep -q "values sent, 0 refused" "$work/run.out" || { echo "FAIL first run:"; cat "$work/run.out"; exit 1; }
-echo "ok   send: $(cat "$work/run.out")"
-vm --zabbix-server "127.0.0.1:$port" -vv >"$work/run2.out" 2>"$work/run2.err"
-python3 "$(dirname "$0")/vsphere_second_run_check.py" "$work/rec.jsonl" "$work/run2.err"
-echo "PASS vsphere_esxi"
+check dry-run dry_run
+check send send
+check second-run-sends-no-sample-twice second_run_sends_no_sample_twice
+check_summary

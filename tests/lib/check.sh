@@ -6,6 +6,7 @@
 #   my_check() { step1; step2; expect_exit 1 "$bin" --bad; grep -q x "$out"; }
 #   check my-check my_check         # ok / FAIL with the step that failed
 #   check_summary                   # "N passed, M failed"; non-zero if any failed or none ran
+#   CHECK_CLEANUP=cleanup           # optional: run when each check ends (stop what it started)
 #
 # Why: bash ignores `set -e` in a function called from `if`, `!`, `&&` or `||` (then only the
 # last command of a check counted), and never stops at a failing `! cmd` or at a failing `a` in
@@ -31,12 +32,16 @@ check_init() {
 
 # The steps of FUNCTION's body that errexit would not stop at, one per line.
 check_lint() {
-  local body line clean i n
+  local body line clean i n lines
   body=$(declare -f "$1") || return 0  # not a function: a plain command, nothing to read
   mapfile -t lines <<<"$body"
   n=${#lines[@]}
+  local heredoc=
   for ((i = 0; i < n; i++)); do
     line=${lines[i]}
+    # A here-document's text is data (Python, a config), not steps.
+    if [[ -n $heredoc ]]; then [[ $line == "$heredoc" ]] && heredoc=; continue; fi
+    if [[ $line =~ \<\<-?[[:space:]]*[\'\"]?([A-Za-z_]+) ]]; then heredoc=${BASH_REMATCH[1]}; fi
     # Quoted text and [[ ]] expressions are not lists; conditions of if/while/until are fine.
     clean=$(sed -E "s/'[^']*'//g; s/\"([^\"\\\\]|\\\\.)*\"//g; s/\[\[([^]]|\][^]])*\]\]/[[]]/g" <<<"$line")
     [[ $clean =~ ^[[:space:]]*(if|elif|while|until)[[:space:]] ]] && continue
@@ -85,6 +90,9 @@ check() {
     (
       set -Eeuo pipefail
       check_fn=$1
+      # Processes a check started end with it, also when it fails (their pids are the
+      # subshell's: the caller never sees them).
+      if [[ -n ${CHECK_CLEANUP:-} ]]; then trap '$CHECK_CLEANUP' EXIT; fi
       trap 'check_failed_at $? $LINENO "$BASH_COMMAND" "$check_fn" >>"$where"' ERR
       "$@"
     ) >"$log" 2>&1 &

@@ -45,6 +45,10 @@ expect ok   and-list-last-true  't() { true; true && true; }'
 expect ok   and-break-in-loop 't() { for i in 1 2; do [[ $i == 1 ]] && break; done; true; }'
 expect ok   if-condition      't() { if ! false && true; then :; fi; true; }'
 expect ok   conditional-expr  't() { [[ ! -e /nonexistent && -n x ]]; true; }'
+expect ok   heredoc-is-data   't() { cat >/dev/null <<TXT
+! a && b
+TXT
+true; }'
 expect FAIL called-under-if   't() { true; }' 'ignores set -e' 'if check called-under-if t; then :; fi'
 expect FAIL called-under-or   't() { true; }' 'ignores set -e' 'check called-under-or t || true'
 expect ok   expect-exit-right 't() { expect_exit 3 bash -c "exit 3"; true; }'
@@ -54,6 +58,13 @@ expect ok   wait-for-ready    't() { (touch "$CHECK_DIR/r") & wait_for -t 5 "[[ 
 expect FAIL wait-for-deadline 't() { wait_for -t 1 false; true; }' 'timed out after 1s'
 expect FAIL wait-for-ended    't() { bash -c "exit 0" & local p=$!; wait_for -t 20 -p "$p" false; true; }' \
   'process [0-9]+ ended'
+# CHECK_CLEANUP runs when a check ends, failed too: the process it started is gone (or a zombie).
+gone() { [[ $(ps -p "$1" -o stat= 2>/dev/null || true) == "" || $(ps -p "$1" -o stat=) == Z* ]]; }
+expect ok   cleanup-runs      "$(declare -f gone)"'
+  c() { kill "$(<"$CHECK_DIR/bg.pid")"; }; CHECK_CLEANUP=c
+  t() { sleep 60 & echo $! >"$CHECK_DIR/bg.pid"; false; }
+  check bg t; CHECK_CLEANUP=
+  u() { local p; p=$(<"$CHECK_DIR/bg.pid"); wait_for -t 10 gone "$p"; }' '' 'check cleanup-runs u'
 
 # The FAIL line names the failing step and its line.
 out=$(bash -c ". '$here/check.sh'; check_init '$work/inner'
