@@ -184,7 +184,8 @@ int Run(int argc, char** argv) {
   }
   sender.Finish();
 
-  if (sender.status() == RunStatus::kFailed) {
+  // Nothing read (a bad first line, an unreadable file): zabbix_sender 6.0's closing line too.
+  if (sender.status() == RunStatus::kFailed || (in.bad && in.accepted == 0)) {
     std::printf("Sending failed.%s\n",
                 o.verbosity < 2 ? " Use option -vv for more detailed output." : "");
     if (spool) PrintSpool(sender, *spool);

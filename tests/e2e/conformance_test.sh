@@ -2,16 +2,23 @@
 # Conformance: zabitan-sender against the official zabbix_sender 6.0.14, on the same inputs and
 # the same local recording trapper. For every case both must produce the same recorded values
 # (host, key, value, clock, ns; each item's values in the same order), the same closing line
-# ("sent: …" or "Sending failed. …") and the same exit code.
+# ("sent: …" or "Sending failed. …"), the same exit code, and the number of values the case
+# says zabbix_sender records (so a case where both record nothing passes only when that is the
+# expected outcome). Each case is a check of tests/lib/check.sh.
 # Usage: conformance_test.sh ZABBIX_SENDER ZABITAN_SENDER TRAPPER_SINK WORKDIR
 set -euo pipefail
 ref=$1 ours=$2 sink=$3 work=$4
 here=$(cd "$(dirname "$0")" && pwd)
 corpus=$here/conformance
-rm -rf "$work" && mkdir -p "$work"
-sink_pids=()
+rm -rf "$work"
+mkdir -p "$work"
+# shellcheck source=../lib/check.sh
+. "$here/../lib/check.sh"
+check_init "$work"
+sink_pids=()  # the sinks a case started: they end with it
 cleanup() { for p in "${sink_pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+# shellcheck disable=SC2034  # read by check (tests/lib/check.sh)
+CHECK_CLEANUP=cleanup
 
 # Starts a sink in MODE recording to FILE; sets sink_port once it listens.
 start_sink() {
@@ -19,13 +26,10 @@ start_sink() {
   ready=$(mktemp -u "$work/ready.XXXXXX")
   "$sink" --port 0 --ready-file "$ready" --record "$record" --mode "$mode" >/dev/null 2>>"$work/sink.log" &
   sink_pids+=($!)
-  for _ in $(seq 1 500); do
-    [[ -s $ready ]] && { sink_port=$(<"$ready"); return; }
-    kill -0 "${sink_pids[-1]}" 2>/dev/null || break
-    sleep 0.01
-  done
-  echo "conformance: trapper-sink did not start" >&2; exit 1
+  wait_for -p "$!" "[[ -s $ready ]]"
+  sink_port=$(<"$ready")
 }
+stop_sink() { kill "${sink_pids[-1]}"; wait "${sink_pids[-1]}" 2>/dev/null || true; }
 
 # A closed port: bind, learn the number, close.
 closed_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -38,92 +42,98 @@ rows=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 rows.sort(key=lambda r:(r["host"],r["key"]))
 for r in rows: print(json.dumps(r,sort_keys=True,ensure_ascii=False))' "$1"; }
 
-failures=0 cases=0
-# run_case [--usage] NAME MODE "ARGS with @PORT@ and @DOWN@"   [stdin file]
-# --usage: an option error; only exit codes and (no) values are compared, since zabitan-sender
-# prints a one-line reason where zabbix_sender prints its usage text.
-run_case() {
+# conform [--usage] NAME MODE VALUES "ARGS with @PORT@, @DOWN@ and @CORPUS@" [stdin file]
+# Both senders against a sink in MODE: same exit code, same closing line, same values, and
+# zabbix_sender recorded VALUES of them. --usage: an option error; the closing line is not
+# compared, since zabitan-sender prints a one-line reason where zabbix_sender prints its usage.
+conform() {
   local usage=0
-  [[ $1 == --usage ]] && { usage=1; shift; }
-  local name=$1 mode=$2 args=$3 stdin=${4:-/dev/null}
-  cases=$((cases + 1))
+  if [[ $1 == --usage ]]; then usage=1; shift; fi
+  local name=$1 mode=$2 values=$3 args=$4 stdin=${5:-/dev/null} who bin rec a
   local -A code last
   for who in ref ours; do
-    local bin=$ref; [[ $who == ours ]] && bin=$ours
-    local rec=$work/$name.$who.jsonl port down
+    bin=$ref
+    if [[ $who == ours ]]; then bin=$ours; fi
+    rec=$work/$name.$who.jsonl
     : >"$rec"
-    start_sink "$mode" "$rec"; port=$sink_port
-    down=$(closed_port)
-    local a=${args//@PORT@/$port}; a=${a//@DOWN@/$down}; a=${a//@CORPUS@/$corpus}
-    set +e
+    start_sink "$mode" "$rec"
+    a=${args//@PORT@/$sink_port}
+    a=${a//@DOWN@/$(closed_port)}
+    a=${a//@CORPUS@/$corpus}
+    code[$who]=0
     # shellcheck disable=SC2086  # ARGS is a word list on purpose
-    eval "\"$bin\" $a" <"$stdin" >"$work/$name.$who.out" 2>"$work/$name.$who.err"
-    code[$who]=$?
-    set -e
+    eval "\"$bin\" $a" <"$stdin" >"$work/$name.$who.out" 2>"$work/$name.$who.err" || code[$who]=$?
     last[$who]=$(tail -n 1 "$work/$name.$who.out")
-    kill "${sink_pids[-1]}"; wait "${sink_pids[-1]}" 2>/dev/null || true
+    stop_sink
   done
-  local ok=1
-  [[ ${code[ref]} == "${code[ours]}" ]] || { echo "  exit codes differ: zabbix_sender ${code[ref]}, zabitan-sender ${code[ours]}"; ok=0; }
-  ((usage)) || [[ ${last[ref]} == "${last[ours]}" ]] || { echo "  closing lines differ:"; echo "    zabbix_sender:  ${last[ref]}"; echo "    zabitan-sender: ${last[ours]}"; ok=0; }
-  if ! diff <(by_item "$work/$name.ref.jsonl") <(by_item "$work/$name.ours.jsonl") >"$work/$name.diff"; then
-    echo "  recorded values differ (see $work/$name.diff):"; head -n 6 "$work/$name.diff" | sed 's/^/    /'; ok=0
-  fi
-  if ((ok)); then
-    echo "ok   $name (exit ${code[ref]}, '${last[ref]}', $(wc -l <"$work/$name.ref.jsonl") values)"
-  else
-    echo "FAIL $name"; failures=$((failures + 1))
-  fi
+  by_item "$work/$name.ref.jsonl" >"$work/$name.ref.sorted"
+  by_item "$work/$name.ours.jsonl" >"$work/$name.ours.sorted"
+  echo "exit codes: zabbix_sender ${code[ref]}, zabitan-sender ${code[ours]}"
+  echo "closing lines: zabbix_sender '${last[ref]}', zabitan-sender '${last[ours]}'"
+  echo "values: zabbix_sender $(wc -l <"$work/$name.ref.jsonl"), zabitan-sender $(wc -l <"$work/$name.ours.jsonl"), expected $values"
+  [[ ${code[ref]} == "${code[ours]}" ]]
+  if ((!usage)); then [[ ${last[ref]} == "${last[ours]}" ]]; fi
+  [[ $(wc -l <"$work/$name.ref.jsonl") == "$values" ]]
+  diff "$work/$name.ref.sorted" "$work/$name.ours.sorted" >"$work/$name.diff"
+  echo "info: exit ${code[ref]}, '${last[ref]}', $values values"
+}
+run_case() {
+  if [[ $1 == --usage ]]; then check "$2" conform "$@"; else check "$1" conform "$@"; fi
 }
 
 seq 1 1234 | awk '{printf "host%d key.%d %d\n", $1 % 5, $1 % 17, $1}' >"$work/1234.txt"
 
-run_case tricky          success "-z 127.0.0.1 -p @PORT@ -s dash-host -i @CORPUS@/tricky.txt"
-run_case many            success "-z 127.0.0.1 -p @PORT@ -i $work/1234.txt"
-run_case timestamps      success "-z 127.0.0.1:@PORT@ -T -i @CORPUS@/timestamps.txt"
-run_case ns              success "-z 127.0.0.1:@PORT@ -T -N -i @CORPUS@/ns.txt"
-run_case stdin           success "-z 127.0.0.1:@PORT@ -i -" "$work/1234.txt"
-run_case single          success "-z 127.0.0.1 -p @PORT@ -s 'web 01' -k 'key[\"a b\"]' -o ' spaced  value '"
-run_case long-options    success "--zabbix-server 127.0.0.1 --port @PORT@ --host h --key k --value v"
-run_case failed-values   fail1   "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
-run_case response-failed failed  "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
-run_case no-info         noinfo  "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
-run_case closed-early    close   "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
-run_case garbage-reply   garbage "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
-run_case nothing-listens success "-z 127.0.0.1:@DOWN@ -i $work/1234.txt"
-run_case one-of-two-down success "-z '127.0.0.1:@DOWN@,127.0.0.1:@PORT@' -i $work/1234.txt"
-run_case ha-failover     success "-z '127.0.0.1:@DOWN@;127.0.0.1:@PORT@' -i $work/1234.txt"
-run_case duplicate-addr  success "-z '127.0.0.1:@PORT@,127.0.0.1:@PORT@' -i $work/1234.txt"
-run_case --usage missing-value success "-z 127.0.0.1:@PORT@ -s h -k k"
-run_case --usage unknown-option success "-z 127.0.0.1:@PORT@ -s h -k k -o v --bogus"
-run_case --usage repeated-option success "-z 127.0.0.1:@PORT@ -s h -k k -o v -k k2"
-run_case --usage ns-without-t success "-z 127.0.0.1:@PORT@ -N -i @CORPUS@/ns.txt"
+run_case tricky           success 19   "-z 127.0.0.1 -p @PORT@ -s dash-host -i @CORPUS@/tricky.txt"
+run_case many             success 1234 "-z 127.0.0.1 -p @PORT@ -i $work/1234.txt"
+run_case timestamps       success 4    "-z 127.0.0.1:@PORT@ -T -i @CORPUS@/timestamps.txt"
+run_case ns               success 3    "-z 127.0.0.1:@PORT@ -T -N -i @CORPUS@/ns.txt"
+run_case stdin            success 1234 "-z 127.0.0.1:@PORT@ -i -" "$work/1234.txt"
+run_case single           success 1    "-z 127.0.0.1 -p @PORT@ -s 'web 01' -k 'key[\"a b\"]' -o ' spaced  value '"
+run_case long-options     success 1    "--zabbix-server 127.0.0.1 --port @PORT@ --host h --key k --value v"
+run_case failed-values    fail1   1234 "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
+run_case response-failed  failed  250  "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
+run_case no-info          noinfo  1234 "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
+run_case closed-early     close   250  "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
+run_case garbage-reply    garbage 250  "-z 127.0.0.1:@PORT@ -i $work/1234.txt"
+run_case nothing-listens  success 0    "-z 127.0.0.1:@DOWN@ -i $work/1234.txt"
+run_case one-of-two-down  success 1234 "-z '127.0.0.1:@DOWN@,127.0.0.1:@PORT@' -i $work/1234.txt"
+run_case ha-failover      success 1234 "-z '127.0.0.1:@DOWN@;127.0.0.1:@PORT@' -i $work/1234.txt"
+run_case duplicate-addr   success 0    "-z '127.0.0.1:@PORT@,127.0.0.1:@PORT@' -i $work/1234.txt"
+run_case --usage missing-value success 0 "-z 127.0.0.1:@PORT@ -s h -k k"
+run_case --usage unknown-option success 0 "-z 127.0.0.1:@PORT@ -s h -k k -o v --bogus"
+run_case --usage repeated-option success 0 "-z 127.0.0.1:@PORT@ -s h -k k -o v -k k2"
+run_case --usage ns-without-t success 0 "-z 127.0.0.1:@PORT@ -N -i @CORPUS@/ns.txt"
+# Nothing read: a bad first line, a file that cannot be opened (zabbix_sender 6.0.14: "Sending
+# failed. …", exit 1), and an empty input ("sent: 0; …", exit 0).
+run_case bad-line-only    success 0    "-z 127.0.0.1:@PORT@ -i @CORPUS@/bad-line-only.txt"
+run_case bad-line-only-vv success 0    "-z 127.0.0.1:@PORT@ -vv -i @CORPUS@/bad-line-only.txt"
+run_case no-input-file    success 0    "-z 127.0.0.1:@PORT@ -i @CORPUS@/no-such-file.txt"
+run_case empty-input      success 0    "-z 127.0.0.1:@PORT@ -i -"
 
-# A bad line: zabbix_sender 6.0.14 drops up to 249 values it had accepted before it; zabitan-sender
-# delivers every one of them. Both exit 1. Expected: what zabbix_sender records for the lines
-# before the bad one alone.
-bad_line_case() {
-  local name=$1 file=$2 bad=$3
-  cases=$((cases + 1))
+# A bad line: zabbix_sender 6.0.14 drops up to 249 values it had accepted before it and prints
+# "Sending failed. …"; zabitan-sender delivers every one of them and says so ("sent: N; …").
+# Both exit 1. Expected: what zabbix_sender records for the lines before the bad one alone.
+bad_line() {
+  local name=$1 file=$2 bad=$3 rec=$work/$1.expected.jsonl ours_rec=$work/$1.ours.jsonl
   head -n $((bad - 1)) "$file" >"$work/$name.prefix"
-  local rec=$work/$name.expected.jsonl ours_rec=$work/$name.ours.jsonl code
-  : >"$rec"; : >"$ours_rec"
+  : >"$rec"
+  : >"$ours_rec"
   start_sink success "$rec"
   "$ref" -z 127.0.0.1 -p "$sink_port" -i "$work/$name.prefix" >/dev/null
-  kill "${sink_pids[-1]}"; wait "${sink_pids[-1]}" 2>/dev/null || true
+  stop_sink
+  [[ $(wc -l <"$rec") == $((bad - 1)) ]]  # every line before the bad one is a value
   start_sink success "$ours_rec"
-  set +e; "$ours" -z 127.0.0.1 -p "$sink_port" -i "$file" >"$work/$name.ours.out" 2>"$work/$name.ours.err"; code=$?; set -e
-  kill "${sink_pids[-1]}"; wait "${sink_pids[-1]}" 2>/dev/null || true
-  if [[ $code == 1 ]] && diff <(by_item "$rec") <(by_item "$ours_rec") >"$work/$name.diff" &&
-     grep -q ":$bad: " "$work/$name.ours.err"; then
-    echo "ok   $name (exit 1, $(wc -l <"$ours_rec") values before line $bad delivered: $(cat "$work/$name.ours.err"))"
-  else
-    echo "FAIL $name (exit $code)"; failures=$((failures + 1))
-  fi
+  expect_exit 1 "$ours" -z 127.0.0.1 -p "$sink_port" -i "$file" >"$work/$name.ours.out" 2>"$work/$name.ours.err"
+  stop_sink
+  by_item "$rec" >"$work/$name.expected.sorted"
+  by_item "$ours_rec" >"$work/$name.ours.sorted"
+  diff "$work/$name.expected.sorted" "$work/$name.ours.sorted" >"$work/$name.diff"
+  grep -q ":$bad: " "$work/$name.ours.err"
+  [[ $(tail -n 1 "$work/$name.ours.out") == "sent: $((bad - 1)); skipped: 0; total: $((bad - 1))" ]]
+  echo "info: exit 1, $(wc -l <"$ours_rec") values before line $bad delivered: $(cat "$work/$name.ours.err")"
 }
 { head -n 260 "$work/1234.txt"; echo; tail -n 40 "$work/1234.txt"; } >"$work/bad260.txt"
-bad_line_case bad-line-260 "$work/bad260.txt" 261
-bad_line_case dash-without-host "$corpus/tricky.txt" 16
+check bad-line-260 bad_line bad-line-260 "$work/bad260.txt" 261
+check dash-without-host bad_line dash-without-host "$corpus/tricky.txt" 16
 
-echo "$((cases - failures)) passed, $failures failed"
-((failures == 0))
+check_summary

@@ -26,6 +26,7 @@ chmod 600 "$work/pw"
 sink_pid=$!
 trap 'kill "$sink_pid" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 wait_for -p "$sink_pid" '[[ -s $work/ready ]]'
+# shellcheck disable=SC2034  # used by vsphere_runs.sh
 port=$(<"$work/ready")
 vm() { "$vmware" --config "$work/empty.toml" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" \
                  --thumbprint "$VCSIM_THUMBPRINT" --state-dir "$work/state" --zabbix-host esx-e2e "$@"; }

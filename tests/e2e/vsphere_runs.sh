@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # work, port and vm() come from the sourcing test
 # Two checks vsphere_discovery_test.sh and vsphere_esxi_test.sh share; they use the test's vm()
 # (zabitan-vmware with its endpoint options), $port (the recording trapper) and $work.
 

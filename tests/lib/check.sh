@@ -18,7 +18,8 @@
 #    non-final `a && b` (other than `cond && break|continue|return`), `local x=$(cmd)`.
 # Write `expect_exit CODE cmd...` for a command that must fail, `wait_for` to wait for a state
 # (no bare sleep), and `if`/`||` explicitly where a failure is expected and handled.
-# A check's stdin is /dev/null (a background job's).
+# A check's stdin is /dev/null (a background job's). Its last "info: TEXT" line, if any, is shown
+# on its ok line.
 
 CHECK_PASSED=0
 CHECK_FAILED=0
@@ -99,7 +100,9 @@ check() {
     wait $! || rc=$?
   fi
   if ((rc == 0)); then
-    echo "ok   $name"
+    local info
+    info=$(sed -n 's/^info: //p' "$log" | tail -n 1)
+    echo "ok   $name${info:+ ($info)}"
     CHECK_PASSED=$((CHECK_PASSED + 1))
   else
     if [[ -s $where ]]; then echo "FAIL $name: $(<"$where")"; else echo "FAIL $name (exit $rc)"; fi
