@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "zabitan/remote/file_safety.h"
+#include "zabitan/common/trusted_file.h"
 
 namespace zabitan::remote {
 
@@ -20,9 +20,13 @@ Status ActingModule::Load(ActingModule* module) {
   self[n] = '\0';
   const std::string path =
       (std::filesystem::path(self).parent_path() / kActingModuleFromProgram).lexically_normal().string();
-  if (Status s = CheckTrustedFile(path, false); !s.ok()) return s;
+  // Loaded through the descriptor that was checked, not by its name: the file mapped is the
+  // one that passed, whatever happens to the path meanwhile.
+  UniqueFd fd;
+  if (Status s = OpenTrustedFile(path, false, &fd); !s.ok()) return s;
+  const std::string through = "/proc/self/fd/" + std::to_string(fd.get());
   ::dlerror();
-  std::unique_ptr<void, Close> handle(::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE));
+  std::unique_ptr<void, Close> handle(::dlopen(through.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE));
   if (!handle) return Status::Error(path + ": " + ::dlerror());
   auto entry = reinterpret_cast<ActingEntry>(::dlsym(handle.get(), kActingEntry));
   if (entry == nullptr) return Status::Error(path + ": no " + kActingEntry + " in it");

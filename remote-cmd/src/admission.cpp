@@ -3,9 +3,20 @@
 #include <cstdio>
 
 #include "zabitan/common/log.h"
-#include "zabitan/remote/file_safety.h"
+#include "zabitan/common/trusted_file.h"
 
 namespace zabitan::remote {
+namespace {
+
+// The config as read from the descriptor that passed the trust check: nothing swapped in
+// between the check and the read can be what is parsed.
+Status LoadTrustedConfig(const std::string& path, Config* config) {
+  std::string text;
+  if (Status s = ReadTrustedFile(path, false, &text); !s.ok()) return s;
+  return Config::Parse(text, path, config);
+}
+
+}  // namespace
 
 bool Admit(int argc, char** argv, Admission* a) {
   a->record.args.assign(argv + 1, argv + argc);
@@ -16,15 +27,13 @@ bool Admit(int argc, char** argv, Admission* a) {
     // the default config's log if that file is trustworthy, syslog alone otherwise.
     Config config;
     Policy policy;
-    if (CheckTrustedFile(kDefaultConfigPath, false).ok() && Config::Load(kDefaultConfigPath, true, &config).ok() &&
-        LoadPolicy(config, &policy).ok()) {
+    if (LoadTrustedConfig(kDefaultConfigPath, &config).ok() && LoadPolicy(config, &policy).ok()) {
       a->audit_log = policy.audit_log;
     }
     return false;
   }
   a->config_path = a->invocation.config.value_or(kDefaultConfigPath);
-  Status s = CheckTrustedFile(a->config_path, false);
-  if (s.ok()) s = Config::Load(a->config_path, true, &a->config);
+  Status s = LoadTrustedConfig(a->config_path, &a->config);
   if (s.ok()) s = LoadPolicy(a->config, &a->policy);
   if (!s.ok()) {
     // An untrusted config's audit_log is not trusted either: syslog only.
