@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "zabitan/common/log.h"
@@ -10,6 +11,9 @@
 
 namespace zabitan::remote {
 
+// The audit trail gets the action twice: "started" before vSphere is asked (a run killed
+// afterwards still leaves it), and the outcome as soon as it is known, before the report and
+// the notification, which may wait on peers that are away.
 int Act(Admission& a, std::chrono::steady_clock::time_point start) {
   const Policy& policy = a.policy;
   const Invocation& inv = a.invocation;
@@ -18,15 +22,24 @@ int Act(Admission& a, std::chrono::steady_clock::time_point start) {
     return Finish(policy.audit_log, a.record, policy.state_dir + ": " + std::strerror(errno), 1);
   }
   const auto deadline = start + policy.time_budget;
-  Outcome o = Execute(inv, policy, *a.group, a.config, deadline);
+  auto starting = [&](const std::string& decision) {
+    AuditRecord started = a.record;
+    started.decision = decision;
+    started.outcome = "started";
+    return Audit(policy.audit_log, started);
+  };
+  Outcome o = Execute(inv, policy, *a.group, a.config, deadline, starting);
   a.record.decision = o.decision;
   a.record.tasks = o.tasks;
   a.record.outcome = o.code == Outcome::kOk ? "ok" : o.code == Outcome::kFailed ? "failed" : "nothing";
+  a.record.detail = o.line;
+  if (Status s = Audit(policy.audit_log, a.record); !s.ok()) log::Warning(s.message());
   if (!inv.dry_run) {
     if (Status r = Report(policy, o, deadline); !r.ok()) log::Warning(r.message());
     if (Status n = Notify(policy, a.config, inv, *a.group, o, deadline); !n.ok()) log::Warning(n.message());
   }
-  return Finish(policy.audit_log, a.record, o.line, o.code == Outcome::kFailed ? 1 : 0);
+  std::printf("%s\n", o.line.c_str());
+  return o.code == Outcome::kFailed ? 1 : 0;
 }
 
 }  // namespace zabitan::remote

@@ -5,7 +5,10 @@
 namespace zabitan::remote {
 
 std::string EventKey(const Invocation& inv) {
-  return inv.event_id + (inv.wants_scale_down() ? ":down" : ":up");
+  // "0001" and "1" are one event: the grammar allows leading zeros, the key drops them.
+  const std::string& id = inv.event_id;
+  const size_t digits = std::min(id.find_first_not_of('0'), id.size() == 0 ? 0 : id.size() - 1);
+  return id.substr(digits) + (inv.wants_scale_down() ? ":down" : ":up");
 }
 
 int PoweredOn(const std::vector<PoolMember>& pool) {

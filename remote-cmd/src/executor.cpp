@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <map>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <thread>
 
 #include "zabitan/common/log.h"
 #include "zabitan/remote/decision.h"
-#include "zabitan/remote/file_safety.h"
 #include "zabitan/remote/group_state.h"
-#include "zabitan/common/secret_file.h"
+#include "zabitan/common/trusted_file.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/sender.h"
 #include "zabitan/sstp/notifier.h"
@@ -37,9 +37,8 @@ struct VSphere {
   vsphere::ServiceContent sc;
 
   Status Connect(const Endpoint& e, const std::string& state_dir, Clock::time_point deadline) {
-    if (Status s = CheckTrustedFile(e.password_file, true); !s.ok()) return s;
     vsphere::Credentials credentials{e.user, {}};
-    if (Status s = ReadSecretFile(e.password_file, &credentials.password); !s.ok()) return s;
+    if (Status s = ReadTrustedFile(e.password_file, true, &credentials.password); !s.ok()) return s;
     while (!credentials.password.empty() &&
            (credentials.password.back() == '\n' || credentials.password.back() == '\r')) {
       credentials.password.pop_back();
@@ -169,7 +168,8 @@ Status StopVm(VSphere& vs, const vsphere::ManagedObject& vm, const Group& g, Clo
 
 }  // namespace
 
-Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, const Config&, Clock::time_point deadline) {
+Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, const Config&, Clock::time_point deadline,
+                const std::function<Status(const std::string& decision)>& starting) {
   Outcome o;
   const std::string what = std::string(ActionName(inv.action)) + " " + g.name + " (event " + inv.event_id + ")";
   auto fail = [&](const std::string& why) {
@@ -181,6 +181,16 @@ Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, con
   if (Status s = GroupLock::Acquire(policy.state_dir, g.name, deadline, &lock); !s.ok()) return fail(s.message());
   GroupState state;
   if (Status s = LoadGroupState(policy.state_dir, g.name, &state); !s.ok()) return fail(s.message());
+  // A run that died between its pending save and its outcome: what it may have done counts,
+  // before anything else is decided.
+  if (state.ReconcilePending()) {
+    for (const auto& [key, outcome] : state.handled) {
+      if (outcome.starts_with("interrupted: ")) log::Warning("group " + g.name + ", event " + key + ": " + outcome);
+    }
+    if (Status s = SaveGroupState(policy.state_dir, g.name, state); !s.ok()) {
+      return fail("cannot record an interrupted action, nothing done: " + s.message());
+    }
+  }
   if (inv.action != Action::kStatus) {
     if (const std::string* before = state.Outcome(EventKey(inv))) {
       o.decision = "event " + inv.event_id + " was handled already (" + *before + "): nothing to do";
@@ -203,6 +213,16 @@ Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, con
     o.line = what + ": " + (inv.dry_run ? "dry run, would " : "") + d.reason;
     return o;
   }
+  // Saved before vSphere is asked, and nothing is asked if it cannot be: a run killed, crashed
+  // or out of disk from here on leaves a record the next run reconciles, never an event that
+  // acts twice or a VM no scale-down knows.
+  state.pending.push_back({EventKey(inv),
+                           d.kind == Decision::kPowerOn ? "power on" : d.kind == Decision::kClone ? "clone" : "shut down",
+                           d.vm, now});
+  if (Status s = SaveGroupState(policy.state_dir, g.name, state); !s.ok()) {
+    return fail("cannot save the state before acting, nothing done: " + s.message());
+  }
+  if (Status s = starting(d.reason); !s.ok()) return fail("cannot audit the action, nothing done: " + s.message());
   vsphere::ManagedObject vm = morefs[d.vm];
   Status acted;
   if (d.kind == Decision::kClone) {
@@ -228,12 +248,14 @@ Outcome Execute(const Invocation& inv, const Policy& policy, const Group& g, con
                            : d.kind == Decision::kClone ? "cloned " + g.clone_template + " as " + d.vm + " and powered it on"
                            : forced.empty()             ? "shut down " + d.vm
                                                         : "powered off " + d.vm + ", " + forced;
+  state.pending.clear();
   state.last_action = now;
   state.actions.push_back(now);
   state.actions.erase(std::remove_if(state.actions.begin(), state.actions.end(),
                                      [&](int64_t t) { return t < now - 3600; }),
                       state.actions.end());
   state.Remember(EventKey(inv), acted.ok() ? done : "failed: " + acted.message());
+  // A failed save leaves the pending record on disk: the next run reconciles it as interrupted.
   if (Status s = SaveGroupState(policy.state_dir, g.name, state); !s.ok()) log::Error(s.message());
   if (!acted.ok()) return fail(d.reason + ": " + acted.message());
   o.members = d.members + (d.kind == Decision::kShutDown ? -1 : 1);
@@ -276,8 +298,13 @@ Status Notify(const Policy& policy, const Config& config, const Invocation& inv,
   if (Status s = sstp::ApplyConfig(config, &settings); !s.ok()) return s;
   std::unique_ptr<sstp::Transport> transport;
   if (Status s = sstp::MakeTransport(settings, &transport, Left(deadline)); !s.ok()) return s;
+  // Not sstp::OpenSpool: its lock wait is a fixed 20 s, and this wait gets the time left.
   std::unique_ptr<Spool> spool;
-  if (Status s = sstp::OpenSpool(settings, &spool); !s.ok()) return s;
+  if (!settings.spool.empty()) {
+    const uint64_t max_bytes = settings.spool_max_bytes ? static_cast<uint64_t>(*settings.spool_max_bytes)
+                                                        : sstp::kDefaultSpoolMaxBytes;
+    if (Status s = Spool::Open(settings.spool, max_bytes, Left(deadline), &spool); !s.ok()) return s;
+  }
   const std::string& speech = o.code == Outcome::kFailed ? policy.failure_speech
                               : inv.wants_scale_down()  ? policy.scale_down_speech
                                                         : policy.scale_up_speech;

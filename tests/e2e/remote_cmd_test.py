@@ -438,7 +438,8 @@ spool = "{work}/sstp-spool"
         return up(event, action, status, config_path=tap_config, host="vm-tap01")
 
     def audited(event, field):
-        return [a[field] for a in map(json.loads, (work / "audit.log").read_text().splitlines()) if str(event) in a["args"]]
+        return [a[field] for a in map(json.loads, (work / "audit.log").read_text().splitlines())
+                if str(event) in a["args"] and a["outcome"] != "started"]  # the outcome, not the "started" line
 
     me = os.geteuid()
     before = states()

@@ -2,12 +2,14 @@
 // when the decision clones.
 #include <catch2/catch.hpp>
 #include <pugixml.hpp>
+#include "invocations.h"
 
 #include "zabitan/remote/decision.h"
 #include "zabitan/remote/policy.h"
 #include "zabitan/vsphere/vm_power.h"
 
 using namespace zabitan::remote;
+using zabitan::testing::Up;
 namespace vsphere = zabitan::vsphere;
 
 namespace {
@@ -20,16 +22,6 @@ Group Web() {
   g.clone_template = "web-template";
   g.name_pattern = "web-{n:02}";
   return g;
-}
-
-Invocation Up(const std::string& event) {
-  Invocation inv;
-  inv.action = Action::kScaleUp;
-  inv.host = "vm-web01";
-  inv.event_id = event;
-  inv.trigger_id = "2";
-  inv.status = "PROBLEM";
-  return inv;
 }
 
 }  // namespace

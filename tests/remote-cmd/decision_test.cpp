@@ -2,25 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "invocations.h"
+
 using namespace zabitan::remote;
+using zabitan::testing::Down;
+using zabitan::testing::Up;
 
 namespace {
-
-Invocation Up(const std::string& event) {
-  Invocation inv;
-  inv.action = Action::kScaleUp;
-  inv.host = "vm-web01";
-  inv.event_id = event;
-  inv.trigger_id = "2";
-  inv.status = "PROBLEM";
-  return inv;
-}
-
-Invocation Down(const std::string& event) {
-  Invocation inv = Up(event);
-  inv.status = "OK";
-  return inv;
-}
 
 Group Web() {
   Group g;

@@ -38,7 +38,7 @@ struct Decision {
 };
 
 // "4711:up" / "4711:down": an event is handled once per direction (its recovery runs the same
-// event id with --status OK).
+// event id with --status OK). Leading zeros are dropped: "0004711" is the same event.
 std::string EventKey(const Invocation& invocation);
 
 int PoweredOn(const std::vector<PoolMember>& pool);

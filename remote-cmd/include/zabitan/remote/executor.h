@@ -3,16 +3,20 @@
 //
 // The order matters: the group's lock is taken and the event checked before anything talks to
 // vSphere (50 concurrent invocations of one event cost one power-on and 49 file reads); the
-// state is saved right after each vSphere action returns, so a time budget that runs out still
-// leaves the state matching what was done. Reporting and notifying come last and never change
+// action is saved as pending (and audited as started) before vSphere is asked, and nothing is
+// asked when that save fails; the state is saved again right after the action returns, so a
+// run killed in between leaves a pending record that the next run reconciles (the event is
+// not acted on twice). Reporting and notifying come last and never change
 // the outcome: a Zabbix server or desktop that is away only costs a log line.
 //
-//   zabitan::remote::Outcome o = zabitan::remote::Execute(inv, policy, *group, config, deadline);
+//   zabitan::remote::Outcome o = zabitan::remote::Execute(inv, policy, *group, config, deadline,
+//                                                         [&](const std::string& decision) { return AuditStarted(decision); });
 //   std::puts(o.line.c_str());
 #ifndef ZABITAN_REMOTE_EXECUTOR_H_
 #define ZABITAN_REMOTE_EXECUTOR_H_
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,8 +35,11 @@ struct Outcome {
   int members = -1;      // powered-on pool members afterwards (-1: unknown)
 };
 
+// `starting` is called with the decision once the pending record is saved and before vSphere is
+// asked to act (the audit's "started" record); an error from it means nothing is done.
 Outcome Execute(const Invocation& invocation, const Policy& policy, const Group& group, const Config& config,
-                std::chrono::steady_clock::time_point deadline);
+                std::chrono::steady_clock::time_point deadline,
+                const std::function<Status(const std::string& decision)>& starting);
 
 // Sends zabitan.remote.result / .members / .status to policy.report_host (no-op without
 // report_server). Returns what went wrong, for the log.
