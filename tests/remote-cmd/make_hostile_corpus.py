@@ -34,6 +34,22 @@ PAYLOADS = [
 ]
 
 
+def config_grammar_ok(payload):
+    """What invocation.cpp's --config grammar accepts: absolute, [0-9A-Za-z_./-], no "..", <= 255."""
+    return (isinstance(payload, str) and 0 < len(payload) <= 255 and payload.startswith("/")
+            and re.fullmatch(r"[0-9A-Za-z_./-]+", payload) is not None and ".." not in payload.split("/"))
+
+
+def value_grammar_ok(raw):
+    """What --value takes: UTF-8 without C0, DEL or C1, at most 255 bytes, not starting with '-'."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return (len(raw) <= 255 and not text.startswith("-")
+            and not any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in text))
+
+
 def emit(out, why, args, stage="grammar"):
     hexed = [(a if isinstance(a, bytes) else a.encode("utf-8")).hex() for a in args]
     out.write(json.dumps({"why": why, "args_hex": hexed, "stage": stage}) + "\n")
@@ -78,6 +94,45 @@ def main():
     ]
     for why, args in structural:
         emit(out, why, args); n += 1
+    # Issue 15's paths. --severity and --config with the payloads not used above; --value with
+    # every payload its grammar refuses (it takes printable UTF-8, so the others would pass).
+    for why, payload in PAYLOADS[30:]:
+        emit(out, f"--severity: {why}", BASE + ["--severity", payload]); n += 1
+        emit(out, f"--config: {why}", BASE + ["--config", payload], "config" if config_grammar_ok(payload) else "grammar"); n += 1
+    for why, payload in PAYLOADS:
+        raw = payload if isinstance(payload, bytes) else payload.encode("utf-8")
+        if value_grammar_ok(raw):
+            continue
+        emit(out, f"--value (all payloads): {why}", BASE + ["--value", payload]); n += 1
+    # Config paths the grammar allows that are not a trusted config: a symbolic link on the path,
+    # not a regular file (a FIFO-like device, a folder), a file of another tool. Each must be
+    # refused before anything reads it whole ("refusing to run: ...").
+    for path in ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "/proc/self/environ", "/proc/self/cwd/zabitan.toml",
+                 "/proc/1/root/etc/zabitan/zabitan.toml", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/tty",
+                 "/dev/shm", "/tmp", "/var/tmp", "/etc", "/proc/self/status", "/proc/version", "/sys/kernel/notes",
+                 "/etc/hostname", "/etc/os-release", "/etc/zabitan/no-such.toml", "/tmp/zabitan.toml",
+                 "/dev/shm/zabitan.toml", "/proc/self/fd/1", "/proc/self/exe", "/usr/bin/env"]:
+        emit(out, f"--config untrusted {path}", BASE + ["--config", path], "config"); n += 1
+        emit(out, f"--config untrusted {path}, before the action", ["--config", path] + BASE, "config"); n += 1
+    # Event ids: leading zeros are the same event (normalised), so the grammar's length bound
+    # applies to them as written; and numbers in other forms.
+    for why, event in [("21 digits of leading zeros", "0" * 20 + "1"), ("zeros past 20 digits", "0" * 30),
+                       ("sign and zeros", "+0001"), ("minus zero", "-0"), ("space inside", "00 01"),
+                       ("octal-looking", "0o17"), ("binary-looking", "0b1"), ("decimal point", "1.0"),
+                       ("underscore", "1_000"), ("comma", "1,000"), ("arabic-indic digits", "\u0661\u0662"),
+                       ("superscript one", "\u00b9"), ("trailing newline", "1\n"), ("leading blank", " 1")]:
+        for field, index in (("--event-id", 4), ("--trigger-id", 6)):
+            args = list(BASE)
+            args[index] = event
+            emit(out, f"{field}: {why}", args); n += 1
+    # What the audit record must bound: as many and as long arguments as an exec can carry.
+    for why, args in [("40 arguments of 1024 bytes", BASE + ["x" * 1024] * 31),
+                      ("32 arguments, the last 1025 bytes", BASE + ["--dry-run"] * 22 + ["y" * 1025]),
+                      ("host of 1024 bytes", BASE[:2] + ["h" * 1024] + BASE[3:]),
+                      ("value of 1024 multibyte bytes", BASE + ["--value", "\u3042" * 341 + "a"]),
+                      ("100 arguments", BASE + ["--dry-run"] * 91),
+                      ("an argument of invalid UTF-8 at 1024 bytes", BASE + [b"\xff" * 1024])]:
+        emit(out, f"audit bound: {why}", args); n += 1
     for host in ["vm-db01", "other host", "VM-WEB01", "vm-web01.", "vm-web0", "localhost", "Zabbix server"]:
         args = list(BASE)
         args[2] = host

@@ -6,7 +6,11 @@
 //    "detail":"powered on web-03"}
 //
 // The arguments are recorded as received, JSON-escaped (invalid UTF-8 replaced), so a hostile
-// one is visible but cannot break the line. Appends are single write(2)s with O_APPEND, so
+// one is visible but cannot break the line; and bounded, so the line stays under 4 KiB and no
+// syslog drops it: each argument at most kAuditMaxArgBytes (cut between characters, with its
+// length: "xxxx…(5000 bytes)"), the first kAuditMaxArgs arguments within kAuditMaxArgsBytes
+// ("…(9 more arguments)"), the decision and the detail at most kAuditMaxTextBytes each.
+// An action is audited twice: outcome "started" before vSphere is asked, then its outcome. Appends are single write(2)s with O_APPEND, so
 // concurrent invocations do not interleave within a line.
 //
 //   zabitan::remote::AuditRecord r;
@@ -15,6 +19,7 @@
 #ifndef ZABITAN_REMOTE_AUDIT_H_
 #define ZABITAN_REMOTE_AUDIT_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -22,12 +27,17 @@
 
 namespace zabitan::remote {
 
+inline constexpr size_t kAuditMaxArgBytes = 128;
+inline constexpr size_t kAuditMaxArgs = 32;
+inline constexpr size_t kAuditMaxArgsBytes = 1536;
+inline constexpr size_t kAuditMaxTextBytes = 512;
+
 struct AuditRecord {
   std::vector<std::string> args;
   std::string group;
   std::string decision;
   std::vector<std::string> tasks;
-  std::string outcome;  // ok, nothing, failed, rejected
+  std::string outcome;  // started, ok, nothing, failed, rejected
   std::string detail;
 };
 
