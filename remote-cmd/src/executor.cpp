@@ -10,6 +10,7 @@
 #include "zabitan/common/log.h"
 #include "zabitan/remote/decision.h"
 #include "zabitan/remote/group_state.h"
+#include "zabitan/remote/pool.h"
 #include "zabitan/common/trusted_file.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/sender.h"
@@ -71,7 +72,6 @@ Status PoolStates(VSphere& vs, const Group& g, const GroupState& state, std::vec
   }
   std::vector<vsphere::VmPower> vms;
   if (Status s = vsphere::ListVirtualMachines(*vs.client, vs.sc, &vms); !s.ok()) return s;
-  pool->clear();
   names->clear();
   for (const vsphere::VmPower& vm : vms) names->push_back(vm.name);
   std::vector<std::string> members = g.pool;
@@ -80,22 +80,9 @@ Status PoolStates(VSphere& vs, const Group& g, const GroupState& state, std::vec
   };
   for (const vsphere::VmPower& vm : in_folder) add(vm.name);
   for (const std::string& c : state.clones) add(c);
-  for (const std::string& name : members) {
-    PoolMember m{name, {}};
-    auto same = [&](const vsphere::VmPower& vm) { return vm.name == name; };
-    if (auto it = std::find_if(in_folder.begin(), in_folder.end(), same); it != in_folder.end()) {
-      m.power_state = it->power_state;
-      (*morefs)[name] = it->moref;
-    } else {
-      for (const vsphere::VmPower& vm : vms) {
-        if (same(vm)) {
-          m.power_state = vm.power_state;
-          (*morefs)[name] = vm.moref;
-        }
-      }
-    }
-    if (m.power_state.empty()) log::Warning("pool VM \"" + name + "\" of group " + g.name + " is unknown to vSphere");
-    pool->push_back(std::move(m));
+  if (Status s = MatchPool(members, in_folder, vms, pool, morefs); !s.ok()) return s;
+  for (const PoolMember& m : *pool) {
+    if (m.power_state.empty()) log::Warning("pool VM \"" + m.name + "\" of group " + g.name + " is unknown to vSphere");
   }
   return Status::Ok();
 }
