@@ -1,12 +1,17 @@
 // What the state of a group must survive: a run killed between asking vSphere and recording the
 // outcome (pending records), a clock stepped back, and files planted in the state folder.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
+#include <thread>
 
 #include "../temp_files.h"
 #include "invocations.h"
@@ -165,4 +170,38 @@ TEST_CASE("event ids: \"0001\" and \"1\" are one event, handled once", "[remote]
   const Decision d = Decide(Up("0001"), g, st, pool, 1000);
   CHECK(d.kind == Decision::kNothing);
   CHECK(d.reason.find("was handled already") != std::string::npos);
+}
+
+TEST_CASE("state files: a lock file replaced while a run waits is locked again, not held stale", "[remote][state]") {
+  // Run A holds web.lock (file X); run B opened X and waits; X is then replaced by Y, which a
+  // third run C locks; A ends. B's flock on X now succeeds, but X is no longer the lock: B must
+  // take Y (held by C) instead of running beside C.
+  TempDir dir;
+  const std::string path = dir.path() + "/web.lock";
+  auto a = std::make_unique<GroupLock>();
+  REQUIRE(GroupLock::Acquire(dir.path(), "web", Soon(), a.get()).ok());
+  GroupLock b;
+  zabitan::Status b_status;
+  std::thread waiter([&] {
+    b_status = GroupLock::Acquire(dir.path(), "web", std::chrono::steady_clock::now() + std::chrono::seconds(2), &b);
+  });
+  // Readiness: B has the file open once two descriptors of this process point at it.
+  auto open_on_lock = [&] {
+    int n = 0;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+      std::error_code ec;
+      n += std::filesystem::read_symlink(fd.path(), ec) == path;
+    }
+    return n;
+  };
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (open_on_lock() < 2 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  REQUIRE(open_on_lock() == 2);
+  const std::string fresh = path + ".new";
+  zabitan::UniqueFd c(::open(fresh.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  REQUIRE(::flock(c.get(), LOCK_EX) == 0);
+  REQUIRE(::rename(fresh.c_str(), path.c_str()) == 0);
+  a.reset();  // A ends: X is free
+  waiter.join();
+  CHECK(b_status.message() == "group web is busy with another action past the time budget");
 }
