@@ -37,22 +37,62 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 }
 
 // Writes `name` in `dir` so that it is either absent or complete after a crash: temporary file,
-// fsync, rename, fsync of the folder.
+// fsync, rename, fsync of the folder. A write that fails (a full disk) leaves no temporary file
+// behind to hold the space.
 Status WriteDurably(const std::string& dir, const std::string& name, std::string_view data) {
   std::string tmp = dir + "/.tmp-" + name;
   std::string path = dir + "/" + name;
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd) return Status::Error(Errno(tmp));
-  if (Status s = WriteAll(fd.get(), data, tmp); !s.ok()) return s;
-  if (::fsync(fd.get()) != 0) return Status::Error(Errno(tmp));
+  Status s = WriteAll(fd.get(), data, tmp);
+  if (s.ok() && ::fsync(fd.get()) != 0) s = Status::Error(Errno(tmp));
   fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::Error(Errno(path));
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Status::Error(Errno(path));
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
   return FsyncDir(dir);
 }
 
-Status ReadFile(const std::string& path, std::string* out) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return Status::Error(Errno(path));
+std::string Uid(uid_t uid) { return std::to_string(static_cast<unsigned long>(uid)); }
+
+// The spool and its queue folders must be the running user's and closed to everyone else:
+// whatever is in them is read back and sent.
+Status CheckPrivate(const std::string& path, const struct stat& st) {
+  if (!S_ISDIR(st.st_mode)) return Status::Error(path + ": not a folder");
+  if (st.st_uid != ::geteuid()) {
+    return Status::Error(path + ": owned by uid " + Uid(st.st_uid) +
+                         ", not by the running user (uid " + Uid(::geteuid()) +
+                         "); a spool must be private: chown " + Uid(::geteuid()) + " " + path);
+  }
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::Error(path + ": mode " + mode +
+                         " lets group or others in; a spool must be private: chmod 0700 " + path);
+  }
+  return Status::Ok();
+}
+
+// Reads a spool entry: never through a symlink, never waiting on a FIFO, only a regular file of
+// the running user's of at most `cap` bytes (what Append would have written).
+Status ReadEntry(const std::string& path, uint64_t cap, std::string* out) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd) {
+    if (errno == ELOOP) return Status::Error(path + ": a symbolic link, not a spool entry");
+    return Status::Error(Errno(path));
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return Status::Error(Errno(path));
+  if (!S_ISREG(st.st_mode)) return Status::Error(path + ": not a regular file");
+  if (st.st_uid != ::geteuid()) {
+    return Status::Error(path + ": owned by uid " + Uid(st.st_uid) + ", not by the running user");
+  }
+  if (static_cast<uint64_t>(st.st_size) > cap) {
+    return Status::Error(path + ": " + std::to_string(st.st_size) + " bytes, over the limit of " +
+                         std::to_string(cap));
+  }
   out->clear();
   char buf[65536];
   for (;;) {
@@ -60,9 +100,15 @@ Status ReadFile(const std::string& path, std::string* out) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Status::Error(Errno(path));
     if (n == 0) return Status::Ok();
+    if (out->size() + static_cast<size_t>(n) > cap)
+      return Status::Error(path + ": grew past the limit");
     out->append(buf, static_cast<size_t>(n));
   }
 }
+
+// A destination is a -z text or an SSTP address; the other small files are counters.
+constexpr uint64_t kMaxDestinationBytes = 64 * 1024;
+constexpr uint64_t kMaxCounterBytes = 32;
 
 std::string FolderName(const std::string& destination) {
   uint64_t h = 0xcbf29ce484222325ULL;
@@ -94,13 +140,25 @@ std::vector<std::string> ListDir(const std::string& dir) {
 Spool::~Spool() = default;
 
 Status Spool::Open(const std::string& dir, uint64_t max_bytes, std::chrono::milliseconds lock_wait,
-                   std::unique_ptr<Spool>* spool) {
+                   std::unique_ptr<Spool>* spool, bool create) {
   auto s = std::make_unique<Spool>(Passkey{});
   s->dir_ = dir;
   s->max_bytes_ = max_bytes;
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Status::Error(Errno(dir));
+  if (create && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return Status::Error(Errno(dir));
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT && !create) return Status::Error(dir + ": no such spool");
+    return Status::Error(Errno(dir));
+  }
+  if (Status c = CheckPrivate(dir, st); !c.ok()) return c;
   std::string lock_path = dir + "/lock";
-  s->lock_.reset(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  s->lock_.reset(
+      ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600));
+  if (!s->lock_ && errno == ENOENT && !create) {
+    // Every spool has its lock file from its first run on: a folder without one was mistyped.
+    return Status::Error(dir + ": not a spool (it has no lock file)");
+  }
   if (!s->lock_) return Status::Error(Errno(lock_path));
   // Another run holds the spool: wait for it (bounded), so two runs never interleave.
   auto deadline = std::chrono::steady_clock::now() + lock_wait;
@@ -120,39 +178,82 @@ Status Spool::Open(const std::string& dir, uint64_t max_bytes, std::chrono::mill
 Status Spool::Load() {
   for (const std::string& folder : ListDir(dir_)) {
     if (!folder.starts_with("q-")) continue;
-    std::string path = dir_ + "/" + folder;
-    std::string destination;
-    if (!ReadFile(path + "/destination", &destination).ok()) continue;  // never completed
-    Queue q;
-    q.folder = path;
-    for (const std::string& name : ListDir(path)) {
-      if (name.starts_with(".tmp-")) {
-        ::unlink((path + "/" + name).c_str());  // a write a crash cut short: never acknowledged
-        continue;
-      }
-      if (!name.ends_with(".req")) continue;
-      size_t dash = name.find('-');
-      uint64_t seq, values;
-      if (dash == std::string::npos ||
-          !ParseUint(std::string_view(name).substr(0, dash), &seq) ||
-          !ParseUint(std::string_view(name).substr(dash + 1, name.size() - dash - 5), &values)) {
-        continue;
-      }
-      struct stat st;
-      if (::stat((path + "/" + name).c_str(), &st) != 0) continue;
-      q.items.push_back({seq, static_cast<size_t>(values), static_cast<uint64_t>(st.st_size)});
-      q.values += values;
-      bytes_ += static_cast<uint64_t>(st.st_size);
-      next_seq_ = std::max(next_seq_, seq + 1);
-    }
-    std::sort(q.items.begin(), q.items.end(), [](const Item& a, const Item& b) { return a.seq < b.seq; });
-    std::string text;
-    uint64_t n;
-    if (ReadFile(path + "/dropped", &text).ok() && ParseUint(text, &n)) q.dropped = n;
-    if (ReadFile(path + "/node", &text).ok() && ParseUint(text, &n)) q.node = static_cast<size_t>(n);
-    queues_[destination] = std::move(q);
+    if (Status s = LoadQueue(dir_ + "/" + folder); !s.ok())
+      log::Error("spool: ignoring " + s.message());
   }
   return Status::Ok();
+}
+
+// Reads one queue folder into queues_. A folder still without its destination file was cut
+// short before anything was queued in it; anything else that does not look like what Append
+// writes is refused, so nothing planted is ever sent.
+Status Spool::LoadQueue(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return Status::Error(Errno(path));
+  if (Status s = CheckPrivate(path, st); !s.ok()) return s;
+  std::string destination;
+  if (::faccessat(AT_FDCWD, (path + "/destination").c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0 &&
+      errno == ENOENT) {
+    return Status::Ok();  // never completed
+  }
+  if (Status s = ReadEntry(path + "/destination", kMaxDestinationBytes, &destination); !s.ok())
+    return s;
+  if (path.substr(path.rfind('/') + 1) != FolderName(destination)) {
+    return Status::Error(path + ": its destination file does not name this queue");
+  }
+  Queue q;
+  q.folder = path;
+  for (const std::string& name : ListDir(path)) {
+    if (name.starts_with(".tmp-")) {
+      ::unlink((path + "/" + name).c_str());  // a write a crash cut short: never acknowledged
+      continue;
+    }
+    if (!name.ends_with(".req")) continue;
+    size_t dash = name.find('-');
+    uint64_t seq, values;
+    if (dash == std::string::npos || !ParseUint(std::string_view(name).substr(0, dash), &seq) ||
+        !ParseUint(std::string_view(name).substr(dash + 1, name.size() - dash - 5), &values)) {
+      continue;
+    }
+    std::string entry = path + "/" + name;
+    if (::lstat(entry.c_str(), &st) != 0) continue;
+    if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
+        static_cast<uint64_t>(st.st_size) > max_bytes_) {
+      log::Error("spool: ignoring " + entry +
+                 ": not a regular file of this user within the size limit");
+      continue;
+    }
+    q.items.push_back({seq, static_cast<size_t>(values), static_cast<uint64_t>(st.st_size)});
+    q.values += values;
+    bytes_ += static_cast<uint64_t>(st.st_size);
+    next_seq_ = std::max(next_seq_, seq + 1);
+  }
+  std::sort(q.items.begin(), q.items.end(),
+            [](const Item& a, const Item& b) { return a.seq < b.seq; });
+  std::string text;
+  uint64_t n;
+  if (ReadEntry(path + "/dropped", kMaxCounterBytes, &text).ok() && ParseUint(text, &n))
+    q.dropped = n;
+  if (ReadEntry(path + "/node", kMaxCounterBytes, &text).ok() && ParseUint(text, &n)) {
+    q.node = static_cast<size_t>(n);
+  }
+  queues_[destination] = std::move(q);
+  return Status::Ok();
+}
+
+bool Spool::Intact() const {
+  struct stat held, named;
+  return ::fstat(lock_.get(), &held) == 0 && ::stat((dir_ + "/lock").c_str(), &named) == 0 &&
+         held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+}
+
+uint64_t Spool::Reload() {
+  uint64_t before = queued_values();
+  queues_.clear();
+  bytes_ = 0;
+  Load();
+  uint64_t after = queued_values();
+  return before > after ? before - after : 0;
 }
 
 Status Spool::QueueFor(const std::string& destination, Queue** queue) {
@@ -227,7 +328,7 @@ Status Spool::Oldest(const std::string& destination, std::optional<Entry>* entry
   if (it == queues_.end() || it->second.items.empty()) return Status::Ok();
   const Item& item = it->second.items.front();
   Entry e{item.seq, item.values, {}};
-  if (Status s = ReadFile(PathOf(it->second, item), &e.payload); !s.ok()) return s;
+  if (Status s = ReadEntry(PathOf(it->second, item), max_bytes_, &e.payload); !s.ok()) return s;
   *entry = std::move(e);
   return Status::Ok();
 }

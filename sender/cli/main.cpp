@@ -2,6 +2,8 @@
 // exit codes) that sends in parallel batches while keeping each item's values in order.
 #include <fcntl.h>
 #include <malloc.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,11 +14,12 @@
 
 #include "options.h"
 #include "zabitan/common/log.h"
+#include "zabitan/common/printable.h"
+#include "zabitan/common/spool.h"
 #include "zabitan/common/unique_fd.h"
 #include "zabitan/sender/input_line.h"
 #include "zabitan/sender/line_reader.h"
 #include "zabitan/sender/sender.h"
-#include "zabitan/common/spool.h"
 
 namespace zabitan::sender::cli {
 namespace {
@@ -25,6 +28,35 @@ constexpr int kExitSuccess = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitPartial = 2;
 constexpr int kExitSpooled = 3;  // zabitan: nothing lost, but values wait in the spool
+
+// SIGTERM/SIGINT: stop reading, keep (or, without a spool, still send) what was read, print the
+// summary and exit by the usual rule. The handler only sets atomics and writes to a pipe the
+// reader polls; SA_RESETHAND lets a second signal end the process at once.
+StopRequest g_stop;
+volatile sig_atomic_t g_stop_signal = 0;
+int g_stop_pipe[2] = {-1, -1};
+
+void OnStopSignal(int sig) {
+  int saved = errno;
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  g_stop.at_ns.store(int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec);
+  g_stop_signal = sig;
+  g_stop.requested.store(true);
+  char byte = 1;
+  [[maybe_unused]] ssize_t n = ::write(g_stop_pipe[1], &byte, 1);
+  errno = saved;
+}
+
+void CatchStopSignals() {
+  if (::pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;  // then the default: killed
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND | SA_RESTART;
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
+}
 
 // zabbix_sender's -r: send when no line came for 0.2 s, and at least once a second.
 constexpr int kRealTimeIdleMs = 200;
@@ -54,6 +86,7 @@ void PrintOutcome(const BatchOutcome& o) {
 struct Input {
   uint64_t accepted = 0;  // values handed to the sender
   bool bad = false;       // stopped at an unreadable or malformed line
+  bool stopped = false;   // stopped by a signal
 };
 
 // Feeds the lines of `path` to the sender; stops at the first bad line, keeping the values
@@ -73,7 +106,7 @@ Input ReadInput(const Options& o, Sender* sender) {
     fd = owned.get();
   }
   const std::string name = path == "-" ? "(stdin)" : path;
-  LineReader reader(fd);
+  LineReader reader(fd, g_stop_pipe[0]);
   std::string_view line;
   uint64_t line_no = 0;
   auto last_dispatch = std::chrono::steady_clock::now();
@@ -87,6 +120,10 @@ Input ReadInput(const Options& o, Sender* sender) {
       continue;
     }
     if (r == LineReader::Result::kEof) break;
+    if (r == LineReader::Result::kStopped) {
+      in.stopped = true;
+      break;
+    }
     if (r == LineReader::Result::kError) {
       log::Error(name + ": " + reader.error());
       in.bad = true;
@@ -109,20 +146,33 @@ Input ReadInput(const Options& o, Sender* sender) {
 }
 
 void PrintSpool(const Sender& sender, const Spool& spool) {
-  std::printf("spool \"%s\": spooled: %llu; delivered from spool: %llu; waiting: %llu\n",
-              spool.dir().c_str(), static_cast<unsigned long long>(sender.values_spooled()),
-              static_cast<unsigned long long>(sender.values_unspooled()),
-              static_cast<unsigned long long>(spool.queued_values()));
+  std::printf(
+      "spool \"%s\": spooled: %llu; delivered from spool: %llu; waiting: %llu; lost: %llu\n",
+      spool.dir().c_str(), static_cast<unsigned long long>(sender.values_spooled()),
+      static_cast<unsigned long long>(sender.values_unspooled()),
+      static_cast<unsigned long long>(spool.queued_values()),
+      static_cast<unsigned long long>(sender.values_lost()));
 }
+
+// The one rule (README, "Exit codes"): the first that applies.
+int ExitCode(const Sender& sender, const Spool* spool, bool bad_input) {
+  if (bad_input || sender.status() == RunStatus::kFailed || sender.values_lost() > 0)
+    return kExitFailure;
+  if (sender.status() == RunStatus::kPartial) return kExitPartial;
+  if (spool && spool->queued_values() > 0) return kExitSpooled;
+  return kExitSuccess;
+}
+
+std::string StopSignalName() { return g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM"; }
 
 // --flush: delivers what earlier runs spooled, reads no input.
 int Flush(const Options& o, Spool* spool) {
   Sender sender(o.sender, PrintOutcome);
   sender.Finish();
+  if (g_stop.requested)
+    log::Error("stopped by " + StopSignalName() + "; the rest stays in the spool");
   PrintSpool(sender, *spool);
-  if (sender.status() == RunStatus::kFailed) return kExitFailure;
-  if (sender.status() == RunStatus::kPartial) return kExitPartial;
-  return spool->queued_values() > 0 ? kExitSpooled : kExitSuccess;
+  return ExitCode(sender, spool, false);
 }
 
 int Run(int argc, char** argv) {
@@ -140,14 +190,24 @@ int Run(int argc, char** argv) {
     return kExitSuccess;
   }
   log::Init("zabitan-sender", o.verbosity, o.syslog);
+  CatchStopSignals();
+  o.sender.stop = &g_stop;
 
   std::unique_ptr<Spool> spool;
   if (o.spool_dir) {
     auto lock_wait = std::chrono::duration_cast<std::chrono::milliseconds>(o.sender.exchange.timeout);
-    if (Status s = Spool::Open(*o.spool_dir, o.spool_max_bytes, lock_wait, &spool); !s.ok()) {
-      log::Error(s.message());
-      return kExitFailure;
+    if (Status s = Spool::Open(*o.spool_dir, o.spool_max_bytes, lock_wait, &spool, !o.flush_only);
+        !s.ok()) {
+      if (o.flush_only) {
+        log::Error("--flush " + s.message());
+        return kExitFailure;
+      }
+      // An unusable spool must not keep values from a server that is up.
+      log::Error("--spool " + s.message() + "; sending without the spool");
+      spool.reset();
     }
+  }
+  if (spool) {
     o.sender.spool = spool.get();
     if (o.flush_only && !o.sender.destinations.empty()) {
       // --flush -z: everything spooled goes to the -z destinations, whoever it was meant for.
@@ -166,8 +226,13 @@ int Run(int argc, char** argv) {
     if (o.sender.destinations.empty()) {  // --flush without -z: where the values were going
       for (const std::string& text : spool->destinations()) {
         std::vector<Destination> parsed;
-        if (Status s = ParseDestinations(text, kDefaultPort, &parsed); s.ok()) {
+        // Only what Append could have written: one destination, in its own spelling.
+        if (ParseDestinations(text, kDefaultPort, &parsed).ok() && parsed.size() == 1 &&
+            parsed.front().ToString() == text) {
           o.sender.destinations.push_back(parsed.front());
+        } else {
+          log::Error("--flush " + spool->dir() + ": ignoring a queue for \"" + Printable(text, 80) +
+                     "\"");
         }
       }
     }
@@ -183,6 +248,10 @@ int Run(int argc, char** argv) {
     sender.Add(Value{*o.format.default_host, *o.key, *o.value, std::nullopt, std::nullopt});
   }
   sender.Finish();
+  if (in.stopped || g_stop.requested) {
+    log::Error("stopped by " + StopSignalName() + " after reading " + std::to_string(in.accepted) +
+               " values");
+  }
 
   // Nothing read (a bad first line, an unreadable file): zabbix_sender 6.0's closing line too.
   if (sender.status() == RunStatus::kFailed || (in.bad && in.accepted == 0)) {
@@ -196,12 +265,7 @@ int Run(int argc, char** argv) {
               static_cast<unsigned long long>(in.accepted - sender.values_sent()),
               static_cast<unsigned long long>(in.accepted));
   if (spool) PrintSpool(sender, *spool);
-  if (in.bad) return kExitFailure;
-  switch (sender.status()) {
-    case RunStatus::kPartial: return kExitPartial;
-    case RunStatus::kSpooled: return kExitSpooled;
-    default: return kExitSuccess;
-  }
+  return ExitCode(sender, spool.get(), in.bad);
 }
 
 }  // namespace

@@ -18,8 +18,10 @@ const char kUsage[] = R"(usage:
   zabitan-sender [-v] -c config-file [-z server] ... (as above)
   zabitan-sender -h | -V
 
-A drop-in for zabbix_sender 6.0: same options, input format, output and exit codes
-(0 all processed, 2 partly processed, 1 failed).
+A drop-in for zabbix_sender 6.0: same options, input format, output and exit codes.
+Exit code, the first that applies: 1 bad option or input, nothing sent, or values lost
+(neither taken nor kept in the spool); 2 partly processed; 3 nothing lost, values wait in
+the spool; 0 all delivered. SIGTERM/SIGINT: stop reading, spool (or still send) what was read.
 
   -c --config FILE           a zabbix_agentd.conf (ServerActive, Hostname, SourceIP, TLS*);
                              a FILE ending in .toml is zabitan's own config file instead
@@ -48,12 +50,12 @@ zabitan additions:
                              (default 4)
   --compress                 zlib-compressed requests (Zabbix 5.0 and later)
   --syslog                   log to syslog as well as stderr
-  --spool DIR                keep what a server does not take in DIR (durable, ordered) and
-                             send it first on the next run; exit code 3 when values wait there
+  --spool DIR                keep what a server does not take in DIR (durable, ordered; a
+                             folder of this user's, mode 0700) and send it first next run
   --spool-max-bytes N        size limit of the spool; the oldest values are dropped beyond it
                              (default 1 GiB)
   --flush DIR                only deliver what waits in the spool DIR (to -z, or to the
-                             destinations it was spooled for)
+                             destinations it was spooled for); DIR must be a spool
 )";
 
 namespace {

@@ -41,11 +41,15 @@ bool LineReader::Fill(int timeout_ms, Result* result) {
     buf_.erase(0, begin_);
     begin_ = 0;
   }
-  if (timeout_ms >= 0) {
-    pollfd pfd{fd_, POLLIN, 0};
+  if (timeout_ms >= 0 || stop_fd_ >= 0) {
+    pollfd pfd[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     int n;
-    do n = ::poll(&pfd, 1, timeout_ms);
+    do n = ::poll(pfd, stop_fd_ >= 0 ? 2 : 1, timeout_ms);
     while (n < 0 && errno == EINTR);
+    if (stop_fd_ >= 0 && (pfd[1].revents & POLLIN)) {
+      *result = Result::kStopped;
+      return false;
+    }
     if (n == 0) {
       *result = Result::kTimeout;
       return false;

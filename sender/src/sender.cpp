@@ -125,16 +125,23 @@ class Sender::Impl {
     Dispatch();
     io_.run();
     io_.restart();
+    // Count what the spool really holds if it failed or its folder went away under this run.
+    if (options_.spool && (spool_failed_ || !options_.spool->Intact()))
+      vanished_ += options_.spool->Reload();
   }
 
   RunStatus status() const {
-    if (failed_ || lost_ > 0) return RunStatus::kFailed;
+    if (failed_) return RunStatus::kFailed;
+    if (values_lost() > 0) return RunStatus::kLost;
     if (partial_) return RunStatus::kPartial;
     return spooled_ > 0 ? RunStatus::kSpooled : RunStatus::kSucceeded;
   }
   uint64_t values_sent() const { return values_sent_; }
   uint64_t values_spooled() const { return spooled_; }
   uint64_t values_unspooled() const { return unspooled_; }
+  uint64_t values_lost() const {
+    return lost_ + vanished_ + (options_.spool ? options_.spool->dropped_values() : 0);
+  }
 
  private:
   void EndProbe() {
@@ -167,32 +174,43 @@ class Sender::Impl {
     std::string compressed, header;
     std::string_view wire = Frame(payload, &compressed, &header);
 
+    // A run told to stop with a spool sends nothing new: the batch waits in the spool.
+    const bool hold = options_.spool && Stopping();
     size_t tried = 0, failed = 0;
-    bool partial = false, spooled = false;
+    bool partial = false, spooled = false, lost = false;
     for (DestinationState& d : destinations_) {
       Verdict v = Verdict::kFailed;
-      if (options_.spool && !d.draining && (!d.drained || (d.failed && RetryDue(d)))) {
+      bool attempted = false;
+      if (options_.spool && !hold && !d.draining && (!d.drained || (d.failed && RetryDue(d)))) {
         // Send what waits in the spool first (earlier runs', and this run's since a failure):
         // each item's values keep their order.
         co_await Drain(d);
       }
-      if (!d.failed && !d.draining) {
-        ++tried;
-        v = co_await SendToDestination(d, header, wire, values, BatchOrigin::kInput);
-        if (v == Verdict::kFailed) {
-          MarkFailed(d);
-          ++failed;
-        } else {
-          d.backoff = std::chrono::milliseconds(0);
+      if (!hold && !d.failed && !d.draining) {
+        v = co_await Attempt(d, header, wire, values);
+        attempted = true;
+      }
+      if (v == Verdict::kFailed && options_.spool) {
+        bool kept = SpoolRequest(d, payload, values);
+        spooled = spooled || kept;
+        if (!kept && !attempted && !hold) {
+          // The spool cannot keep it: the destination is its only chance, pause or not.
+          v = co_await Attempt(d, header, wire, values);
+          attempted = true;
         }
+        if (v == Verdict::kFailed && !kept) lost = true;
+      }
+      if (attempted) {
+        ++tried;
+        if (v == Verdict::kFailed) ++failed;
         partial = partial || v == Verdict::kPartial;
       }
-      if (v == Verdict::kFailed && options_.spool) spooled = SpoolRequest(d, payload, values) || spooled;
     }
     if (options_.spool) {
       // Nothing stops at a dead server: what it did not take waits in the spool.
       if (tried > failed) values_sent_ += values;
       if (spooled) spooled_ += values;
+      if (lost) lost_ += values;
       partial_ = partial_ || partial;
     } else if (tried == 0 || failed == tried) {
       failed_ = true;
@@ -202,6 +220,30 @@ class Sender::Impl {
     }
     lane.busy = false;
     if (probe_ == Probe::kInFlight) probe_ = Probe::kDone;
+  }
+
+  asio::awaitable<Verdict> Attempt(DestinationState& d, std::string_view header,
+                                   std::string_view wire, size_t values) {
+    Verdict v = co_await SendToDestination(d, header, wire, values, BatchOrigin::kInput);
+    if (v == Verdict::kFailed)
+      MarkFailed(d);
+    else
+      d.backoff = std::chrono::milliseconds(0);
+    co_return v;
+  }
+
+  bool Stopping() const {
+    return options_.stop && options_.stop->requested.load(std::memory_order_relaxed);
+  }
+
+  // A spool that cannot be read or emptied is not the destination's fault: say so once, count
+  // what is really left in it, and stop reading from it for this run (new batches go to the
+  // destination directly; what it does not take is still offered to the spool).
+  void SpoolFailed(const Status& s) {
+    if (!spool_failed_)
+      log::Error("spool " + options_.spool->dir() + ": " + s.message() + "; sending without it");
+    spool_failed_ = true;
+    vanished_ += options_.spool->Reload();
   }
 
   // The wire form of a request: compressed when asked; `header` gets the ZBXD header.
@@ -215,8 +257,8 @@ class Sender::Impl {
   bool SpoolRequest(const DestinationState& d, const std::string& payload, size_t values) {
     Status s = options_.spool->Append(d.name, payload, values);
     if (s.ok()) return true;
-    log::Error("cannot spool " + std::to_string(values) + " values for " + d.name + ": " + s.message());
-    lost_ += values;
+    log::Error("cannot spool " + std::to_string(values) + " values for " + d.name + ": " +
+               s.message());
     return false;
   }
 
@@ -228,11 +270,10 @@ class Sender::Impl {
     d.drained = true;
     d.draining = true;
     d.failed = false;
-    for (;;) {
+    while (!spool_failed_ && !Stopping()) {
       std::optional<Spool::Entry> entry;
       if (Status s = options_.spool->Oldest(d.name, &entry); !s.ok()) {
-        log::Error(s.message());
-        MarkFailed(d);
+        SpoolFailed(s);
         break;
       }
       if (!entry) break;
@@ -246,8 +287,7 @@ class Sender::Impl {
       partial_ = partial_ || v == Verdict::kPartial;
       unspooled_ += entry->values;
       if (Status s = options_.spool->Remove(d.name, entry->seq); !s.ok()) {
-        log::Error(s.message());
-        MarkFailed(d);
+        SpoolFailed(s);
         break;
       }
     }
@@ -304,7 +344,22 @@ class Sender::Impl {
       size_t index = (d.first_node + i - 1) % nodes.size();
       const Endpoint& node = i == 0 ? *d.redirect : nodes[index];
       outcome->node = &node;
-      ExchangeResult r = co_await Exchange(node, header, wire, options_.exchange);
+      ExchangeOptions exchange = options_.exchange;
+      if (Stopping()) {
+        // Told to stop (without a spool, or in flight): every exchange ends within the timeout
+        // of the request.
+        auto asked = std::chrono::steady_clock::time_point(
+            std::chrono::nanoseconds(options_.stop->at_ns.load()));
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            asked + options_.exchange.timeout - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+          outcome->status = Status::Error("not sent: the run was stopped and its time is up");
+          co_return;
+        }
+        exchange.timeout = std::min(exchange.timeout, left);
+        exchange.connect_timeout = std::min(exchange.connect_timeout, left);
+      }
+      ExchangeResult r = co_await Exchange(node, header, wire, exchange);
       if (r.stage == ExchangeStage::kConnect) {
         outcome->status = r.status;
         continue;  // fail over to the next HA node
@@ -355,7 +410,9 @@ class Sender::Impl {
   uint64_t values_sent_ = 0;
   uint64_t spooled_ = 0;    // values of this run written to the spool
   uint64_t unspooled_ = 0;  // spooled values of earlier runs delivered now
-  uint64_t lost_ = 0;       // values the spool could not take
+  uint64_t lost_ = 0;       // values of this run the spool could not take
+  uint64_t vanished_ = 0;   // queued values gone from the spool's folder under this run
+  bool spool_failed_ = false;
 };
 
 Sender::Sender(SenderOptions options, Observer observer)
@@ -369,5 +426,6 @@ RunStatus Sender::status() const { return impl_->status(); }
 uint64_t Sender::values_sent() const { return impl_->values_sent(); }
 uint64_t Sender::values_spooled() const { return impl_->values_spooled(); }
 uint64_t Sender::values_unspooled() const { return impl_->values_unspooled(); }
+uint64_t Sender::values_lost() const { return impl_->values_lost(); }
 
 }  // namespace zabitan::sender

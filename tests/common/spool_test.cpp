@@ -131,3 +131,124 @@ TEST_CASE("spool: a queue moves to other destinations in order", "[spool]") {
     CHECK(e->payload == "r2");
   }
 }
+
+namespace {
+
+// Makes a spool in `dir` holding one request "real" for zbx:10051; returns its queue folder.
+std::string SpoolWithOneRequest(const std::string& dir) {
+  auto spool = OpenSpool(dir);
+  REQUIRE(spool->Append("zbx:10051", "real", 1).ok());
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string().starts_with("q-")) return e.path();
+  }
+  return {};
+}
+
+}  // namespace
+
+// #15.2: whatever is in the spool is read back and sent, so nobody else may write there.
+TEST_CASE("spool: a folder others can enter is refused with the chmod", "[spool][trust]") {
+  TempDir dir;
+  REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);
+  std::unique_ptr<Spool> spool;
+  Status s = Spool::Open(dir.path(), kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &spool);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message() ==
+        dir.path() + ": mode 0755 lets group or others in; a spool must be private: chmod 0700 " +
+            dir.path());
+}
+
+TEST_CASE("spool: a folder of another user is refused with the chown", "[spool][trust]") {
+  if (::geteuid() != 0) {
+    WARN("not run: chown to nobody needs root");
+    return;
+  }
+  TempDir dir;
+  REQUIRE(::chown(dir.path().c_str(), 65534, 65534) == 0);
+  std::unique_ptr<Spool> spool;
+  Status s = Spool::Open(dir.path(), kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &spool);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message() == dir.path() +
+                           ": owned by uid 65534, not by the running user (uid 0); a spool must be "
+                           "private: chown 0 " +
+                           dir.path());
+}
+
+TEST_CASE("spool: a request that is a symlink is never read", "[spool][trust]") {
+  TempDir dir, elsewhere;
+  std::string secret = elsewhere.path() + "/secret";
+  std::ofstream(secret) << "private key material";
+  std::string folder = SpoolWithOneRequest(dir.path());
+  REQUIRE(::symlink(secret.c_str(), (folder + "/00000000000000000000-7.req").c_str()) == 0);
+  auto spool = OpenSpool(dir.path());
+  CHECK(spool->queued_values() == 1);  // the symlink is not an entry
+  std::optional<Spool::Entry> e;
+  REQUIRE(spool->Oldest("zbx:10051", &e).ok());
+  CHECK(e->payload == "real");
+  // Swapped in after the folder was read: Oldest refuses it instead of following it.
+  REQUIRE(spool->Remove("zbx:10051", e->seq).ok());
+  REQUIRE(spool->Append("zbx:10051", "next", 1).ok());
+  std::string next;
+  for (const auto& f : fs::directory_iterator(folder)) {
+    if (f.path().string().ends_with("-1.req") &&
+        f.path().string() != folder + "/00000000000000000000-7.req")
+      next = f.path();
+  }
+  REQUIRE(!next.empty());
+  REQUIRE(::unlink(next.c_str()) == 0);
+  REQUIRE(::symlink(secret.c_str(), next.c_str()) == 0);
+  Status s = spool->Oldest("zbx:10051", &e);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message() == next + ": a symbolic link, not a spool entry");
+}
+
+TEST_CASE("spool: a FIFO in the queue does not block", "[spool][trust]") {
+  TempDir dir;
+  std::string folder = SpoolWithOneRequest(dir.path());
+  REQUIRE(::mkfifo((folder + "/00000000000000000000-3.req").c_str(), 0600) == 0);
+  CHECK(OpenSpool(dir.path())->queued_values() == 1);  // the FIFO is not an entry
+  REQUIRE(::unlink((folder + "/destination").c_str()) == 0);
+  REQUIRE(::mkfifo((folder + "/destination").c_str(), 0600) == 0);
+  auto spool = OpenSpool(dir.path());  // would block forever reading the FIFO
+  CHECK(spool->queued_values() == 0);  // a queue whose destination is not a file is ignored
+}
+
+TEST_CASE("spool: a destination that does not match its queue folder is ignored",
+          "[spool][trust]") {
+  TempDir dir;
+  std::string folder = SpoolWithOneRequest(dir.path());
+  std::ofstream(folder + "/destination", std::ios::trunc) << "evil.example:10051";
+  auto spool = OpenSpool(dir.path());
+  CHECK(spool->destinations().empty());
+}
+
+// #17.7
+TEST_CASE("spool: opening without create refuses what is not a spool", "[spool]") {
+  TempDir dir;
+  std::unique_ptr<Spool> spool;
+  Status s = Spool::Open(dir.path() + "/typo", kDefaultSpoolMaxBytes,
+                         std::chrono::milliseconds(100), &spool, false);
+  CHECK(s.message() == dir.path() + "/typo: no such spool");
+  CHECK_FALSE(fs::exists(dir.path() + "/typo"));
+  s = Spool::Open(dir.path(), kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &spool, false);
+  CHECK(s.message() == dir.path() + ": not a spool (it has no lock file)");
+  CHECK_FALSE(fs::exists(dir.path() + "/lock"));
+  OpenSpool(dir.path() + "/s");
+  CHECK(Spool::Open(dir.path() + "/s", kDefaultSpoolMaxBytes, std::chrono::milliseconds(100),
+                    &spool, false)
+            .ok());
+}
+
+// #17.4
+TEST_CASE("spool: after its folder is removed, Reload counts what is gone", "[spool]") {
+  TempDir dir;
+  auto spool = OpenSpool(dir.path() + "/s");
+  REQUIRE(spool->Append("zbx:10051", "a", 3).ok());
+  REQUIRE(spool->Append("zbx:10051", "b", 4).ok());
+  CHECK(spool->Intact());
+  fs::remove_all(dir.path() + "/s");
+  CHECK_FALSE(spool->Intact());
+  CHECK_FALSE(spool->Append("zbx:10051", "c", 5).ok());
+  CHECK(spool->Reload() == 7);
+  CHECK(spool->queued_values() == 0);
+}

@@ -152,6 +152,11 @@ struct SpoolDir : zabitan::testing::TempDir {
     return s;
   }
 };
+
+SenderOptions WithSpool(SenderOptions o, Spool* spool) {
+  o.spool = spool;
+  return o;
+}
 }  // namespace
 
 TEST_CASE("sender: a dead server's values are spooled and sent first next time", "[sender][spool]") {
@@ -241,4 +246,49 @@ TEST_CASE("sender: a second redirect in a row is an error", "[sender][redirect]"
   sender.Finish();
   CHECK(sender.status() == RunStatus::kFailed);
   CHECK(error.find("sequential redirect") != std::string::npos);
+}
+
+// #17.2: told to stop, a run with a spool sends nothing new and keeps it all.
+TEST_CASE("sender: a stop request spools what is not sent yet", "[sender][spool]") {
+  SpoolDir dir;
+  FakeTrapper trapper;
+  auto spool = dir.Open();
+  StopRequest stop;
+  SenderOptions o = Options({{{"127.0.0.1", trapper.port()}}}, 100, 4);
+  o.spool = spool.get();
+  o.stop = &stop;
+  Sender sender(o, [](const BatchOutcome&) {});
+  for (int i = 0; i < 250; ++i) REQUIRE(sender.Add({"h", "k", std::to_string(i), {}, {}}));
+  sender.Dispatch();  // the first request goes out
+  stop.at_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+  stop.requested = true;
+  for (int i = 250; i < 1000; ++i) sender.Add({"h", "k", std::to_string(i), {}, {}});
+  sender.Finish();
+  CHECK(sender.values_sent() + spool->queued_values() == 1000);
+  CHECK(trapper.values().size() == sender.values_sent());
+  CHECK(spool->queued_values() >= 750);
+  CHECK(sender.values_lost() == 0);
+}
+
+// #17.4: a spool folder removed mid-run is not the server's fault.
+TEST_CASE("sender: a spool that vanishes does not stop delivery to a live server",
+          "[sender][spool]") {
+  SpoolDir dir;
+  uint16_t port = ClosedPort();
+  auto spool = dir.Open();
+  Sender sender(WithSpool(Options({{{"127.0.0.1", port}}}, 100, 1), spool.get()),
+                [](const BatchOutcome&) {});
+  auto add = [&](int from, int to) {
+    for (int i = from; i < to; ++i) REQUIRE(sender.Add({"h", "k", std::to_string(i), {}, {}}));
+    sender.Finish();
+  };
+  add(0, 300);
+  REQUIRE(spool->queued_values() == 300);
+  std::filesystem::remove_all(dir.path());
+  FakeTrapper trapper("127.0.0.1", "", port);  // the server is back, within its back-off
+  add(300, 600);
+  CHECK(trapper.values().size() == 300);
+  CHECK(spool->queued_values() == 0);
+  CHECK(sender.values_lost() == 300);  // the ones that were in the folder
+  CHECK(sender.status() == RunStatus::kLost);
 }

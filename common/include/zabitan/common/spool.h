@@ -18,6 +18,12 @@
 // Bounded: when the spool grows past max_bytes the oldest requests are dropped, counted and
 // logged. Not thread-safe; one Spool per process (the lock enforces one per folder).
 //
+// Trust: whatever is in the folder is sent to the destination named there, so the folder must
+// be the running user's and closed to group and others (Open refuses it otherwise, naming the
+// chown/chmod that fixes it). Entries are opened without following symlinks and without
+// blocking, must be regular files owned by the user and are size-capped; a queue folder whose
+// name does not match its destination file is ignored.
+//
 //   std::unique_ptr<zabitan::Spool> spool;
 //   zabitan::Status s = zabitan::Spool::Open("/var/spool/zabitan", 1 << 30, std::chrono::seconds(10), &spool);
 //   spool->Append("zbx:10051", request_json, 4000);
@@ -55,10 +61,12 @@ class Spool {
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
 
-  // Opens (creating) the spool folder and takes its lock, waiting up to lock_wait for another
-  // run to finish with it.
+  // Opens the spool folder (creating it when `create`, as 0700) and takes its lock, waiting up
+  // to lock_wait for another run to finish with it. Without `create` a folder that is not a
+  // spool (missing, or no lock file: --flush of a mistyped path) is an error.
   static Status Open(const std::string& dir, uint64_t max_bytes,
-                     std::chrono::milliseconds lock_wait, std::unique_ptr<Spool>* spool);
+                     std::chrono::milliseconds lock_wait, std::unique_ptr<Spool>* spool,
+                     bool create = true);
 
   // Queues a request for `destination`. Ok means it is on disk and will survive a crash.
   Status Append(const std::string& destination, std::string_view payload, size_t values);
@@ -71,8 +79,16 @@ class Spool {
   // (--flush DIR -z ELSEWHERE). A crash midway may leave a request in both: sent twice, never lost.
   Status Move(const std::string& from, const std::vector<std::string>& to);
 
+  // Reads the folder again, after an error, so the counts say what is really on disk (a folder
+  // removed mid-run holds nothing). Returns how many queued values are no longer there.
+  uint64_t Reload();
+  // False once the folder was removed or replaced under this run (its lock file is not the one
+  // this run holds).
+  bool Intact() const;
+
   uint64_t queued_values(const std::string& destination) const;
   uint64_t queued_values() const;
+  // Values dropped by this process to keep the spool under max_bytes.
   uint64_t dropped_values() const { return dropped_this_run_; }
   // Destinations with a queue folder (for --flush without -z).
   std::vector<std::string> destinations() const;
@@ -98,6 +114,7 @@ class Spool {
   };
 
   Status Load();
+  Status LoadQueue(const std::string& folder);
   Status QueueFor(const std::string& destination, Queue** queue);
   Status DropOldest(const std::string& destination, Queue* queue);
   std::string PathOf(const Queue& q, const Item& item) const;

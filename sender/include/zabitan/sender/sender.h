@@ -20,17 +20,18 @@
 #ifndef ZABITAN_SENDER_SENDER_H_
 #define ZABITAN_SENDER_SENDER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "zabitan/common/spool.h"
 #include "zabitan/common/status.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/exchange.h"
 #include "zabitan/sender/response.h"
-#include "zabitan/common/spool.h"
 #include "zabitan/sender/value.h"
 
 namespace zabitan::sender {
@@ -47,6 +48,12 @@ inline constexpr size_t kProbeBatchSize = 250;
 inline constexpr size_t kMaxBatchSize = 100000;
 inline constexpr size_t kMaxConnections = 64;
 
+// Set from a signal handler (both members are lock-free atomics): the run is to end.
+struct StopRequest {
+  std::atomic<bool> requested{false};
+  std::atomic<int64_t> at_ns{0};  // steady_clock (CLOCK_MONOTONIC) time of the request
+};
+
 struct SenderOptions {
   std::vector<Destination> destinations;
   ExchangeOptions exchange;
@@ -58,6 +65,10 @@ struct SenderOptions {
   // before anything new, and what a destination does not take is spooled instead of dropped:
   // the run then goes on reading (nothing stops at a dead server) and ends kSpooled.
   Spool* spool = nullptr;
+  // Not owned. Once requested, nothing new is sent: with a spool, batches not yet sent (and the
+  // spool's own queue) stay in the spool; without one, they are still sent, but every exchange
+  // ends within the exchange timeout of the request. Batches in flight are answered or time out.
+  const StopRequest* stop = nullptr;
 };
 
 // What a batch was: sent now, or a spooled request of an earlier run.
@@ -76,10 +87,9 @@ enum class RunStatus {
   kSucceeded,  // every destination took everything
   kPartial,    // a reply counted failed values, or (without a spool) a destination failed
   kSpooled,    // everything was taken or is safely spooled for the next run
-  kFailed      // values were lost: every destination failed (no spool), or the spool failed
+  kLost,       // the run went on, but some values were neither taken nor kept (values_lost())
+  kFailed      // every destination failed (no spool): zabbix_sender's "Sending failed"
 };
-
-
 
 class Sender {
  public:
@@ -110,6 +120,10 @@ class Sender {
   // Values of this run written to the spool, and spooled values of earlier runs delivered now.
   uint64_t values_spooled() const;
   uint64_t values_unspooled() const;
+  // Values neither taken by every destination nor kept in the spool: the spool could not write
+  // them (a full disk, a folder gone), dropped them to stay under its size limit, or lost them
+  // from its folder under this run.
+  uint64_t values_lost() const;
 
  private:
   class Impl;
