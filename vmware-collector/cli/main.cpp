@@ -423,6 +423,11 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
     case sender::RunStatus::kFailed:
       log::Error(send_error.empty() ? "sending failed" : send_error);
       return kExitFailure;
+    case sender::RunStatus::kLost:
+      // Neither taken nor kept (the spool failed too): the watermarks stay, so the next run
+      // sends these samples again rather than never.
+      log::Error("values neither delivered nor spooled: " + (send_error.empty() ? std::string("spool failed") : send_error));
+      return kExitFailure;
     case sender::RunStatus::kPartial:
       log::Error("partly delivered: " + (send_error.empty() ? std::to_string(failed) + " values refused by Zabbix"
                                                             : send_error));
