@@ -82,3 +82,13 @@ rc=0; wait "$sstp_pid" || rc=$?
 [[ $rc == 3 ]] || { echo "FAIL: exit $rc after SIGTERM mid-exchange, not 3"; cat "$work/6.out"; exit 1; }
 grep -qF "term $$ survives" <<<"$(spooled_text)" || { echo "FAIL: the message is not in the spool"; exit 1; }
 echo "ok   SIGTERM mid-exchange: the message waits in the spool (exit 3)"
+
+# 7. The config is trusted like remote-cmd's (issue #15, item 7): one others may write is
+#    refused with one line saying how to fix it, and nothing is sent or spooled.
+cp "$work/z.toml" "$work/open.toml" && chmod 0666 "$work/open.toml"
+rm -rf "$work/spool"
+rc=0; "$sstp" --config "$work/open.toml" --to 127.0.0.1:1 --spool "$work/spool" hello >"$work/7.out" 2>&1 || rc=$?
+[[ $rc == 1 ]] || { echo "FAIL: exit $rc for a world-writable config, not 1"; cat "$work/7.out"; exit 1; }
+grep -q 'open.toml: .*group or others' "$work/7.out" || { echo "FAIL: reason:"; cat "$work/7.out"; exit 1; }
+[[ -z $(spooled_text) ]] || { echo "FAIL: spooled with an untrusted config"; exit 1; }
+echo "ok   a config others may write is refused"

@@ -17,6 +17,7 @@
 set -euo pipefail
 sstp=$1 peer=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
+: >"$work/empty.toml"
 trickle_pid=""
 stop() {
   "$peer/stop" "$work/sshd" >/dev/null 2>&1 || true
@@ -48,7 +49,7 @@ source "$work/sshd/env"
 host="[127.0.0.1]:$SSHD_PORT"
 run() {  # KNOWN_HOSTS [FLAG...] -> sets rc, out
   rc=0
-  out=$("$sstp" --config /dev/null --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --known-hosts "$1" \
+  out=$("$sstp" --config "$work/empty.toml" --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --known-hosts "$1" \
         --identity "$SSHD_IDENTITY" --to "127.0.0.1:${to_port:-1}" "${@:2}" hello 2>&1) || rc=$?
 }
 fail() { echo "FAIL: $*"; echo "    exit $rc: $out"; exit 1; }

@@ -25,6 +25,7 @@ work=$4
 peers=$(cd "$(dirname "${BASH_SOURCE[0]}")/../peers" && pwd)
 rm -rf "$work"
 mkdir -p "$work"
+: >"$work/empty.toml"  # no config: a trusted regular file (the config must not be a device)
 # shellcheck source=../lib/check.sh
 . "$(dirname "$0")/../lib/check.sh"
 check_init "$work"
@@ -49,8 +50,8 @@ expect_has() { # WHAT NEEDLE HAYSTACK
 shown() { "$peers/ninix/last-script" "$ninix_dir" --match "$1" --wait 20 --text || true; }
 script_of() { "$peers/ninix/last-script" "$ninix_dir" --match "$1" --wait 20 || true; }
 run=$$x$RANDOM
-direct=(--config /dev/null --to "127.0.0.1:$NINIX_PORT" --timeout 15)
-tunnel=(--config /dev/null --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --known-hosts "$SSHD_KNOWN_HOSTS"
+direct=(--config "$work/empty.toml" --to "127.0.0.1:$NINIX_PORT" --timeout 15)
+tunnel=(--config "$work/empty.toml" --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --known-hosts "$SSHD_KNOWN_HOSTS"
         --to "127.0.0.1:$NINIX_PORT" --timeout 15)
 
 # sstp CMD...: zabitan-sstp's stdout and stderr in $out, its exit code in $rc.
@@ -104,7 +105,7 @@ rsa_key_refused() {
 
 wrong_host_key_refused() {
   local token=wrongkey$run
-  sstp_run --config /dev/null --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --known-hosts "$SSHD_WRONG_KNOWN_HOSTS" \
+  sstp_run --config "$work/empty.toml" --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --known-hosts "$SSHD_WRONG_KNOWN_HOSTS" \
     --identity "$SSHD_IDENTITY" --to "127.0.0.1:$NINIX_PORT" "$token"
   expect_eq "wrong host key: exit code" 1 "$rc"
   expect_has "wrong host key: refused with the fingerprint" "the host key $SSHD_HOST_FINGERPRINT does not match" "$out"
@@ -113,7 +114,7 @@ wrong_host_key_refused() {
 
 unknown_host_key() {
   local token=newkey$run
-  local via=(--config /dev/null --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --known-hosts "$work/known_hosts"
+  local via=(--config "$work/empty.toml" --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --known-hosts "$work/known_hosts"
              --identity "$SSHD_IDENTITY" --to "127.0.0.1:$NINIX_PORT")
   : >"$work/known_hosts"
   sstp_run "${via[@]}" "$token"
@@ -131,7 +132,7 @@ unknown_host_key() {
 spool_then_flush_in_order() {
   local down_port spool=$work/spool i order
   down_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-  local via=(--config /dev/null --ssh "$SSHD_USER@127.0.0.1:$down_port" --known-hosts "$SSHD_KNOWN_HOSTS"
+  local via=(--config "$work/empty.toml" --ssh "$SSHD_USER@127.0.0.1:$down_port" --known-hosts "$SSHD_KNOWN_HOSTS"
              --identity "$SSHD_IDENTITY" --to "127.0.0.1:$NINIX_PORT" --spool "$spool")
   for i in 1 2 3; do
     sstp_run "${via[@]}" "spool$i$run"
@@ -168,7 +169,7 @@ PY
   # known_hosts names 127.0.0.1:SSHD_PORT; the forwarded port shows the same key under another
   # port: libssh2 matches a [host]:port entry only for that port, so record it for this one.
   sed "s/^\[127.0.0.1\]:$SSHD_PORT /[127.0.0.1]:$down_port /" "$SSHD_KNOWN_HOSTS" >"$work/known_hosts_forward"
-  sstp_run --config /dev/null --ssh "$SSHD_USER@127.0.0.1:$down_port" --known-hosts "$work/known_hosts_forward" \
+  sstp_run --config "$work/empty.toml" --ssh "$SSHD_USER@127.0.0.1:$down_port" --known-hosts "$work/known_hosts_forward" \
     --identity "$SSHD_IDENTITY" --to "127.0.0.1:$NINIX_PORT" --spool "$spool" --flush
   expect_eq "flush with the tunnel back: exit 0" 0 "$rc"
   expect_has "flush with the tunnel back: all delivered" "3 delivered, 0 expired, 0 refused, 0 left" "$out"

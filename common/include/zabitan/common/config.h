@@ -71,6 +71,11 @@ class Config {
   // left empty and ok is returned (the toolkit runs on defaults and flags alone).
   static Status Load(const std::string& path, bool required, Config* config);
 
+  // Load, for a config that decides what the program may do (where it connects, what it runs):
+  // the file is read through ReadTrustedFile (trusted_file.h: no symbolic link on the path,
+  // owned by root or the running user, neither it nor a folder above it writable by others).
+  static Status LoadTrusted(const std::string& path, bool required, Config* config);
+
   // Parses TOML text; `source` names it in error messages.
   static Status Parse(std::string_view text, const std::string& source, Config* config);
 
