@@ -218,7 +218,7 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
   bool explicit_toml = f->config && f->config->ends_with(".toml");
   std::string path = explicit_toml ? *f->config : kDefaultConfigPath;
   Config config;
-  if (Status s = Config::Load(path, explicit_toml, &config); !s.ok()) return s;
+  if (Status s = Config::LoadTrusted(path, explicit_toml, &config); !s.ok()) return s;
   ConfigSection sec;
   if (Status s = config.Section("sender", &sec); !s.ok()) return s;
   std::vector<std::string_view> known = {

@@ -49,6 +49,13 @@ toml_errors() {
   printf '[sender]\nzabix_server = "x"\n' >"$work/typo.toml"
   expect_exit 1 "$ours" -c "$work/typo.toml" -k k -o v 2>"$work/err" >/dev/null
   grep -q "typo.toml:2: sender.zabix_server: unknown key" "$work/err"
+  # Trusted like remote-cmd's (issue #15, item 7): a config others may write is refused, and
+  # nothing is sent to the server it names.
+  printf '[sender]\nzabbix_server = "127.0.0.1:%s"\nhost = "h"\n' "$port" >"$work/open.toml"
+  chmod 0666 "$work/open.toml"
+  expect_exit 1 "$ours" -c "$work/open.toml" -k untrusted.key -o v 2>"$work/err" >/dev/null
+  grep -q "open.toml: .*group or others" "$work/err"
+  expect_exit 1 grep -q untrusted.key "$rec"
 }
 agentd_config() {
   printf 'ServerActive=127.0.0.1:%s\nHostname=agent-host,other\nLogFile=/tmp/x\n' "$port" >"$work/agentd.conf"
