@@ -1,0 +1,59 @@
+// zabitan — a whole exposition held in memory: what the streaming Parser (parser.h) delivers,
+// collected into owned families and samples, and printed back in a canonical form (fixed
+// metadata order TYPE, UNIT, HELP; labels as written; shortest exact numbers; escapes made
+// again). For tests, the fuzz target and small scrapes; the bridge itself streams.
+//
+//   std::vector<zabitan::prom::OwnedFamily> doc;
+//   ParseResult r = ParseText(body, Format::kOpenMetrics, {}, &doc);
+//   std::string again = Print(doc, Format::kOpenMetrics);   // parses to the same doc
+#ifndef ZABITAN_PROM_EXPOSITION_H_
+#define ZABITAN_PROM_EXPOSITION_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "zabitan/prom/parser.h"
+
+namespace zabitan::prom {
+
+using OwnedLabels = std::vector<std::pair<std::string, std::string>>;  // name, unescaped value
+
+struct OwnedExemplar {
+  OwnedLabels labels;
+  double value = 0;
+  std::optional<Timestamp> timestamp;
+};
+
+struct OwnedSample {
+  std::string name;
+  OwnedLabels labels;
+  double value = 0;
+  std::optional<Timestamp> timestamp;
+  std::optional<OwnedExemplar> exemplar;
+};
+
+struct OwnedFamily {
+  std::string name;
+  MetricType type = MetricType::kUnknown;
+  bool typed = false;
+  std::optional<std::string> help;
+  std::optional<std::string> unit;
+  std::vector<OwnedSample> samples;
+};
+
+// Parses all of `text`; *out holds the families read before an error, if any.
+ParseResult ParseText(std::string_view text, Format format, const ParseLimits& limits,
+                      std::vector<OwnedFamily>* out);
+
+// The canonical text of `families` in `format` (OpenMetrics ends with "# EOF\n").
+std::string Print(const std::vector<OwnedFamily>& families, Format format);
+
+// Equality with NaN equal to NaN (the values of a parse and a reparse).
+bool SameFamilies(const std::vector<OwnedFamily>& a, const std::vector<OwnedFamily>& b);
+
+}  // namespace zabitan::prom
+
+#endif  // ZABITAN_PROM_EXPOSITION_H_
