@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Tiny Zabbix 6.0 JSON-RPC helper for zabitan's tests (standard library only).
+"""Tiny Zabbix JSON-RPC helper for zabitan's tests (standard library only).
+
+Works against both test peers, 6.0 (tests/peers/zabbix-server) and 7.0
+(tests/peers/zabbix-server-7): it asks apiinfo.version once and then speaks what that
+version expects (where the token goes, the import rules' group names).
 
 As a module:
     import zapi
@@ -18,7 +22,7 @@ ZBX_* environment variables that file defines):
     zapi.py --env DIR/env history HOST KEY [LIMIT]          -> "clock ns value" lines, newest first
     zapi.py --env DIR/env reload                            -> waits until the config cache has reloaded
     zapi.py --env DIR/env send HOST KEY VALUE               -> trapper reply; exit 0 processed, 2 failed, 1 no connection
-    zapi.py --env DIR/env import FILE.yaml|-                -> configuration.import (6.0 rules)
+    zapi.py --env DIR/env import FILE.yaml|-                -> configuration.import (rules for the server's version)
     zapi.py --env DIR/env call METHOD ['JSON params']       -> raw result as JSON
 """
 
@@ -117,6 +121,7 @@ class Zapi:
         self.env = env or {}
         self.auth = None
         self._id = 0
+        self._version = None
 
     @classmethod
     def from_env(cls, path=None):
@@ -130,10 +135,14 @@ class Zapi:
     def _rpc(self, method, params, auth):
         self._id += 1
         req = {"jsonrpc": "2.0", "method": method, "params": params, "id": self._id}
+        headers = {"Content-Type": "application/json-rpc"}
         if auth:
-            req["auth"] = auth  # 6.0: token in the body; the Bearer header arrived in 6.4
-        http = urllib.request.Request(self.url, data=json.dumps(req).encode(),
-                                      headers={"Content-Type": "application/json-rpc"})
+            # The Bearer header arrived in 6.4, which deprecated the token in the body (7.2 drops it).
+            if self.version_tuple() >= (6, 4):
+                headers["Authorization"] = "Bearer " + auth
+            else:
+                req["auth"] = auth
+        http = urllib.request.Request(self.url, data=json.dumps(req).encode(), headers=headers)
         try:
             with urllib.request.urlopen(http, timeout=60) as r:
                 resp = json.loads(r.read())
@@ -146,6 +155,12 @@ class Zapi:
 
     def version(self):
         return self._rpc("apiinfo.version", [], None)  # must be called without auth
+
+    def version_tuple(self):
+        """(major, minor) of the server's API, asked once: (6, 0), (7, 0), ..."""
+        if self._version is None:
+            self._version = tuple(int(x) for x in self.version().split(".")[:2])
+        return self._version
 
     def login(self):
         # 6.0 takes "username" ("user" is deprecated, removed in 6.4)
@@ -205,15 +220,22 @@ class Zapi:
         })["itemids"][0]
 
     def import_template(self, yaml_text):
-        """configuration.import of a 6.0 YAML export (every object needs a uuid; rules use `groups`)."""
+        """configuration.import of a YAML export (every object needs a uuid).
+
+        6.0's rules name `groups`; 6.2 split them into `host_groups` and `template_groups`
+        (7.0 refuses `groups`).
+        """
         cu = {"createMissing": True, "updateExisting": True}
         cud = dict(cu, deleteMissing=False)
-        rules = {
-            "groups": {"createMissing": True},  # 6.2+ splits this into host_groups/template_groups
+        if self.version_tuple() >= (6, 2):
+            groups = {"host_groups": {"createMissing": True}, "template_groups": {"createMissing": True}}
+        else:
+            groups = {"groups": {"createMissing": True}}
+        rules = dict(groups, **{
             "templates": cu, "hosts": cu, "items": cud, "triggers": cud, "discoveryRules": cud,
             "graphs": cud, "httptests": cud, "valueMaps": cud, "templateDashboards": cud,
             "templateLinkage": {"createMissing": True},
-        }
+        })
         return self.call("configuration.import", {"format": "yaml", "source": yaml_text, "rules": rules})
 
     def history_get(self, itemid, value_type=VT_UINT, limit=10):
@@ -286,8 +308,8 @@ def _value_type(s):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Zabbix 6.0 API helper for zabitan tests")
-    ap.add_argument("--env", help="DIR/env written by tests/peers/zabbix-server/start")
+    ap = argparse.ArgumentParser(description="Zabbix 6.0/7.0 API helper for zabitan tests")
+    ap.add_argument("--env", help="DIR/env written by tests/peers/zabbix-server{,-7}/start")
     ap.add_argument("--url", help="API URL (overrides the env file)")
     ap.add_argument("--json", action="store_true", help="print raw JSON results")
     ap.add_argument("command", choices=["version", "login", "call", "create-host", "create-item",
