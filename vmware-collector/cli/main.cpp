@@ -40,14 +40,13 @@
 #include "zabitan/vsphere/perf.h"
 #include "zabitan/vsphere/session.h"
 #include "zabitan/vsphere/soap_client.h"
+#include "daemon.h"
+#include "output.h"
+#include "state.h"
 
 namespace zabitan::vmware {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitPartial = 2;
-constexpr int kExitSpooled = 3;  // as zabitan-sender: nothing lost, but values wait in the spool
 constexpr int64_t kDefaultInterval = 60;
 constexpr int64_t kDefaultInventoryRefresh = 3600;
 constexpr int64_t kDefaultConcurrency = 8;
@@ -134,111 +133,6 @@ Status ReadPassword(const Options& o, std::string* password) {
   }
   return Status::Error("no password: give --password-file FILE (mode 0600) or set ZABITAN_VMWARE_PASSWORD");
 }
-
-// How far each entity's samples have been sent: consecutive runs send every sample once.
-class Watermarks {
- public:
-  explicit Watermarks(std::string path) : path_(std::move(path)) {
-    std::ifstream in(path_);
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_object()) {
-      for (auto& [uuid, clock] : j.items()) {
-        if (clock.is_number_unsigned()) last_[uuid] = clock.get<uint32_t>();
-      }
-    }
-  }
-  bool IsNew(const std::string& uuid, uint32_t clock) const { return clock > Last(uuid); }
-  // The clock of the last sample sent for the entity; 0 when none was.
-  uint32_t Last(const std::string& uuid) const {
-    auto it = last_.find(uuid);
-    return it == last_.end() ? 0 : it->second;
-  }
-  // How many realtime samples (20 s apart) a query must ask for so that none of `entities`
-  // misses a sample since its watermark: at least the last 5 minutes (an entity seen for the
-  // first time, or a run soon after the last), at most the hour vSphere keeps realtime data.
-  // Two samples of slack cover a clock of the endpoint a little behind ours.
-  int SamplesNeeded(const std::vector<const vsphere::Entity*>& entities, uint32_t now) const {
-    int64_t needed = kRecentSamples;
-    for (const vsphere::Entity* e : entities) {
-      auto it = last_.find(e->uuid);
-      if (it == last_.end() || it->second >= now) continue;
-      needed = std::max<int64_t>(needed, (now - it->second) / kRealtimeInterval + 2);
-    }
-    return static_cast<int>(std::min<int64_t>(needed, kRealtimeRetention));
-  }
-  static constexpr int64_t kRecentSamples = 15, kRealtimeInterval = 20, kRealtimeRetention = 180;
-
-  void Advance(const std::string& uuid, uint32_t clock) {
-    uint32_t& last = next_[uuid];
-    last = std::max(last, clock);
-  }
-  Status Save() {
-    for (auto& [uuid, clock] : next_) last_[uuid] = std::max(last_[uuid], clock);
-    return vsphere::WriteStateFile(path_, nlohmann::json(last_).dump() + "\n");
-  }
-
- private:
-  std::string path_;
-  std::map<std::string, uint32_t> last_, next_;
-};
-
-// The perfCounter catalogue, cached in the state folder per endpoint (its instanceUuid and API
-// version: ids differ between builds) so a warm run skips the largest reply of all. The cache
-// is read again from the endpoint when a wanted path is missing from it, unless the endpoint
-// was already known not to offer that path when the cache was written (`absent`), so a counter
-// an endpoint lacks does not cost a full read on every run.
-class CounterCache {
- public:
-  CounterCache(const std::string& state_dir, const vsphere::ServiceContent& sc)
-      : path_(state_dir + "/counters-" + vsphere::StateKey(sc.instance_uuid + "@" + sc.api_version) + ".json") {}
-
-  Status Get(vsphere::SoapClient& client, const vsphere::ServiceContent& sc, const std::vector<std::string>& wanted,
-             std::map<std::string, vsphere::Counter>* catalogue) {
-    std::set<std::string> absent;
-    if (Load(catalogue, &absent)) {
-      bool complete = true;
-      for (const std::string& p : wanted) complete = complete && (catalogue->count(p) > 0 || absent.count(p) > 0);
-      if (complete) {
-        log::Debug("counter catalogue from " + path_);
-        return Status::Ok();
-      }
-    }
-    catalogue->clear();
-    if (Status s = vsphere::ReadCounters(client, sc, catalogue); !s.ok()) return s;
-    absent.clear();
-    for (const std::string& p : wanted) {
-      if (catalogue->count(p) == 0) absent.insert(p);
-    }
-    if (Status s = Save(*catalogue, absent); !s.ok()) log::Warning(s.message());  // the run goes on uncached
-    return Status::Ok();
-  }
-
- private:
-  bool Load(std::map<std::string, vsphere::Counter>* catalogue, std::set<std::string>* absent) const {
-    std::ifstream in(path_);
-    if (!in) return false;
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (!j.is_object() || !j["counters"].is_array() || !j["absent"].is_array()) return false;
-    for (const auto& c : j["counters"]) {
-      if (!c.is_array() || c.size() != 3 || !c[0].is_number_integer() || !c[1].is_string() || !c[2].is_string()) {
-        return false;  // damaged: read the endpoint again
-      }
-      vsphere::Counter counter{c[0].get<int>(), c[1].get<std::string>(), c[2].get<std::string>()};
-      (*catalogue)[counter.path] = counter;
-    }
-    for (const auto& a : j["absent"]) {
-      if (a.is_string()) absent->insert(a.get<std::string>());
-    }
-    return true;
-  }
-  Status Save(const std::map<std::string, vsphere::Counter>& catalogue, const std::set<std::string>& absent) const {
-    nlohmann::json j{{"counters", nlohmann::json::array()}, {"absent", absent}};
-    for (const auto& [path, c] : catalogue) j["counters"].push_back({c.key, c.path, c.unit});
-    return vsphere::WriteStateFile(path_, j.dump() + "\n");
-  }
-
-  std::string path_;
-};
 
 // The inventory's state file: per endpoint and user, as the session it belongs to.
 std::string InventoryFile(const Options& o) {
@@ -346,43 +240,53 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   log::Debug("maxQueryMetrics " + std::to_string(inventory->max_query_metrics));
   if (Status s = vsphere::SaveInventory(inventory_file, *inventory); !s.ok()) log::Warning(s.message());
   const std::vector<vsphere::Entity> entities = inventory->List();
-  // Where the values go as they are made: stdout (--dry-run) or the sender, which sends full
-  // batches while the next QueryPerf replies are read.
-  sender::SenderOptions so;
-  so.spool = spool;
+  // Where the values go as they are made: stdout (--dry-run) or Zabbix (output.h): the fast
+  // batches go out while the next QueryPerf replies are read.
+  Watermarks marks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
+  std::unique_ptr<Output> out;
   if (!o.dry_run) {
+    OutputOptions oo;
+    oo.state_dir = o.state_dir;
+    oo.url = o.url;
+    oo.endpoint_host = o.zabbix_host;
+    oo.spool = spool;
+    oo.concurrency = static_cast<size_t>(o.concurrency);
+    oo.extra_paths.insert(o.vm_counters.begin(), o.vm_counters.end());
+    oo.extra_paths.insert(o.hv_counters.begin(), o.hv_counters.end());
+    for (const char* type : {"HostSystem", "VirtualMachine"}) {
+      for (const vsphere::MetricSpec& spec : vsphere::DefaultMetrics(type)) oo.extra_paths.erase(spec.path);
+    }
+    // A first run of this version after an older one: the entities it had sent samples of
+    // (and the endpoint's own host) have their items.
+    oo.sent_before = [&marks, &o](const std::string& host) {
+      return !marks.empty() && (host == o.zabbix_host || marks.Last(host) > 0);
+    };
     if (o.zabbix_server.empty()) {
       log::Error("give --zabbix-server (or --dry-run)");
       return kExitFailure;
     }
-    if (Status s = sender::ParseDestinations(o.zabbix_server, sender::kDefaultPort, &so.destinations); !s.ok()) {
+    if (Status s = sender::ParseDestinations(o.zabbix_server, sender::kDefaultPort, &oo.destinations); !s.ok()) {
       log::Error("--zabbix-server: " + s.message());
       return kExitFailure;
     }
-  }
-  uint64_t failed = 0, made = 0;
-  std::string send_error;
-  sender::Sender out(so, [&failed, &send_error](const sender::BatchOutcome& b) {
-    if (!b.response || !b.response->success) {
-      send_error = "sending to " + b.node->ToString() + " failed: " + b.status.message();
-      log::Warning(send_error);  // the run's outcome is told once, below
-    } else {
-      failed += static_cast<uint64_t>(b.response->failed.value_or(0));
+    if (Status s = Output::Open(std::move(oo), &out); !s.ok()) {
+      log::Error(s.message());
+      return kExitFailure;
     }
-  });
-  bool sending = true;  // false once the sender has given up (every destination failed, no spool)
+  }
+  uint64_t made = 0;
   const Emit emit = [&](const sender::Value& v) {
     ++made;
     if (o.dry_run) {
       std::printf("%s\n", sender::FormatInputLine(v).c_str());
-    } else if (sending) {
-      sending = out.Add(v);
+    } else {
+      out->Add(v, static_cast<uint32_t>(std::time(nullptr)));
     }
   };
+  // Discovery first: the values of new items wait for what Zabbix makes of it.
   for (const sender::Value& v : vsphere::DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)))) {
     emit(v);
   }
-  Watermarks marks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
   Status collected = AddPerformance(o, client, sc, entities, inventory->max_query_metrics, &marks, emit);
   std::string by_method;  // -v: what caching saves
   for (const auto& [method, n] : client.calls_by_method()) {
@@ -400,48 +304,16 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
     log::Error(vsphere::FailureReason(collected));
     return kExitFailure;
   }
-  out.Finish();
+  // What was sent before a failure to collect counts too: its watermarks are kept (unless the
+  // sending failed), so the next run does not send it again.
+  const int code = out->Finish(entities.size(), made, collected.ok(), [&marks] {
+    if (Status s = marks.Save(); !s.ok()) log::Warning(s.message());
+  });
   if (!collected.ok()) {
-    // What was sent before the failure counts: its watermarks are kept (below, unless the
-    // sending failed too), so the next run does not send it again.
     log::Error(vsphere::FailureReason(collected));
-    if (out.status() != sender::RunStatus::kFailed) {
-      if (Status s = marks.Save(); !s.ok()) log::Warning(s.message());
-    }
     return kExitFailure;
   }
-  std::printf("%zu entities, %llu values sent, %llu refused by Zabbix\n", entities.size(),
-              static_cast<unsigned long long>(made), static_cast<unsigned long long>(failed));
-  if (spool != nullptr) {
-    std::printf("spool \"%s\": spooled: %llu; delivered from spool: %llu; waiting: %llu\n", spool->dir().c_str(),
-                static_cast<unsigned long long>(out.values_spooled()),
-                static_cast<unsigned long long>(out.values_unspooled()),
-                static_cast<unsigned long long>(spool->queued_values()));
-  }
-  std::fflush(stdout);
-  switch (out.status()) {
-    case sender::RunStatus::kFailed:
-      log::Error(send_error.empty() ? "sending failed" : send_error);
-      return kExitFailure;
-    case sender::RunStatus::kLost:
-      // Neither taken nor kept (the spool failed too): the watermarks stay, so the next run
-      // sends these samples again rather than never.
-      log::Error("values neither delivered nor spooled: " + (send_error.empty() ? std::string("spool failed") : send_error));
-      return kExitFailure;
-    case sender::RunStatus::kPartial:
-      log::Error("partly delivered: " + (send_error.empty() ? std::to_string(failed) + " values refused by Zabbix"
-                                                            : send_error));
-      break;
-    case sender::RunStatus::kSpooled:
-      log::Error("Zabbix unreachable, values kept in the spool for the next run: " + send_error);
-      break;
-    case sender::RunStatus::kSucceeded:
-      break;
-  }
-  // The samples were delivered or are safe in the spool: the next run starts after them.
-  if (Status s = marks.Save(); !s.ok()) log::Warning(s.message());
-  if (out.status() == sender::RunStatus::kPartial) return kExitPartial;
-  return out.status() == sender::RunStatus::kSpooled ? kExitSpooled : kExitOk;
+  return code;
 }
 
 // One cycle: the session (logging in again when the endpoint ended it), then a collection.
@@ -456,41 +328,6 @@ int Cycle(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceC
   log::Debug(std::string(reused ? "reused" : "new") + " session with " + sc.full_name);
   return Collect(o, client, sc, inventory, spool);
 }
-
-// SIGTERM and SIGINT are blocked for the whole daemon and taken with sigtimedwait while it
-// waits for the next cycle: a cycle is never cut short (curl is not interrupted half-way
-// through a call, the watermarks are saved), and the wait ends at once when one arrives.
-class StopSignals {
- public:
-  StopSignals() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-  }
-  ~StopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
-  // Waits up to `wait` (zero: only looks); true when a stop signal came.
-  bool Wait(std::chrono::milliseconds wait) {
-    auto deadline = std::chrono::steady_clock::now() + wait;
-    for (;;) {
-      auto left = std::max(std::chrono::nanoseconds(0), deadline - std::chrono::steady_clock::now());
-      timespec ts{static_cast<time_t>(left.count() / 1000000000), static_cast<long>(left.count() % 1000000000)};
-      int sig = sigtimedwait(&set_, nullptr, &ts);
-      if (sig == SIGTERM || sig == SIGINT) {
-        log::Warning(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + ": stopping");
-        return true;
-      }
-      if (sig < 0 && errno == EINTR) continue;  // another signal: keep waiting
-      return false;                            // EAGAIN: the time is up
-    }
-  }
-
- private:
-  sigset_t set_, old_;
-};
 
 // --daemon: a cycle every `interval` seconds, counted from the start of the previous one; a
 // cycle that overran starts the next at once (and says so). Returns the last cycle's code.
@@ -569,8 +406,8 @@ int Run(int argc, char** argv) {
     log::Error("give --url and --user (or url and user in [vmware])");
     return kExitFailure;
   }
-  if (::mkdir(o.state_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    log::Error(o.state_dir + ": " + std::strerror(errno));
+  if (Status sd = MakeStateDir(o.state_dir); !sd.ok()) {
+    log::Error(sd.message());
     return kExitFailure;
   }
   vsphere::SoapOptions so;

@@ -10,6 +10,7 @@
 
 #include "zabitan/common/secret_file.h"
 #include "zabitan/common/unique_fd.h"
+#include "zabitan/sender/pending.h"
 #include "zabitan/vsphere/xml.h"
 
 namespace zabitan::vsphere {
@@ -26,17 +27,7 @@ std::string This(const ManagedObject& mo) {
 }  // namespace
 
 Status WriteStateFile(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp";
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) return Status::Error(tmp + ": " + std::strerror(errno));
-  if (::fchmod(fd.get(), 0600) != 0 ||
-      ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
-      ::fsync(fd.get()) != 0) {
-    return Status::Error(tmp + ": " + std::strerror(errno));
-  }
-  fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::Error(path + ": " + std::strerror(errno));
-  return Status::Ok();
+  return sender::WriteFileWhole(path, data);
 }
 
 Status RetrieveServiceContent(SoapClient& client, ServiceContent* sc) {
