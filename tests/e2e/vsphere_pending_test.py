@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""e2e (issue #16): nothing lost to discovery, on the real Zabbix server.
+
+Usage: vsphere_pending_test.py ZABITAN_VMWARE TEMPLATES_DIR STACK_ENV VCSIM_ENV WORKDIR
+
+zabitan-vmware runs (--once, one state folder, as cron would) against a simulator of its own
+and the Zabbix server of tests/peers/zabbix-server (STACK_ENV: any version the peer scripts
+start; only the template import uses 6.0's rule names). Between it and the trapper sits a
+recording proxy written here: every request and its reply, so the test knows each value the
+collector sent and what the server said, independently of the collector's own accounting.
+  first run   a fresh state folder, an endpoint host whose hypervisors and VMs Zabbix does not
+              know yet: exit 0, one line saying how many values wait, no error line
+  converge    runs every few seconds until nothing waits (Zabbix creates the hosts, then their
+              NIC/disk/datastore items one discovery later, each after a configuration sync)
+  new VM      a VM cloned in the simulator (and powered on) between two runs: the runs after
+              it exit 0 too, and its first sample the collector read is the first in history
+  history     for every item: rows in history == distinct values the collector sent == values
+              in requests the server fully accepted (none accepted twice, none missing)
+Everything the test makes in Zabbix is deleted at the end (also when it fails).
+"""
+import json
+import pathlib
+import socket
+import socketserver
+import struct
+import subprocess
+import sys
+import threading
+import time
+import zlib
+
+here = pathlib.Path(__file__).resolve().parent
+peers = here.parent / "peers"
+sys.path.insert(0, str(peers / "zabbix-server"))
+sys.path.insert(0, str(peers / "vcsim"))
+import zapi  # noqa: E402
+
+if len(sys.argv) != 6:
+    sys.exit(__doc__.split("\n\n")[1])
+vmware, templates_dir, stack_env, vcsim_env_file, work = sys.argv[1:6]
+work = pathlib.Path(work).resolve()
+subprocess.run(["rm", "-rf", str(work)], check=True)
+work.mkdir(parents=True)
+ENDPOINT = "zabitan-pending-e2e"
+NEW_VM = "zabitan-pending-new-vm"
+T0 = time.monotonic()
+failures = []
+
+
+def check(what, ok, detail=""):
+    print(("PASS: " if ok else "FAIL: ") + what + ("" if ok else " (%s)" % str(detail)[:1500]), flush=True)
+    if not ok:
+        failures.append(what)
+    return ok
+
+
+def step(name):
+    print("---- %s (%.1f s)" % (name, time.monotonic() - T0), flush=True)
+
+
+# ---- the recording proxy ------------------------------------------------------------------------
+z = zapi.Zapi.from_env(stack_env)
+upstream = z.trapper_address()
+log = []  # (values [(host, key, clock, ns)], reply dict)
+log_lock = threading.Lock()
+
+
+def read_frame(sock):
+    head = zapi._recv_exact(sock, 13)
+    if head[:4] != b"ZBXD":
+        raise ValueError("not a Zabbix frame")
+    flags, length, reserved = head[4], *struct.unpack("<II", head[5:13])
+    data = zapi._recv_exact(sock, length)
+    return head, (zlib.decompress(data) if flags & 0x02 else data)
+
+
+class Proxy(socketserver.BaseRequestHandler):
+    def handle(self):
+        head, payload = read_frame(self.request)
+        with socket.create_connection(upstream, timeout=30) as up:
+            up.sendall(head + (zlib.compress(payload) if head[4] & 0x02 else payload))
+            rhead, reply = read_frame(up)
+        request = json.loads(payload)
+        values = [(d["host"], d["key"], d.get("clock"), d.get("ns")) for d in request.get("data", [])]
+        with log_lock:
+            log.append((values, json.loads(reply)))
+        self.request.sendall(b"ZBXD\x01" + struct.pack("<II", len(reply), 0) + reply)
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+proxy = Server(("127.0.0.1", 0), Proxy)
+threading.Thread(target=proxy.serve_forever, daemon=True).start()
+proxy_port = proxy.server_address[1]
+
+# ---- the simulator, as a test of its own sees it -------------------------------------------------
+vcsim = zapi.load_env(vcsim_env_file)
+password = work / "vcenter.password"
+password.write_text(vcsim["VCSIM_PASSWORD"] + "\n")
+password.chmod(0o600)
+state = work / "state"
+collect = [vmware, "--url", vcsim["VCSIM_URL"], "--user", vcsim["VCSIM_USER"], "--password-file", str(password),
+           "--ca-file", vcsim["VCSIM_CERT"], "--state-dir", str(state), "--zabbix-host", ENDPOINT,
+           "--inventory-refresh", "0"]
+runs = []
+
+
+def run(label):
+    r = subprocess.run(collect + ["--zabbix-server", "127.0.0.1:%d" % proxy_port], capture_output=True, text=True,
+                       timeout=120)
+    waiting = next((int(ln.split()[0]) for ln in r.stdout.splitlines() if " wait until Zabbix" in ln), 0)
+    runs.append((label, r.returncode, waiting))
+    print("   %s: exit %d, %d waiting | %s" % (label, r.returncode, waiting, " | ".join(r.stdout.splitlines())))
+    check("%s exits 0 without an error line" % label, r.returncode == 0 and r.stderr == "", r.stderr)
+    return waiting
+
+
+def simulator_uuids():
+    r = subprocess.run(collect + ["--dry-run"], capture_output=True, text=True, timeout=120, check=True)
+    uuids = {}
+    for line in r.stdout.splitlines():
+        parts = line.split(" ", 4)
+        if len(parts) == 5 and parts[1] in ("zabitan.vmware.vm.discovery", "zabitan.vmware.hv.discovery"):
+            value = json.loads(parts[4]) if parts[4].startswith('"') else parts[4]
+            rows = json.loads(value)
+            for row in rows["data"] if isinstance(rows, dict) else rows:
+                uuids[row.get("{#VM.NAME}") or row.get("{#HV.NAME}")] = row.get("{#VM.UUID}") or row.get("{#HV.UUID}")
+    return uuids
+
+
+def delete_ours(uuids):
+    hosts = z.call("host.get", {"output": ["hostid"], "filter": {"host": [ENDPOINT] + list(uuids.values())}})
+    if hosts:
+        z.call("host.delete", [h["hostid"] for h in hosts])
+
+
+def converge(label, timeout=150):
+    """Runs until a run has nothing waiting; at least two runs (the second sends what the first held)."""
+    deadline = time.monotonic() + timeout
+    n = 0
+    while True:
+        n += 1
+        waiting = run("%s run %d" % (label, n))
+        if waiting == 0 and n >= 2:
+            return True
+        if time.monotonic() > deadline:
+            return check("%s: nothing waits within %d s" % (label, timeout), False, runs[-3:])
+        time.sleep(6)  # longer than the server's CacheUpdateFrequency (5 s)
+
+
+def clone_vm(name):
+    """Clones the first VM of the simulator into `name` and powers it on (vim25, not zabitan's library)."""
+    vm_power = peers / "vcsim" / "vm-power"
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("vm_power", str(vm_power))
+    spec = importlib.util.spec_from_loader("vm_power", loader)
+    vp = importlib.util.module_from_spec(spec)
+    loader.exec_module(vp)
+    c = vp.Client(vcsim)
+    sc = c.call('<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance'
+                '</_this></RetrieveServiceContent>').find("v:returnval", vp.NS)
+    sm, pc, root, views = (vp.text(sc, "v:sessionManager"), vp.text(sc, "v:propertyCollector"),
+                           vp.text(sc, "v:rootFolder"), vp.text(sc, "v:viewManager"))
+    c.call(f'<Login xmlns="urn:vim25"><_this type="SessionManager">{sm}</_this><userName>{vcsim["VCSIM_USER"]}'
+           f'</userName><password>{vcsim["VCSIM_PASSWORD"]}</password></Login>')
+    moref = sorted(vp.list_vms(c, pc, views, root), key=lambda v: v[1])[0][0]
+    props = c.call(f'<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">{pc}</_this>'
+                   '<specSet><propSet><type>VirtualMachine</type><pathSet>parent</pathSet><pathSet>resourcePool'
+                   f'</pathSet></propSet><objectSet><obj type="VirtualMachine">{moref}</obj></objectSet></specSet>'
+                   '<options/></RetrievePropertiesEx>')
+    got = {vp.text(p, "v:name"): vp.text(p, "v:val") for p in props.iter("{urn:vim25}propSet")}
+    task = vp.text(c.call(
+        f'<CloneVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">{moref}</_this><folder type="Folder">'
+        f'{got["parent"]}</folder><name>{name}</name><spec><location><pool type="ResourcePool">'
+        f'{got["resourcePool"]}</pool></location><template>false</template><powerOn>true</powerOn></spec>'
+        '</CloneVM_Task>'), "v:returnval")
+    ok = vp.wait_task(c, pc, task) == "success"
+    c.call(f'<Logout xmlns="urn:vim25"><_this type="SessionManager">{sm}</_this></Logout>')
+    if ok:
+        subprocess.run([str(vm_power), vcsim_env_file, "on", name], check=True)
+    return ok
+
+
+uuids = simulator_uuids()
+try:
+    delete_ours(uuids)
+    step("zabbix: templates and the endpoint host")
+    for f in sorted(pathlib.Path(templates_dir).glob("zabitan_vmware.yaml")):
+        z.import_template(f.read_text())
+    tid = z.call("template.get", {"output": ["templateid"], "filter": {"host": ["zabitan VMware endpoint"]}})
+    z.call("host.create", {"host": ENDPOINT, "groups": [{"groupid": z.group_id("zabitan")}],
+                           "templates": [{"templateid": tid[0]["templateid"]}]})
+    z.config_cache_reload()  # the endpoint's discovery rules take values from the first run on
+
+    step("first run: everything new")
+    first_waiting = run("first run")
+    check("the first run says values wait for discovery", first_waiting > 0, runs[-1])
+    step("converge")
+    converge("converge")
+
+    step("a VM appears between two runs")
+    clone_at = int(time.time())
+    check("VM %s cloned and powered on in the simulator" % NEW_VM, clone_vm(NEW_VM))
+    uuids = simulator_uuids()
+    check("the collector sees the new VM", NEW_VM in uuids, sorted(uuids))
+    # Runs stamp power states and uptimes with their start second: two runs in one second would
+    # send one value twice (cron runs are a minute apart).
+    time.sleep(6)
+    converge("after the new VM")
+    time.sleep(2)  # history syncers flush about once a second
+
+    step("history")
+    with log_lock:
+        requests = list(log)
+    with open(work / "proxy.jsonl", "w", encoding="utf-8") as f:
+        for values, reply in requests:
+            f.write(json.dumps({"values": values, "reply": reply}) + "\n")
+    sent, accepted = {}, {}
+    for values, reply in requests:
+        whole = reply.get("response") == "success" and " failed: 0;" in reply.get("info", "")
+        for host, key, clock, ns in values:
+            if key.endswith(".discovery"):
+                continue
+            sent.setdefault((host, key), set()).add((clock, ns))
+            if whole:
+                accepted[(host, key)] = accepted.get((host, key), 0) + 1
+    hosts = {h["host"]: h["hostid"] for h in z.call(
+        "host.get", {"output": ["host"], "filter": {"host": sorted({h for h, _ in sent})}})}
+    items = z.call("item.get", {"output": ["itemid", "key_", "hostid", "value_type"],
+                                "hostids": sorted(hosts.values())})
+    by_id = {(i["hostid"], i["key_"]): i for i in items}
+    rows = {}
+    for vt in {i["value_type"] for i in items}:
+        ids = [i["itemid"] for i in items if i["value_type"] == vt]
+        for r in z.call("history.get", {"history": int(vt), "itemids": ids, "output": ["itemid", "clock", "ns"]}):
+            rows.setdefault(r["itemid"], []).append((int(r["clock"]), int(r["ns"])))
+    missing, twice, mismatch = [], [], []
+    for (host, key), values in sorted(sent.items()):
+        item = by_id.get((hosts.get(host), key))
+        got = rows.get(item["itemid"], []) if item else []
+        if len(got) != len(set(got)) or accepted.get((host, key), 0) > len(values):
+            twice.append((host, key, len(got), len(values), accepted.get((host, key), 0)))
+        elif set(got) != values:
+            missing.append((host, key, len(got), len(values)))
+        elif accepted.get((host, key), 0) != len(values):
+            mismatch.append((host, key, accepted.get((host, key), 0), len(values)))
+    total = sum(len(v) for v in sent.values())
+    check("every value sent (%d of %d items) is in history" % (total, len(sent)), not missing, missing[:5])
+    check("no value stored twice (history rows per item == distinct values sent)", not twice, twice[:5])
+    check("each value was accepted exactly once by the trapper", not mismatch, mismatch[:5])
+    new_uuid = uuids.get(NEW_VM)
+    cpu = (new_uuid, "zabitan.vmware.vm.perf[cpu.usage.average]")
+    first_sent = min(sent[cpu]) if cpu in sent else None
+    item = by_id.get((hosts.get(new_uuid), cpu[1]))
+    first_in_history = min(rows.get(item["itemid"], [])) if item and rows.get(item["itemid"]) else None
+    check("the new VM's first CPU sample read is the first in history (%s)" % (first_in_history,),
+          first_sent is not None and first_in_history == first_sent, (first_sent, first_in_history))
+    check("its history starts no later than when it appeared (clone at %d)" % clone_at,
+          first_in_history is not None and first_in_history[0] <= clone_at + 20, first_in_history)
+    singles = sum(1 for values, _ in requests if len({(h, k) for h, k, _, _ in values}) == 1)
+    print("requests through the proxy: %d (%d of one item); values sent: %d; runs: %d"
+          % (len(requests), singles, total, len(runs)))
+finally:
+    try:
+        delete_ours(uuids)
+    finally:
+        proxy.shutdown()
+
+print("%d failure(s)" % len(failures))
+sys.exit(1 if failures else 0)
