@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Writes a PNG screenshot of a Zabbix frontend page, taken by headless Chromium, logged in.
 
-Usage: zabbix-screenshot.py STACK_ENV PAGE OUT.png [WIDTH HEIGHT]
+Usage: zabbix-screenshot.py STACK_ENV PAGE OUT.png [WIDTH HEIGHT] [--caption TEXT]
 
 PAGE is relative to the frontend (e.g. `chart2.php?graphid=42&from=now-30m&to=now&width=1200`).
 The session: a form login with the API user (Admin / zabbix on the test stack) gives the
 `zbx_session` cookie, which is handed to Chromium through its DevTools protocol
 (`--remote-debugging-pipe`: JSON messages separated by NUL bytes on file descriptors 3 and 4), then
-the page is opened and captured. Only the standard library; Chromium from Debian's `chromium`.
+the page is opened and captured. --caption puts TEXT above it as its title (a chart.php graph
+drawn with widget_view=1 has none of its own). Only the standard library; Chromium from Debian's `chromium`.
 """
 import base64
 import http.cookiejar
@@ -24,11 +25,17 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "tests", "peers", "zabbix-server"))
 import zapi  # noqa: E402
 
-if len(sys.argv) not in (4, 6):
-    sys.exit("usage: zabbix-screenshot.py STACK_ENV PAGE OUT.png [WIDTH HEIGHT]")
-env = zapi.load_env(sys.argv[1])
-page, out = sys.argv[2], sys.argv[3]
-width, height = (int(sys.argv[4]), int(sys.argv[5])) if len(sys.argv) == 6 else (1280, 720)
+args = sys.argv[1:]
+caption = None
+if "--caption" in args[:-1]:
+    i = args.index("--caption")
+    caption = args[i + 1]
+    del args[i:i + 2]
+if len(args) not in (3, 5):
+    sys.exit("usage: zabbix-screenshot.py STACK_ENV PAGE OUT.png [WIDTH HEIGHT] [--caption TEXT]")
+env = zapi.load_env(args[0])
+page, out = args[1], args[2]
+width, height = (int(args[3]), int(args[4])) if len(args) == 5 else (1280, 720)
 base = env["ZBX_API_URL"].rsplit("/", 1)[0] + "/"
 
 # 1. the frontend's session cookie, from a form login
@@ -126,6 +133,12 @@ try:
                                                 "mobile": False}, session_id=sid)
     send("Page.navigate", {"url": base + page}, session_id=sid)
     wait_event("Page.loadEventFired", sid)
+    if caption:
+        send("Runtime.evaluate", {"expression": (
+            "document.body.style.cssText = 'margin:0;background:#fff;display:block';"
+            "const h = document.createElement('div'); h.textContent = %s;"
+            "h.style.cssText = 'font:600 18px \\'DejaVu Sans\\',sans-serif;padding:12px 16px;color:#1f2c33';"
+            "document.body.prepend(h); true" % json.dumps(caption))}, session_id=sid)
     shot = send("Page.captureScreenshot", {"format": "png"}, session_id=sid)
     with open(out, "wb") as f:
         f.write(base64.b64decode(shot["data"]))

@@ -114,13 +114,12 @@ int Output::Finish(size_t entities, uint64_t made, bool collected,
   uint64_t waiting = 0, waiting_items = 0;
   for (size_t i = 0; i < stores_.size(); ++i) {
     sender::PendingStore& store = *stores_[i];
-    store.Trim(now);
     // Not when Zabbix could not be reached this run: the values wait, as the spooled ones do.
     if (out_->status() == sender::RunStatus::kSucceeded ||
         out_->status() == sender::RunStatus::kPartial) {
       // On disk before anything is sent: a crash from here on re-collects nothing the
       // store does not already hold (the watermarks move on below).
-      if (Status s = store.Save(); !s.ok()) {
+      if (Status s = store.items() > 0 ? store.Save() : Status::Ok(); !s.ok()) {
         log::Error(s.message());
         return kExitFailure;
       }
@@ -128,6 +127,8 @@ int Output::Finish(size_t entities, uint64_t made, bool collected,
       if (Status s = sender::DeliverPending(trapper, &store, &transport_error); !s.ok())
         pending_error = s.message();
     }
+    // After the delivery: what is given up (too old, beyond the bound) had its last chance.
+    store.Trim(now);
     const sender::PendingCounts& c = store.counts();
     total.delivered += c.delivered;
     total.given_up += c.given_up;
