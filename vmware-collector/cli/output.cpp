@@ -17,6 +17,14 @@ bool EndsWith(std::string_view s, std::string_view tail) {
   return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
 }
 
+// The graver of two exit codes: a failure over values refused over values waiting over none.
+int Worse(int a, int b) {
+  auto rank = [](int code) {
+    return code == kExitFailure ? 3 : code == kExitPartial ? 2 : code == kExitSpooled ? 1 : 0;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
 unsigned long long U(uint64_t n) { return static_cast<unsigned long long>(n); }
 
 }  // namespace
@@ -197,20 +205,20 @@ int Output::Finish(size_t entities, uint64_t made, bool collected,
     log::Error(std::to_string(total.ambiguous) +
                " values of new items refused in part (some of their items "
                "exist, some not): not sent again, so none is stored twice");
-    code = kExitPartial;
+    code = Worse(code, kExitPartial);
   }
   if (total.given_up > 0) {
     log::Error("gave up " + std::to_string(total.given_up) + " values of " +
                std::to_string(total.given_up_items) + " items that Zabbix did not create within " +
                std::to_string(options_.window / 60) + " minutes (e.g. " +
                Printable(total.given_up_example, 200) + "): check the templates and discovery");
-    code = kExitPartial;
+    code = Worse(code, kExitPartial);
   }
   if (total.unresolved > 0) {
     log::Error(std::to_string(total.unresolved) +
                " values were in a request whose reply was lost: not sent again, "
                "they may be missing from history");
-    code = std::max(code, kExitPartial);
+    code = Worse(code, kExitPartial);
   }
   if (!transport_error.empty() && code == kExitOk) {
     log::Error("values of new items kept for the next run: " + transport_error);
