@@ -167,7 +167,7 @@ void Parser::SampleLine(std::string_view line) {
     uint64_t h = Mix(Hash(name) ^ sum);
     if (timestamp) h = Mix(h ^ static_cast<uint64_t>(timestamp->seconds) * 1'000'000'007ULL ^ timestamp->nanos);
     if (!InsertHash(&family_series_, &family_series_used_, h)) {
-      Fail(ParseCode::kDuplicateSeries, "series " + Quoted(line.substr(0, line.find('}') + 1)) + " appears twice");
+      Fail(ParseCode::kDuplicateSeries, "series " + Quoted(labels_.empty() ? name : line.substr(0, line.find('}') + 1)) + " appears twice");
       return;
     }
   }
