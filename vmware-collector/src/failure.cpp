@@ -1,28 +1,58 @@
-// Matches on the fault names vim25 defines and on libcurl's error texts (curl_easy_strerror
-// and its error buffer): SoapClient keeps both in the Status message.
+// Reads the cause off the vim25 fault name SoapClient puts in the message and off the libcurl
+// code a failed transfer carries (Status::code(), CurlCategory): never off libcurl's wording,
+// which changes between versions and backends, and whose words ("SSL", "certificate", "timed
+// out") may as well be in the endpoint's name, which every message starts with.
 #include "zabitan/vsphere/failure.h"
 
-#include <array>
+#include <curl/curl.h>
+
 #include <string_view>
-#include <utility>
+
+#include "zabitan/vsphere/soap_client.h"
 
 namespace zabitan::vsphere {
+namespace {
+
+enum class Cause { kOther, kUnreachable, kTls };
+
+Cause CurlCause(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:  // also a TLS handshake the endpoint never answers
+      return Cause::kUnreachable;
+    case CURLE_SSL_CONNECT_ERROR:  // e.g. the endpoint speaks plain text, or no common cipher
+    case CURLE_PEER_FAILED_VERIFICATION:  // a certificate not trusted, or not the --thumbprint's
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+      return Cause::kTls;
+    default:
+      return Cause::kOther;
+  }
+}
+
+}  // namespace
 
 std::string FailureReason(const Status& status) {
   const std::string& m = status.message();
   auto has = [&m](std::string_view needle) { return m.find(needle) != std::string::npos; };
   if (has("InvalidLogin")) return "login refused (InvalidLogin): " + m;
   if (has("NoPermission")) return "permission missing (NoPermission): " + m;
-  // TLS first: curl's "SSL certificate problem" also ends the connection.
-  static constexpr std::array kTls = {"certificate", "SSL", "TLS", "thumbprint"};
-  for (const char* n : kTls) {
-    if (has(n)) return "TLS mismatch: " + m;
-  }
-  static constexpr std::array kUnreachable = {"Could not resolve", "Couldn't resolve", "Failed to connect",
-                                              "Couldn't connect", "Connection refused", "timed out",
-                                              "Timeout was reached", "No route to host"};
-  for (const char* n : kUnreachable) {
-    if (has(n)) return "unreachable: " + m;
+  if (status.code().category() == CurlCategory()) {
+    switch (CurlCause(static_cast<CURLcode>(status.code().value()))) {
+      case Cause::kUnreachable:
+        return "unreachable: " + m;
+      case Cause::kTls:
+        return "TLS mismatch: " + m;
+      case Cause::kOther:
+        break;
+    }
   }
   return m;
 }

@@ -109,6 +109,17 @@ bool ParseThumbprint(const std::string& text, std::vector<unsigned char>* out) {
 
 }  // namespace
 
+class CurlErrorCategory : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "curl"; }
+  std::string message(int code) const override { return curl_easy_strerror(static_cast<CURLcode>(code)); }
+};
+
+const std::error_category& CurlCategory() {
+  static const CurlErrorCategory category;
+  return category;
+}
+
 struct MultiCleanup {
   void operator()(CURLM* m) const { curl_multi_cleanup(m); }
 };
@@ -216,7 +227,8 @@ Status SoapClient::Complete(void* h, int curl_code, Transfer* t, SoapResult* res
     return Status::Error(options_.url + ": reply larger than " + std::to_string(t->reply.limit) + " bytes");
   }
   if (rc != CURLE_OK) {
-    return Status::Error(options_.url + ": " + (t->error[0] ? t->error : curl_easy_strerror(rc)));
+    return Status::Error(options_.url + ": " + (t->error[0] ? t->error : curl_easy_strerror(rc)),
+                         std::error_code(rc, CurlCategory()));
   }
   if (!t->reply.cookie.empty()) cookie_ = t->reply.cookie;
   if (t->reply.date > 0 && t->reply.date <= 0xffffffff) server_clock_ = static_cast<uint32_t>(t->reply.date);

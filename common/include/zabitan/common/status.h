@@ -11,6 +11,7 @@
 #define ZABITAN_COMMON_STATUS_H_
 
 #include <string>
+#include <system_error>
 #include <utility>
 
 namespace zabitan {
@@ -21,13 +22,23 @@ class Status {
 
   static Status Ok() { return Status(); }
   static Status Error(std::string message) { return Status(std::move(message)); }
+  // An error whose cause also has a code (a libcurl CURLcode, ...): the message is for people,
+  // the code for the code that must tell causes apart without reading a library's wording
+  // (vsphere::FailureReason).
+  static Status Error(std::string message, std::error_code code) {
+    Status s(std::move(message));
+    s.code_ = code;
+    return s;
+  }
 
   bool ok() const { return !failed_; }
   const std::string& message() const { return message_; }
+  // The code given to Error (empty, value 0, when none was).
+  const std::error_code& code() const { return code_; }
 
-  // Returns a copy whose message is "context: message" (ok stays ok).
+  // Returns a copy whose message is "context: message", the code kept (ok stays ok).
   Status Prefixed(const std::string& context) const {
-    return ok() ? *this : Status(context + ": " + message_);
+    return ok() ? *this : Error(context + ": " + message_, code_);
   }
 
  private:
@@ -35,6 +46,7 @@ class Status {
 
   bool failed_ = false;
   std::string message_;
+  std::error_code code_;
 };
 
 }  // namespace zabitan

@@ -3,8 +3,9 @@
 // zabitan-vmware ends a failed run with one line on stderr naming the cause: the endpoint
 // refused the login, could not be reached, presented a certificate that is not the one
 // expected, or the user lacks a privilege. FailureReason reads that cause off the Status of
-// the failed call (its SOAP fault name or curl's message) and prefixes it; anything else is
-// passed through unchanged. Pure function, thread-safe.
+// the failed call (its SOAP fault name, or the libcurl code of a failed transfer: CurlCategory
+// in soap_client.h) and prefixes it; anything else is passed through unchanged. Pure function,
+// thread-safe.
 //
 //   Status s = vsphere::EnsureSession(client, sc, credentials, state_file, &reused);
 //   if (!s.ok()) std::fprintf(stderr, "zabitan-vmware: %s\n", vsphere::FailureReason(s).c_str());

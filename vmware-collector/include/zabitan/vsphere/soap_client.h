@@ -22,10 +22,16 @@
 #include <pugixml.hpp>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "zabitan/common/status.h"
 
 namespace zabitan::vsphere {
+
+// The category of the code a failed transfer's Status carries (Status::code()): its value is
+// libcurl's CURLcode, so callers tell "could not connect" from "certificate refused" without
+// reading libcurl's wording.
+const std::error_category& CurlCategory();
 
 struct SoapOptions {
   std::string url;      // https://vcenter.example.com/sdk
