@@ -1,0 +1,79 @@
+// zabitan — Prometheus samples to Zabbix values: low-level discovery per metric family and one
+// item per series, with keys that do not move when a constant label comes or goes upstream.
+//
+// The rule (documented in prom-bridge/README.md):
+//  - a family F gets one discovery value, key prom.discovery[F], one row per series:
+//    {#PROM.FAMILY}, {#PROM.ID}, {#PROM.SAMPLE} (histograms/summaries: none) and every label as
+//    {#LABEL} (upper case);
+//  - a series is identified by F's identity labels: those configured for F, else the labels
+//    whose values differ between F's series in this scrape (a label with one value on every
+//    series, such as job or a version added later, identifies nothing). {#PROM.ID} is
+//    "name=value,..." of them, sorted by name, empty for a family of one series;
+//  - item keys: prom.value[SAMPLE,ID] for counters (sent raw), gauges, unknown, info, stateset,
+//    and the _sum/_count/_created/_gsum/_gcount of histograms and summaries;
+//    prom.bucket[F,ID,LE] for buckets; prom.quantile[F,ID,Q] for a summary's quantiles and for
+//    the quantiles computed here from a histogram's buckets (MappingOptions::quantiles), as
+//    Prometheus' histogram_quantile() does (linear within the bucket).
+//  - a sample's own timestamp is its clock, else the scrape's; NaN and ±Inf are not sent
+//    (Zabbix numeric items take neither) and are counted.
+// Values come out when a family ends: memory grows with the largest family, not the scrape.
+//
+//   std::vector<zabitan::sender::Value> values;
+//   zabitan::prom::Mapper mapper({"web01"}, time(nullptr), &values);
+//   zabitan::prom::ScrapeResult r = zabitan::prom::Scrape(target, {}, &mapper);
+//   if (r.ok()) send(values);   // all or nothing: a failed scrape's values are dropped
+#ifndef ZABITAN_PROM_MAPPING_H_
+#define ZABITAN_PROM_MAPPING_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "zabitan/prom/parser.h"
+#include "zabitan/sender/value.h"
+
+namespace zabitan::prom {
+
+struct MappingOptions {
+  std::string host;  // the Zabbix host that gets the values
+  std::vector<double> quantiles = {0.5, 0.9, 0.99};
+  std::map<std::string, std::vector<std::string>> identity;  // family → its identity labels
+};
+
+class Mapper : public Sink {
+ public:
+  Mapper(MappingOptions options, uint32_t scrape_clock, std::vector<sender::Value>* out);
+
+  void OnSample(const Family& family, const Sample& sample) override;
+  void OnFamilyEnd(const Family& family) override;
+
+  uint64_t not_finite() const { return not_finite_; }  // NaN/±Inf values not sent
+
+ private:
+  struct Held {
+    std::string name, suffix;
+    std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
+    double value;
+    std::optional<Timestamp> timestamp;
+  };
+  void Emit(const std::string& key, double value, const std::optional<Timestamp>& ts);
+
+  MappingOptions options_;
+  uint32_t clock_;
+  std::vector<sender::Value>* out_;
+  std::vector<Held> held_;
+  uint64_t not_finite_ = 0;
+};
+
+// A Zabbix item key parameter: as it is when it can be, else quoted ("..." with \").
+std::string KeyParam(std::string_view text);
+
+// histogram_quantile(q) over cumulative buckets (upper bound, count), sorted by bound, the last
+// one +Inf. NaN when there is no observation or no +Inf bucket.
+double BucketQuantile(double q, const std::vector<std::pair<double, double>>& buckets);
+
+}  // namespace zabitan::prom
+
+#endif  // ZABITAN_PROM_MAPPING_H_

@@ -1,0 +1,114 @@
+#include "zabitan/prom/mapping.h"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+using namespace zabitan::prom;
+using zabitan::sender::Value;
+
+namespace {
+
+MappingOptions Host() { return MappingOptions{std::string(1, 'h'), {0.5, 0.9, 0.99}, {}}; }
+
+// key → value of everything `text` maps to (scrape clock 1000).
+std::map<std::string, Value> Map(std::string_view text, Format format = Format::kText004, MappingOptions o = Host()) {
+  std::vector<Value> values;
+  Mapper mapper(o, 1000, &values);
+  Parser parser(format, {}, &mapper);
+  parser.Feed(text);
+  REQUIRE(parser.Finish().ok());
+  std::map<std::string, Value> by_key;
+  for (const Value& v : values) by_key[v.key] = v;
+  REQUIRE(by_key.size() == values.size());
+  return by_key;
+}
+
+}  // namespace
+
+TEST_CASE("prom mapping: identity labels are the ones that vary", "[prom]") {
+  auto m = Map(
+      "# TYPE fs_bytes gauge\n"
+      "fs_bytes{job=\"node\",device=\"sda\",fstype=\"ext4\"} 1\n"
+      "fs_bytes{job=\"node\",device=\"sdb\",fstype=\"ext4\"} 2\n");
+  CHECK(m.at("prom.value[fs_bytes,device=sda]").value == "1");
+  CHECK(m.at("prom.value[fs_bytes,device=sdb]").value == "2");
+  CHECK(m.at("prom.value[fs_bytes,device=sda]").clock == 1000u);
+  auto rows = nlohmann::json::parse(m.at("prom.discovery[fs_bytes]").value);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1]["{#PROM.ID}"] == "device=sdb");
+  CHECK(rows[1]["{#DEVICE}"] == "sdb");
+  CHECK(rows[1]["{#JOB}"] == "node");
+  CHECK(rows[1]["{#PROM.FAMILY}"] == "fs_bytes");
+  // A constant label added upstream changes no key.
+  auto again = Map(
+      "fs_bytes{job=\"node\",device=\"sda\",fstype=\"ext4\",version=\"2\"} 1\n"
+      "fs_bytes{job=\"node\",device=\"sdb\",fstype=\"ext4\",version=\"2\"} 2\n");
+  CHECK(again.count("prom.value[fs_bytes,device=sda]") == 1);
+  // Configured identity labels win.
+  MappingOptions o = Host();
+  o.identity["fs_bytes"] = {"fstype", "device"};
+  auto configured = Map("fs_bytes{device=\"sda\",fstype=\"ext4\"} 1\n", Format::kText004, o);
+  CHECK(configured.count("prom.value[fs_bytes,\"device=sda,fstype=ext4\"]") == 1);
+}
+
+TEST_CASE("prom mapping: histograms get buckets, sum, count and quantiles at the edge", "[prom]") {
+  auto m = Map(
+      "# TYPE lat_seconds histogram\n"
+      "lat_seconds_bucket{path=\"/a\",le=\"0.1\"} 50\n"
+      "lat_seconds_bucket{path=\"/a\",le=\"1\"} 90\n"
+      "lat_seconds_bucket{path=\"/a\",le=\"+Inf\"} 100\n"
+      "lat_seconds_sum{path=\"/a\"} 30\n"
+      "lat_seconds_count{path=\"/a\"} 100\n"
+      "lat_seconds_bucket{path=\"/b\",le=\"0.1\"} 0\n"
+      "lat_seconds_bucket{path=\"/b\",le=\"1\"} 0\n"
+      "lat_seconds_bucket{path=\"/b\",le=\"+Inf\"} 0\n");
+  CHECK(m.at("prom.bucket[lat_seconds,path=/a,0.1]").value == "50");
+  CHECK(m.at("prom.bucket[lat_seconds,path=/a,+Inf]").value == "100");
+  CHECK(m.at("prom.value[lat_seconds_count,path=/a]").value == "100");
+  CHECK(m.at("prom.quantile[lat_seconds,path=/a,0.5]").value == "0.1");   // the 50th at 0.1
+  CHECK(m.at("prom.quantile[lat_seconds,path=/a,0.9]").value == "1");
+  CHECK(m.at("prom.quantile[lat_seconds,path=/a,0.99]").value == "1");   // beyond the last bound
+  CHECK(m.count("prom.quantile[lat_seconds,path=/b,0.5]") == 0);          // no observation: NaN
+  auto rows = nlohmann::json::parse(m.at("prom.discovery[lat_seconds]").value);
+  CHECK(rows.size() == 2);  // one row per series, not per bucket
+}
+
+TEST_CASE("prom mapping: summaries, OpenMetrics counters, timestamps, NaN", "[prom]") {
+  auto m = Map(
+      "# TYPE rpc summary\n"
+      "rpc{quantile=\"0.99\"} 7\n"
+      "rpc_count 3\n"
+      "# TYPE req counter\n"
+      "req_total{code=\"200\"} 5 1700000000.25\n"
+      "req_total{code=\"500\"} NaN\n"
+      "# EOF\n",
+      Format::kOpenMetrics);
+  CHECK(m.at("prom.quantile[rpc,,0.99]").value == "7");
+  CHECK(m.at("prom.value[rpc_count,]").value == "3");
+  CHECK(m.at("prom.value[req_total,code=200]").clock == 1700000000u);
+  CHECK(m.at("prom.value[req_total,code=200]").ns == 250000000u);
+  CHECK(m.count("prom.value[req_total,code=500]") == 0);
+}
+
+TEST_CASE("prom mapping: key parameters quoted as Zabbix quotes them", "[prom]") {
+  CHECK(KeyParam("plain") == "plain");
+  CHECK(KeyParam("") == "");
+  CHECK(KeyParam("a,b") == "\"a,b\"");
+  CHECK(KeyParam("x]") == "\"x]\"");
+  CHECK(KeyParam(" lead") == "\" lead\"");
+  CHECK(KeyParam("[x") == "\"[x\"");
+  CHECK(KeyParam("\"q\",") == "\"\\\"q\\\",\"");
+  CHECK(KeyParam("mid\"quote") == "mid\"quote");
+}
+
+TEST_CASE("prom mapping: histogram_quantile as Prometheus computes it", "[prom]") {
+  std::vector<std::pair<double, double>> b = {{1, 10}, {2, 20}, {INFINITY, 20}};
+  CHECK(BucketQuantile(0.5, b) == Approx(1.0));
+  CHECK(BucketQuantile(0.75, b) == Approx(1.5));
+  CHECK(BucketQuantile(0.25, b) == Approx(0.5));
+  CHECK(std::isnan(BucketQuantile(0.5, {{1, 1}})));  // no +Inf bucket
+  CHECK(std::isnan(BucketQuantile(1.5, b)));
+}
