@@ -111,6 +111,19 @@ def parse_info(reply):
     return tuple(int(x) for x in m.groups())
 
 
+def wait_for(what, fn, timeout=60.0, delay=0.5):
+    """Polls fn until it returns something true and returns that; SystemExit naming `what` after
+    `timeout` seconds (for tests: a readiness wait, never a bare sleep)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = fn()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise SystemExit("FAIL timed out after %.0f s waiting for %s" % (timeout, what))
+        time.sleep(delay)
+
+
 # ---- API -------------------------------------------------------------------------------------------
 
 class Zapi:
