@@ -31,6 +31,7 @@ struct Options {
   ParseLimits limits;
   double timeout = 10;
   std::vector<double> quantiles = {0.5, 0.9, 0.99};
+  std::vector<std::string> include, exclude;
 };
 
 struct Outcome {
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
   app.add_option("--bearer-token-file", o.target.bearer_token_file, "bearer token (file of mode 0600)");
   app.add_option("--quantiles", o.quantiles, "quantiles computed from histograms (default 0.5 0.9 0.99)")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--include", o.include, "only the families whose name matches this glob (repeatable)");
+  app.add_option("--exclude", o.exclude, "not the families whose name matches this glob (repeatable)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -83,7 +86,7 @@ int main(int argc, char** argv) {
     threads.emplace_back([&o, &outcomes, i, clock] {
       TargetOptions t = o.target;
       t.url = o.targets[i];
-      Mapper mapper({o.zabbix_host, o.quantiles, {}}, clock, &outcomes[i].values);
+      Mapper mapper({o.zabbix_host, o.quantiles, {}, o.include, o.exclude}, clock, &outcomes[i].values);
       outcomes[i].result = Scrape(t, o.limits, &mapper);
       outcomes[i].not_sent = mapper.not_finite();
     });

@@ -1,6 +1,8 @@
 // zabitan — Prometheus samples to Zabbix values (mapping.h).
 #include "zabitan/prom/mapping.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -80,7 +82,25 @@ double BucketQuantile(double q, const std::vector<std::pair<double, double>>& bu
 Mapper::Mapper(MappingOptions options, uint32_t scrape_clock, std::vector<sender::Value>* out)
     : options_(std::move(options)), clock_(scrape_clock), out_(out) {}
 
-void Mapper::OnSample(const Family&, const Sample& sample) {
+bool Mapper::Wanted(const std::string& family) const {
+  auto matches = [&](const std::vector<std::string>& globs) {
+    for (const std::string& g : globs) {
+      if (fnmatch(g.c_str(), family.c_str(), 0) == 0) return true;
+    }
+    return false;
+  };
+  return (options_.include.empty() || matches(options_.include)) && !matches(options_.exclude);
+}
+
+void Mapper::OnSample(const Family& family, const Sample& sample) {
+  if (family.name != decided_family_) {  // once per family, not per sample
+    decided_family_ = family.name;
+    wanted_ = Wanted(family.name);
+  }
+  if (!wanted_) {
+    ++filtered_;
+    return;
+  }
   Held h{std::string(sample.name), std::string(sample.suffix), {}, sample.value, sample.timestamp};
   h.labels.reserve(sample.labels.size());
   for (const Label& l : sample.labels) h.labels.emplace_back(std::string(l.name), l.Value());

@@ -11,7 +11,7 @@ using zabitan::sender::Value;
 
 namespace {
 
-MappingOptions Host() { return MappingOptions{std::string(1, 'h'), {0.5, 0.9, 0.99}, {}}; }
+MappingOptions Host() { return MappingOptions{std::string(1, 'h'), {0.5, 0.9, 0.99}, {}, {}, {}}; }
 
 // key → value of everything `text` maps to (scrape clock 1000).
 std::map<std::string, Value> Map(std::string_view text, Format format = Format::kText004, MappingOptions o = Host()) {
@@ -111,4 +111,16 @@ TEST_CASE("prom mapping: histogram_quantile as Prometheus computes it", "[prom]"
   CHECK(BucketQuantile(0.25, b) == Approx(0.5));
   CHECK(std::isnan(BucketQuantile(0.5, {{1, 1}})));  // no +Inf bucket
   CHECK(std::isnan(BucketQuantile(1.5, b)));
+}
+
+TEST_CASE("prom mapping: families filtered by name globs", "[prom]") {
+  MappingOptions o = Host();
+  o.include = {"node_*", "up"};
+  o.exclude = {"node_cpu_*"};
+  auto m = Map("node_load1 1\nnode_cpu_seconds_total 2\ngo_goroutines 3\nup 1\n", Format::kText004, o);
+  CHECK(m.count("prom.discovery[node_load1]") == 1);
+  CHECK(m.count("prom.discovery[up]") == 1);
+  CHECK(m.count("prom.discovery[node_cpu_seconds_total]") == 0);
+  CHECK(m.count("prom.discovery[go_goroutines]") == 0);
+  CHECK(m.size() == 4);  // two discoveries, two values
 }

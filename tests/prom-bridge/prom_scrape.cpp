@@ -4,7 +4,7 @@
 //   prom_scrape URL [--timeout-ms N] [--connect-timeout-ms N] [--max-body N] [--max-series N]
 //               [--max-line N] [--proxy-protocol 1|2] [--resolve HOST:PORT:ADDR[,ADDR]]
 //               [--ca FILE] [--cert FILE --key FILE] [--insecure] [--user NAME --password-file F]
-//               [--bearer-token-file F]
+//               [--bearer-token-file F] [--no-duplicate-check]
 //
 // Prints one line: "ok format=text-0.0.4 status=200 series=N body=B wire=W peer=P", or the
 // error line and "code=CODE parse=CODE"; exit status 0 or 1 (2: bad usage).
@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     else if (a == "--cert") t.cert_file = next();
     else if (a == "--key") t.key_file = next();
     else if (a == "--insecure") t.insecure = true;
+    else if (a == "--no-duplicate-check") limits.check_duplicate_series = false;
     else if (a == "--user") t.username = next();
     else if (a == "--password-file") t.password_file = next();
     else if (a == "--bearer-token-file") t.bearer_token_file = next();

@@ -16,6 +16,7 @@
 //    Prometheus' histogram_quantile() does (linear within the bucket).
 //  - a sample's own timestamp is its clock, else the scrape's; NaN and ±Inf are not sent
 //    (Zabbix numeric items take neither) and are counted.
+// Families can be filtered by name (MappingOptions::include/exclude).
 // Values come out when a family ends: memory grows with the largest family, not the scrape.
 //
 //   std::vector<zabitan::sender::Value> values;
@@ -40,6 +41,9 @@ struct MappingOptions {
   std::string host;  // the Zabbix host that gets the values
   std::vector<double> quantiles = {0.5, 0.9, 0.99};
   std::map<std::string, std::vector<std::string>> identity;  // family → its identity labels
+  // Family name globs (fnmatch): none included means all; excluded wins. So that a scrape of
+  // thousands of series does not become thousands of items by accident.
+  std::vector<std::string> include, exclude;
 };
 
 class Mapper : public Sink {
@@ -50,6 +54,7 @@ class Mapper : public Sink {
   void OnFamilyEnd(const Family& family) override;
 
   uint64_t not_finite() const { return not_finite_; }  // NaN/±Inf values not sent
+  uint64_t filtered() const { return filtered_; }      // samples of families filtered out
 
  private:
   struct Held {
@@ -59,12 +64,16 @@ class Mapper : public Sink {
     std::optional<Timestamp> timestamp;
   };
   void Emit(const std::string& key, double value, const std::optional<Timestamp>& ts);
+  bool Wanted(const std::string& family) const;
 
   MappingOptions options_;
   uint32_t clock_;
   std::vector<sender::Value>* out_;
   std::vector<Held> held_;
   uint64_t not_finite_ = 0;
+  uint64_t filtered_ = 0;
+  std::string decided_family_;  // the family whose filter verdict `wanted_` holds
+  bool wanted_ = true;
 };
 
 // A Zabbix item key parameter: as it is when it can be, else quoted ("..." with \").
