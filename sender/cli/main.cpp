@@ -190,6 +190,10 @@ int Run(int argc, char** argv) {
     return kExitSuccess;
   }
   log::Init("zabitan-sender", o.verbosity, o.syslog);
+  if (o.sender.exchange.tls && o.sender.exchange.tls->AcceptsAnyCertificate()) {
+    log::Warning("--tls-connect cert without --tls-server-cert-issuer, --tls-server-cert-subject or "
+                 "--tls-check-host: any certificate the CA signed is accepted, whoever presents it");
+  }
   CatchStopSignals();
   o.sender.stop = &g_stop;
 

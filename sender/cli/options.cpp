@@ -54,6 +54,8 @@ zabitan additions:
                              folder of this user's, mode 0700) and send it first next run
   --spool-max-bytes N        size limit of the spool; the oldest values are dropped beyond it
                              (default 1 GiB)
+  --tls-check-host           with --tls-connect cert: the server certificate must name the
+                             host connected to (each HA node, each redirect target)
   --flush DIR                only deliver what waits in the spool DIR (to -z, or to the
                              destinations it was spooled for); DIR must be a spool
 )";
@@ -63,7 +65,7 @@ namespace {
 enum LongOnly {
   kTlsConnect = 1000, kTlsCaFile, kTlsCrlFile, kTlsServerCertIssuer, kTlsServerCertSubject,
   kTlsCertFile, kTlsKeyFile, kTlsPskIdentity, kTlsPskFile, kTlsCipher13, kTlsCipher,
-  kBatchSize, kConnections, kCompress, kSyslog, kSpool, kSpoolMaxBytes, kFlush,
+  kBatchSize, kConnections, kCompress, kSyslog, kSpool, kSpoolMaxBytes, kFlush, kTlsCheckHost,
 };
 
 const option kLongOptions[] = {
@@ -96,6 +98,7 @@ const option kLongOptions[] = {
     {"batch-size", required_argument, nullptr, kBatchSize},
     {"connections", required_argument, nullptr, kConnections},
     {"compress", no_argument, nullptr, kCompress},
+    {"tls-check-host", no_argument, nullptr, kTlsCheckHost},
     {"syslog", no_argument, nullptr, kSyslog},
     {"spool", required_argument, nullptr, kSpool},
     {"spool-max-bytes", required_argument, nullptr, kSpoolMaxBytes},
@@ -129,6 +132,7 @@ struct Flags {
   std::optional<std::string> config, server, port, source, timeout, host, key, value, input;
   std::optional<std::string> batch_size, connections, spool, spool_max_bytes, flush;
   bool timestamps = false, ns = false, real_time = false, compress = false, syslog = false;
+  bool tls_check_host = false;
   bool help = false, version = false;
   int verbose = 0;
   std::map<int, std::string> tls;
@@ -181,6 +185,7 @@ Status ReadFlags(int argc, char** argv, Flags* f) {
       case kBatchSize: f->batch_size = optarg; break;
       case kConnections: f->connections = optarg; break;
       case kCompress: f->compress = true; break;
+      case kTlsCheckHost: f->tls_check_host = true; break;
       case kSyslog: f->syslog = true; break;
       case kSpool: f->spool = optarg; break;
       case kSpoolMaxBytes: f->spool_max_bytes = optarg; break;
@@ -223,7 +228,7 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
   if (Status s = config.Section("sender", &sec); !s.ok()) return s;
   std::vector<std::string_view> known = {
       "agent_config", "zabbix_server", "port", "source_address", "timeout", "host",
-      "batch_size", "connections", "compress", "verbose", "syslog", "spool", "spool_max_bytes"};
+      "batch_size", "connections", "compress", "verbose", "syslog", "spool", "spool_max_bytes", "tls_check_host"};
   for (const TlsName& t : kTlsNames) known.push_back(t.toml);
   if (Status s = sec.CheckKnownKeys(known); !s.ok()) return s;
 
@@ -238,6 +243,7 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
   if (s.ok()) s = FromTomlInt(sec, "batch_size", 1, kMaxBatchSize, &f->batch_size);
   if (s.ok()) s = FromTomlInt(sec, "connections", 1, kMaxConnections, &f->connections);
   if (s.ok()) s = FromTomlBool(sec, "compress", &f->compress);
+  if (s.ok()) s = FromTomlBool(sec, "tls_check_host", &f->tls_check_host);
   if (s.ok()) s = FromTomlBool(sec, "syslog", &f->syslog);
   if (s.ok()) s = FromToml(sec, "spool", &f->spool);
   if (s.ok()) s = FromTomlInt(sec, "spool_max_bytes", 1 << 20, INT64_MAX, &f->spool_max_bytes);
@@ -256,7 +262,8 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
 }
 
 // The TLS settings, from flags, [sender] keys and agentd keys already merged into `tls`.
-Status BuildTls(const std::map<int, std::string>& tls, std::shared_ptr<TlsContext>* context) {
+Status BuildTls(const std::map<int, std::string>& tls, bool check_host,
+                std::shared_ptr<TlsContext>* context) {
   auto get = [&tls](int flag) {
     auto it = tls.find(flag);
     return it == tls.end() ? std::string() : it->second;
@@ -270,6 +277,7 @@ Status BuildTls(const std::map<int, std::string>& tls, std::shared_ptr<TlsContex
     for (const auto& [flag, value] : tls) {
       if (flag != kTlsConnect) return Status::Error("TLS options need --tls-connect psk or cert");
     }
+    if (check_host) return Status::Error("--tls-check-host needs --tls-connect cert");
     return Status::Ok();
   }
   t.ca_file = get(kTlsCaFile);
@@ -282,6 +290,7 @@ Status BuildTls(const std::map<int, std::string>& tls, std::shared_ptr<TlsContex
   t.psk_file = get(kTlsPskFile);
   t.cipher = get(kTlsCipher);
   t.cipher13 = get(kTlsCipher13);
+  t.check_host = check_host;
   return TlsContext::Create(t, context);
 }
 
@@ -363,7 +372,7 @@ Status ParseOptions(int argc, char** argv, Options* o) {
     o->spool_max_bytes = static_cast<uint64_t>(n);
   }
 
-  if (Status s = BuildTls(f.tls, &o->sender.exchange.tls); !s.ok()) return s;
+  if (Status s = BuildTls(f.tls, f.tls_check_host, &o->sender.exchange.tls); !s.ok()) return s;
 
   o->format.default_host = f.host ? f.host : agent.hostname;
   o->format.with_timestamps = f.timestamps;

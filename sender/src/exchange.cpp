@@ -121,11 +121,20 @@ asio::awaitable<ExchangeResult> ExchangeWith(tcp::resolver::results_type address
   // TLS: the handshake belongs to connecting (nothing of the request was sent yet).
   asio::ssl::stream<beast::tcp_stream&> tls(stream, options.tls->ssl());
   if (!IsAddress(host)) SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
+  if (Status s = options.tls->PrepareConnection(tls.native_handle(), host); !s.ok()) {
+    result.status = s;
+    co_return result;
+  }
   stream.expires_after(options.timeout);
   co_await tls.async_handshake(asio::ssl::stream_base::client,
                                asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
-    result.status = Status::Error("TLS handshake with " + result.peer + ": " + Reason(ec));
+    std::string why = Reason(ec);
+    // OpenSSL says only "certificate verify failed"; the verification result says which check.
+    if (long verify = SSL_get_verify_result(tls.native_handle()); verify != X509_V_OK) {
+      why += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
+    }
+    result.status = Status::Error("TLS handshake with " + result.peer + ": " + why);
     co_return result;
   }
   if (Status s = options.tls->CheckPeer(tls.native_handle()); !s.ok()) {

@@ -1,5 +1,6 @@
 #include "zabitan/sender/tls.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -34,10 +35,17 @@ int HexDigit(char c) {
   return -1;
 }
 
-Status ReadPsk(const std::string& path, std::vector<unsigned char>* key) {
+// Wipes a string holding key material when it goes out of scope.
+struct Wiped {
   std::string text;
-  if (Status s = ReadSecretFile(path, &text); !s.ok()) return s.Prefixed("--tls-psk-file");
-  std::string line = text.substr(0, text.find('\n'));
+  ~Wiped() { OPENSSL_cleanse(text.data(), text.size()); }
+};
+
+Status ReadPsk(const std::string& path, std::vector<unsigned char>* key) {
+  Wiped file;
+  if (Status s = ReadSecretFile(path, &file.text); !s.ok()) return s.Prefixed("--tls-psk-file");
+  Wiped first_line{file.text.substr(0, file.text.find('\n'))};
+  std::string& line = first_line.text;
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
   if (line.size() < 32 || line.size() > 512 || line.size() % 2 != 0) {
     return Status::Error("--tls-psk-file " + path + ": the key must be 32-512 hex digits, an even number (found " +
@@ -81,6 +89,20 @@ Status ParseTlsMode(const std::string& text, TlsMode* mode) {
 }
 
 TlsContext::TlsContext(Passkey) : ssl_(boost::asio::ssl::context::tls_client) {}
+
+TlsContext::~TlsContext() { OPENSSL_cleanse(psk_.data(), psk_.size()); }
+
+Status TlsContext::PrepareConnection(SSL* ssl, const std::string& host) const {
+  if (!check_host_) return Status::Ok();
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  // An address is compared with the certificate's IP entries, a name with its DNS entries.
+  int ok = X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+  if (ok != 1) {
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    ok = X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+  }
+  return ok == 1 ? Status::Ok() : Status::Error("--tls-check-host: cannot check the name \"" + host + "\"");
+}
 
 Status TlsContext::Create(const TlsOptions& o, std::shared_ptr<TlsContext>* out) {
   auto ctx = std::make_shared<TlsContext>(Passkey{});
@@ -148,8 +170,12 @@ Status TlsContext::Create(const TlsOptions& o, std::shared_ptr<TlsContext>* out)
     SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
     ctx->issuer_ = o.server_cert_issuer;
     ctx->subject_ = o.server_cert_subject;
+    ctx->check_host_ = o.check_host;
   } else {
     return Status::Error("TLS context asked for an unencrypted connection");
+  }
+  if (o.check_host && o.mode != TlsMode::kCert) {
+    return Status::Error("--tls-check-host needs --tls-connect cert");
   }
   *out = std::move(ctx);
   return Status::Ok();

@@ -174,5 +174,28 @@ case("cert", cert_code == 0 and "processed: 1; failed: 0" in cert_out and wrong_
      "certificate stored (exit %d), wrong server subject refused by zabitan-sender (exit %d), history %s"
      % (cert_code, wrong_code, [r["value"] for r in rows]))
 
-print("%d passed, %d failed" % (5 - len(failures), len(failures)))
+# --- TLS: the certificate names the host (--tls-check-host, issue #15 item 9) ------------------
+# The server's certificate names DNS:localhost only. Without issuer/subject, certificate mode
+# accepts whatever the CA signed and says so (a warning: -v); --tls-check-host accepts it as "localhost" and
+# refuses it as "127.0.0.1", whose address the certificate does not name.
+def to_server(server, value, *extra):
+    r = subprocess.run([sender, "-z", server, "-p", port, "-s", cert_host, "-k", "tls.key",
+                        "-o", str(value), *extra], capture_output=True, text=True, timeout=60)
+    return r.returncode, r.stdout, r.stderr
+
+
+ca_only = cert[:-2]  # without --tls-server-cert-issuer
+any_code, any_out, any_err = to_server("127.0.0.1", 6, *ca_only, "-v")
+name_code, name_out, name_err = to_server("localhost", 7, *ca_only, "--tls-check-host", "-v")
+addr_code, addr_out, addr_err = to_server("127.0.0.1", 8, *ca_only, "--tls-check-host", "-vv")
+rows = history([cert_item], 3)
+case("cert-host", any_code == 0 and "any certificate" in any_err and
+     name_code == 0 and "processed: 1; failed: 0" in name_out and "any certificate" not in name_err and
+     addr_code == 1 and "IP address mismatch" in addr_out + addr_err and
+     sorted(r["value"] for r in rows) == ["4", "6", "7"],
+     "CA only: exit %d, warned %s; --tls-check-host as localhost: exit %d; as 127.0.0.1: exit %d (%s); "
+     "history %s" % (any_code, "any certificate" in any_err, name_code, addr_code,
+                     (addr_out + addr_err).strip().splitlines()[-1:], [r["value"] for r in rows]))
+
+print("%d passed, %d failed" % (6 - len(failures), len(failures)))
 sys.exit(1 if failures else 0)

@@ -66,3 +66,17 @@ TEST_CASE("tls: certificate mode needs its files", "[tls]") {
   o.key_file = key.path();
   CHECK(TlsContext::Create(o, &ctx).message().find("/nonexistent/ca.crt") != std::string::npos);
 }
+
+TEST_CASE("tls: --tls-check-host belongs to certificate mode", "[tls]") {
+  TlsOptions o;
+  o.mode = TlsMode::kPsk;
+  o.psk_identity = "web01";
+  KeyFile key(std::string(64, 'a'), 0600);
+  o.psk_file = key.path();
+  o.check_host = true;
+  std::shared_ptr<TlsContext> ctx;
+  CHECK(TlsContext::Create(o, &ctx).message() == "--tls-check-host needs --tls-connect cert");
+  o.check_host = false;
+  REQUIRE(TlsContext::Create(o, &ctx).ok());
+  CHECK_FALSE(ctx->AcceptsAnyCertificate());  // PSK: the key is the check
+}

@@ -5,7 +5,10 @@
 // callback, with the suites a Zabbix server accepts by default (AES128 for TLS 1.2;
 // TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_128_GCM_SHA256 for TLS 1.3). Certificate mode
 // verifies the server against the CA file (and CRL), then, like Zabbix, compares the server
-// certificate's issuer and subject (RFC 4514 text) with --tls-server-cert-issuer/-subject.
+// certificate's issuer and subject (RFC 4514 text) with --tls-server-cert-issuer/-subject;
+// with check_host (zabitan's own --tls-check-host) the certificate must also name the host
+// each connection goes to (every HA node and redirect target by its own name or address). The
+// PSK is wiped (OPENSSL_cleanse) when the context goes, and so is the file text it came from.
 // Thread-compatible; the context is immutable once created.
 //
 //   zabitan::sender::TlsOptions tls;
@@ -34,6 +37,7 @@ struct TlsOptions {
   std::string psk_identity, psk_file;
   std::string cipher;    // OpenSSL cipher string for TLS 1.2 (replaces the default)
   std::string cipher13;  // OpenSSL TLS 1.3 ciphersuites (replaces the default)
+  bool check_host = false;  // certificate mode: the certificate must name the host connected to
 };
 
 // Parses "unencrypted", "psk" or "cert".
@@ -43,6 +47,7 @@ class TlsContext {
  public:
   struct Passkey {};
   explicit TlsContext(Passkey);
+  ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
@@ -51,6 +56,14 @@ class TlsContext {
   static Status Create(const TlsOptions& options, std::shared_ptr<TlsContext>* context);
 
   boost::asio::ssl::context& ssl() { return ssl_; }
+  // Before the handshake: asks OpenSSL to check that the certificate names `host` (a DNS name
+  // or an IP address), when check_host was set.
+  Status PrepareConnection(SSL* ssl, const std::string& host) const;
+  // Certificate mode with nothing but the CA to check (no issuer, subject or check_host): any
+  // certificate the CA signed passes, whoever presents it. Callers warn about it.
+  bool AcceptsAnyCertificate() const {
+    return mode_ == TlsMode::kCert && issuer_.empty() && subject_.empty() && !check_host_;
+  }
   // After the handshake: the issuer/subject checks of certificate mode.
   Status CheckPeer(SSL* ssl) const;
 
@@ -62,6 +75,7 @@ class TlsContext {
   boost::asio::ssl::context ssl_;
   TlsMode mode_ = TlsMode::kUnencrypted;
   std::string issuer_, subject_;
+  bool check_host_ = false;
   std::string psk_identity_;
   std::vector<unsigned char> psk_;
 };
