@@ -27,7 +27,8 @@ Checks:
   accounting  the proxy forwarded exactly the values sent plus those whose reply it dropped
               (each is resent), and the server processed all of them
 
-Environment: FAULT_SEED (default: from the clock; printed), FAULT_EVERY (default 3),
+Environment: FAULT_SEED (default 1: every run injects the same faults; printed, so a run with
+another seed can be repeated), FAULT_EVERY (default 3),
 FAULT_CYCLE (default abcde), FAULT_SLICE (values per run, default 500).
 """
 import glob
@@ -51,7 +52,8 @@ VALUES = 100_000
 ITEMS = 100
 BATCH = 250
 TIMEOUT_S = 2
-SEED = int(os.environ.get("FAULT_SEED", time.time_ns() % 1_000_000))
+# Pinned: a check that passes or fails by the clock proves nothing; other seeds on purpose only.
+SEED = int(os.environ.get("FAULT_SEED", "1"))
 EVERY = int(os.environ.get("FAULT_EVERY", "3"))
 CYCLE = os.environ.get("FAULT_CYCLE", "abcde")
 SLICE = int(os.environ.get("FAULT_SLICE", "500"))

@@ -63,6 +63,19 @@ def check(what, ok, detail=""):
     failures += 0 if ok else 1
 
 
+skips = []
+
+
+def skip(what):
+    """A part this machine cannot run: printed, and the test ends as skipped (exit 77, listed in
+    ctest's summary) unless something failed; under CI=true a failure, since CI must run it all."""
+    if os.environ.get("CI") == "true":
+        check(what, False, "cannot run here, and CI=true allows no skip")
+    else:
+        print(f"skipped: {what}", flush=True)
+        skips.append(what)
+
+
 def read_env(path):
     env = {}
     for line in open(path, encoding="utf-8"):
@@ -114,6 +127,7 @@ class SoapTap(http.server.ThreadingHTTPServer):
         self.ctx = ssl.create_default_context(cafile=env["VCSIM_CERT"])
         self.ctx.check_hostname = False
         self.methods = []
+        self.arrived = []  # time.monotonic() of each call in `methods`, when it reached the tap
         self.guest = "forward"
         super().__init__(("127.0.0.1", 0), TapHandler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -130,6 +144,7 @@ class TapHandler(http.server.BaseHTTPRequestHandler):
         tap = self.server
         body = self.rfile.read(int(self.headers["Content-Length"]))
         call = ET.fromstring(body).find(SOAP + "Body")[0].tag.split("}")[-1]
+        tap.arrived.append(time.monotonic())
         tap.methods.append(call)
         if call == "ShutdownGuest" and tap.guest != "forward":
             status, headers = (500, {}) if tap.guest == "tools" else (200, {})
@@ -303,19 +318,25 @@ timeout = 15
     check("50 concurrent: exactly one more VM on", [s[v] for v in POOL] == ["poweredOn", "poweredOn", "poweredOff"], s)
 
     # --- max and cooldown --------------------------------------------------------------
+    # "Nothing to do" is a success (exit 0): Zabbix shows the script as failed otherwise.
     r = up(300)
-    check("max: nothing above max", "at its maximum" in r.stdout and states() == s, r.stdout)
+    check("max: nothing above max, exit 0", r.returncode == 0 and "at its maximum" in r.stdout and states() == s,
+          (r.returncode, r.stdout, r.stderr))
     r = up(400, "scale-down", "OK", config_cooldown)
-    check("cooldown: nothing within the cooldown", "cooldown 3600 s" in r.stdout and states() == s, r.stdout)
+    check("cooldown: nothing within the cooldown, exit 0",
+          r.returncode == 0 and "cooldown 3600 s" in r.stdout and states() == s, (r.returncode, r.stdout, r.stderr))
 
     # --- scale-down: only what it started, latest first ------------------------------------
     r = up(200, "scale-up", "OK")  # the recovery of event 200, run through the same script
-    check("recovery: shuts down the latest VM it started", "shut down DC0_H0_VM1" in r.stdout, r.stdout)
+    check("recovery: shuts down the latest VM it started, exit 0",
+          r.returncode == 0 and "shut down DC0_H0_VM1" in r.stdout, (r.returncode, r.stdout, r.stderr))
     r = up(601, "scale-down")
-    check("scale-down: then the one before", "shut down DC0_H0_VM0" in r.stdout, r.stdout)
+    check("scale-down: then the one before, exit 0", r.returncode == 0 and "shut down DC0_H0_VM0" in r.stdout,
+          (r.returncode, r.stdout, r.stderr))
     power("on", POOL[2])  # a pool member someone else started
     r = up(602, "scale-down")
-    check("scale-down: never a VM it did not start", "no running VM that zabitan started" in r.stdout, r.stdout)
+    check("scale-down: never a VM it did not start, exit 0",
+          r.returncode == 0 and "no running VM that zabitan started" in r.stdout, (r.returncode, r.stdout, r.stderr))
     s = states()
     check("scale-down: the VMs it did not start still run",
           s[POOL[2]] == "poweredOn" and s[OTHER] == "poweredOn" and s["DC0_H0_VM0"] == "poweredOff", s)
@@ -326,7 +347,9 @@ timeout = 15
     r = run("status", "--host", "vm-web01", "--event-id", "1", "--trigger-id", "1", "--status", "PROBLEM")
     check("status: says the members", r.returncode == 0 and "0/2 running" in r.stdout, r.stdout)
     r = run("scale-up", "--host", "vm-web01", "--event-id", "700", "--trigger-id", "1", "--status", "PROBLEM", "--dry-run")
-    check("dry run: shows the decision, changes nothing", "dry run, would power on DC0_H0_VM0" in r.stdout and states() == s, r.stdout)
+    check("dry run: shows the decision, changes nothing, exit 0",
+          r.returncode == 0 and "dry run, would power on DC0_H0_VM0" in r.stdout and states() == s,
+          (r.returncode, r.stdout, r.stderr))
 
     # --- reports and the mascot -----------------------------------------------------------
     for _ in range(100):
@@ -388,7 +411,7 @@ shutdown_grace = 1
     check("clone: a second event, a second clone", r.returncode == 0 and len(new) == 2 and
           all(st == "poweredOn" for st in new.values()), (r.stdout, new))
     r = clone_up(902)
-    check("clone: max honoured", "at its maximum" in r.stdout and
+    check("clone: max honoured, exit 0", r.returncode == 0 and "at its maximum" in r.stdout and
           len({n for n in clones() if n not in existing}) == 2, (r.stdout, clones()))
     r = run("scale-down", "--host", "vm-clone01", "--event-id", "903", "--trigger-id", "9", "--status", "OK",
             config_path=clone_config)
@@ -398,12 +421,14 @@ shutdown_grace = 1
           sorted(after[n] for n in after if n not in existing) == ["poweredOff", "poweredOn"], (r.stdout, after))
     r = clone_up(904)
     check("clone: a powered-off clone is powered on again before cloning more",
-          "powered on zclone-" in r.stdout and len([n for n in clones() if n not in existing]) == 2, (r.stdout, clones()))
+          r.returncode == 0 and "powered on zclone-" in r.stdout and len([n for n in clones() if n not in existing]) == 2, (r.stdout, clones()))
 
     # --- a desktop that takes the connection and never answers ---------------------------
     # The notification comes last and must not hold Zabbix's script past the time budget: with
-    # time_budget = 3 (and [sstp] timeout = 15) the run ends within the budget, the message
-    # spooled. The endpoint is a closed port, so the scaling fails at once and is notified.
+    # time_budget = 3 and [sstp] timeout = 60 the run ends long before the desktop's timeout
+    # (under 30 s: a margin no slow machine needs, and a run that waits for the desktop takes
+    # 60), the message spooled. The endpoint is a closed port, so the scaling fails at once and
+    # is notified.
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
@@ -412,15 +437,16 @@ shutdown_grace = 1
                               groups=group("slow", "vm-slow01", [OTHER]), tail=f"""
 [sstp]
 to = "127.0.0.1:{silent.getsockname()[1]}"
-timeout = 15
+timeout = 60
 spool = "{work}/sstp-spool"
 """)
     started = time.monotonic()
-    r = run("scale-up", "--host", "vm-slow01", "--event-id", "950", "--trigger-id", "9", "--status", "PROBLEM",
-            config_path=slow_config)
+    r = subprocess.run([remote_cmd, "scale-up", "--host", "vm-slow01", "--event-id", "950", "--trigger-id", "9",
+                        "--status", "PROBLEM", "--config", slow_config], capture_output=True, text=True, timeout=120)
     took = time.monotonic() - started
     silent.close()
-    check("slow desktop: the run ends within its 3 s budget", took < 4.0, (took, r.stdout, r.stderr))
+    check("slow desktop: the run does not wait for the desktop's 60 s timeout (3 s budget)", took < 30,
+          (took, r.stdout, r.stderr))
     check("slow desktop: the failure is the one line", r.returncode == 1 and r.stdout.count("\n") == 1, (r.stdout,))
     check("slow desktop: the message waits in the spool",
           any(p.is_file() for p in (work / "sstp-spool").rglob("*")), list((work / "sstp-spool").rglob("*")))
@@ -471,7 +497,7 @@ spool = "{work}/sstp-spool"
             refused(f"{what} owned by nobody", path, (nobody.pw_uid, nobody.pw_gid),
                     f"{says}{path}: owned by uid {nobody.pw_uid}, neither root nor the running user (uid 0)")
     else:
-        print("SKIP: untrusted: files owned by another user (needs root to chown)")
+        skip("untrusted: files owned by another user (needs root to chown)")
     check("untrusted: no power state changed", states() == before, (before, states()))
     outcomes = audited(1100, "outcome")
     check("untrusted: password refusals audited as failed; config refusals not in the log their config names",
@@ -483,11 +509,13 @@ spool = "{work}/sstp-spool"
 
     # --- scale-down: PowerOffVM_Task when the guest does not shut down --------------------------
     def stopped(event, guest):
+        """Runs scale-down with the tap answering ShutdownGuest as `guest`; returns the result,
+        the calls that reached the tap between ShutdownGuest and PowerOffVM_Task, and the time
+        between their arrivals (both stamped by the tap, not around the process)."""
         tap.guest = guest
         tap.methods.clear()
-        t0 = time.monotonic()
+        tap.arrived.clear()
         r = tapped(event, "scale-down", "OK")
-        took = time.monotonic() - t0
         tap.guest = "forward"
         calls = [m for m in tap.methods if m in ("ShutdownGuest", "PowerOffVM_Task")]
         check(f"fallback ({guest}): ShutdownGuest, then PowerOffVM_Task", calls == ["ShutdownGuest", "PowerOffVM_Task"],
@@ -495,21 +523,29 @@ spool = "{work}/sstp-spool"
         check(f"fallback ({guest}): the VM is off", power("state", TAPPED)[TAPPED] == "poweredOff")
         tasks = audited(event, "tasks")
         check(f"fallback ({guest}): the power-off task is audited", len(tasks) == 1 and len(tasks[0]) == 1, tasks)
-        return r, took
+        if calls != ["ShutdownGuest", "PowerOffVM_Task"]:
+            return r, None, 0.0
+        asked, forced = tap.methods.index("ShutdownGuest"), tap.methods.index("PowerOffVM_Task")
+        return r, tap.methods[asked + 1:forced], tap.arrived[forced] - tap.arrived[asked]
 
-    r, took = stopped(1101, "ignore")
+    # The grace is waited for by polling the power state: calls between the two. A lower bound on
+    # the time between them is safe (the program waits at least that long; its last poll may end
+    # up to 200 ms early); no upper bound: a slow machine must not fail the test.
+    r, between, waited = stopped(1101, "ignore")
     check("fallback: a guest that takes ShutdownGuest and stays up is powered off after shutdown_grace (2 s)",
-          r.returncode == 0 and 1.8 <= took < 10 and
+          r.returncode == 0 and
           r.stdout == f"scale-down tapped (event 1101): powered off {TAPPED}, the guest did not shut down within 2 s "
-          f"(0/1 running)\n", (r.stdout, r.stderr, took))
+          f"(0/1 running)\n", (r.stdout, r.stderr))
+    check("fallback: the grace is waited for (the power state polled, >= 1.8 s between the two calls)",
+          between is not None and "RetrievePropertiesEx" in between and waited >= 1.8, (between, waited))
     r = tapped(1102)
     check("fallback: powered on again", r.returncode == 0 and f"powered on {TAPPED}" in r.stdout, r.stdout)
-    r, took = stopped(1103, "tools")
-    check("fallback: ToolsUnavailable: powered off at once, the line says why",
-          r.returncode == 0 and took < 1.8 and
+    r, between, _ = stopped(1103, "tools")
+    check("fallback: ToolsUnavailable: powered off at once (no call between ShutdownGuest and PowerOffVM_Task), "
+          "the line says why", r.returncode == 0 and between == [] and
           r.stdout == f"scale-down tapped (event 1103): powered off {TAPPED}, guest shutdown failed: ShutdownGuest: "
           f"{tap.url}: ToolsUnavailable: Cannot complete operation because VMware Tools is not running in this virtual "
-          f"machine. (0/1 running)\n", (r.stdout, r.stderr, took))
+          f"machine. (0/1 running)\n", (r.stdout, r.stderr, between))
     tap.shutdown()
     tap.server_close()
 
@@ -675,5 +711,5 @@ finally:
     sink.terminate()
     sink.wait()
 
-print(f"{failures} failure(s)")
-sys.exit(1 if failures else 0)
+print(f"{failures} failure(s)" + (f", {len(skips)} part(s) skipped" if skips else ""))
+sys.exit(1 if failures else 77 if skips else 0)
