@@ -23,7 +23,8 @@ class Collector : public Sink {
     if (!open_) Open(family);
     OwnedSample s{std::string(sample.name), Own(sample.labels), sample.value, sample.timestamp, {}};
     if (sample.exemplar) {
-      s.exemplar = OwnedExemplar{Own(sample.exemplar->labels), sample.exemplar->value, sample.exemplar->timestamp};
+      s.exemplar = OwnedExemplar{Own(sample.exemplar->labels), sample.exemplar->value,
+                                 sample.exemplar->timestamp};
     }
     out_->back().samples.push_back(std::move(s));
   }
@@ -55,8 +56,8 @@ bool SameValue(double a, double b) {
 }
 
 bool SameSample(const OwnedSample& a, const OwnedSample& b) {
-  if (a.name != b.name || a.labels != b.labels || !SameValue(a.value, b.value) || a.timestamp != b.timestamp ||
-      a.exemplar.has_value() != b.exemplar.has_value()) {
+  if (a.name != b.name || a.labels != b.labels || !SameValue(a.value, b.value) ||
+      a.timestamp != b.timestamp || a.exemplar.has_value() != b.exemplar.has_value()) {
     return false;
   }
   return !a.exemplar || (a.exemplar->labels == b.exemplar->labels &&
@@ -105,8 +106,8 @@ bool SameFamilies(const std::vector<OwnedFamily>& a, const std::vector<OwnedFami
   for (size_t i = 0; i < a.size(); ++i) {
     const OwnedFamily& x = a[i];
     const OwnedFamily& y = b[i];
-    if (x.name != y.name || x.type != y.type || x.typed != y.typed || x.help != y.help || x.unit != y.unit ||
-        x.samples.size() != y.samples.size()) {
+    if (x.name != y.name || x.type != y.type || x.typed != y.typed || x.help != y.help ||
+        x.unit != y.unit || x.samples.size() != y.samples.size()) {
       return false;
     }
     for (size_t k = 0; k < x.samples.size(); ++k) {

@@ -17,8 +17,7 @@
 
 namespace zabitan::prom::lexing {
 
-
-constexpr size_t kQuoteBytes = 60;  // how much of a bad token an error message shows
+constexpr size_t kQuoteBytes = 60;         // how much of a bad token an error message shows
 constexpr size_t kExemplarMaxChars = 128;  // OpenMetrics: label names and values together
 
 enum CharClass : uint8_t { kMetricChar = 1, kMetricStart = 2, kLabelChar = 4, kLabelStart = 8 };
@@ -88,7 +87,9 @@ inline const Label* Find(std::span<const Label> labels, std::string_view name) {
   return nullptr;
 }
 
-inline std::string Quoted(std::string_view text) { return "\"" + Printable(text, kQuoteBytes) + "\""; }
+inline std::string Quoted(std::string_view text) {
+  return "\"" + Printable(text, kQuoteBytes) + "\"";
+}
 
 }  // namespace zabitan::prom::lexing
 

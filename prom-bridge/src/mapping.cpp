@@ -20,7 +20,8 @@ constexpr size_t kMaxKeyLength = 2048;  // Zabbix's items.key_
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 bool Grouped(MetricType t) {
-  return t == MetricType::kHistogram || t == MetricType::kGaugeHistogram || t == MetricType::kSummary;
+  return t == MetricType::kHistogram || t == MetricType::kGaugeHistogram ||
+         t == MetricType::kSummary;
 }
 
 // The label that tells a histogram's buckets or a summary's quantiles apart ("" for none).
@@ -170,7 +171,8 @@ void Mapper::OnFamilyEnd(const Family& family) {
     rows.push_back(std::move(row));
   }
   out_->push_back({options_.host, "prom.discovery[" + KeyParam(family.name) + "]",
-                   rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), clock_, 0u});
+                   rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), clock_,
+                   0u});
 
   std::string fam = KeyParam(family.name);
   std::map<Labels, std::vector<std::pair<double, double>>> buckets;
@@ -181,12 +183,14 @@ void Mapper::OnFamilyEnd(const Family& family) {
     std::string_view part = Grouped(type) ? PartLabel(type, h.suffix) : std::string_view();
     const std::string* part_value = part.empty() ? nullptr : Find(h.labels, part);
     if (part_value && part == "le") {
-      Emit("prom.bucket[" + fam + "," + id + "," + KeyParam(*part_value) + "]", h.value, h.timestamp);
+      Emit("prom.bucket[" + fam + "," + id + "," + KeyParam(*part_value) + "]", h.value,
+           h.timestamp);
       double bound;
       if (ParseValue(*part_value, &bound)) buckets[base[i]].emplace_back(bound, h.value);
       bucket_time[base[i]] = h.timestamp;
     } else if (part_value) {
-      Emit("prom.quantile[" + fam + "," + id + "," + KeyParam(*part_value) + "]", h.value, h.timestamp);
+      Emit("prom.quantile[" + fam + "," + id + "," + KeyParam(*part_value) + "]", h.value,
+           h.timestamp);
     } else {
       Emit("prom.value[" + KeyParam(h.name) + "," + id + "]", h.value, h.timestamp);
     }
@@ -195,7 +199,8 @@ void Mapper::OnFamilyEnd(const Family& family) {
     std::sort(b.begin(), b.end());
     std::string id = KeyParam(id_of(labels));
     for (double q : options_.quantiles) {
-      Emit("prom.quantile[" + fam + "," + id + "," + FormatValue(q) + "]", BucketQuantile(q, b), bucket_time[labels]);
+      Emit("prom.quantile[" + fam + "," + id + "," + FormatValue(q) + "]", BucketQuantile(q, b),
+           bucket_time[labels]);
     }
   }
   held_.clear();

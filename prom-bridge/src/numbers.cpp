@@ -42,7 +42,8 @@ Timestamp Negated(int64_t seconds, int32_t nanos) {
 
 std::string NineDigitsTrimmed(int32_t nanos) {
   std::string digits(9, '0');
-  for (int i = 8; i >= 0; --i, nanos /= 10) digits[static_cast<size_t>(i)] = static_cast<char>('0' + nanos % 10);
+  for (int i = 8; i >= 0; --i, nanos /= 10)
+    digits[static_cast<size_t>(i)] = static_cast<char>('0' + nanos % 10);
   digits.erase(digits.find_last_not_of('0') + 1);
   return digits;
 }
@@ -141,7 +142,8 @@ std::string FormatMillis(const Timestamp& ts) {
   int64_t millis;
   if (__builtin_mul_overflow(ts.seconds, 1000, &millis) ||
       __builtin_add_overflow(millis, ts.nanos / 1'000'000, &millis)) {
-    millis = ts.seconds < 0 ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+    millis =
+        ts.seconds < 0 ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
   }
   return std::to_string(millis);
 }

@@ -29,9 +29,9 @@
 #include <array>
 #include <cstring>
 
+#include "lexing.h"
 #include "zabitan/common/utf8.h"
 #include "zabitan/prom/numbers.h"
-#include "lexing.h"
 
 namespace zabitan::prom {
 
@@ -39,14 +39,22 @@ using namespace lexing;
 
 std::string_view TypeWord(MetricType type, Format format) {
   switch (type) {
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
-    case MetricType::kGaugeHistogram: return "gaugehistogram";
-    case MetricType::kSummary: return "summary";
-    case MetricType::kInfo: return "info";
-    case MetricType::kStateSet: return "stateset";
-    case MetricType::kUnknown: break;
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+    case MetricType::kGaugeHistogram:
+      return "gaugehistogram";
+    case MetricType::kSummary:
+      return "summary";
+    case MetricType::kInfo:
+      return "info";
+    case MetricType::kStateSet:
+      return "stateset";
+    case MetricType::kUnknown:
+      break;
   }
   return format == Format::kOpenMetrics ? "unknown" : "untyped";
 }
@@ -66,7 +74,8 @@ const ParseResult& Parser::Feed(std::string_view chunk) {
     size_t n = nl ? static_cast<size_t>(nl - chunk.data()) : chunk.size();
     if (carry_.size() + n > limits_.max_line_bytes) {
       ++line_no_;
-      Fail(ParseCode::kLineTooLong, "line longer than " + std::to_string(limits_.max_line_bytes) + " bytes");
+      Fail(ParseCode::kLineTooLong,
+           "line longer than " + std::to_string(limits_.max_line_bytes) + " bytes");
       break;
     }
     if (!nl) {
@@ -174,7 +183,8 @@ void Parser::Comment(std::string_view line) {
 void Parser::Metadata(std::string_view kind, std::string_view name, std::string_view rest) {
   if (in_family_ && family_.name == name) {
     if (family_.samples > 0) {
-      Fail(ParseCode::kMetadataAfterSamples, std::string(kind) + " for " + Quoted(name) + " after its samples");
+      Fail(ParseCode::kMetadataAfterSamples,
+           std::string(kind) + " for " + Quoted(name) + " after its samples");
       return;
     }
   } else {
@@ -183,7 +193,8 @@ void Parser::Metadata(std::string_view kind, std::string_view name, std::string_
   }
   bool om = format_ == Format::kOpenMetrics;
   auto duplicate = [&] {
-    Fail(ParseCode::kDuplicateMetadata, "a second " + std::string(kind) + " line for " + Quoted(name));
+    Fail(ParseCode::kDuplicateMetadata,
+         "a second " + std::string(kind) + " line for " + Quoted(name));
   };
   if (kind == "TYPE") {
     if (family_.typed) return duplicate();
@@ -192,7 +203,8 @@ void Parser::Metadata(std::string_view kind, std::string_view name, std::string_
                                           MetricType::kSummary,   MetricType::kInfo,
                                           MetricType::kStateSet,  MetricType::kUnknown};
     for (MetricType t : kAll) {
-      bool only_om = t == MetricType::kGaugeHistogram || t == MetricType::kInfo || t == MetricType::kStateSet;
+      bool only_om =
+          t == MetricType::kGaugeHistogram || t == MetricType::kInfo || t == MetricType::kStateSet;
       if (rest == TypeWord(t, format_) && (om || !only_om)) {
         family_.type = t;
         family_.typed = true;
@@ -208,7 +220,8 @@ void Parser::Metadata(std::string_view kind, std::string_view name, std::string_
     }
     for (size_t i = 0; om && i < rest.size(); ++i) {
       if (rest[i] != '\\') continue;
-      if (i + 1 == rest.size() || (rest[i + 1] != '\\' && rest[i + 1] != 'n' && rest[i + 1] != '"')) {
+      if (i + 1 == rest.size() ||
+          (rest[i + 1] != '\\' && rest[i + 1] != 'n' && rest[i + 1] != '"')) {
         Fail(ParseCode::kBadEscape, "bad escape in the HELP of " + Quoted(name));
         return;
       }
@@ -231,11 +244,13 @@ void Parser::Metadata(std::string_view kind, std::string_view name, std::string_
 
 bool Parser::StartFamily(std::string_view name) {
   if (++families_ > limits_.max_series) {
-    return Fail(ParseCode::kTooManySeries, "more than " + std::to_string(limits_.max_series) + " families");
+    return Fail(ParseCode::kTooManySeries,
+                "more than " + std::to_string(limits_.max_series) + " families");
   }
   if (!InsertHash(&seen_families_, &seen_families_used_, Mix(Hash(name)))) {
-    return Fail(ParseCode::kFamilyNotContiguous,
-                "metric family " + Quoted(name) + " appears a second time (its lines must be one group)");
+    return Fail(
+        ParseCode::kFamilyNotContiguous,
+        "metric family " + Quoted(name) + " appears a second time (its lines must be one group)");
   }
   family_.name.assign(name);
   family_.type = MetricType::kUnknown;

@@ -35,11 +35,13 @@ std::string ProxyHeader(int version, const sockaddr* source, const sockaddr* des
   if (v6) {
     auto s = reinterpret_cast<const sockaddr_in6*>(source);
     auto d = reinterpret_cast<const sockaddr_in6*>(destination);
-    src_addr = &s->sin6_addr, dst_addr = &d->sin6_addr, src_port = s->sin6_port, dst_port = d->sin6_port;
+    src_addr = &s->sin6_addr, dst_addr = &d->sin6_addr, src_port = s->sin6_port,
+    dst_port = d->sin6_port;
   } else {
     auto s = reinterpret_cast<const sockaddr_in*>(source);
     auto d = reinterpret_cast<const sockaddr_in*>(destination);
-    src_addr = &s->sin_addr, dst_addr = &d->sin_addr, src_port = s->sin_port, dst_port = d->sin_port;
+    src_addr = &s->sin_addr, dst_addr = &d->sin_addr, src_port = s->sin_port,
+    dst_port = d->sin_port;
   }
   std::string out;
   if (version == 1) {

@@ -2,10 +2,10 @@
 // at the top of parser.cpp.
 #include <string>
 
+#include "lexing.h"
 #include "zabitan/common/utf8.h"
 #include "zabitan/prom/numbers.h"
 #include "zabitan/prom/parser.h"
-#include "lexing.h"
 
 namespace zabitan::prom {
 
@@ -26,12 +26,24 @@ std::string_view Parser::SuffixIn(std::string_view sample_name) const {
   switch (family_.type) {
     case MetricType::kUnknown:
     case MetricType::kGauge:
-    case MetricType::kStateSet: ok = suffix.empty(); break;
-    case MetricType::kCounter: ok = om ? any({"_total", "_created"}) : suffix.empty(); break;
-    case MetricType::kHistogram: ok = any({"_bucket", "_count", "_sum"}) || (om && suffix == "_created"); break;
-    case MetricType::kGaugeHistogram: ok = any({"_bucket", "_gcount", "_gsum"}); break;
-    case MetricType::kSummary: ok = any({"", "_count", "_sum"}) || (om && suffix == "_created"); break;
-    case MetricType::kInfo: ok = suffix == "_info"; break;
+    case MetricType::kStateSet:
+      ok = suffix.empty();
+      break;
+    case MetricType::kCounter:
+      ok = om ? any({"_total", "_created"}) : suffix.empty();
+      break;
+    case MetricType::kHistogram:
+      ok = any({"_bucket", "_count", "_sum"}) || (om && suffix == "_created");
+      break;
+    case MetricType::kGaugeHistogram:
+      ok = any({"_bucket", "_gcount", "_gsum"});
+      break;
+    case MetricType::kSummary:
+      ok = any({"", "_count", "_sum"}) || (om && suffix == "_created");
+      break;
+    case MetricType::kInfo:
+      ok = suffix == "_info";
+      break;
   }
   return ok ? suffix : kNone;
 }
@@ -82,7 +94,8 @@ void Parser::SampleLine(std::string_view line) {
     std::string_view text = token();
     Timestamp ts;
     if (!(om ? ParseSeconds(text, &ts) : ParseMillis(text, &ts))) {
-      return Fail(ParseCode::kBadTimestamp, "bad timestamp " + Quoted(text) + " of " + Quoted(name));
+      return Fail(ParseCode::kBadTimestamp,
+                  "bad timestamp " + Quoted(text) + " of " + Quoted(name));
     }
     *out = ts;
     return true;
@@ -114,7 +127,8 @@ void Parser::SampleLine(std::string_view line) {
     if (!om) blanks();
   }
   if (p != line.size()) {
-    Fail(ParseCode::kSyntax, "unexpected " + Quoted(line.substr(p)) + " after the value of " + Quoted(name));
+    Fail(ParseCode::kSyntax,
+         "unexpected " + Quoted(line.substr(p)) + " after the value of " + Quoted(name));
     return;
   }
 
@@ -146,18 +160,21 @@ void Parser::SampleLine(std::string_view line) {
       return;
     }
     if (type != MetricType::kStateSet && !ParseValue(l->raw, &bound)) {
-      Fail(ParseCode::kBadValue, "bad " + std::string(required) + " " + Quoted(l->raw) + " of " + Quoted(name));
+      Fail(ParseCode::kBadValue,
+           "bad " + std::string(required) + " " + Quoted(l->raw) + " of " + Quoted(name));
       return;
     }
   }
   if (has_exemplar) {
     bool allowed = (type == MetricType::kCounter && suffix == "_total") ||
-                   ((type == MetricType::kHistogram || type == MetricType::kGaugeHistogram) && suffix == "_bucket");
+                   ((type == MetricType::kHistogram || type == MetricType::kGaugeHistogram) &&
+                    suffix == "_bucket");
     size_t chars = 0;
     for (const Label& l : exemplar_labels_) chars += l.name.size() + l.raw.size();
     if (!allowed || chars > kExemplarMaxChars) {
-      Fail(ParseCode::kBadExemplar, allowed ? "exemplar labels longer than 128 characters in " + Quoted(name)
-                                            : "an exemplar on " + Quoted(name) + ", which allows none");
+      Fail(ParseCode::kBadExemplar,
+           allowed ? "exemplar labels longer than 128 characters in " + Quoted(name)
+                   : "an exemplar on " + Quoted(name) + ", which allows none");
       return;
     }
   }
@@ -165,9 +182,12 @@ void Parser::SampleLine(std::string_view line) {
     uint64_t sum = 0;  // order-free: {a,b} and {b,a} are one label set
     for (const Label& l : labels_) sum += Mix(Hash(l.name) * 31 + Hash(l.raw));
     uint64_t h = Mix(Hash(name) ^ sum);
-    if (timestamp) h = Mix(h ^ static_cast<uint64_t>(timestamp->seconds) * 1'000'000'007ULL ^ timestamp->nanos);
+    if (timestamp)
+      h = Mix(h ^ static_cast<uint64_t>(timestamp->seconds) * 1'000'000'007ULL ^ timestamp->nanos);
     if (!InsertHash(&family_series_, &family_series_used_, h)) {
-      Fail(ParseCode::kDuplicateSeries, "series " + Quoted(labels_.empty() ? name : line.substr(0, line.find('}') + 1)) + " appears twice");
+      Fail(ParseCode::kDuplicateSeries,
+           "series " + Quoted(labels_.empty() ? name : line.substr(0, line.find('}') + 1)) +
+               " appears twice");
       return;
     }
   }
@@ -199,21 +219,27 @@ bool Parser::Labels(std::string_view line, size_t* pos, std::vector<Label>* out,
     blanks();
     if (!om && p < line.size() && line[p] == '}') break;  // 0.0.4: a trailing comma
     std::string_view name = Name(line, &p, kLabelStart, kLabelChar);
-    if (name.empty()) return Fail(ParseCode::kBadLabelName, std::string("bad ") + what + " name at " + Quoted(line.substr(p)));
+    if (name.empty())
+      return Fail(ParseCode::kBadLabelName,
+                  std::string("bad ") + what + " name at " + Quoted(line.substr(p)));
     blanks();
-    if (p >= line.size() || line[p] != '=') return Fail(ParseCode::kSyntax, "expected '=' after " + Quoted(name));
+    if (p >= line.size() || line[p] != '=')
+      return Fail(ParseCode::kSyntax, "expected '=' after " + Quoted(name));
     ++p;
     blanks();
-    if (p >= line.size() || line[p] != '"') return Fail(ParseCode::kSyntax, "expected '\"' after " + Quoted(name) + "=");
+    if (p >= line.size() || line[p] != '"')
+      return Fail(ParseCode::kSyntax, "expected '\"' after " + Quoted(name) + "=");
     size_t begin = ++p;
     bool escaped = false, ascii = true;
     for (;; ++p) {
-      if (p >= line.size()) return Fail(ParseCode::kSyntax, "unterminated value of " + Quoted(name));
+      if (p >= line.size())
+        return Fail(ParseCode::kSyntax, "unterminated value of " + Quoted(name));
       char c = line[p];
       if (c == '"') break;
       if (c == '\\') {
         char e = p + 1 < line.size() ? line[p + 1] : '\0';
-        if (e != '\\' && e != '"' && e != 'n') return Fail(ParseCode::kBadEscape, "bad escape in the value of " + Quoted(name));
+        if (e != '\\' && e != '"' && e != 'n')
+          return Fail(ParseCode::kBadEscape, "bad escape in the value of " + Quoted(name));
         escaped = true;
         ++p;
       } else if (static_cast<unsigned char>(c) >= 0x80) {
@@ -223,14 +249,18 @@ bool Parser::Labels(std::string_view line, size_t* pos, std::vector<Label>* out,
     std::string_view raw = line.substr(begin, p - begin);
     ++p;
     if (name.size() > limits_.max_label_bytes || raw.size() > limits_.max_label_bytes) {
-      return Fail(ParseCode::kLabelTooLong, std::string(what) + " " + Quoted(name) + " longer than " +
+      return Fail(ParseCode::kLabelTooLong, std::string(what) + " " + Quoted(name) +
+                                                " longer than " +
                                                 std::to_string(limits_.max_label_bytes) + " bytes");
     }
-    if (!ascii && !IsValidUtf8(raw)) return Fail(ParseCode::kInvalidUtf8, "the value of " + Quoted(name) + " is not UTF-8");
+    if (!ascii && !IsValidUtf8(raw))
+      return Fail(ParseCode::kInvalidUtf8, "the value of " + Quoted(name) + " is not UTF-8");
     if (out->size() >= limits_.max_labels) {
-      return Fail(ParseCode::kTooManyLabels, "more than " + std::to_string(limits_.max_labels) + " labels");
+      return Fail(ParseCode::kTooManyLabels,
+                  "more than " + std::to_string(limits_.max_labels) + " labels");
     }
-    if (Find(*out, name)) return Fail(ParseCode::kDuplicateLabel, std::string(what) + " " + Quoted(name) + " twice");
+    if (Find(*out, name))
+      return Fail(ParseCode::kDuplicateLabel, std::string(what) + " " + Quoted(name) + " twice");
     out->push_back({name, raw, escaped});
     blanks();
     if (p < line.size() && line[p] == ',') {
@@ -243,6 +273,5 @@ bool Parser::Labels(std::string_view line, size_t* pos, std::vector<Label>* out,
   *pos = p + 1;
   return true;
 }
-
 
 }  // namespace zabitan::prom

@@ -66,7 +66,8 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
 
 std::string_view Trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) {
     s.remove_suffix(1);
   }
   return s;
@@ -78,7 +79,8 @@ size_t OnHeader(char* data, size_t size, size_t n, void* p) {
   if (line.starts_with("HTTP/")) {  // a new response (after 100 Continue, say)
     t->content_type.clear();
     size_t sp = line.find(' ');
-    t->status = sp == std::string_view::npos ? 0 : std::atol(std::string(line.substr(sp + 1, 3)).c_str());
+    t->status =
+        sp == std::string_view::npos ? 0 : std::atol(std::string(line.substr(sp + 1, 3)).c_str());
   } else if (StartsWithNoCase(line, "content-type:")) {
     t->content_type = std::string(Trimmed(line.substr(13)));
   }
@@ -87,8 +89,9 @@ size_t OnHeader(char* data, size_t size, size_t n, void* p) {
 
 // The format the reply's Content-Type names (0.0.4 for anything but OpenMetrics).
 void StartParser(Transfer* t) {
-  t->format = StartsWithNoCase(t->content_type, "application/openmetrics-text") ? Format::kOpenMetrics
-                                                                                : Format::kText004;
+  t->format = StartsWithNoCase(t->content_type, "application/openmetrics-text")
+                  ? Format::kOpenMetrics
+                  : Format::kText004;
   t->parser = std::make_unique<Parser>(t->format, *t->limits, t->sink);
 }
 
@@ -102,7 +105,8 @@ size_t OnBody(char* data, size_t size, size_t n, void* p) {
     return 0;
   }
   if (t->status != 200) {
-    t->error_body.append(data, std::min(len, kErrorBodyBytes - std::min(kErrorBodyBytes, t->error_body.size())));
+    t->error_body.append(
+        data, std::min(len, kErrorBodyBytes - std::min(kErrorBodyBytes, t->error_body.size())));
     return len;
   }
   if (!t->parser) StartParser(t);
@@ -118,10 +122,12 @@ std::string AddressString(const sockaddr* a) {
   char text[INET6_ADDRSTRLEN] = "?";
   if (a->sa_family == AF_INET6) {
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(a)->sin6_addr, text, sizeof text);
-    return "[" + std::string(text) + "]:" + std::to_string(ntohs(reinterpret_cast<const sockaddr_in6*>(a)->sin6_port));
+    return "[" + std::string(text) +
+           "]:" + std::to_string(ntohs(reinterpret_cast<const sockaddr_in6*>(a)->sin6_port));
   }
   inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a)->sin_addr, text, sizeof text);
-  return std::string(text) + ":" + std::to_string(ntohs(reinterpret_cast<const sockaddr_in*>(a)->sin_port));
+  return std::string(text) + ":" +
+         std::to_string(ntohs(reinterpret_cast<const sockaddr_in*>(a)->sin_port));
 }
 
 // Waits until `fd` is ready for `events` or `ms` pass; false on timeout or error.
@@ -157,8 +163,10 @@ curl_socket_t OpenWithProxyHeader(void* p, curlsocktype purpose, curl_sockaddr* 
   }
   sockaddr_storage local{};
   socklen_t local_len = sizeof local;
-  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return failed(std::strerror(errno));
-  std::string header = ProxyHeader(t->target->proxy_protocol, reinterpret_cast<sockaddr*>(&local), peer);
+  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&local), &local_len) != 0)
+    return failed(std::strerror(errno));
+  std::string header =
+      ProxyHeader(t->target->proxy_protocol, reinterpret_cast<sockaddr*>(&local), peer);
   if (header.empty()) return failed("no PROXY header for this address family");
   for (size_t sent = 0; sent < header.size();) {
     if (!WaitFor(fd.get(), POLLOUT, ms)) return failed("sending the PROXY header timed out");
@@ -174,21 +182,27 @@ int AlreadyConnected(void*, curl_socket_t, curlsocktype) { return CURL_SOCKOPT_A
 ScrapeCode CodeOf(CURLcode rc) {
   switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT: return ScrapeCode::kConnect;
-    case CURLE_OPERATION_TIMEDOUT: return ScrapeCode::kTimeout;
-    case CURLE_FILESIZE_EXCEEDED: return ScrapeCode::kBodyTooLarge;
+    case CURLE_COULDNT_CONNECT:
+      return ScrapeCode::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return ScrapeCode::kTimeout;
+    case CURLE_FILESIZE_EXCEEDED:
+      return ScrapeCode::kBodyTooLarge;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR: return ScrapeCode::kTls;
-    default: return ScrapeCode::kTransfer;
+    case CURLE_SSL_ISSUER_ERROR:
+      return ScrapeCode::kTls;
+    default:
+      return ScrapeCode::kTransfer;
   }
 }
 
 // A secret from a file only its owner can read, without its line end.
-bool ReadSecret(const TargetOptions& target, const std::string& path, std::string* secret, ScrapeResult* result) {
+bool ReadSecret(const TargetOptions& target, const std::string& path, std::string* secret,
+                ScrapeResult* result) {
   Status s = ReadSecretFile(path, secret);
   if (!s.ok()) {
     result->code = ScrapeCode::kSecret;
@@ -203,16 +217,26 @@ bool ReadSecret(const TargetOptions& target, const std::string& path, std::strin
 
 std::string_view ScrapeCodeName(ScrapeCode code) {
   switch (code) {
-    case ScrapeCode::kOk: return "ok";
-    case ScrapeCode::kBadTarget: return "bad-target";
-    case ScrapeCode::kSecret: return "secret";
-    case ScrapeCode::kConnect: return "connect";
-    case ScrapeCode::kTls: return "tls";
-    case ScrapeCode::kHttpStatus: return "http-status";
-    case ScrapeCode::kTimeout: return "timeout";
-    case ScrapeCode::kBodyTooLarge: return "body-too-large";
-    case ScrapeCode::kParse: return "parse";
-    case ScrapeCode::kTransfer: return "transfer";
+    case ScrapeCode::kOk:
+      return "ok";
+    case ScrapeCode::kBadTarget:
+      return "bad-target";
+    case ScrapeCode::kSecret:
+      return "secret";
+    case ScrapeCode::kConnect:
+      return "connect";
+    case ScrapeCode::kTls:
+      return "tls";
+    case ScrapeCode::kHttpStatus:
+      return "http-status";
+    case ScrapeCode::kTimeout:
+      return "timeout";
+    case ScrapeCode::kBodyTooLarge:
+      return "body-too-large";
+    case ScrapeCode::kParse:
+      return "parse";
+    case ScrapeCode::kTransfer:
+      return "transfer";
   }
   return "unknown";
 }
@@ -233,9 +257,12 @@ ScrapeResult Scrape(const TargetOptions& target, const ParseLimits& limits, Sink
     std::string rest = url.substr(5);
     size_t split = rest.rfind(":/");
     socket_path = split == std::string::npos ? rest : rest.substr(0, split);
-    url = "http://localhost" + (split == std::string::npos ? std::string(kDefaultPath) : rest.substr(split + 1));
-    if (!socket_path.starts_with("/")) return fail(ScrapeCode::kBadTarget, "a Unix socket needs an absolute path");
-    if (target.proxy_protocol) return fail(ScrapeCode::kBadTarget, "no PROXY header on a Unix socket");
+    url = "http://localhost" +
+          (split == std::string::npos ? std::string(kDefaultPath) : rest.substr(split + 1));
+    if (!socket_path.starts_with("/"))
+      return fail(ScrapeCode::kBadTarget, "a Unix socket needs an absolute path");
+    if (target.proxy_protocol)
+      return fail(ScrapeCode::kBadTarget, "no PROXY header on a Unix socket");
   } else if (!url.starts_with("http://") && !url.starts_with("https://")) {
     return fail(ScrapeCode::kBadTarget, "not an http://, https:// or unix: target");
   }
@@ -243,8 +270,12 @@ ScrapeResult Scrape(const TargetOptions& target, const ParseLimits& limits, Sink
     return fail(ScrapeCode::kBadTarget, "PROXY protocol version must be 1 or 2");
   }
   std::string password, token;
-  if (!target.password_file.empty() && !ReadSecret(target, target.password_file, &password, &result)) return result;
-  if (!target.bearer_token_file.empty() && !ReadSecret(target, target.bearer_token_file, &token, &result)) return result;
+  if (!target.password_file.empty() &&
+      !ReadSecret(target, target.password_file, &password, &result))
+    return result;
+  if (!target.bearer_token_file.empty() &&
+      !ReadSecret(target, target.bearer_token_file, &token, &result))
+    return result;
 
   std::unique_ptr<CURL, CurlCleanup> curl(curl_easy_init());
   if (!curl) return fail(ScrapeCode::kTransfer, "curl_easy_init failed");
@@ -254,7 +285,8 @@ ScrapeResult Scrape(const TargetOptions& target, const ParseLimits& limits, Sink
     list->reset(curl_slist_append(list->release(), line.c_str()));
   };
   add(&headers, kAcceptHeader);
-  add(&headers, "X-Prometheus-Scrape-Timeout-Seconds: " + std::to_string(target.timeout.count() / 1000.0));
+  add(&headers,
+      "X-Prometheus-Scrape-Timeout-Seconds: " + std::to_string(target.timeout.count() / 1000.0));
   if (!token.empty()) add(&headers, "Authorization: Bearer " + token);
   for (const std::string& r : target.resolve) add(&pins, r);
 
@@ -298,10 +330,12 @@ ScrapeResult Scrape(const TargetOptions& target, const ParseLimits& limits, Sink
   result.http_status = t.status;
   result.body_bytes = t.body;
   curl_off_t wire = 0;
-  if (curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &wire) == CURLE_OK) result.wire_bytes = static_cast<uint64_t>(wire);
+  if (curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &wire) == CURLE_OK)
+    result.wire_bytes = static_cast<uint64_t>(wire);
   result.format = t.format;
   // libcurl's PRIMARY_IP holds a Unix socket's path cut to the length of an IPv6 address.
-  if (const char* ip = nullptr; socket_path.empty() && curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) {
+  if (const char* ip = nullptr;
+      socket_path.empty() && curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) {
     result.peer = ip;
   } else {
     result.peer = socket_path;
@@ -314,13 +348,15 @@ ScrapeResult Scrape(const TargetOptions& target, const ParseLimits& limits, Sink
   if (t.abort_code != ScrapeCode::kOk) return fail(t.abort_code, t.abort_message);
   if (rc != CURLE_OK) {
     std::string why = error[0] ? error : curl_easy_strerror(rc);
-    if (!socket_path.empty() && rc == CURLE_COULDNT_CONNECT) why = "cannot connect to the Unix socket " + socket_path;
+    if (!socket_path.empty() && rc == CURLE_COULDNT_CONNECT)
+      why = "cannot connect to the Unix socket " + socket_path;
     if (!t.connect_errors.empty()) why += " (" + t.connect_errors + ")";
     return fail(CodeOf(rc), Printable(why, 400));
   }
   if (t.status != 200) {
     return fail(ScrapeCode::kHttpStatus, "HTTP status " + std::to_string(t.status) + ": \"" +
-                                             Printable(Trimmed(t.error_body), kErrorBodyBytes) + "\"");
+                                             Printable(Trimmed(t.error_body), kErrorBodyBytes) +
+                                             "\"");
   }
   if (!t.parser) StartParser(&t);  // an empty body
   result.format = t.format;

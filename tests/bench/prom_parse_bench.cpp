@@ -9,7 +9,6 @@
 // RSS (getrusage: this process's high-water mark). Throughput is per CPU second of the parsing
 // thread (the wall time is printed too). Asserts nothing about speed.
 #include <sys/resource.h>
-
 #include <time.h>
 
 #include <chrono>
@@ -37,7 +36,8 @@ void AppendSeries(uint64_t i, std::string* out) {
   uint64_t family = i / 1000;
   std::string name = "node_bench_metric_" + std::to_string(family) + "_bytes";
   if (i % 1000 == 0) {
-    *out += "# HELP " + name + " A benchmark gauge, like node_exporter's.\n# TYPE " + name + " gauge\n";
+    *out +=
+        "# HELP " + name + " A benchmark gauge, like node_exporter's.\n# TYPE " + name + " gauge\n";
   }
   *out += name + "{device=\"sd" + std::to_string(i % 1000) + "\",mountpoint=\"/srv/data/" +
           std::to_string(i % 97) + "\",fstype=\"ext4\"} " + std::to_string(i * 4096.5) + "e-3\n";
@@ -103,10 +103,11 @@ int main(int argc, char** argv) {
   }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("%s %s: %llu series, %.1f MB; parsing %.3f s CPU (%.3f s wall): %.2f M series/s, %.0f MB/s "
-              "per CPU second; peak RSS %.1f MiB\n",
-              format == Format::kText004 ? "text-0.0.4" : "openmetrics", whole ? "whole" : "streamed",
-              static_cast<unsigned long long>(series), bytes / 1e6, cpu_seconds, seconds,
-              series / cpu_seconds / 1e6, bytes / cpu_seconds / 1e6, usage.ru_maxrss / 1024.0);
+  std::printf(
+      "%s %s: %llu series, %.1f MB; parsing %.3f s CPU (%.3f s wall): %.2f M series/s, %.0f MB/s "
+      "per CPU second; peak RSS %.1f MiB\n",
+      format == Format::kText004 ? "text-0.0.4" : "openmetrics", whole ? "whole" : "streamed",
+      static_cast<unsigned long long>(series), bytes / 1e6, cpu_seconds, seconds,
+      series / cpu_seconds / 1e6, bytes / cpu_seconds / 1e6, usage.ru_maxrss / 1024.0);
   return 0;
 }

@@ -71,13 +71,18 @@ struct Bytes {
 // An independent writer of label values (the grammar's three escapes).
 std::string Quote(const std::string& v) {
   std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\\\"") : c == '\\' ? std::string("\\\\") : c == '\n' ? std::string("\\n") : std::string(1, c);
+  for (char c : v)
+    out += c == '"'    ? std::string("\\\"")
+           : c == '\\' ? std::string("\\\\")
+           : c == '\n' ? std::string("\\n")
+                       : std::string(1, c);
   return out + "\"";
 }
 
 void Generated(Bytes in, Format format) {
   bool om = format == Format::kOpenMetrics;
-  static const char* const kPieces[] = {"a", "\"", "\\", "\n", " ", "#", "{", "}", ",", "=", "é", "日本", "\\n", "x"};
+  static const char* const kPieces[] = {"a", "\"", "\\", "\n", " ",    "#",   "{",
+                                        "}", ",",  "=",  "é",  "日本", "\\n", "x"};
   std::vector<OwnedFamily> want;
   std::string text;
   int families = 1 + in.Next() % 5;
@@ -86,17 +91,28 @@ void Generated(Bytes in, Format format) {
     OwnedFamily fam;
     fam.name = "f" + std::to_string(f) + "_x";
     fam.typed = kind != 2;
-    fam.type = kind == 0 ? MetricType::kGauge : kind == 1 ? MetricType::kCounter : kind == 3 ? MetricType::kInfo
-             : kind == 4 ? MetricType::kHistogram : MetricType::kUnknown;
-    std::string suffix = kind == 1 && om ? "_total" : kind == 3 ? "_info" : kind == 4 ? "_count" : "";
-    if (fam.typed) text += "# TYPE " + fam.name + " " + std::string(TypeWord(fam.type, format)) + "\n";
+    fam.type = kind == 0   ? MetricType::kGauge
+               : kind == 1 ? MetricType::kCounter
+               : kind == 3 ? MetricType::kInfo
+               : kind == 4 ? MetricType::kHistogram
+                           : MetricType::kUnknown;
+    std::string suffix = kind == 1 && om ? "_total"
+                         : kind == 3     ? "_info"
+                         : kind == 4     ? "_count"
+                                         : "";
+    if (fam.typed)
+      text += "# TYPE " + fam.name + " " + std::string(TypeWord(fam.type, format)) + "\n";
     int samples = in.Next() % 4;
     if (samples == 0 || in.Next() % 2) {  // HELP (a family with no sample and no HELP is no family)
       std::string help = "h", written = "h";
       for (int k = in.Next() % 6; k > 0; --k) {
         std::string piece = kPieces[in.Next() % std::size(kPieces)];
         help += piece;
-        for (char c : piece) written += c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '"' && om ? "\\\"" : std::string(1, c);
+        for (char c : piece)
+          written += c == '\\'        ? "\\\\"
+                     : c == '\n'      ? "\\n"
+                     : c == '"' && om ? "\\\""
+                                      : std::string(1, c);
       }
       fam.help = help;
       text += "# HELP " + fam.name + " " + written + "\n";
@@ -121,7 +137,9 @@ void Generated(Bytes in, Format format) {
       }
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.17g", sample.value);
-      std::string v = std::isnan(sample.value) ? "NaN" : std::isinf(sample.value) ? (sample.value > 0 ? "+Inf" : "-Inf") : buf;
+      std::string v = std::isnan(sample.value)   ? "NaN"
+                      : std::isinf(sample.value) ? (sample.value > 0 ? "+Inf" : "-Inf")
+                                                 : buf;
       text += "} " + v + "\n";
       fam.samples.push_back(std::move(sample));
     }

@@ -14,7 +14,8 @@ namespace {
 MappingOptions Host() { return MappingOptions{std::string(1, 'h'), {0.5, 0.9, 0.99}, {}, {}, {}}; }
 
 // key → value of everything `text` maps to (scrape clock 1000).
-std::map<std::string, Value> Map(std::string_view text, Format format = Format::kText004, MappingOptions o = Host()) {
+std::map<std::string, Value> Map(std::string_view text, Format format = Format::kText004,
+                                 MappingOptions o = Host()) {
   std::vector<Value> values;
   Mapper mapper(o, 1000, &values);
   Parser parser(format, {}, &mapper);
@@ -29,10 +30,10 @@ std::map<std::string, Value> Map(std::string_view text, Format format = Format::
 }  // namespace
 
 TEST_CASE("prom mapping: identity labels are the ones that vary", "[prom]") {
-  auto m = Map(
-      "# TYPE fs_bytes gauge\n"
-      "fs_bytes{job=\"node\",device=\"sda\",fstype=\"ext4\"} 1\n"
-      "fs_bytes{job=\"node\",device=\"sdb\",fstype=\"ext4\"} 2\n");
+  auto m =
+      Map("# TYPE fs_bytes gauge\n"
+          "fs_bytes{job=\"node\",device=\"sda\",fstype=\"ext4\"} 1\n"
+          "fs_bytes{job=\"node\",device=\"sdb\",fstype=\"ext4\"} 2\n");
   CHECK(m.at("prom.value[fs_bytes,device=sda]").value == "1");
   CHECK(m.at("prom.value[fs_bytes,device=sdb]").value == "2");
   CHECK(m.at("prom.value[fs_bytes,device=sda]").clock == 1000u);
@@ -43,9 +44,9 @@ TEST_CASE("prom mapping: identity labels are the ones that vary", "[prom]") {
   CHECK(rows[1]["{#JOB}"] == "node");
   CHECK(rows[1]["{#PROM.FAMILY}"] == "fs_bytes");
   // A constant label added upstream changes no key.
-  auto again = Map(
-      "fs_bytes{job=\"node\",device=\"sda\",fstype=\"ext4\",version=\"2\"} 1\n"
-      "fs_bytes{job=\"node\",device=\"sdb\",fstype=\"ext4\",version=\"2\"} 2\n");
+  auto again =
+      Map("fs_bytes{job=\"node\",device=\"sda\",fstype=\"ext4\",version=\"2\"} 1\n"
+          "fs_bytes{job=\"node\",device=\"sdb\",fstype=\"ext4\",version=\"2\"} 2\n");
   CHECK(again.count("prom.value[fs_bytes,device=sda]") == 1);
   // Configured identity labels win.
   MappingOptions o = Host();
@@ -55,37 +56,37 @@ TEST_CASE("prom mapping: identity labels are the ones that vary", "[prom]") {
 }
 
 TEST_CASE("prom mapping: histograms get buckets, sum, count and quantiles at the edge", "[prom]") {
-  auto m = Map(
-      "# TYPE lat_seconds histogram\n"
-      "lat_seconds_bucket{path=\"/a\",le=\"0.1\"} 50\n"
-      "lat_seconds_bucket{path=\"/a\",le=\"1\"} 90\n"
-      "lat_seconds_bucket{path=\"/a\",le=\"+Inf\"} 100\n"
-      "lat_seconds_sum{path=\"/a\"} 30\n"
-      "lat_seconds_count{path=\"/a\"} 100\n"
-      "lat_seconds_bucket{path=\"/b\",le=\"0.1\"} 0\n"
-      "lat_seconds_bucket{path=\"/b\",le=\"1\"} 0\n"
-      "lat_seconds_bucket{path=\"/b\",le=\"+Inf\"} 0\n");
+  auto m =
+      Map("# TYPE lat_seconds histogram\n"
+          "lat_seconds_bucket{path=\"/a\",le=\"0.1\"} 50\n"
+          "lat_seconds_bucket{path=\"/a\",le=\"1\"} 90\n"
+          "lat_seconds_bucket{path=\"/a\",le=\"+Inf\"} 100\n"
+          "lat_seconds_sum{path=\"/a\"} 30\n"
+          "lat_seconds_count{path=\"/a\"} 100\n"
+          "lat_seconds_bucket{path=\"/b\",le=\"0.1\"} 0\n"
+          "lat_seconds_bucket{path=\"/b\",le=\"1\"} 0\n"
+          "lat_seconds_bucket{path=\"/b\",le=\"+Inf\"} 0\n");
   CHECK(m.at("prom.bucket[lat_seconds,path=/a,0.1]").value == "50");
   CHECK(m.at("prom.bucket[lat_seconds,path=/a,+Inf]").value == "100");
   CHECK(m.at("prom.value[lat_seconds_count,path=/a]").value == "100");
-  CHECK(m.at("prom.quantile[lat_seconds,path=/a,0.5]").value == "0.1");   // the 50th at 0.1
+  CHECK(m.at("prom.quantile[lat_seconds,path=/a,0.5]").value == "0.1");  // the 50th at 0.1
   CHECK(m.at("prom.quantile[lat_seconds,path=/a,0.9]").value == "1");
-  CHECK(m.at("prom.quantile[lat_seconds,path=/a,0.99]").value == "1");   // beyond the last bound
-  CHECK(m.count("prom.quantile[lat_seconds,path=/b,0.5]") == 0);          // no observation: NaN
+  CHECK(m.at("prom.quantile[lat_seconds,path=/a,0.99]").value == "1");  // beyond the last bound
+  CHECK(m.count("prom.quantile[lat_seconds,path=/b,0.5]") == 0);        // no observation: NaN
   auto rows = nlohmann::json::parse(m.at("prom.discovery[lat_seconds]").value);
   CHECK(rows.size() == 2);  // one row per series, not per bucket
 }
 
 TEST_CASE("prom mapping: summaries, OpenMetrics counters, timestamps, NaN", "[prom]") {
-  auto m = Map(
-      "# TYPE rpc summary\n"
-      "rpc{quantile=\"0.99\"} 7\n"
-      "rpc_count 3\n"
-      "# TYPE req counter\n"
-      "req_total{code=\"200\"} 5 1700000000.25\n"
-      "req_total{code=\"500\"} NaN\n"
-      "# EOF\n",
-      Format::kOpenMetrics);
+  auto m =
+      Map("# TYPE rpc summary\n"
+          "rpc{quantile=\"0.99\"} 7\n"
+          "rpc_count 3\n"
+          "# TYPE req counter\n"
+          "req_total{code=\"200\"} 5 1700000000.25\n"
+          "req_total{code=\"500\"} NaN\n"
+          "# EOF\n",
+          Format::kOpenMetrics);
   CHECK(m.at("prom.quantile[rpc,,0.99]").value == "7");
   CHECK(m.at("prom.value[rpc_count,]").value == "3");
   CHECK(m.at("prom.value[req_total,code=200]").clock == 1700000000u);
@@ -117,7 +118,8 @@ TEST_CASE("prom mapping: families filtered by name globs", "[prom]") {
   MappingOptions o = Host();
   o.include = {"node_*", "up"};
   o.exclude = {"node_cpu_*"};
-  auto m = Map("node_load1 1\nnode_cpu_seconds_total 2\ngo_goroutines 3\nup 1\n", Format::kText004, o);
+  auto m =
+      Map("node_load1 1\nnode_cpu_seconds_total 2\ngo_goroutines 3\nup 1\n", Format::kText004, o);
   CHECK(m.count("prom.discovery[node_load1]") == 1);
   CHECK(m.count("prom.discovery[up]") == 1);
   CHECK(m.count("prom.discovery[node_cpu_seconds_total]") == 0);

@@ -16,7 +16,8 @@ TEST_CASE("prom numbers: values, including NaN and the infinities in any case", 
   CHECK((ParseValue("Infinity", &v) && std::isinf(v)));
   CHECK((ParseValue("NaN", &v) && std::isnan(v)));
   CHECK((ParseValue("nan", &v) && std::isnan(v)));
-  for (const char* bad : {"", "+", "-", "1e", "0x10", "1_000", "abc", "1.2.3", "nan(1)", "1e999", " 1", "--1"}) {
+  for (const char* bad :
+       {"", "+", "-", "1e", "0x10", "1_000", "abc", "1.2.3", "nan(1)", "1e999", " 1", "--1"}) {
     CAPTURE(bad);
     CHECK_FALSE(ParseValue(bad, &v));
   }

@@ -37,7 +37,8 @@ TEST_CASE("prom parser: the 0.0.4 example of the exposition format documentation
       "http_requests_total{method=\"post\",code=\"400\"}    3 1395066363000\n"
       "\n"
       "# Escaping in label values:\n"
-      "msdos_file_access_time_seconds{path=\"C:\\\\DIR\\\\FILE.TXT\",error=\"Cannot find file:\\n\\\"FILE.TXT\\\"\"} 1.458255915e9\n"
+      "msdos_file_access_time_seconds{path=\"C:\\\\DIR\\\\FILE.TXT\",error=\"Cannot find "
+      "file:\\n\\\"FILE.TXT\\\"\"} 1.458255915e9\n"
       "metric_without_timestamp_and_labels 12.47\n"
       "something_weird{problem=\"division by zero\"} +Inf -3982045\n"
       "# TYPE http_request_duration_seconds histogram\n"
@@ -65,8 +66,10 @@ TEST_CASE("prom parser: the 0.0.4 example of the exposition format documentation
   CHECK(doc[5].samples.size() == 3);
   // The canonical form: metadata TYPE first, one space, shortest numbers, no comments.
   std::string printed = Print(doc, Format::kText004);
-  CHECK(printed.starts_with("# TYPE http_requests_total counter\n# HELP http_requests_total The total"));
-  CHECK(printed.find("http_requests_total{method=\"post\",code=\"400\"} 3 1395066363000\n") != std::string::npos);
+  CHECK(printed.starts_with(
+      "# TYPE http_requests_total counter\n# HELP http_requests_total The total"));
+  CHECK(printed.find("http_requests_total{method=\"post\",code=\"400\"} 3 1395066363000\n") !=
+        std::string::npos);
   CHECK(printed.find("\"} 1458255915\n") != std::string::npos);
   CHECK(printed.find("rpc_duration_seconds_sum 17560473\n") != std::string::npos);
   CHECK(printed.find("Escaping") == std::string::npos);
@@ -195,12 +198,15 @@ TEST_CASE("prom parser: bounds", "[prom]") {
   limits.max_series = 3;
   limits.max_labels = 2;
   limits.max_label_bytes = 10;
-  auto code = [&](const std::string& text) { return Parse(text, Format::kText004, nullptr, limits).code; };
+  auto code = [&](const std::string& text) {
+    return Parse(text, Format::kText004, nullptr, limits).code;
+  };
   CHECK(code("a " + std::string(97, '1') + "\n") == ParseCode::kOk);
   CHECK(code("a " + std::string(99, '1') + "\n") == ParseCode::kLineTooLong);
   CHECK(code(std::string(1000, 'a')) == ParseCode::kLineTooLong);  // no newline at all
   CHECK(code("a{x=\"1\"} 1\na{x=\"2\"} 1\na{x=\"3\"} 1\n") == ParseCode::kOk);
-  CHECK(code("a{x=\"1\"} 1\na{x=\"2\"} 1\na{x=\"3\"} 1\na{x=\"4\"} 1\n") == ParseCode::kTooManySeries);
+  CHECK(code("a{x=\"1\"} 1\na{x=\"2\"} 1\na{x=\"3\"} 1\na{x=\"4\"} 1\n") ==
+        ParseCode::kTooManySeries);
   CHECK(code("# HELP a x\n# HELP b x\n# HELP c x\n# HELP d x\n") == ParseCode::kTooManySeries);
   CHECK(code("a{x=\"1\",y=\"1\",z=\"1\"} 1\n") == ParseCode::kTooManyLabels);
   CHECK(code("a{x=\"12345678901\"} 1\n") == ParseCode::kLabelTooLong);
@@ -216,7 +222,9 @@ TEST_CASE("prom parser: bounds", "[prom]") {
 
 TEST_CASE("prom parser: 0.0.4 leniencies", "[prom]") {
   std::vector<OwnedFamily> doc;
-  REQUIRE(Parse("  a { x = \"1\" , } \t 1 \t 5 \n# any comment\n#TYPE b gauge \n", Format::kText004, &doc).ok());
+  REQUIRE(Parse("  a { x = \"1\" , } \t 1 \t 5 \n# any comment\n#TYPE b gauge \n", Format::kText004,
+                &doc)
+              .ok());
   REQUIRE(doc.size() == 2);
   CHECK(doc[1].type == MetricType::kGauge);
   CHECK(doc[0].samples[0].labels == OwnedLabels{{"x", "1"}});

@@ -65,8 +65,10 @@ int main(int argc, char** argv) {
       if (s.timestamp) ts = FormatSeconds(*s.timestamp);
       samples.push_back({s.name, labels, FormatValue(s.value), ts});
     }
-    nlohmann::json j = {{"name", f.name},       {"type", TypeWord(f.type, Format::kOpenMetrics)},
-                        {"typed", f.typed},     {"help", f.help ? nlohmann::json(*f.help) : nlohmann::json()},
+    nlohmann::json j = {{"name", f.name},
+                        {"type", TypeWord(f.type, Format::kOpenMetrics)},
+                        {"typed", f.typed},
+                        {"help", f.help ? nlohmann::json(*f.help) : nlohmann::json()},
                         {"unit", f.unit ? nlohmann::json(*f.unit) : nlohmann::json()},
                         {"samples", samples}};
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

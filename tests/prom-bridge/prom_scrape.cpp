@@ -39,21 +39,36 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--timeout-ms") t.timeout = std::chrono::milliseconds(std::stol(next()));
-    else if (a == "--connect-timeout-ms") t.connect_timeout = std::chrono::milliseconds(std::stol(next()));
-    else if (a == "--max-body") t.max_body_bytes = std::stoull(next());
-    else if (a == "--max-series") limits.max_series = std::stoull(next());
-    else if (a == "--max-line") limits.max_line_bytes = std::stoull(next());
-    else if (a == "--proxy-protocol") t.proxy_protocol = std::stoi(next());
-    else if (a == "--resolve") t.resolve.push_back(next());
-    else if (a == "--ca") t.ca_file = next();
-    else if (a == "--cert") t.cert_file = next();
-    else if (a == "--key") t.key_file = next();
-    else if (a == "--insecure") t.insecure = true;
-    else if (a == "--no-duplicate-check") limits.check_duplicate_series = false;
-    else if (a == "--user") t.username = next();
-    else if (a == "--password-file") t.password_file = next();
-    else if (a == "--bearer-token-file") t.bearer_token_file = next();
+    if (a == "--timeout-ms")
+      t.timeout = std::chrono::milliseconds(std::stol(next()));
+    else if (a == "--connect-timeout-ms")
+      t.connect_timeout = std::chrono::milliseconds(std::stol(next()));
+    else if (a == "--max-body")
+      t.max_body_bytes = std::stoull(next());
+    else if (a == "--max-series")
+      limits.max_series = std::stoull(next());
+    else if (a == "--max-line")
+      limits.max_line_bytes = std::stoull(next());
+    else if (a == "--proxy-protocol")
+      t.proxy_protocol = std::stoi(next());
+    else if (a == "--resolve")
+      t.resolve.push_back(next());
+    else if (a == "--ca")
+      t.ca_file = next();
+    else if (a == "--cert")
+      t.cert_file = next();
+    else if (a == "--key")
+      t.key_file = next();
+    else if (a == "--insecure")
+      t.insecure = true;
+    else if (a == "--no-duplicate-check")
+      limits.check_duplicate_series = false;
+    else if (a == "--user")
+      t.username = next();
+    else if (a == "--password-file")
+      t.password_file = next();
+    else if (a == "--bearer-token-file")
+      t.bearer_token_file = next();
     else {
       std::cerr << "prom_scrape: unknown option " << a << "\n";
       return 2;
@@ -62,8 +77,8 @@ int main(int argc, char** argv) {
   NullSink sink;
   ScrapeResult r = Scrape(t, limits, &sink);
   if (!r.ok()) {
-    std::cout << r.message << "\ncode=" << ScrapeCodeName(r.code) << " parse=" << CodeName(r.parse_code)
-              << " series=" << r.series << "\n";
+    std::cout << r.message << "\ncode=" << ScrapeCodeName(r.code)
+              << " parse=" << CodeName(r.parse_code) << " series=" << r.series << "\n";
     return 1;
   }
   std::cout << "ok format=" << (r.format == Format::kOpenMetrics ? "openmetrics" : "text-0.0.4")

@@ -40,9 +40,9 @@ TEST_CASE("proxy protocol: version 1 lines, as the specification writes them", "
 TEST_CASE("proxy protocol: version 2 bytes", "[prom]") {
   auto s = Address("192.168.0.1", 56324), d = Address("192.168.0.11", 443);
   std::string want("\r\n\r\n\0\r\nQUIT\n", 12);
-  want += std::string("\x21\x11\x00\x0c", 4);                   // v2 PROXY, TCP/IPv4, 12 bytes
+  want += std::string("\x21\x11\x00\x0c", 4);                  // v2 PROXY, TCP/IPv4, 12 bytes
   want += std::string("\xc0\xa8\x00\x01\xc0\xa8\x00\x0b", 8);  // addresses
-  want += std::string("\xdc\x04\x01\xbb", 4);                   // ports 56324, 443
+  want += std::string("\xdc\x04\x01\xbb", 4);                  // ports 56324, 443
   CHECK(ProxyHeader(2, Sa(s), Sa(d)) == want);
   auto s6 = Address("::1", 1), d6 = Address("::2", 2);
   std::string h6 = ProxyHeader(2, Sa(s6), Sa(d6));

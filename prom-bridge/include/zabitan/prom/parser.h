@@ -35,21 +35,28 @@ enum class Format {
 
 // kUnknown is 0.0.4's "untyped", OpenMetrics' "unknown", and the type of a family with no TYPE.
 enum class MetricType {
-  kUnknown, kCounter, kGauge, kHistogram, kGaugeHistogram, kSummary, kInfo, kStateSet
+  kUnknown,
+  kCounter,
+  kGauge,
+  kHistogram,
+  kGaugeHistogram,
+  kSummary,
+  kInfo,
+  kStateSet
 };
 // The word TYPE lines use for `type` in `format` ("untyped" or "unknown" for kUnknown).
 std::string_view TypeWord(MetricType type, Format format);
 
 enum class ParseCode {
   kOk = 0,
-  kLineTooLong,           // bound: ParseLimits::max_line_bytes
-  kTooManySeries,         // bound: ParseLimits::max_series (samples, and families)
-  kTooManyLabels,         // bound: ParseLimits::max_labels
-  kLabelTooLong,          // bound: ParseLimits::max_label_bytes (a label name or value)
-  kSyntax,                // a line that fits no rule of the grammar
+  kLineTooLong,    // bound: ParseLimits::max_line_bytes
+  kTooManySeries,  // bound: ParseLimits::max_series (samples, and families)
+  kTooManyLabels,  // bound: ParseLimits::max_labels
+  kLabelTooLong,   // bound: ParseLimits::max_label_bytes (a label name or value)
+  kSyntax,         // a line that fits no rule of the grammar
   kBadMetricName,
   kBadLabelName,
-  kBadEscape,             // a backslash sequence the format does not define
+  kBadEscape,  // a backslash sequence the format does not define
   kBadValue,
   kBadTimestamp,
   kInvalidUtf8,           // in a label value or HELP text
@@ -79,8 +86,8 @@ struct ParseResult {
 struct ParseLimits {
   size_t max_line_bytes = 64 * 1024;
   size_t max_series = 1'000'000;
-  size_t max_labels = 64;          // per series
-  size_t max_label_bytes = 4096;   // per label name and per label value
+  size_t max_labels = 64;              // per series
+  size_t max_label_bytes = 4096;       // per label name and per label value
   bool check_duplicate_series = true;  // costs 8 bytes per series of the largest family
 };
 
@@ -112,7 +119,7 @@ struct Exemplar {
 struct Family {
   std::string name;
   MetricType type = MetricType::kUnknown;
-  bool typed = false;  // a TYPE line was seen
+  bool typed = false;               // a TYPE line was seen
   std::optional<std::string> help;  // unescaped
   std::optional<std::string> unit;
   size_t samples = 0;

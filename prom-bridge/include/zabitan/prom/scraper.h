@@ -64,7 +64,7 @@ struct ScrapeResult {
   uint64_t body_bytes = 0;  // decompressed
   uint64_t wire_bytes = 0;  // as received (gzip: compressed)
   uint64_t series = 0;
-  std::string peer;         // the address that answered ("127.0.0.1", "::1", the socket path)
+  std::string peer;  // the address that answered ("127.0.0.1", "::1", the socket path)
   bool ok() const { return code == ScrapeCode::kOk; }
 };
 
