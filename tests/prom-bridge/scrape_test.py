@@ -10,7 +10,7 @@
 - the hostile exporter: an endless line, a slow drip, 10M series, invalid UTF-8, duplicate
   series, a wrong TYPE, 100 labels, a large body, HTTP 500: each a one-line error with its code
   within its bound of time; then a good target still answers.
-- TLS verified by default (test PKI), CA file, host name check, --insecure, client certificate;
+- TLS verified by default (test PKI, server certificate for DNS:localhost), CA file, host name check, --insecure, client certificate;
   basic auth and bearer token from 0600 files (a 0644 file refused); content negotiation.
 """
 import os
@@ -98,14 +98,14 @@ run(h + "/status", want="http-status")
 run(h + "/good", series=lambda n: n == 2)  # the others did not leave anything behind
 
 tls = ho["HOSTILE_TLS_PORT"]
-pinned = ["--resolve", f"zabbix-server:{tls}:127.0.0.1"]
+pinned = ["--resolve", f"localhost:{tls}:127.0.0.1"]
 ca = ["--ca", os.path.join(pki, "ca.crt")]
-run(f"https://zabbix-server:{tls}/good", *pinned, want="tls")  # not trusted by default
-run(f"https://zabbix-server:{tls}/good", *pinned, *ca, series=lambda n: n == 2)
+run(f"https://localhost:{tls}/good", *pinned, want="tls")  # not trusted by default
+run(f"https://localhost:{tls}/good", *pinned, *ca, series=lambda n: n == 2)
 run(f"https://127.0.0.1:{tls}/good", *ca, want="tls")  # the name is checked
 run(f"https://127.0.0.1:{tls}/good", "--insecure", series=lambda n: n == 2)
-run(f"https://zabbix-server:{tls}/client-cert", *pinned, *ca, want="http-status")
-run(f"https://zabbix-server:{tls}/client-cert", *pinned, *ca, "--cert", os.path.join(pki, "client.crt"),
+run(f"https://localhost:{tls}/client-cert", *pinned, *ca, want="http-status")
+run(f"https://localhost:{tls}/client-cert", *pinned, *ca, "--cert", os.path.join(pki, "client.crt"),
     "--key", os.path.join(pki, "client.key"), series=lambda n: n == 2)
 
 os.makedirs(workdir, exist_ok=True)
