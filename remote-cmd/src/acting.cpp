@@ -35,8 +35,10 @@ int Act(Admission& a, std::chrono::steady_clock::time_point start) {
   a.record.detail = o.line;
   if (Status s = Audit(policy.audit_log, a.record); !s.ok()) log::Warning(s.message());
   if (!inv.dry_run) {
-    if (Status r = Report(policy, o, deadline); !r.ok()) log::Warning(r.message());
-    if (Status n = Notify(policy, a.config, inv, *a.group, o, deadline); !n.ok()) log::Warning(n.message());
+    // Errors, not warnings: Zabbix keeps the script's output, and a report that never arrived
+    // or a mascot that was not told is what the admin must read there.
+    if (Status r = Report(policy, o, deadline); !r.ok()) log::Error(r.message());
+    if (Status n = Notify(policy, a.config, inv, *a.group, o, deadline); !n.ok()) log::Error(n.message());
   }
   std::printf("%s\n", o.line.c_str());
   return o.code == Outcome::kFailed ? 1 : 0;

@@ -14,6 +14,7 @@
 #include "zabitan/common/trusted_file.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/sender.h"
+#include "zabitan/sender/tls.h"
 #include "zabitan/sstp/notifier.h"
 #include "zabitan/sstp/script.h"
 #include "zabitan/sstp/settings.h"
@@ -256,6 +257,22 @@ Status Report(const Policy& policy, const Outcome& o, Clock::time_point deadline
   sender::SenderOptions so;
   if (Status s = sender::ParseDestinations(policy.report_server, 10051, &so.destinations); !s.ok()) {
     return s.Prefixed("report_server");
+  }
+  const ReportTls& rt = policy.report_tls;
+  if (!rt.connect.empty() && rt.connect != "unencrypted") {
+    sender::TlsOptions t;
+    if (Status s = sender::ParseTlsMode(rt.connect, &t.mode); !s.ok()) return s.Prefixed("report_tls_connect");
+    t.psk_identity = rt.psk_identity;
+    t.psk_file = rt.psk_file;
+    t.ca_file = rt.ca_file;
+    t.crl_file = rt.crl_file;
+    t.cert_file = rt.cert_file;
+    t.key_file = rt.key_file;
+    t.server_cert_issuer = rt.server_cert_issuer;
+    t.server_cert_subject = rt.server_cert_subject;
+    t.check_host = rt.check_host;
+    // The sender's messages name its flags (--tls-psk-file); here they are report_tls_* keys.
+    if (Status s = sender::TlsContext::Create(t, &so.exchange.tls); !s.ok()) return s.Prefixed("report TLS");
   }
   auto budget = std::min(Left(deadline), std::chrono::milliseconds(5000));
   so.exchange.connect_timeout = budget;

@@ -93,7 +93,11 @@ Status LoadPolicy(const Config& config, Policy* p) {
   if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "thumbprint", "insecure",
                                       "state_dir", "audit_log", "time_budget", "report_server", "report_host",
                                       "notify", "scale_up_speech", "scale_down_speech", "failure_speech",
-                                      "groups"});
+                                      "groups", "report_tls_connect", "report_tls_psk_identity",
+                                      "report_tls_psk_file", "report_tls_ca_file", "report_tls_crl_file",
+                                      "report_tls_cert_file", "report_tls_key_file",
+                                      "report_tls_server_cert_issuer", "report_tls_server_cert_subject",
+                                      "report_tls_check_host"});
       !s.ok()) {
     return s;
   }
@@ -104,7 +108,16 @@ Status LoadPolicy(const Config& config, Policy* p) {
     std::string* slot;
   } keys[] = {{"state_dir", &p->state_dir}, {"audit_log", &p->audit_log}, {"report_server", &p->report_server},
               {"report_host", &p->report_host}, {"scale_up_speech", &p->scale_up_speech},
-              {"scale_down_speech", &p->scale_down_speech}, {"failure_speech", &p->failure_speech}};
+              {"scale_down_speech", &p->scale_down_speech}, {"failure_speech", &p->failure_speech},
+              {"report_tls_connect", &p->report_tls.connect},
+              {"report_tls_psk_identity", &p->report_tls.psk_identity},
+              {"report_tls_psk_file", &p->report_tls.psk_file},
+              {"report_tls_ca_file", &p->report_tls.ca_file},
+              {"report_tls_crl_file", &p->report_tls.crl_file},
+              {"report_tls_cert_file", &p->report_tls.cert_file},
+              {"report_tls_key_file", &p->report_tls.key_file},
+              {"report_tls_server_cert_issuer", &p->report_tls.server_cert_issuer},
+              {"report_tls_server_cert_subject", &p->report_tls.server_cert_subject}};
   for (const Key& k : keys) {
     std::optional<std::string> v;
     if (Status s = sec.GetString(k.name, &v); !s.ok()) return s;
@@ -119,6 +132,14 @@ Status LoadPolicy(const Config& config, Policy* p) {
   std::optional<bool> notify;
   if (Status s = sec.GetBool("notify", &notify); !s.ok()) return s;
   if (notify) p->notify = *notify;
+  std::optional<bool> check_host;
+  if (Status s = sec.GetBool("report_tls_check_host", &check_host); !s.ok()) return s;
+  if (check_host) p->report_tls.check_host = *check_host;
+  const std::string& tls = p->report_tls.connect;
+  if (!tls.empty() && tls != "unencrypted" && tls != "psk" && tls != "cert") {
+    return Status::Error(config.source() + ": remote_cmd.report_tls_connect: \"" + Printable(tls, 40) +
+                         "\" is not unencrypted, psk or cert");
+  }
   if (!p->report_server.empty() && p->report_host.empty()) {
     return Status::Error(config.source() + ": remote_cmd.report_host: required with report_server");
   }

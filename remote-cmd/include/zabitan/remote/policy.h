@@ -68,12 +68,22 @@ struct Group {
   Endpoint endpoint;
 };
 
+// TLS for the report to Zabbix: [sender]'s tls_* settings under report_tls_* names, because the
+// report host (a host of its own in Zabbix, with its own PSK identity) is not [sender]'s host.
+struct ReportTls {
+  std::string connect;  // "", "unencrypted", "psk" or "cert"
+  std::string psk_identity, psk_file, ca_file, crl_file, cert_file, key_file;
+  std::string server_cert_issuer, server_cert_subject;
+  bool check_host = false;
+};
+
 struct Policy {
   std::string state_dir = kDefaultStateDir;
   std::string audit_log = kDefaultAuditLog;
   std::chrono::seconds time_budget{25};
   std::string report_server;
   std::string report_host;
+  ReportTls report_tls;
   bool notify = false;
   std::string scale_up_speech;    // SakuraScript template; {vm} {host} {members} {max} {result}
   std::string scale_down_speech;
