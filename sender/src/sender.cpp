@@ -1,7 +1,6 @@
 #include "zabitan/sender/sender.h"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
@@ -106,7 +105,9 @@ class Sender::Impl {
     if (probe_ == Probe::kGathering && lanes_[0].pending.values() == 0 && options_.spool) {
       // Nothing new to send: still deliver what earlier runs spooled (--flush).
       probe_ = Probe::kDone;
-      asio::co_spawn(io_, DrainAll(), asio::detached);
+      asio::co_spawn(io_, DrainAll(), [this](std::exception_ptr e) {
+        if (e) Threw(e, "delivering the spool", 0);
+      });
     }
     if (probe_ == Probe::kGathering) EndProbe();
     for (Lane& lane : lanes_) {
@@ -167,7 +168,28 @@ class Sender::Impl {
     std::string payload = lane.pending.Finish(now);
     if (failed_) return;
     lane.busy = true;
-    asio::co_spawn(io_, SendBatch(lane, std::move(payload), values), asio::detached);
+    asio::co_spawn(io_, SendBatch(lane, std::move(payload), values), [this, &lane, values](std::exception_ptr e) {
+      if (!e) return;
+      // The lane must come free, or Start() would wait for it forever.
+      lane.busy = false;
+      if (probe_ == Probe::kInFlight) probe_ = Probe::kDone;
+      Threw(e, "sending a batch", values);
+    });
+  }
+
+  // A coroutine ended by an exception (Boost 1.74's asio::detached would have dropped it): the
+  // run fails with its reason instead of hanging or claiming success; its values are lost.
+  void Threw(std::exception_ptr e, const char* what, size_t values) {
+    std::string why = "unknown exception";
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      why = ex.what();
+    } catch (...) {
+    }
+    log::Error(std::string("internal error ") + what + ": " + why);
+    lost_ += values;
+    failed_ = true;
   }
 
   asio::awaitable<void> SendBatch(Lane& lane, std::string payload, size_t values) {

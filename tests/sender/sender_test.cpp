@@ -292,3 +292,19 @@ TEST_CASE("sender: a spool that vanishes does not stop delivery to a live server
   CHECK(sender.values_lost() == 300);  // the ones that were in the folder
   CHECK(sender.status() == RunStatus::kLost);
 }
+
+// Issue #19: with asio::detached, an exception in a batch's coroutine vanished, its lane stayed
+// busy and Start() waited for it forever. Now the run ends, failed, with the values counted lost.
+TEST_CASE("sender: a batch that throws ends the run with an error instead of hanging", "[sender]") {
+  FakeTrapper trapper;
+  int calls = 0;
+  Sender sender(Options({{{"127.0.0.1", trapper.port()}}}, 10, 2), [&](const BatchOutcome&) {
+    if (++calls == 2) throw std::runtime_error("observer exploded");
+  });
+  for (int i = 0; i < 500; ++i) {
+    if (!sender.Add({"h", "k" + std::to_string(i % 7), std::to_string(i), std::nullopt, std::nullopt})) break;
+  }
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kFailed);
+  CHECK(sender.values_lost() > 0);
+}
