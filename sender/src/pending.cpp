@@ -85,11 +85,15 @@ void InsertSorted(std::vector<HeldValue>* values, HeldValue v) {
 Status WriteFileWhole(const std::string& path, std::string_view data) {
   std::string tmp = path + ".tmp";
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) return Status::Error(tmp + ": " + std::strerror(errno));
+  if (!fd) return Status::Error(path + ": " + std::strerror(errno));
+  errno = 0;
   if (::fchmod(fd.get(), 0600) != 0 ||
       ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
       ::fsync(fd.get()) != 0) {
-    return Status::Error(tmp + ": " + std::strerror(errno));
+    // A short write sets no errno: on a full disk that is the usual way to fail.
+    const std::string why = errno != 0 ? std::strerror(errno) : "short write";
+    ::unlink(tmp.c_str());  // a partial file must not take what room is left
+    return Status::Error(path + ": " + why);
   }
   fd.reset();
   if (::rename(tmp.c_str(), path.c_str()) != 0)

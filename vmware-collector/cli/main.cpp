@@ -48,6 +48,7 @@ namespace zabitan::vmware {
 namespace {
 
 constexpr int64_t kDefaultInterval = 60;
+constexpr int64_t kDefaultTimeout = 60;  // seconds per vSphere call
 constexpr int64_t kDefaultInventoryRefresh = 3600;
 constexpr int64_t kDefaultConcurrency = 8;
 constexpr uint64_t kDefaultSpoolMaxBytes = uint64_t{1} << 30;
@@ -63,6 +64,7 @@ struct Options {
   bool daemon = false;
   bool once = false;                // wins over `daemon = true` in the config
   int64_t interval = 0;             // seconds between cycle starts (--daemon); 0: unset
+  int64_t timeout = 0;              // seconds a vSphere call may take; 0: unset (60)
   std::string spool;                // spool folder; empty: none
   int64_t spool_max_bytes = 0;      // 0: unset
   int64_t inventory_refresh = -1;   // seconds between full reads of the inventory; 0: every run; -1: unset
@@ -80,7 +82,7 @@ Status ApplyConfig(Options* o, bool config_given) {
   if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "thumbprint", "state_dir",
                                       "zabbix_server", "zabbix_host", "vm_counters", "hv_counters", "daemon",
                                       "interval", "spool", "spool_max_bytes", "inventory_refresh",
-                                      "concurrency"});
+                                      "concurrency", "timeout"});
       !s.ok()) {
     return s;
   }
@@ -107,7 +109,8 @@ Status ApplyConfig(Options* o, bool config_given) {
        {std::tuple{"interval", &o->interval, int64_t{1}, int64_t{86400}, int64_t{0}},
         std::tuple{"spool_max_bytes", &o->spool_max_bytes, int64_t{1} << 20, INT64_MAX, int64_t{0}},
         std::tuple{"inventory_refresh", &o->inventory_refresh, int64_t{0}, int64_t{86400 * 7}, int64_t{-1}},
-        std::tuple{"concurrency", &o->concurrency, int64_t{1}, int64_t{64}, int64_t{0}}}) {
+        std::tuple{"concurrency", &o->concurrency, int64_t{1}, int64_t{64}, int64_t{0}},
+        std::tuple{"timeout", &o->timeout, int64_t{1}, int64_t{3600}, int64_t{0}}}) {
     std::optional<int64_t> v;
     if (Status s = sec.GetInt(key, min, max, &v); !s.ok()) return s;
     if (v && *slot == unset) *slot = *v;
@@ -116,6 +119,7 @@ Status ApplyConfig(Options* o, bool config_given) {
   if (o->interval == 0) o->interval = kDefaultInterval;
   if (o->inventory_refresh < 0) o->inventory_refresh = kDefaultInventoryRefresh;
   if (o->concurrency == 0) o->concurrency = kDefaultConcurrency;
+  if (o->timeout == 0) o->timeout = kDefaultTimeout;
   if (o->spool_max_bytes == 0) o->spool_max_bytes = static_cast<int64_t>(kDefaultSpoolMaxBytes);
   return Status::Ok();
 }
@@ -216,7 +220,7 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
 // One collection: inventory → discovery values → Zabbix (or stdout with --dry-run).
 // Exit codes as zabitan-sender's: 0 delivered, 2 partial, 3 spooled, 1 failed.
 int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
-            vsphere::Inventory* inventory, Spool* spool) {
+            vsphere::Inventory* inventory, Spool* spool, Watermarks* watermarks) {
   if (o.zabbix_host.empty()) {
     log::Error("give --zabbix-host (the endpoint's host name in Zabbix)");
     return kExitFailure;
@@ -242,7 +246,8 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   const std::vector<vsphere::Entity> entities = inventory->List();
   // Where the values go as they are made: stdout (--dry-run) or Zabbix (output.h): the fast
   // batches go out while the next QueryPerf replies are read.
-  Watermarks marks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
+  Watermarks& marks = *watermarks;
+  marks.StartCycle();
   std::unique_ptr<Output> out;
   if (!o.dry_run) {
     OutputOptions oo;
@@ -306,11 +311,18 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   }
   // What was sent before a failure to collect counts too: its watermarks are kept (unless the
   // sending failed), so the next run does not send it again.
-  const int code = out->Finish(entities.size(), made, collected.ok(), [&marks] {
-    if (Status s = marks.Save(); !s.ok()) log::Warning(s.message());
-  });
+  Status saved;
+  const int code = out->Finish(entities.size(), made, collected.ok(), [&marks, &saved] { saved = marks.Save(); });
   if (!collected.ok()) {
     log::Error(vsphere::FailureReason(collected));
+    return kExitFailure;
+  }
+  if (!saved.ok()) {
+    // Silent, this made every later cron run send its whole window again (duplicates against a
+    // vCenter whose samples align): the admin must hear of the disk. A daemon keeps its
+    // watermarks in memory and goes on from them.
+    log::Error(saved.message() + ": the watermarks were not saved; the next run sends again what this one "
+               "delivered since the last saved ones");
     return kExitFailure;
   }
   return code;
@@ -319,26 +331,26 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
 // One cycle: the session (logging in again when the endpoint ended it), then a collection.
 int Cycle(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
           const vsphere::Credentials& credentials, const std::string& state_file, vsphere::Inventory* inventory,
-          Spool* spool) {
+          Spool* spool, Watermarks* watermarks) {
   bool reused = false;
   if (Status s = vsphere::EnsureSession(client, sc, credentials, state_file, &reused); !s.ok()) {
     log::Error(vsphere::FailureReason(s));
     return kExitFailure;
   }
   log::Debug(std::string(reused ? "reused" : "new") + " session with " + sc.full_name);
-  return Collect(o, client, sc, inventory, spool);
+  return Collect(o, client, sc, inventory, spool, watermarks);
 }
 
 // --daemon: a cycle every `interval` seconds, counted from the start of the previous one; a
 // cycle that overran starts the next at once (and says so). Returns the last cycle's code.
 int Daemon(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
            const vsphere::Credentials& credentials, const std::string& state_file, vsphere::Inventory* inventory,
-           Spool* spool, StopSignals* stop) {
+           Spool* spool, Watermarks* watermarks, StopSignals* stop) {
   const auto interval = std::chrono::seconds(o.interval);
   int code = kExitOk;
   for (uint64_t n = 1;; ++n) {
     auto start = std::chrono::steady_clock::now();
-    code = Cycle(o, client, sc, credentials, state_file, inventory, spool);
+    code = Cycle(o, client, sc, credentials, state_file, inventory, spool, watermarks);
     auto took = std::chrono::steady_clock::now() - start;
     log::Debug("cycle " + std::to_string(n) + " ended with " + std::to_string(code));
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(interval - took);
@@ -372,6 +384,8 @@ int Run(int argc, char** argv) {
   app.add_flag("--dry-run", o.dry_run, "print the values as zabbix_sender -T -N input instead of sending");
   auto* once = app.add_flag("--once", o.once, "collect once and exit (the default)");
   app.add_flag("--daemon", o.daemon, "collect every --interval seconds until SIGTERM/SIGINT")->excludes(once);
+  app.add_option("--timeout", o.timeout, "seconds a vSphere call may take (default 60)")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600}));
   app.add_option("--interval", o.interval, "seconds between the starts of two cycles (--daemon; default 60)")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
   app.add_option("--inventory-refresh", o.inventory_refresh,
@@ -415,6 +429,7 @@ int Run(int argc, char** argv) {
   so.ca_file = o.ca_file;
   so.thumbprint = o.thumbprint;
   so.insecure = o.insecure;
+  so.timeout = std::chrono::seconds(o.timeout);
   std::unique_ptr<vsphere::SoapClient> client;
   vsphere::ServiceContent sc;
   Status s = vsphere::SoapClient::Create(so, &client);
@@ -462,9 +477,18 @@ int Run(int argc, char** argv) {
   }
   vsphere::Inventory inventory;  // kept for the daemon's next cycles; on disk for the next run
   if (Status is = vsphere::LoadInventory(InventoryFile(o), &inventory); !is.ok()) log::Warning(is.message());
-  if (!o.daemon) return Cycle(o, *client, sc, credentials, state_file, &inventory, spool.get());
+  // SIGTERM and SIGINT wait for the cycle in progress (each call has its deadline): what it
+  // collected is delivered or spooled and its watermarks saved, never dropped half-sent.
+  // The watermarks live as long as the process: a daemon whose state folder cannot be written
+  // goes on from what it delivered instead of sending it again every cycle.
+  Watermarks watermarks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
   StopSignals stop;
-  return Daemon(o, *client, sc, credentials, state_file, &inventory, spool.get(), &stop);
+  if (!o.daemon) {
+    const int code = Cycle(o, *client, sc, credentials, state_file, &inventory, spool.get(), &watermarks);
+    if (stop.Wait(std::chrono::milliseconds(0))) log::Warning("stopped after the cycle in progress");
+    return code;
+  }
+  return Daemon(o, *client, sc, credentials, state_file, &inventory, spool.get(), &watermarks, &stop);
 }
 
 }  // namespace

@@ -55,14 +55,20 @@ class Watermarks {
   }
   static constexpr int64_t kRecentSamples = 15, kRealtimeInterval = 20, kRealtimeRetention = 180;
 
+  // A cycle's advances count only once saved: a cycle that could not deliver leaves none behind.
+  void StartCycle() { next_.clear(); }
   void Advance(const std::string& uuid, uint32_t clock) {
     uint32_t& last = next_[uuid];
     last = std::max(last, clock);
   }
+  // Takes the cycle's advances, then writes them. When the write fails they still hold in this
+  // process (a daemon's next cycle goes on from them); only the next run starts from the file.
   Status Save() {
     for (auto& [uuid, clock] : next_) last_[uuid] = std::max(last_[uuid], clock);
+    next_.clear();
     return vsphere::WriteStateFile(path_, nlohmann::json(last_).dump() + "\n");
   }
+  const std::string& path() const { return path_; }
 
  private:
   std::string path_;

@@ -126,7 +126,13 @@ Status EnsureSession(SoapClient& client, const ServiceContent& sc, const Credent
   }
   if (Status s = Login(client, sc, c); !s.ok()) return s;
   if (client.cookie().empty()) return Status::Error("Login: the endpoint set no session cookie");
-  return WriteStateFile(state_file, client.cookie() + "\n");
+  if (Status s = WriteStateFile(state_file, client.cookie() + "\n"); !s.ok()) {
+    // A session nobody can find again is a leak: vCenter refuses logins at 2,000-3,000 of them,
+    // so a full disk must not turn into a vCenter outage one cron run at a time.
+    Status out = Logout(client, sc);
+    return s.Prefixed("cannot keep the session (" + std::string(out.ok() ? "logged out" : "logout failed too") + ")");
+  }
+  return Status::Ok();
 }
 
 Status EndSession(SoapClient& client, const ServiceContent& sc, const std::string& state_file) {
