@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""zabitan-sender's spool under injected faults, in front of a real Zabbix 6.0 server.
+"""zabitan-sender's spool under injected faults, in front of a real Zabbix server (6.0 or 7.0).
 
 Usage: fault_injection_test.py ZABITAN_SENDER FAULT_PROXY STACK_ENV WORKDIR
-STACK_ENV is the env file of a stack started by tests/peers/zabbix-server/start.
+STACK_ENV is the env file of a stack started by tests/peers/zabbix-server/start (6.0) or
+tests/peers/zabbix-server-7/start (7.0); every result line names the server's version.
 
 100,000 values with clocks (value = sequence number n, item fi.<n % 100>, clock = base + n, so
 every history row names the value it came from) go through tests/peers/fault-proxy, which sits
@@ -62,6 +63,7 @@ t_start = time.monotonic()
 
 z = zapi.Zapi.from_env(env_file)
 trapper_port = z.env["ZBX_TRAPPER_PORT"]
+VERSION = "Zabbix " + z.version()
 server_log = z.env.get("ZBX_SERVER_LOG")
 server_log_at = os.path.getsize(server_log) if server_log and os.path.exists(server_log) else None
 HOST = "e2e-fault-%d" % time.time_ns()  # a host of its own: older history cannot mix in
@@ -73,7 +75,7 @@ passed = 0
 
 def case(name, ok, detail):
     global passed
-    print(("ok   " if ok else "FAIL ") + name + ": " + detail, flush=True)
+    print(("ok   " if ok else "FAIL ") + name + " [" + VERSION + "]: " + detail, flush=True)
     if ok:
         passed += 1
     else:
@@ -81,7 +83,8 @@ def case(name, ok, detail):
 
 
 def finish():
-    print("%d passed, %d failed (%.1f s)" % (passed, len(failures), time.monotonic() - t_start), flush=True)
+    print("%s: %d passed, %d failed (%.1f s)" % (VERSION, passed, len(failures), time.monotonic() - t_start),
+          flush=True)
     sys.exit(1 if failures else 0)
 
 
@@ -137,9 +140,9 @@ try:
         case("proxy", False, "fault-proxy did not get ready (exit %s), see %s" % (proxy.poll(), proxy_err.name))
         finish()
     proxy_port = open(ready).read().strip()
-    print("host %s, %d items; %d values in %d slices of %d; proxy 127.0.0.1:%s -> trapper :%s; "
+    print("%s; host %s, %d items; %d values in %d slices of %d; proxy 127.0.0.1:%s -> trapper :%s; "
           "seed %d, a fault in 1 of %d connections, cycle %s" % (
-              HOST, ITEMS, VALUES, len(slices), SLICE, proxy_port, trapper_port, SEED, EVERY, CYCLE),
+              VERSION, HOST, ITEMS, VALUES, len(slices), SLICE, proxy_port, trapper_port, SEED, EVERY, CYCLE),
           flush=True)
 
     # --- the runs -------------------------------------------------------------------------------

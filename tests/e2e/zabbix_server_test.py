@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""zabitan-sender against a real Zabbix 6.0 server: every value sent must be in its history.
+"""zabitan-sender against a real Zabbix server (6.0 or 7.0): every value sent must be in its history.
 
 Usage: zabbix_server_test.py ZABITAN_SENDER STACK_ENV WORKDIR PKI_DIR
-STACK_ENV is the env file of a stack started by tests/peers/zabbix-server/start with
-ZBX_SERVER_TLS_DIR=PKI_DIR (tests/peers/make-test-pki).
+STACK_ENV is the env file of a stack started by tests/peers/zabbix-server/start (6.0) or
+tests/peers/zabbix-server-7/start (7.0) with ZBX_SERVER_TLS_DIR=PKI_DIR (tests/peers/make-test-pki).
+Every result line names the server's version.
 
 Cases:
   timestamps  20,000 values with clocks for 100 items, sent in parallel batches: history
@@ -30,6 +31,8 @@ sender, env_file, work, pki = sys.argv[1:5]
 os.makedirs(work, exist_ok=True)
 z = zapi.Zapi.from_env(env_file)
 port = z.env["ZBX_TRAPPER_PORT"]
+VERSION = "Zabbix " + z.version()
+print("against %s (%s)" % (VERSION, env_file), flush=True)
 # A host of its own per run, so a reused stack's older history cannot mix in.
 HOST = "e2e-sender-%d" % time.time_ns()
 ITEMS = 100
@@ -69,7 +72,7 @@ failures = []
 
 
 def case(name, ok, detail):
-    print(("ok   " if ok else "FAIL ") + name + ": " + detail, flush=True)
+    print(("ok   " if ok else "FAIL ") + name + " [" + VERSION + "]: " + detail, flush=True)
     if not ok:
         failures.append(name)
 
@@ -197,5 +200,5 @@ case("cert-host", any_code == 0 and "any certificate" in any_err and
      "history %s" % (any_code, "any certificate" in any_err, name_code, addr_code,
                      (addr_out + addr_err).strip().splitlines()[-1:], [r["value"] for r in rows]))
 
-print("%d passed, %d failed" % (6 - len(failures), len(failures)))
+print("%s: %d passed, %d failed" % (VERSION, 6 - len(failures), len(failures)))
 sys.exit(1 if failures else 0)
