@@ -1,5 +1,6 @@
-// zabitan-sender: a drop-in for zabbix_sender 6.0 (same flags, input format, output lines and
-// exit codes) that sends in parallel batches while keeping each item's values in order.
+// zabitan-sender: a drop-in for zabbix_sender 7.0 and 6.0 (same flags, input format, output lines
+// and exit codes; --compat picks the version where they differ) that sends in parallel batches
+// while keeping each item's values in order.
 #include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
@@ -86,6 +87,7 @@ void PrintOutcome(const BatchOutcome& o) {
 struct Input {
   uint64_t accepted = 0;  // values handed to the sender
   bool bad = false;       // stopped at an unreadable or malformed line
+  bool bad_line = false;  // ... at a malformed line (which zabbix_sender 7.0 counts as skipped)
   bool stopped = false;   // stopped by a signal
 };
 
@@ -133,6 +135,7 @@ Input ReadInput(const Options& o, Sender* sender) {
     if (Status s = parser.Parse(line, &value); !s.ok()) {
       log::Error(name + ":" + std::to_string(line_no) + ": " + s.message());
       in.bad = true;
+      in.bad_line = true;
       break;
     }
     ++in.accepted;
@@ -186,7 +189,8 @@ int Run(int argc, char** argv) {
     return kExitSuccess;
   }
   if (o.version) {
-    std::printf("zabitan-sender (zabitan) %s\ncompatible with zabbix_sender 6.0\n", ZABITAN_VERSION);
+    std::printf("zabitan-sender (zabitan) %s\ncompatible with zabbix_sender 7.0 and 6.0 (--compat, "
+                "default 7.0)\n", ZABITAN_VERSION);
     return kExitSuccess;
   }
   log::Init("zabitan-sender", o.verbosity, o.syslog);
@@ -257,8 +261,15 @@ int Run(int argc, char** argv) {
                " values");
   }
 
+  // zabbix_sender 7.0 ends a bad input line's run as a success that skipped the line: the
+  // values before it are sent and counted, the line is "skipped: 1", the exit code is what
+  // sending made it (0 if every value was taken). 6.0 ends it with "Sending failed" (nothing
+  // read) or exit 1. The error line naming file and line is printed either way.
+  const bool skip_bad_line = o.compat == Compat::k70 && in.bad_line;
+  const uint64_t skipped_lines = skip_bad_line ? 1 : 0;
+
   // Nothing read (a bad first line, an unreadable file): zabbix_sender 6.0's closing line too.
-  if (sender.status() == RunStatus::kFailed || (in.bad && in.accepted == 0)) {
+  if (sender.status() == RunStatus::kFailed || (in.bad && in.accepted == 0 && !skip_bad_line)) {
     std::printf("Sending failed.%s\n",
                 o.verbosity < 2 ? " Use option -vv for more detailed output." : "");
     if (spool) PrintSpool(sender, *spool);
@@ -266,10 +277,10 @@ int Run(int argc, char** argv) {
   }
   std::printf("sent: %llu; skipped: %llu; total: %llu\n",
               static_cast<unsigned long long>(sender.values_sent()),
-              static_cast<unsigned long long>(in.accepted - sender.values_sent()),
-              static_cast<unsigned long long>(in.accepted));
+              static_cast<unsigned long long>(in.accepted - sender.values_sent() + skipped_lines),
+              static_cast<unsigned long long>(in.accepted + skipped_lines));
   if (spool) PrintSpool(sender, *spool);
-  return ExitCode(sender, spool.get(), in.bad);
+  return ExitCode(sender, spool.get(), in.bad && !skip_bad_line);
 }
 
 }  // namespace

@@ -18,8 +18,9 @@ const char kUsage[] = R"(usage:
   zabitan-sender [-v] -c config-file [-z server] ... (as above)
   zabitan-sender -h | -V
 
-A drop-in for zabbix_sender 6.0: same options, input format, output and exit codes.
-Exit code, the first that applies: 1 bad option or input, nothing sent, or values lost
+A drop-in for zabbix_sender 7.0 and 6.0: same options, input format, output and exit codes.
+Exit code, the first that applies: 1 bad option or input (7.0: unless values came before the
+bad line), nothing sent, or values lost
 (neither taken nor kept in the spool); 2 partly processed; 3 nothing lost, values wait in
 the spool; 0 all delivered. SIGTERM/SIGINT: stop reading, spool (or still send) what was read.
 
@@ -45,6 +46,9 @@ the spool; 0 all delivered. SIGTERM/SIGINT: stop reading, spool (or still send) 
   --tls-psk-identity, --tls-psk-file, --tls-cipher13, --tls-cipher
 
 zabitan additions:
+  --compat 7.0|6.0           behave like this zabbix_sender where they differ (default 7.0):
+                             on a bad input line 7.0 sends the values before it, counts the line
+                             as skipped and exits 0; 6.0 says "Sending failed" and exits 1
   --batch-size N             values per request (default 4000)
   --connections N            requests in flight at once; each item's values keep their order
                              (default 4)
@@ -66,6 +70,7 @@ enum LongOnly {
   kTlsConnect = 1000, kTlsCaFile, kTlsCrlFile, kTlsServerCertIssuer, kTlsServerCertSubject,
   kTlsCertFile, kTlsKeyFile, kTlsPskIdentity, kTlsPskFile, kTlsCipher13, kTlsCipher,
   kBatchSize, kConnections, kCompress, kSyslog, kSpool, kSpoolMaxBytes, kFlush, kTlsCheckHost,
+  kCompat,
 };
 
 const option kLongOptions[] = {
@@ -103,6 +108,7 @@ const option kLongOptions[] = {
     {"spool", required_argument, nullptr, kSpool},
     {"spool-max-bytes", required_argument, nullptr, kSpoolMaxBytes},
     {"flush", required_argument, nullptr, kFlush},
+    {"compat", required_argument, nullptr, kCompat},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -130,7 +136,7 @@ const TlsName kTlsNames[] = {
 // Everything the command line said, each absent unless given.
 struct Flags {
   std::optional<std::string> config, server, port, source, timeout, host, key, value, input;
-  std::optional<std::string> batch_size, connections, spool, spool_max_bytes, flush;
+  std::optional<std::string> batch_size, connections, spool, spool_max_bytes, flush, compat;
   bool timestamps = false, ns = false, real_time = false, compress = false, syslog = false;
   bool tls_check_host = false;
   bool help = false, version = false;
@@ -190,6 +196,7 @@ Status ReadFlags(int argc, char** argv, Flags* f) {
       case kSpool: f->spool = optarg; break;
       case kSpoolMaxBytes: f->spool_max_bytes = optarg; break;
       case kFlush: f->flush = optarg; break;
+      case kCompat: f->compat = optarg; break;
       default: f->tls[c] = optarg; break;
     }
   }
@@ -228,7 +235,7 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
   if (Status s = config.Section("sender", &sec); !s.ok()) return s;
   std::vector<std::string_view> known = {
       "agent_config", "zabbix_server", "port", "source_address", "timeout", "host",
-      "batch_size", "connections", "compress", "verbose", "syslog", "spool", "spool_max_bytes", "tls_check_host"};
+      "batch_size", "connections", "compress", "verbose", "syslog", "spool", "spool_max_bytes", "tls_check_host", "compat"};
   for (const TlsName& t : kTlsNames) known.push_back(t.toml);
   if (Status s = sec.CheckKnownKeys(known); !s.ok()) return s;
 
@@ -246,6 +253,7 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
   if (s.ok()) s = FromTomlBool(sec, "tls_check_host", &f->tls_check_host);
   if (s.ok()) s = FromTomlBool(sec, "syslog", &f->syslog);
   if (s.ok()) s = FromToml(sec, "spool", &f->spool);
+  if (s.ok()) s = FromToml(sec, "compat", &f->compat);
   if (s.ok()) s = FromTomlInt(sec, "spool_max_bytes", 1 << 20, INT64_MAX, &f->spool_max_bytes);
   if (s.ok() && f->verbose == 0) {
     std::optional<int64_t> v;
@@ -327,6 +335,11 @@ Status ParseOptions(int argc, char** argv, Options* o) {
   }
   o->verbosity = f.verbose;
   o->syslog = f.syslog;
+  if (f.compat) {
+    if (*f.compat == "7.0") o->compat = Compat::k70;
+    else if (*f.compat == "6.0") o->compat = Compat::k60;
+    else return Status::Error("--compat (or [sender] compat) \"" + *f.compat + "\": 7.0 or 6.0");
+  }
 
   // Where to send: -z (with -p) replaces ServerActive; -p alone does not touch ServerActive.
   uint16_t port = kDefaultPort;

@@ -14,10 +14,16 @@
 
 namespace zabitan::sender::cli {
 
+// Which zabbix_sender a run behaves like where the two LTS versions differ (README, "Which
+// zabbix_sender"): 7.0 sends the values before a bad input line, counts the line as skipped and
+// exits 0; 6.0 says "Sending failed" and exits 1.
+enum class Compat { k60, k70 };
+
 struct Options {
   bool help = false;
   bool version = false;
   int verbosity = 0;
+  Compat compat = Compat::k70;  // --compat, [sender] compat
   bool syslog = false;
 
   SenderOptions sender;              // destinations, timeouts, batching
