@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -15,15 +16,19 @@
 #include "zabitan/common/unique_fd.h"
 
 // Files of a store (PREFIX = e.g. /var/lib/zabitan/vmware/pending-<endpoint>-<destination>):
-//   PREFIX.json {"version":1,"items":[{"host":H,"key":K,"group":G,"held":[[clock,ns,"value"],…],
-//                    "uncertain":[…],"upto":[clock,ns]}],"split":[G,…]}        whole, 0600, renamed
+//   PREFIX.values   text, written whole (0600, fsync, renamed), read a line at a time (a first
+//                   run of 10,000 new VMs holds millions of values: no document tree):
+//                     zabitan pending values 1
+//                     I<TAB>host<TAB>key<TAB>group<TAB>upto-clock<TAB>upto-ns   an item, then its
+//                     H<TAB>clock<TAB>ns<TAB>value                           held values and
+//                     U<TAB>clock<TAB>ns<TAB>value                           uncertain values
+//                     S<TAB>group                                            a split group
+//                   strings with \\, \t, \n, \r escaped
 //   PREFIX.journal  one JSON line [H,K,clock,ns] per item sent, appended before its request
 //   PREFIX.known    the hashes of the known items, u64 little-endian, sorted
 namespace zabitan::sender {
 
 namespace {
-
-constexpr int kFormatVersion = 1;
 
 bool ReadFile(const std::string& path, std::string* data, Status* error) {
   std::ifstream in(path, std::ios::binary);
@@ -37,24 +42,113 @@ bool ReadFile(const std::string& path, std::string* data, Status* error) {
   return true;
 }
 
-nlohmann::json ToJson(const std::vector<HeldValue>& values) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const HeldValue& v : values) a.push_back({v.clock, v.ns, v.value});
-  return a;
+constexpr std::string_view kValuesHeader = "zabitan pending values 1";
+
+void AppendEscaped(std::string_view text, std::string* out) {
+  for (char c : text) {
+    switch (c) {
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      default:
+        out->push_back(c);
+    }
+  }
 }
 
-bool FromJson(const nlohmann::json& a, std::vector<HeldValue>* values) {
-  if (!a.is_array()) return false;
-  for (const auto& v : a) {
-    if (!v.is_array() || v.size() != 3 || !v[0].is_number_unsigned() ||
-        !v[1].is_number_unsigned() || !v[2].is_string()) {
-      return false;
+bool Unescape(std::string_view text, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out->push_back(text[i]);
+      continue;
     }
-    values->push_back({v[0].get<uint32_t>(), v[1].get<uint32_t>(), v[2].get<std::string>()});
+    if (++i == text.size()) return false;
+    switch (text[i]) {
+      case '\\':
+        out->push_back('\\');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      default:
+        return false;
+    }
   }
-  std::sort(values->begin(), values->end());
   return true;
 }
+
+std::vector<std::string_view> SplitTabs(std::string_view line) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  for (;;) {
+    size_t tab = line.find('\t', start);
+    fields.push_back(
+        line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+    if (tab == std::string_view::npos) return fields;
+    start = tab + 1;
+  }
+}
+
+bool ParseU32(std::string_view text, uint32_t* value) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+// A file written whole a piece at a time: mode 0600 from the start, fsync'd, renamed over the
+// old one on Commit, so a reader (the next run after a crash) sees the old file or the new one.
+class WholeFileWriter {
+ public:
+  explicit WholeFileWriter(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {
+    fd_.reset(::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd_ || ::fchmod(fd_.get(), 0600) != 0) error_ = errno;
+  }
+  std::string& buffer() { return buffer_; }
+  // Writes the buffer out once it is large.
+  void Flush(bool all = false) {
+    if (error_ != 0 || (!all && buffer_.size() < (1 << 20))) return;
+    size_t done = 0;
+    while (done < buffer_.size()) {
+      ssize_t n = ::write(fd_.get(), buffer_.data() + done, buffer_.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        error_ = errno;
+        return;
+      }
+      done += static_cast<size_t>(n);
+    }
+    buffer_.clear();
+  }
+  Status Commit() {
+    Flush(true);
+    if (error_ == 0 && ::fsync(fd_.get()) != 0) error_ = errno;
+    if (error_ != 0) return Status::Error(tmp_ + ": " + std::strerror(error_));
+    fd_.reset();
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0)
+      return Status::Error(path_ + ": " + std::strerror(errno));
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_, tmp_, buffer_;
+  UniqueFd fd_;
+  int error_ = 0;
+};
 
 std::pair<uint32_t, uint32_t> Stamp(const HeldValue& v) { return {v.clock, v.ns}; }
 
@@ -83,34 +177,30 @@ void InsertSorted(std::vector<HeldValue>* values, HeldValue v) {
 }  // namespace
 
 Status WriteFileWhole(const std::string& path, std::string_view data) {
-  std::string tmp = path + ".tmp";
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) return Status::Error(path + ": " + std::strerror(errno));
-  errno = 0;
-  if (::fchmod(fd.get(), 0600) != 0 ||
-      ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
-      ::fsync(fd.get()) != 0) {
-    // A short write sets no errno: on a full disk that is the usual way to fail.
-    const std::string why = errno != 0 ? std::strerror(errno) : "short write";
-    ::unlink(tmp.c_str());  // a partial file must not take what room is left
-    return Status::Error(path + ": " + why);
-  }
-  fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return Status::Error(path + ": " + std::strerror(errno));
-  return Status::Ok();
+  WholeFileWriter w(path);
+  w.buffer().assign(data);
+  return w.Commit();
 }
 
 uint64_t ItemHash(std::string_view host, std::string_view key) {
-  // FNV-1a over host, a separator no host name holds, and key: stable across builds and runs.
-  uint64_t h = 14695981039346656037ULL;
-  auto mix = [&h](std::string_view s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  // 8 bytes per multiply (this runs once per item a run sends), over host, a separator no host
+  // name holds, and key; stable across builds and runs, as the .known file outlives them.
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  auto mix = [](std::string_view s, uint64_t h) {
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t w = 0;
+      for (int b = 7; b >= 0; --b)
+        w = (w << 8) | static_cast<unsigned char>(s[i + static_cast<size_t>(b)]);
+      h = (h ^ w) * kMul;
+      h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    for (size_t j = s.size(); j > i; --j) tail = (tail << 8) | static_cast<unsigned char>(s[j - 1]);
+    h = (h ^ tail ^ (uint64_t{s.size()} << 56)) * kMul;
+    return h ^ (h >> 32);
   };
-  mix(host);
-  mix(std::string_view("\0", 1));
-  mix(key);
-  return h;
+  return mix(key, mix(host, 0x5a6b5461u));
 }
 
 Status PendingStore::Open(std::string prefix, PendingLimits limits,
@@ -134,35 +224,7 @@ Status PendingStore::Load() {
     if (!error.ok()) return error;
     fresh_ = true;
   }
-  if (ReadFile(prefix_ + ".json", &data, &error)) {
-    nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
-    if (!j.is_object() || j.value("version", 0) != kFormatVersion || !j["items"].is_array()) {
-      return Status::Error(
-          prefix_ +
-          ".json: not a pending-values file of this version (move it away to start afresh)");
-    }
-    for (const auto& it : j["items"]) {
-      if (!it.is_object() || !it["host"].is_string() || !it["key"].is_string()) {
-        return Status::Error(prefix_ + ".json: an item without host or key");
-      }
-      PendingItem item;
-      item.group = it.value("group", "");
-      const auto& upto = it["upto"];
-      if (upto.is_array() && upto.size() == 2 && upto[0].is_number_unsigned() &&
-          upto[1].is_number_unsigned()) {
-        item.uncertain_upto = {upto[0].get<uint32_t>(), upto[1].get<uint32_t>()};
-      }
-      if (!FromJson(it["held"], &item.held) || !FromJson(it["uncertain"], &item.uncertain)) {
-        return Status::Error(prefix_ + ".json: a damaged value list");
-      }
-      items_[{it["host"].get<std::string>(), it["key"].get<std::string>()}] = std::move(item);
-    }
-    for (const auto& g : j["split"]) {
-      if (g.is_string()) split_.insert(g.get<std::string>());
-    }
-  } else if (!error.ok()) {
-    return error;
-  }
+  if (Status st = LoadValues(); !st.ok()) return st;
   // Items a request was sending when the last run ended without settling them (a crash, a
   // kill): what it sent may or may not be stored.
   if (ReadFile(prefix_ + ".journal", &data, &error)) {
@@ -187,6 +249,55 @@ Status PendingStore::Load() {
     }
   } else if (!error.ok()) {
     return error;
+  }
+  return Status::Ok();
+}
+
+Status PendingStore::LoadValues() {
+  const std::string path = prefix_ + ".values";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status::Error(path + ": " + std::strerror(errno));
+  }
+  std::string line, host, key, group, value;
+  size_t number = 0;
+  auto bad = [&](const char* why) {
+    return Status::Error(path + ":" + std::to_string(number) + ": " + why +
+                         " (move the file away to start afresh)");
+  };
+  PendingItem* item = nullptr;
+  while (std::getline(in, line)) {
+    ++number;
+    if (number == 1) {
+      if (line != kValuesHeader) return bad("not a pending-values file of this version");
+      continue;
+    }
+    std::vector<std::string_view> f = SplitTabs(line);
+    if (f[0] == "I" && f.size() == 6) {
+      PendingItem next;
+      if (!Unescape(f[1], &host) || !Unescape(f[2], &key) || !Unescape(f[3], &next.group) ||
+          !ParseU32(f[4], &next.uncertain_upto.first) ||
+          !ParseU32(f[5], &next.uncertain_upto.second)) {
+        return bad("a damaged item");
+      }
+      item = &(items_[{host, key}] = std::move(next));
+    } else if ((f[0] == "H" || f[0] == "U") && f.size() == 4 && item != nullptr) {
+      HeldValue v;
+      if (!ParseU32(f[1], &v.clock) || !ParseU32(f[2], &v.ns) || !Unescape(f[3], &v.value)) {
+        return bad("a damaged value");
+      }
+      (f[0] == "H" ? item->held : item->uncertain).push_back(std::move(v));
+    } else if (f[0] == "S" && f.size() == 2 && Unescape(f[1], &group)) {
+      split_.insert(group);
+    } else {
+      return bad("a damaged line");
+    }
+  }
+  if (number == 0) return bad("empty");
+  for (auto& [id, i] : items_) {
+    std::sort(i.held.begin(), i.held.end());
+    std::sort(i.uncertain.begin(), i.uncertain.end());
   }
   return Status::Ok();
 }
@@ -349,29 +460,40 @@ void PendingStore::Prune() {
 }
 
 Status PendingStore::Save() {
-  nlohmann::json items = nlohmann::json::array();
+  WholeFileWriter w(prefix_ + ".values");
+  std::string& out = w.buffer();
+  out.append(kValuesHeader).push_back('\n');
+  auto values = [&](char tag, const std::vector<HeldValue>& list) {
+    for (const HeldValue& v : list) {
+      out.push_back(tag);
+      out.append("\t" + std::to_string(v.clock) + "\t" + std::to_string(v.ns) + "\t");
+      AppendEscaped(v.value, &out);
+      out.push_back('\n');
+      w.Flush();
+    }
+  };
   for (const auto& [id, item] : items_) {
-    if (!item.keep && item.uncertain.empty()) continue;
-    std::vector<HeldValue> uncertain = item.uncertain;
-    uncertain.insert(uncertain.end(), item.sending.begin(),
-                     item.sending.end());  // in flight: unknown
-    std::sort(uncertain.begin(), uncertain.end());
+    if (!item.keep && item.uncertain.empty() && item.sending.empty()) continue;
     auto upto = item.uncertain_upto;
-    if (!uncertain.empty()) upto = std::max(upto, Stamp(uncertain.back()));
-    items.push_back({{"host", id.first},
-                     {"key", id.second},
-                     {"group", item.group},
-                     {"held", ToJson(item.keep ? item.held : std::vector<HeldValue>{})},
-                     {"uncertain", ToJson(uncertain)},
-                     {"upto", {upto.first, upto.second}}});
+    if (!item.sending.empty())
+      upto = std::max(upto, Stamp(item.sending.back()));  // in flight: unknown
+    out.append("I\t");
+    AppendEscaped(id.first, &out);
+    out.push_back('\t');
+    AppendEscaped(id.second, &out);
+    out.push_back('\t');
+    AppendEscaped(item.group, &out);
+    out.append("\t" + std::to_string(upto.first) + "\t" + std::to_string(upto.second) + "\n");
+    if (item.keep) values('H', item.held);
+    values('U', item.uncertain);
+    values('U', item.sending);
   }
-  nlohmann::json j{{"version", kFormatVersion}, {"items", items}, {"split", split_}};
-  if (Status s =
-          WriteFileWhole(prefix_ + ".json",
-                         j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-      !s.ok()) {
-    return s;
+  for (const std::string& g : split_) {
+    out.append("S\t");
+    AppendEscaped(g, &out);
+    out.push_back('\n');
   }
+  if (Status s = w.Commit(); !s.ok()) return s;
   if (known_changed_ || fresh_) {
     std::vector<uint64_t> sorted(known_.begin(), known_.end());
     std::sort(sorted.begin(), sorted.end());

@@ -16,9 +16,12 @@ collector sent and what the server said, independently of the collector's own ac
               it exit 0 too, and its first sample the collector read is the first in history
   history     for every item: rows in history == distinct values the collector sent == values
               in requests the server fully accepted (none accepted twice, none missing)
+PENDING_CONVERGE_TIMEOUT (s, default 150) bounds each converge phase: 400 for a server with the
+default CacheUpdateFrequency of 60 s (e2e.vsphere_pending_cuf60).
 Everything the test makes in Zabbix is deleted at the end (also when it fails).
 """
 import json
+import os
 import pathlib
 import socket
 import socketserver
@@ -137,7 +140,7 @@ def delete_ours(uuids):
         z.call("host.delete", [h["hostid"] for h in hosts])
 
 
-def converge(label, timeout=150):
+def converge(label, timeout=int(os.environ.get("PENDING_CONVERGE_TIMEOUT", "150"))):
     """Runs until a run has nothing waiting; at least two runs (the second sends what the first held)."""
     deadline = time.monotonic() + timeout
     n = 0
@@ -148,7 +151,7 @@ def converge(label, timeout=150):
             return True
         if time.monotonic() > deadline:
             return check("%s: nothing waits within %d s" % (label, timeout), False, runs[-3:])
-        time.sleep(6)  # longer than the server's CacheUpdateFrequency (5 s)
+        time.sleep(6)  # longer than the test server's CacheUpdateFrequency (5 s; 60 s: ten runs a sync)
 
 
 def clone_vm(name):

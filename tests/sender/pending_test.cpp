@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -92,8 +93,8 @@ const Item vm{"vm-1", "zabitan.vmware.vm.perf[cpu.usage.average]"};
 }  // namespace
 
 TEST_CASE(
-    "pending: values refused until discovery are held and stored later, once, with their clocks",
-    "[pending]") {
+    "pending values: refused until discovery are held and stored later, once, with their clocks",
+    "[pending-values]") {
   TempDir dir;
   FakeServer server;
   auto store = OpenStore(dir.path() + "/p");
@@ -104,7 +105,7 @@ TEST_CASE(
   CHECK(store->counts().refused == 3);
   REQUIRE(store->Save().ok());
   struct stat st {};
-  REQUIRE(::stat((dir.path() + "/p.json").c_str(), &st) == 0);
+  REQUIRE(::stat((dir.path() + "/p.values").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
 
   // A restart; Zabbix has created the item meanwhile; two new samples come.
@@ -121,7 +122,37 @@ TEST_CASE(
   CHECK(server.requests == 2);  // one per item and run: all-or-nothing
 }
 
-TEST_CASE("pending: a value collected again after a crash is not held twice", "[pending]") {
+TEST_CASE(
+    "pending values: values, hosts and keys with tabs, newlines and backslashes survive a restart",
+    "[pending-values]") {
+  TempDir dir;
+  const std::string odd = "a\tb\\c\nd\re\\t";
+  auto store = OpenStore(dir.path() + "/p");
+  store->Add({odd, odd, odd, t0, 5u}, odd, true, t0);
+  REQUIRE(store->Save().ok());
+  store = OpenStore(dir.path() + "/p");
+  REQUIRE(store->items() == 1);
+  const auto& [id, item] = *store->item_map().begin();
+  CHECK(id == Item{odd, odd});
+  CHECK(item.group == odd);
+  REQUIRE(item.held.size() == 1);
+  CHECK(item.held[0].value == odd);
+  CHECK(item.held[0].ns == 5);
+}
+
+TEST_CASE("pending values: a damaged file is named, not taken for an empty one",
+          "[pending-values]") {
+  TempDir dir;
+  std::ofstream(dir.path() + "/p.values") << "zabitan pending values 1\nI\th\tk\n";
+  std::unique_ptr<PendingStore> store;
+  zabitan::Status s = PendingStore::Open(dir.path() + "/p", {}, &store);
+  REQUIRE(!s.ok());
+  CHECK(s.message() ==
+        dir.path() + "/p.values:2: a damaged line (move the file away to start afresh)");
+}
+
+TEST_CASE("pending values: a value collected again after a crash is not held twice",
+          "[pending-values]") {
   TempDir dir;
   auto store = OpenStore(dir.path() + "/p");
   AddSamples(store.get(), vm, t0, 3);
@@ -131,8 +162,9 @@ TEST_CASE("pending: a value collected again after a crash is not held twice", "[
   CHECK(store->held_values() == 4);
 }
 
-TEST_CASE("pending: values older than the window are given up, and the item is known from then on",
-          "[pending]") {
+TEST_CASE(
+    "pending values: values older than the window are given up, and the item is known from then on",
+    "[pending-values]") {
   TempDir dir;
   auto store = OpenStore(dir.path() + "/p", {1000, 3600});
   AddSamples(store.get(), vm, t0, 3);
@@ -148,7 +180,8 @@ TEST_CASE("pending: values older than the window are given up, and the item is k
   CHECK(store->items() == 0);
 }
 
-TEST_CASE("pending: beyond max_values the oldest values go, whatever their item", "[pending]") {
+TEST_CASE("pending values: beyond max_values the oldest values go, whatever their item",
+          "[pending-values]") {
   TempDir dir;
   auto store = OpenStore(dir.path() + "/p", {5, 3600});
   AddSamples(store.get(), vm, t0, 4);
@@ -160,8 +193,9 @@ TEST_CASE("pending: beyond max_values the oldest values go, whatever their item"
   CHECK(OpenStore(dir.path() + "/p")->held_values() == 5);
 }
 
-TEST_CASE("pending: crash between send and ack when Zabbix stored the values: nothing resent",
-          "[pending]") {
+TEST_CASE(
+    "pending values: crash between send and ack when Zabbix stored the values: nothing resent",
+    "[pending-values]") {
   TempDir dir;
   FakeServer server;
   server.items.insert(vm);
@@ -184,8 +218,9 @@ TEST_CASE("pending: crash between send and ack when Zabbix stored the values: no
   CHECK(store->counts().unresolved == 3);  // dropped, not resent: they were stored
 }
 
-TEST_CASE("pending: crash between send and ack when the item did not exist: held and stored later",
-          "[pending]") {
+TEST_CASE(
+    "pending values: crash between send and ack when the item did not exist: held and stored later",
+    "[pending-values]") {
   TempDir dir;
   FakeServer server;
   auto store = OpenStore(dir.path() + "/p");
@@ -212,7 +247,8 @@ TEST_CASE("pending: crash between send and ack when the item did not exist: held
   CHECK(store->held_values() == 0);
 }
 
-TEST_CASE("pending: a lost reply makes the values uncertain, never resent blindly", "[pending]") {
+TEST_CASE("pending values: a lost reply makes the values uncertain, never resent blindly",
+          "[pending-values]") {
   TempDir dir;
   FakeServer server;
   server.items.insert(vm);
@@ -231,7 +267,8 @@ TEST_CASE("pending: a lost reply makes the values uncertain, never resent blindl
   CHECK(store->counts().unresolved == 2);
 }
 
-TEST_CASE("pending: Zabbix unreachable: everything held, one request tried", "[pending]") {
+TEST_CASE("pending values: Zabbix unreachable: everything held, one request tried",
+          "[pending-values]") {
   TempDir dir;
   FakeServer server;
   server.fault = FakeServer::Fault::kUnreachable;
@@ -244,8 +281,8 @@ TEST_CASE("pending: Zabbix unreachable: everything held, one request tried", "[p
   CHECK(store->counts().refused == 0);
 }
 
-TEST_CASE("pending: a group goes in two requests: its first item alone, then the rest",
-          "[pending]") {
+TEST_CASE("pending values: a group goes in two requests: its first item alone, then the rest",
+          "[pending-values]") {
   TempDir dir;
   FakeServer server;
   auto store = OpenStore(dir.path() + "/p");
@@ -262,7 +299,8 @@ TEST_CASE("pending: a group goes in two requests: its first item alone, then the
   CHECK(store->held_values() == 0);
 }
 
-TEST_CASE("pending: a group answered in part is dropped, never resent, and split", "[pending]") {
+TEST_CASE("pending values: a group answered in part is dropped, never resent, and split",
+          "[pending-values]") {
   TempDir dir;
   FakeServer server;
   auto store = OpenStore(dir.path() + "/p");
@@ -279,7 +317,8 @@ TEST_CASE("pending: a group answered in part is dropped, never resent, and split
   CHECK(store->held_values() == 1);  // c's new value waits
 }
 
-TEST_CASE("pending: values not kept (discovery) are not written to disk", "[pending]") {
+TEST_CASE("pending values: values not kept (discovery) are not written to disk",
+          "[pending-values]") {
   TempDir dir;
   FakeServer server;
   auto store = OpenStore(dir.path() + "/p");

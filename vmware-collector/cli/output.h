@@ -37,7 +37,7 @@ struct OutputOptions {
   Spool* spool = nullptr;
   size_t concurrency = 8;
   uint32_t window = 3600;             // vSphere keeps realtime samples an hour
-  uint64_t max_pending = 1000000;     // held values per destination
+  uint64_t max_pending = 5000000;     // held values per destination (~40 bytes each in memory)
   std::set<std::string> extra_paths;  // counters given by name: templates may lack their items
   // On a store's first run only: whether an earlier version of zabitan-vmware had already sent
   // values to `host` (its items are then taken as existing, as before).

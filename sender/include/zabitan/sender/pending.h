@@ -10,7 +10,7 @@
 //   - the values of the other items are Add()ed here and sent by DeliverPending
 //     (pending_delivery.h) with every value of an item in ONE request, so the item's outcome is
 //     all-or-nothing: "failed: 0" means stored, "processed: 0" means refused (nothing stored);
-//   - refused values are held in PREFIX.json (0600, written whole and renamed) and retried on
+//   - refused values are held in PREFIX.values (0600, written whole and renamed) and retried on
 //     later runs until accepted or older than the window (vSphere realtime: one hour), then
 //     given up; the item is then treated as known, so its later refusals count as errors;
 //   - before each request its items are appended to PREFIX.journal: after a crash (or a lost
@@ -48,8 +48,9 @@
 namespace zabitan::sender {
 
 struct PendingLimits {
-  uint64_t max_values = 1000000;  // held values on disk; the oldest are given up beyond it
-  uint32_t window = 3600;         // seconds a value is kept (the source's own retention)
+  uint64_t max_values =
+      5000000;             // held values (a first run of 10,000 VMs: 2.4M); the oldest go beyond it
+  uint32_t window = 3600;  // seconds a value is kept (the source's own retention)
 };
 
 // One held value of an item; ordered by its timestamp.
@@ -86,7 +87,7 @@ struct PendingCounts {
 
 class PendingStore {
  public:
-  // Loads PREFIX.json, PREFIX.journal and PREFIX.known when they exist.
+  // Loads PREFIX.values, PREFIX.journal and PREFIX.known when they exist.
   static Status Open(std::string prefix, PendingLimits limits,
                      std::unique_ptr<PendingStore>* store);
 
@@ -103,7 +104,7 @@ class PendingStore {
   // Gives up values older than now - window, then the oldest beyond max_values.
   void Trim(uint32_t now);
 
-  // Writes PREFIX.json and (when changed) PREFIX.known, and removes the journal.
+  // Writes PREFIX.values and (when changed) PREFIX.known, and removes the journal.
   Status Save();
 
   uint64_t held_values() const;  // held + uncertain
@@ -129,6 +130,7 @@ class PendingStore {
   PendingStore(std::string prefix, PendingLimits limits)
       : prefix_(std::move(prefix)), limits_(limits) {}
   Status Load();
+  Status LoadValues();
 
   std::string prefix_;
   PendingLimits limits_;
