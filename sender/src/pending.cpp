@@ -174,6 +174,28 @@ void InsertSorted(std::vector<HeldValue>* values, HeldValue v) {
   }
 }
 
+// Whether sorted `hashes` holds `h`. The hashes are spread evenly over 64 bits, so guessing the
+// position from the value finds it in a probe or two: a warm run of 10,000 VMs looks up
+// hundreds of thousands of items among as many.
+bool Contains(const std::vector<uint64_t>& hashes, uint64_t h) {
+  size_t lo = 0, hi = hashes.size();
+  while (lo < hi) {
+    const uint64_t a = hashes[lo], b = hashes[hi - 1];
+    if (h < a || h > b) return false;
+    if (a == b) return a == h;
+    size_t guess =
+        lo + static_cast<size_t>(static_cast<long double>(h - a) / static_cast<long double>(b - a) *
+                                 static_cast<long double>(hi - 1 - lo));
+    if (hashes[guess] == h) return true;
+    if (hashes[guess] < h) {
+      lo = guess + 1;
+    } else {
+      hi = guess;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Status WriteFileWhole(const std::string& path, std::string_view data) {
@@ -215,11 +237,13 @@ Status PendingStore::Load() {
   Status error;
   std::string data;
   if (ReadFile(prefix_ + ".known", &data, &error)) {
+    known_.reserve(data.size() / 8);
     for (size_t i = 0; i + 8 <= data.size(); i += 8) {
       uint64_t h = 0;
       for (int b = 7; b >= 0; --b) h = (h << 8) | static_cast<unsigned char>(data[i + b]);
-      known_.insert(h);
+      known_.push_back(h);
     }
+    std::sort(known_.begin(), known_.end());  // sorted on disk already: a check, nearly free
   } else {
     if (!error.ok()) return error;
     fresh_ = true;
@@ -303,11 +327,13 @@ Status PendingStore::LoadValues() {
 }
 
 bool PendingStore::IsKnown(std::string_view host, std::string_view key) const {
-  return known_.count(ItemHash(host, key)) > 0;
+  const uint64_t h = ItemHash(host, key);
+  return Contains(known_, h) || added_.count(h) > 0;
 }
 
 void PendingStore::MarkKnown(std::string_view host, std::string_view key) {
-  known_changed_ |= known_.insert(ItemHash(host, key)).second;
+  const uint64_t h = ItemHash(host, key);
+  if (!Contains(known_, h)) known_changed_ |= added_.insert(h).second;
 }
 
 void PendingStore::Add(const ValueView& value, std::string_view group, bool keep, uint32_t now) {
@@ -495,7 +521,8 @@ Status PendingStore::Save() {
   }
   if (Status s = w.Commit(); !s.ok()) return s;
   if (known_changed_ || fresh_) {
-    std::vector<uint64_t> sorted(known_.begin(), known_.end());
+    std::vector<uint64_t> sorted = known_;
+    sorted.insert(sorted.end(), added_.begin(), added_.end());
     std::sort(sorted.begin(), sorted.end());
     std::string bytes;
     bytes.reserve(sorted.size() * 8);

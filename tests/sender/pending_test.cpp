@@ -328,3 +328,24 @@ TEST_CASE("pending values: values not kept (discovery) are not written to disk",
   REQUIRE(store->Save().ok());
   CHECK(OpenStore(dir.path() + "/p")->items() == 0);
 }
+
+TEST_CASE("pending values: known items survive a restart, and no other item counts as known",
+          "[pending-values]") {
+  TempDir dir;
+  auto store = OpenStore(dir.path() + "/p");
+  for (int i = 0; i < 20000; i += 2) store->MarkKnown("vm-" + std::to_string(i), "k");
+  REQUIRE(store->Save().ok());
+  store = OpenStore(dir.path() + "/p");
+  store->MarkKnown("vm-new", "k");
+  int known = 0, wrong = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const bool k = store->IsKnown("vm-" + std::to_string(i), "k");
+    known += k;
+    wrong += k != (i % 2 == 0);
+  }
+  CHECK(known == 10000);
+  CHECK(wrong == 0);
+  CHECK(store->IsKnown("vm-new", "k"));
+  REQUIRE(store->Save().ok());
+  CHECK(OpenStore(dir.path() + "/p")->IsKnown("vm-new", "k"));
+}

@@ -136,7 +136,8 @@ class PendingStore {
   PendingLimits limits_;
   ItemMap items_;
   std::set<std::string> split_;
-  std::unordered_set<uint64_t> known_;
+  std::vector<uint64_t> known_;         // as loaded, sorted
+  std::unordered_set<uint64_t> added_;  // known since
   bool known_changed_ = false;
   bool fresh_ = false;
   PendingCounts counts_;
