@@ -127,7 +127,7 @@ class WholeFileWriter {
       ssize_t n = ::write(fd_.get(), buffer_.data() + done, buffer_.size() - done);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
-        error_ = errno;
+        error_ = n < 0 ? errno : ENOSPC;  // a write of nothing: the disk is full
         return;
       }
       done += static_cast<size_t>(n);
@@ -137,7 +137,11 @@ class WholeFileWriter {
   Status Commit() {
     Flush(true);
     if (error_ == 0 && ::fsync(fd_.get()) != 0) error_ = errno;
-    if (error_ != 0) return Status::Error(tmp_ + ": " + std::strerror(error_));
+    if (error_ != 0) {
+      fd_.reset();
+      ::unlink(tmp_.c_str());  // a partial file must not take what room is left
+      return Status::Error(path_ + ": " + std::strerror(error_));
+    }
     fd_.reset();
     if (::rename(tmp_.c_str(), path_.c_str()) != 0)
       return Status::Error(path_ + ": " + std::strerror(errno));
