@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """e2e (issue #16): nothing lost to discovery, on the real Zabbix server.
 
-Usage: vsphere_pending_test.py ZABITAN_VMWARE TEMPLATES_DIR STACK_ENV VCSIM_ENV WORKDIR
+Usage: vsphere_pending_test.py ZABITAN_VMWARE TEMPLATES_DIR STACK_ENV VCSIM_ENV WORKDIR [ZABITAN_REMOTE_CMD]
 
 zabitan-vmware runs (--once, one state folder, as cron would) against a simulator of its own
 and a real Zabbix server (STACK_ENV: tests/peers/zabbix-server's 6.0, or zabbix-server-7's 7.0
@@ -14,6 +14,8 @@ collector sent and what the server said, independently of the collector's own ac
               NIC/disk/datastore items one discovery later, each after a configuration sync)
   new VM      a VM cloned in the simulator (and powered on) between two runs: the runs after
               it exit 0 too, and its first sample the collector read is the first in history
+  scale-up    with ZABITAN_REMOTE_CMD: a VM cloned by zabitan-remote-cmd's scale-up (a group with
+              a template and no pool), as a Zabbix action would: the same for its first sample
   history     for every item: rows in history == distinct values the collector sent == values
               in requests the server fully accepted (none accepted twice, none missing)
 PENDING_CONVERGE_TIMEOUT (s, default 150) bounds each converge phase: 400 for a server with the
@@ -38,9 +40,10 @@ sys.path.insert(0, str(peers / "zabbix-server"))
 sys.path.insert(0, str(peers / "vcsim"))
 import zapi  # noqa: E402
 
-if len(sys.argv) != 6:
+if len(sys.argv) not in (6, 7):
     sys.exit(__doc__.split("\n\n")[1])
 vmware, templates_dir, stack_env, vcsim_env_file, work = sys.argv[1:6]
+remote_cmd = sys.argv[6] if len(sys.argv) == 7 else None
 work = pathlib.Path(work).resolve()
 subprocess.run(["rm", "-rf", str(work)], check=True)
 work.mkdir(parents=True)
@@ -214,6 +217,31 @@ try:
     # send one value twice (cron runs are a minute apart).
     time.sleep(6)
     converge("after the new VM")
+    scaled = None
+    if remote_cmd:
+        step("a VM cloned by zabitan-remote-cmd's scale-up")
+        password = work / "vc.password"
+        password.write_text(vcsim["VCSIM_PASSWORD"] + "\n")
+        password.chmod(0o600)
+        config = work / "remote-cmd.toml"
+        config.write_text(f'[remote_cmd]\nurl = "{vcsim["VCSIM_URL"]}"\nuser = "{vcsim["VCSIM_USER"]}"\n'
+                          f'password_file = "{password}"\nthumbprint = "{vcsim["VCSIM_THUMBPRINT"]}"\n'
+                          f'state_dir = "{work}/remote-state"\naudit_log = "{work}/remote-audit.log"\n'
+                          'time_budget = 30\n\n[remote_cmd.groups.pending]\nhosts = ["pending-app01"]\n'
+                          'template = "DC0_H0_VM1"\nname_pattern = "zpending-{n:02}"\nmax = 1\ncooldown = 0\n')
+        config.chmod(0o644)
+        scaled_at = int(time.time())
+        r = subprocess.run([remote_cmd, "scale-up", "--host", "pending-app01", "--event-id", "1601",
+                            "--trigger-id", "9", "--status", "PROBLEM", "--config", str(config)],
+                           capture_output=True, text=True, timeout=90)
+        check("zabitan-remote-cmd scale-up cloned and powered on a VM",
+              r.returncode == 0 and "cloned" in r.stdout, (r.returncode, r.stdout, r.stderr))
+        uuids = simulator_uuids()
+        made = sorted(n for n in uuids if n.startswith("zpending-"))
+        check("the collector sees the scale-up's clone", len(made) == 1, sorted(uuids))
+        scaled = made[0] if made else None
+        time.sleep(6)
+        converge("after the scale-up")
     time.sleep(2)  # history syncers flush about once a second
 
     step("history")
@@ -257,15 +285,20 @@ try:
     check("every value sent (%d of %d items) is in history" % (total, len(sent)), not missing, missing[:5])
     check("no value stored twice (history rows per item == distinct values sent)", not twice, twice[:5])
     check("each value was accepted exactly once by the trapper", not mismatch, mismatch[:5])
-    new_uuid = uuids.get(NEW_VM)
-    cpu = (new_uuid, "zabitan.vmware.vm.perf[cpu.usage.average]")
-    first_sent = min(sent[cpu]) if cpu in sent else None
-    item = by_id.get((hosts.get(new_uuid), cpu[1]))
-    first_in_history = min(rows.get(item["itemid"], [])) if item and rows.get(item["itemid"]) else None
-    check("the new VM's first CPU sample read is the first in history (%s)" % (first_in_history,),
-          first_sent is not None and first_in_history == first_sent, (first_sent, first_in_history))
-    check("its history starts no later than when it appeared (clone at %d)" % clone_at,
-          first_in_history is not None and first_in_history <= clone_at + 20, first_in_history)
+    def first_sample(name, appeared_at, how):
+        new_uuid = uuids.get(name)
+        cpu = (new_uuid, "zabitan.vmware.vm.perf[cpu.usage.average]")
+        first_sent = min(sent[cpu]) if cpu in sent else None
+        item = by_id.get((hosts.get(new_uuid), cpu[1]))
+        first_in_history = min(rows.get(item["itemid"], [])) if item and rows.get(item["itemid"]) else None
+        check("the VM %s's first CPU sample read is the first in history (%s)" % (how, first_in_history),
+              first_sent is not None and first_in_history == first_sent, (first_sent, first_in_history))
+        check("its history starts no later than when it appeared (at %d)" % appeared_at,
+              first_in_history is not None and first_in_history <= appeared_at + 20, first_in_history)
+
+    first_sample(NEW_VM, clone_at, "cloned in the simulator")
+    if scaled:
+        first_sample(scaled, scaled_at, "zabitan-remote-cmd's scale-up cloned")
     singles = sum(1 for values, _ in requests if len({(h, k) for h, k, _, _ in values}) == 1)
     print("requests through the proxy: %d (%d of one item); values sent: %d; runs: %d"
           % (len(requests), singles, total, len(runs)))
