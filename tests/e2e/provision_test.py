@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""zabitan-provision against the real Zabbix 6.0 server of tests/peers/zabbix-server.
+"""zabitan-provision against a real Zabbix server: 6.0 (tests/peers/zabbix-server) or 7.0
+(tests/peers/zabbix-server-7).
 
 Usage: provision_test.py ZABITAN_PROVISION TEMPLATES_DIR STACK_ENV WORKDIR
 
@@ -30,6 +31,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -43,6 +45,7 @@ shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 z = zapi.Zapi.from_env(env_file)
 api_url = z.env["ZBX_API_URL"]
+VERSION = "Zabbix " + z.version()
 
 ENDPOINT = "zabitan-endpoint"
 GROUP = "zabitan VMware"
@@ -66,7 +69,7 @@ def check(cond, what):
 
 
 def step(name, ok, detail):
-    print("%-4s %-8s %s" % ("ok" if ok else "FAIL", name, detail), flush=True)
+    print("%-4s %-8s [%s] %s" % ("ok" if ok else "FAIL", name, VERSION, detail), flush=True)
 
 
 def wait_for(what, fn, timeout=90.0, delay=0.5):
@@ -91,8 +94,12 @@ def secret(name, text):
 password_file = secret("password", z.password)
 # Stands in for zabitan-remote-cmd: one line per run, its arguments separated by tabs (no
 # Zabbix host name, id, status or severity holds a tab).
-calls_log = os.path.join(work, "calls.log")
-recorder = os.path.join(work, "remote-cmd-recorder")
+# It lives under /tmp: the 7.0 server runs in the Debian 13 root, which sees the host's /tmp at the
+# same path but not the build tree.
+scripts_dir = tempfile.mkdtemp(prefix="zabitan-provision-e2e-", dir="/tmp")
+os.chmod(scripts_dir, 0o755)
+calls_log = os.path.join(scripts_dir, "calls.log")
+recorder = os.path.join(scripts_dir, "remote-cmd-recorder")
 with open(recorder, "w") as f:
     f.write("#!/bin/sh\n{ for a in \"$@\"; do printf '%%s\\t' \"$a\"; done; printf '\\n'; } >>%s\n"
             "echo \"recorded $1\"\n" % calls_log)
@@ -306,8 +313,11 @@ try:
     z.call("action.update", {"actionid": provisioned["action"]["actionid"], "status": 1, "recovery_operations": []})
     adm = admin()
     mtid = media_type_id()
+    # As the frontend does it: 7.0 takes the media's id and disables it in place (6.0 refuses
+    # the id and matches the media itself).
+    keys = ("mediatypeid", "sendto", "severity", "period") + (("mediaid",) if z.version_tuple() >= (7, 0) else ())
     z.call("user.update", {"userid": adm["userid"], "medias": [
-        dict({k: m[k] for k in ("mediatypeid", "sendto", "severity", "period")},
+        dict({k: m[k] for k in keys},
              active=1 if m["mediatypeid"] == mtid else int(m["active"])) for m in adm["medias"]]})
     CHANGED = {"template file zabitan_remote_cmd.yaml", "host " + ENDPOINT, "script " + UP,
                "media %s of user Admin" % MEDIA, "action " + ACTION}
@@ -403,6 +413,7 @@ try:
          "Admin via %s; recovery ran %s (%.1f s)" % (vm, UP, MEDIA, DOWN, time.monotonic() - t0))
 finally:
     delete_ours()
+    shutil.rmtree(scripts_dir, ignore_errors=True)
 
 if failures:
     print("FAIL %d checks" % len(failures))

@@ -107,3 +107,49 @@ TEST_CASE("provision/import files: API versions", "[provision]") {
   CHECK((major == 7 && minor == 0));
   for (const char* bad : {"", "6", "six.0", "6.x", "6.0beta"}) CHECK_FALSE(ParseVersion(bad, &major, &minor).ok());
 }
+
+TEST_CASE("provision/import files: 7.0 reading a 6.0 file is not a change", "[provision]") {
+  // What 7.0.22's importcompare says for zabitan_vmware.yaml on every run: the converter writes
+  // the LLD rule's lifetime "7d", the server's side omits it as its default.
+  const char* text = R"({"templates": {"updated": [{"before": {"name": "t"}, "after": {"name": "t"},
+      "discovery_rules": {"updated": [{"before": {"key": "d"}, "after": {"key": "d", "lifetime": "7d"}}]}}]}})";
+  json compare = json::parse(text);
+  PruneServerDefaults(&compare, 6);
+  CHECK(compare == json::parse(text));  // 6.0: nothing taken out
+  PruneServerDefaults(&compare, 7);
+  std::string summary;
+  CHECK(SummarizeCompare(compare, &summary) == Change::kUnchanged);
+  CHECK(summary.empty());
+  // A lifetime changed by hand (the server's side holds it), another field, or a rule removed
+  // inside the template stays a change.
+  for (const char* changed : {
+           R"({"templates": {"updated": [{"before": {}, "after": {}, "discovery_rules": {"updated": [
+                {"before": {"key": "d", "lifetime": "30d"}, "after": {"key": "d", "lifetime": "7d"}}]}}]}})",
+           R"({"templates": {"updated": [{"before": {}, "after": {}, "discovery_rules": {"updated": [
+                {"before": {"key": "d"}, "after": {"key": "d", "lifetime": "30d"}}]}}]}})",
+           R"({"templates": {"updated": [{"before": {"name": "a"}, "after": {"name": "b"}}]}})",
+           R"({"templates": {"updated": [{"before": {}, "after": {}, "items": {"removed": [{}]}}]}})"}) {
+    json c = json::parse(changed);
+    PruneServerDefaults(&c, 7);
+    CHECK(SummarizeCompare(c, &summary) == Change::kUpdated);
+    CHECK(summary == "templates: 1 updated");
+  }
+}
+
+TEST_CASE("provision/import files: a 7.0 media type export in the files' 6.0 layout", "[provision]") {
+  // Excerpts of zabitan_sstp_media.yaml and of 7.0.22's export of what it imported.
+  std::string file =
+      "zabbix_export:\n  version: '6.0'\n  media_types:\n    -\n      name: 'zabitan SSTP'\n"
+      "      type: SCRIPT\n      parameters:\n        - '--media-type'\n        - '{ALERT.SENDTO}'\n"
+      "      message_templates:\n        -\n          event_source: TRIGGERS\n          operation_mode: PROBLEM\n";
+  std::string exported =
+      "zabbix_export:\n  version: '7.0'\n  media_types:\n    - name: 'zabitan SSTP'\n      type: SCRIPT\n"
+      "      parameters:\n        - sortorder: '0'\n          value: '--media-type'\n        - sortorder: '1'\n"
+      "          value: '{ALERT.SENDTO}'\n      message_templates:\n        - event_source: TRIGGERS\n"
+      "          operation_mode: PROBLEM\n\n";
+  CHECK(ComparableExport(MediaExport70As60(exported)) == ComparableExport(file));
+  CHECK(ComparableExport(MediaExport70As60(file)) == ComparableExport(file));  // 6.0 text: as it was
+  std::string changed = exported;
+  changed.replace(changed.find("'{ALERT.SENDTO}'"), 16, "'{ALERT.SUBJECT}'");
+  CHECK(ComparableExport(MediaExport70As60(changed)) != ComparableExport(file));
+}

@@ -230,7 +230,7 @@ TEST_CASE("provision/wanted: an action without a user to notify has no message o
 TEST_CASE("provision/wanted: the user's media", "[provision]") {
   Change change;
   json medias;
-  PlanUserMedia(json::array(), "36", "desktop", &change, &medias);
+  PlanUserMedia(json::array(), "36", "desktop", false, &change, &medias);
   CHECK(change == Change::kCreated);
   CHECK(medias == json::parse(R"([{"mediatypeid":"36","sendto":"desktop","active":0,"severity":63,)"
                               R"("period":"1-7,00:00-24:00"}])"));
@@ -239,11 +239,11 @@ TEST_CASE("provision/wanted: the user's media", "[provision]") {
                 {"active", "0"}, {"severity", "48"}, {"period", "1-5,09:00-18:00"}};
   json sstp = {{"mediaid", "3"}, {"userid", "1"}, {"mediatypeid", "36"}, {"sendto", "desktop"},
                {"active", "0"}, {"severity", "63"}, {"period", "1-7,00:00-24:00"}};
-  PlanUserMedia(json::array({email, sstp}), "36", "desktop", &change, &medias);
+  PlanUserMedia(json::array({email, sstp}), "36", "desktop", false, &change, &medias);
   CHECK(change == Change::kUnchanged);
 
   sstp["active"] = "1";
-  PlanUserMedia(json::array({email, sstp}), "36", "desktop", &change, &medias);
+  PlanUserMedia(json::array({email, sstp}), "36", "desktop", false, &change, &medias);
   CHECK(change == Change::kUpdated);
   REQUIRE(medias.size() == 2);
   // The other media go back as they are, without the ids user.update does not take.
@@ -251,9 +251,16 @@ TEST_CASE("provision/wanted: the user's media", "[provision]") {
                           {"severity", "48"}, {"period", "1-5,09:00-18:00"}});
   CHECK(medias[1]["active"] == 0);
 
+  // 7.0 updates a media in place only when given its id (else every media is made anew).
+  PlanUserMedia(json::array({email, sstp}), "36", "desktop", true, &change, &medias);
+  CHECK(change == Change::kUpdated);
+  CHECK(medias[0]["mediaid"] == "2");
+  CHECK(medias[1]["mediaid"] == "3");
+  CHECK_FALSE(medias[0].contains("userid"));
+
   // Another "send to" of the same media type is somebody else's: ours is added next to it.
   sstp["sendto"] = "laptop";
-  PlanUserMedia(json::array({email, sstp}), "36", "desktop", &change, &medias);
+  PlanUserMedia(json::array({email, sstp}), "36", "desktop", false, &change, &medias);
   CHECK(change == Change::kCreated);
   CHECK(medias.size() == 3);
 }

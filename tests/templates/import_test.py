@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""zabbix-templates/*.yaml imported into the real Zabbix 6.0 server, and seen to work there.
+"""zabbix-templates/*.yaml imported into a real Zabbix server (6.0 or 7.0), and seen to work there.
 
 Usage: import_test.py TEMPLATES_DIR STACK_ENV [--rewrite]
-STACK_ENV is the env file of a stack started by tests/peers/zabbix-server/start.
+STACK_ENV is the env file of a stack started by tests/peers/zabbix-server/start (6.0) or
+tests/peers/zabbix-server-7/start (7.0).
 --rewrite: after importing, replace each file's body by the server's export of it (its leading
 `#` comment lines and its date are kept), then go on with the checks: how an edited template
 is brought back to Zabbix's own export form, which the round trip requires.
@@ -45,6 +46,10 @@ if len(args) != 2:
     sys.exit("usage: import_test.py TEMPLATES_DIR STACK_ENV [--rewrite]")
 templates_dir, env_file = args
 z = zapi.Zapi.from_env(env_file)
+VERSION = "Zabbix " + z.version()
+if rewrite and z.version_tuple() != (6, 0):
+    sys.exit("import_test.py: --rewrite writes the server's export into the files, which are 6.0 "
+             "exports: use it against the 6.0 server, not %s" % VERSION)
 failures = []
 
 
@@ -56,7 +61,7 @@ def check(cond, what):
 
 
 def step(name, ok, detail):
-    print("%-4s %-10s %s" % ("ok" if ok else "FAIL", name, detail))
+    print("%-4s %-10s [%s] %s" % ("ok" if ok else "FAIL", name, VERSION, detail))
     return ok
 
 
@@ -73,8 +78,11 @@ def wait_for(what, fn, timeout=60.0, delay=0.2):
 
 CU = {"createMissing": True, "updateExisting": True}
 CUD = dict(CU, deleteMissing=True)
+# 6.0 names `groups`; 6.2 split them into host_groups and template_groups (7.0 refuses `groups`).
+GROUP_RULES = ({"host_groups": {"createMissing": True}, "template_groups": {"createMissing": True}}
+               if z.version_tuple() >= (6, 2) else {"groups": {"createMissing": True}})
 RULES = {
-    "groups": {"createMissing": True},  # 6.0 (6.2+ splits it into host_groups and template_groups)
+    **GROUP_RULES,
     "templates": CU, "hosts": CU, "items": CUD, "triggers": CUD, "discoveryRules": CUD, "graphs": CUD,
     "httptests": CUD, "valueMaps": CUD, "templateDashboards": CUD, "templateLinkage": {"createMissing": True},
     "mediaTypes": CU, "images": CU, "maps": CU,
@@ -114,6 +122,45 @@ def canonical(o, key=None):
             items.sort(key=lambda v: json.dumps(v, sort_keys=True))
         return items
     return o
+
+
+def as_read_by(doc, version):
+    """The file's document as a server of `version` holds and exports it.
+
+    The files are 6.0 exports. 7.0 imports them through its own converter, and its export is
+    what that converter made, written in 7.0's form; each difference is listed here, so any
+    other one (something dropped or changed) still fails the round trip:
+      - version '7.0';
+      - `groups` split (6.2) into the template groups the templates are in and the host groups
+        the host prototypes link to;
+      - an item without `history` gets 6.0's default, 90d, written out (7.0's default is 31d);
+      - an LLD rule gets `enabled_lifetime_type: DISABLE_NEVER` (6.0 never disabled lost
+        resources) and its `lifetime` is left out when it is 7.0's default, 7d;
+      - a media type's script parameters become {sortorder, value} (7.0 stores them so).
+    """
+    if version < (7, 0):
+        return doc
+    doc = json.loads(json.dumps(doc))
+    doc["version"] = "7.0"
+    groups = {g["name"]: g for g in doc.pop("groups", [])}
+    used_by_templates = {g["name"] for t in doc.get("templates", []) for g in t.get("groups", [])}
+    used_by_hosts = {link["group"]["name"] for t in doc.get("templates", [])
+                     for r in t.get("discovery_rules", []) for p in r.get("host_prototypes", [])
+                     for link in p.get("group_links", [])}
+    for key, names in (("template_groups", used_by_templates), ("host_groups", used_by_hosts)):
+        if names:
+            doc[key] = [groups[n] for n in groups if n in names]
+    for t in doc.get("templates", []):
+        for item in t.get("items", []):
+            item.setdefault("history", "90d")
+        for rule in t.get("discovery_rules", []):
+            rule["enabled_lifetime_type"] = "DISABLE_NEVER"
+            if rule.get("lifetime") == "7d":
+                del rule["lifetime"]
+    for m in doc.get("media_types", []):
+        if "parameters" in m:
+            m["parameters"] = [{"sortorder": str(i), "value": v} for i, v in enumerate(m["parameters"])]
+    return doc
 
 
 def diff(a, b, path=""):
@@ -163,7 +210,8 @@ for f, doc in docs.items():
             fh.write(header + exported)
         doc = docs[f] = zbxyaml.load(f)["zabbix_export"]
         print("     rewrote %s with the server's export" % os.path.basename(f))
-    d = diff(canonical(doc), canonical(zbxyaml.loads(exported, "export of " + f)["zabbix_export"]))
+    d = diff(canonical(as_read_by(doc, z.version_tuple())),
+             canonical(zbxyaml.loads(exported, "export of " + f)["zabbix_export"]))
     for line in d[:20]:
         check(False, "%s: %s" % (os.path.basename(f), line))
     all_ok &= not d
@@ -212,14 +260,19 @@ for doc in docs.values():
         check({m["macro"]: m["value"] for m in macros} == want, "%s: macros %s" % (name, want))
 for doc in docs.values():
     for m in doc.get("media_types", []):
-        got = z.call("mediatype.get", {"output": ["type", "exec_path", "exec_params"],
+        # 6.0 keeps script parameters as one text of lines (exec_params); 6.4 and later as a
+        # list of {sortorder, value}.
+        new_params = z.version_tuple() >= (6, 4)
+        got = z.call("mediatype.get", {"output": ["type", "exec_path", "parameters" if new_params else "exec_params"],
                                        "filter": {"name": m["name"]}, "selectMessageTemplates": "extend"})
         if check(len(got) == 1, "media type %s exists" % m["name"]):
             g = got[0]
             check(g["type"] == "1" and g["exec_path"] == m["script_name"],
                   "media type %s: script %s" % (m["name"], m["script_name"]))
-            check(g["exec_params"] == "".join(p + "\n" for p in m["parameters"]),
-                  "media type %s: parameters %s (got %r)" % (m["name"], m["parameters"], g["exec_params"]))
+            params = ([p["value"] for p in sorted(g["parameters"], key=lambda p: int(p["sortorder"]))]
+                      if new_params else g["exec_params"].split("\n")[:-1])
+            check(params == m["parameters"],
+                  "media type %s: parameters %s (got %r)" % (m["name"], m["parameters"], params))
             check(len(g["message_templates"]) == len(m.get("message_templates", [])),
                   "media type %s: %d message templates" % (m["name"], len(m.get("message_templates", []))))
 step("api", len(failures) == n_before, "%d templates, their items, rules, prototypes, host prototypes, "

@@ -2,7 +2,7 @@
 
 Zabbix writes a small, regular subset of YAML, and zabbix-templates/*.yaml are Zabbix 6.0's own
 exports of what they import: block mappings, lists with `-` alone on a line (a mapping follows,
-indented) or `- scalar`, plain or single-quoted scalars ('' is a quote), `|` literal blocks (also as list items), quoted keys ('y'), and
+indented), `- key: value` (7.0: the mapping's first key on the dash's line) or `- scalar`, plain or single-quoted scalars ('' is a quote), `|` literal blocks (also as list items), quoted keys ('y'), and
 `#` comment lines. Every scalar is a string, as Zabbix reads them. Anything outside this subset is
 an error naming file and line, never a silent misreading. When PyYAML is installed,
 `load(path, cross_check=True)` also compares the result with PyYAML's.
@@ -114,6 +114,12 @@ class _Parser:
             c = line.strip()
             if li > ind or not (c == "-" or c.startswith("- ")):
                 raise self.err("expected a list item '-' at this indentation")
+            if _KEY.match(c[2:]):
+                # "- key: value" (7.0's exports): a mapping whose first key shares the dash's
+                # line, its keys at the column after "- ".
+                self.lines[self.i] = " " * (ind + 2) + c[2:]
+                out.append(self.mapping(ind + 2))
+                continue
             self.i += 1
             if c == "-":
                 if not self.skip() or _indent(self.lines[self.i]) <= ind:

@@ -107,6 +107,43 @@ std::string ComparableExport(std::string_view yaml) {
   return out;
 }
 
+std::string MediaExport70As60(std::string_view yaml) {
+  // Pass 1: "- key: value" becomes "-" and "  key: value" on the next line (7.0 puts a list
+  // item's first key on the dash's line, 6.0 below it).
+  std::vector<std::string> lines;
+  for (std::string_view line : Lines(yaml)) {
+    const size_t ind = Indent(line);
+    std::string_view rest = line.substr(ind);
+    if (rest == "version: '7.0'" && ind == 2) {
+      lines.push_back("  version: '6.0'");
+    } else if (rest.starts_with("- ") && rest.find(": ") != std::string_view::npos && rest[2] != '\'' &&
+               rest[2] != '"') {
+      lines.push_back(std::string(ind, ' ') + "-");
+      lines.push_back(std::string(ind + 2, ' ') + std::string(rest.substr(2)));
+    } else {
+      lines.emplace_back(line);
+    }
+  }
+  // Pass 2: script parameters, 7.0's {sortorder, value} items, become 6.0's "- value".
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    out += lines[i] + "\n";
+    std::string_view l = lines[i];
+    if (l.substr(Indent(l)) != "parameters:") continue;
+    const size_t item = Indent(l) + 2;
+    const std::string dash = std::string(item, ' ') + "-";
+    const std::string sort = std::string(item + 2, ' ') + "sortorder: ";
+    const std::string value = std::string(item + 2, ' ') + "value: ";
+    while (i + 3 < lines.size() && lines[i + 1] == dash && lines[i + 2].starts_with(sort) &&
+           lines[i + 3].starts_with(value) &&
+           (i + 4 >= lines.size() || Indent(lines[i + 4]) <= item)) {
+      out += std::string(item, ' ') + "- " + lines[i + 3].substr(value.size()) + "\n";
+      i += 3;
+    }
+  }
+  return out;
+}
+
 nlohmann::json ImportRules(int major, int minor) {
   const nlohmann::json cu = {{"createMissing", true}, {"updateExisting", true}};
   nlohmann::json cud = cu;
@@ -170,6 +207,66 @@ Change CompareMediaTypes(const nlohmann::json& before, const nlohmann::json& aft
     if (what) *summary += (summary->empty() ? "" : "; ") + ("media type \"" + name + "\" ") + what;
   }
   return change;
+}
+
+namespace {
+
+// A value 7.0 leaves out of its side of importcompare (its default) while its converter of 6.0
+// files writes it out: (kind of object, key, value).
+struct ServerDefault {
+  const char* kind;
+  const char* key;
+  const char* value;
+};
+// 7.0's default "keep lost resources" period of an LLD rule is 7d (6.0's was 30d, so the files
+// name 7d).
+constexpr ServerDefault k70Defaults[] = {{"discovery_rules", "lifetime", "7d"}};
+
+// before == after once a key that one side lacks and the other holds at its default is dropped.
+bool EqualBesideDefaults(const std::string& kind, nlohmann::json before, nlohmann::json after) {
+  if (!before.is_object() || !after.is_object()) return before == after;
+  for (const ServerDefault& d : k70Defaults) {
+    if (kind != d.kind) continue;
+    if (!before.contains(d.key) && after.value(d.key, nlohmann::json()) == d.value) after.erase(d.key);
+    if (!after.contains(d.key) && before.value(d.key, nlohmann::json()) == d.value) before.erase(d.key);
+  }
+  return before == after;
+}
+
+// `node` maps kinds to {added, updated, removed}; an "updated" entry holds before, after and
+// the changes of its own objects by kind.
+void PruneDefaults(nlohmann::json* node) {
+  if (!node->is_object()) return;
+  for (auto kind = node->begin(); kind != node->end();) {
+    nlohmann::json& diff = kind.value();
+    if (diff.is_object() && diff.contains("updated") && diff["updated"].is_array()) {
+      nlohmann::json kept = nlohmann::json::array();
+      for (nlohmann::json& entry : diff["updated"]) {
+        if (!entry.is_object()) continue;
+        nlohmann::json children = entry;
+        children.erase("before");
+        children.erase("after");
+        PruneDefaults(&children);
+        if (!children.empty() ||
+            !EqualBesideDefaults(kind.key(), entry.value("before", nlohmann::json()),
+                                 entry.value("after", nlohmann::json()))) {
+          children["before"] = entry.value("before", nlohmann::json());
+          children["after"] = entry.value("after", nlohmann::json());
+          kept.push_back(std::move(children));
+        }
+      }
+      if (kept.empty()) diff.erase("updated");
+      else diff["updated"] = std::move(kept);
+    }
+    bool empty = diff.is_object() && Count(diff, "added") + Count(diff, "updated") + Count(diff, "removed") == 0;
+    kind = empty ? node->erase(kind) : std::next(kind);
+  }
+}
+
+}  // namespace
+
+void PruneServerDefaults(nlohmann::json* compare, int major) {
+  if (major >= 7) PruneDefaults(compare);
 }
 
 Status ParseVersion(std::string_view version, int* major, int* minor) {

@@ -147,6 +147,7 @@ Status Provisioner::ImportFile(const std::string& path) {
   // Templates, groups and what they hold: configuration.importcompare tells beforehand.
   nlohmann::json compare;
   if (Status s = api_->Call("configuration.importcompare", import, &compare); !s.ok()) return s;
+  PruneServerDefaults(&compare, major_);
   out.change = SummarizeCompare(compare, &out.detail);
 
   // Media types: 6.0's importcompare leaves them out.
@@ -172,7 +173,9 @@ Status Provisioner::ImportFile(const std::string& path) {
         for (const auto& m : before) ids.push_back(m["mediatypeid"]);
         nlohmann::json params = {{"format", "yaml"}, {"options", {{"mediaTypes", ids}}}};
         if (Status s = api_->Call("configuration.export", params, &exported); !s.ok()) return s;
-        if (!exported.is_string() || ComparableExport(exported.get<std::string>()) != ComparableExport(source)) {
+        std::string server = exported.is_string() ? exported.get<std::string>() : std::string();
+        if (major_ >= 7) server = MediaExport70As60(server);
+        if (!exported.is_string() || ComparableExport(server) != ComparableExport(source)) {
           c = Change::kUpdated;
           detail = "media types differ from the server's export";
         }

@@ -146,7 +146,8 @@ Status Provisioner::UserMedia() {
   user_id_ = users[0].value("userid", "");
   Change change;
   nlohmann::json medias;
-  PlanUserMedia(users[0].value("medias", nlohmann::json::array()), media_type_id_, options_.sendto, &change, &medias);
+  PlanUserMedia(users[0].value("medias", nlohmann::json::array()), media_type_id_, options_.sendto, major_ >= 7,
+                &change, &medias);
   Outcome out(std::string("media ") + kMediaType + " of user " + options_.notify_user, change);
   if (change != Change::kUnchanged) {
     nlohmann::json result;

@@ -257,7 +257,7 @@ std::vector<std::string> ActionDifferences(const nlohmann::json& wanted, const n
 }
 
 void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid, std::string_view sendto,
-                   Change* change, nlohmann::json* medias) {
+                   bool with_ids, Change* change, nlohmann::json* medias) {
   *change = Change::kCreated;
   *medias = nlohmann::json::array();
   if (existing.is_array()) {
@@ -267,6 +267,7 @@ void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid,
       for (const char* key : {"mediatypeid", "sendto", "active", "severity", "period"}) {
         if (auto it = m.find(key); it != m.end()) copy[key] = *it;
       }
+      if (auto it = m.find("mediaid"); with_ids && it != m.end()) copy["mediaid"] = *it;
       if (*change == Change::kCreated && TextOf(m, "mediatypeid", "") == mediatypeid &&
           m.contains("sendto") && Text(m["sendto"]) == sendto) {
         const bool active = TextOf(m, "active", "0") == "0";  // 0 enabled, 1 disabled

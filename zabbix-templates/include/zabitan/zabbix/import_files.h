@@ -35,6 +35,12 @@ std::vector<std::string> MediaTypeNames(std::string_view yaml);
 // lines: two exports of the same objects compare equal.
 std::string ComparableExport(std::string_view yaml);
 
+// A 7.0 export of media types in the layout of the 6.0 files: version '6.0', a list item's first
+// key on a line below its "-", script parameters as "- value" (7.0: "- sortorder: 'N'" and
+// "value: …"). 7.0's importcompare leaves media types out, so the dry run compares the server's
+// export with the file; this makes the two comparable (ComparableExport after it).
+std::string MediaExport70As60(std::string_view yaml);
+
 // configuration.import (and importcompare) rules for a server of version major.minor:
 // create missing and update existing objects of every kind, and delete inside templates what
 // the file no longer has (items, triggers, discovery rules, graphs, web scenarios, value maps,
@@ -46,6 +52,13 @@ nlohmann::json ImportRules(int major, int minor);
 // kCreated when it only adds, kUpdated when it updates or removes anything. *summary lists the
 // top-level kinds, e.g. "groups: 2 added; templates: 3 added" ("" when unchanged).
 Change SummarizeCompare(const nlohmann::json& compare, std::string* summary);
+
+// Takes out of a 7.0 importcompare result the "updates" that are only 7.0 reading a 6.0 file:
+// its converter writes values out that the server's side omits as its defaults (an LLD rule's
+// lifetime "7d"), so every run would report the templates "updated". An entry whose before and
+// after differ only by such a value, and whose own objects have no other change, is dropped.
+// Nothing changes for a server before 7.0.
+void PruneServerDefaults(nlohmann::json* compare, int major);
 
 // Compares mediatype.get rows (output extend, selectMessageTemplates extend) from before and
 // after an import: kCreated when one is new, kUpdated when one changed. *summary names them,

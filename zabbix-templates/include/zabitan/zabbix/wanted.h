@@ -101,9 +101,11 @@ std::vector<std::string> ActionDifferences(const nlohmann::json& wanted, const n
 // The user's media list (user.get selectMedias) with a media of `mediatypeid` sending to
 // `sendto` that is enabled: *change says whether it had to be added (kCreated) or enabled
 // (kUpdated). *medias is the whole list to give user.update (it replaces the user's media;
-// the others are passed back as they are, so they stay).
+// the others are passed back as they are, so they stay). with_ids (7.0): each existing media
+// keeps its mediaid, which 7.0 needs to update it in place (without it, every media of the user
+// is made anew, new ids) and 6.0 refuses (it matches them itself).
 void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid, std::string_view sendto,
-                   Change* change, nlohmann::json* medias);
+                   bool with_ids, Change* change, nlohmann::json* medias);
 
 }  // namespace zabitan::zabbix
 
