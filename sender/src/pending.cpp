@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "zabitan/common/unique_fd.h"
+#include "zabitan/common/whole_file.h"
 
 // Files of a store (PREFIX = e.g. /var/lib/zabitan/vmware/pending-<endpoint>-<destination>):
 //   PREFIX.values   text, written whole (0600, fsync, renamed), read a line at a time (a first
@@ -110,49 +111,6 @@ bool ParseU32(std::string_view text, uint32_t* value) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-// A file written whole a piece at a time: mode 0600 from the start, fsync'd, renamed over the
-// old one on Commit, so a reader (the next run after a crash) sees the old file or the new one.
-class WholeFileWriter {
- public:
-  explicit WholeFileWriter(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {
-    fd_.reset(::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!fd_ || ::fchmod(fd_.get(), 0600) != 0) error_ = errno;
-  }
-  std::string& buffer() { return buffer_; }
-  // Writes the buffer out once it is large.
-  void Flush(bool all = false) {
-    if (error_ != 0 || (!all && buffer_.size() < (1 << 20))) return;
-    size_t done = 0;
-    while (done < buffer_.size()) {
-      ssize_t n = ::write(fd_.get(), buffer_.data() + done, buffer_.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        error_ = n < 0 ? errno : ENOSPC;  // a write of nothing: the disk is full
-        return;
-      }
-      done += static_cast<size_t>(n);
-    }
-    buffer_.clear();
-  }
-  Status Commit() {
-    Flush(true);
-    if (error_ == 0 && ::fsync(fd_.get()) != 0) error_ = errno;
-    if (error_ != 0) {
-      fd_.reset();
-      ::unlink(tmp_.c_str());  // a partial file must not take what room is left
-      return Status::Error(path_ + ": " + std::strerror(error_));
-    }
-    fd_.reset();
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0)
-      return Status::Error(path_ + ": " + std::strerror(errno));
-    return Status::Ok();
-  }
-
- private:
-  std::string path_, tmp_, buffer_;
-  UniqueFd fd_;
-  int error_ = 0;
-};
 
 std::pair<uint32_t, uint32_t> Stamp(const HeldValue& v) { return {v.clock, v.ns}; }
 
@@ -202,12 +160,6 @@ bool Contains(const std::vector<uint64_t>& hashes, uint64_t h) {
 
 }  // namespace
 
-Status WriteFileWhole(const std::string& path, std::string_view data) {
-  WholeFileWriter w(path);
-  w.buffer().assign(data);
-  return w.Commit();
-}
-
 uint64_t ItemHash(std::string_view host, std::string_view key) {
   // 8 bytes per multiply (this runs once per item a run sends), over host, a separator no host
   // name holds, and key; stable across builds and runs, as the .known file outlives them.
@@ -231,7 +183,7 @@ uint64_t ItemHash(std::string_view host, std::string_view key) {
 
 Status PendingStore::Open(std::string prefix, PendingLimits limits,
                           std::unique_ptr<PendingStore>* store) {
-  std::unique_ptr<PendingStore> s(new PendingStore(std::move(prefix), limits));
+  auto s = std::make_unique<PendingStore>(Passkey{}, std::move(prefix), limits);
   if (Status st = s->Load(); !st.ok()) return st;
   *store = std::move(s);
   return Status::Ok();

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <functional>
 #include <map>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/common/spawn_status.h"
 #include "zabitan/sender/frame.h"
 #include "zabitan/sender/request.h"
 #include "zabitan/sender/response.h"
@@ -82,9 +82,12 @@ std::vector<PendingReply> TrapperTransport::SendAll(const std::vector<std::strin
   asio::io_context io{1};
   size_t next = 0;
   bool answered = false;  // some node answered some request of this call
-  auto worker = [&]() -> asio::awaitable<void> {
+  const size_t workers = std::max<size_t>(concurrency_, 1);
+  std::vector<size_t> current(workers, requests.size());  // the request each worker is on
+  auto worker = [&](size_t w) -> asio::awaitable<void> {
     while (next < requests.size()) {
       const size_t i = next++;
+      current[w] = i;
       const std::string header = EncodeHeader(requests[i].size(), requests[i].size(), false);
       PendingReply& reply = replies[i];
       reply.kind = PendingReply::Kind::kNotSent;
@@ -125,8 +128,18 @@ std::vector<PendingReply> TrapperTransport::SendAll(const std::vector<std::strin
       if (reply.kind == PendingReply::Kind::kNotSent && !answered) unreachable_ = reply.error;
     }
   };
-  for (size_t w = 0; w < std::max<size_t>(concurrency_, 1); ++w)
-    asio::co_spawn(io, worker(), asio::detached);
+  for (size_t w = 0; w < workers; ++w) {
+    // An exception must not vanish (asio::detached drops it): the request the worker was on
+    // may have reached the server, so it is uncertain, never resent blindly; the other
+    // workers take the rest.
+    asio::co_spawn(io, worker(w), [&, w](std::exception_ptr e) {
+      if (!e || current[w] >= replies.size()) return;
+      Status why;
+      StatusOnException(&why, "internal error")(e);
+      replies[current[w]].kind = PendingReply::Kind::kUnknown;
+      replies[current[w]].error = why.message();
+    });
+  }
   io.run();
   return replies;
 }

@@ -10,7 +10,7 @@
 
 #include "zabitan/common/secret_file.h"
 #include "zabitan/common/unique_fd.h"
-#include "zabitan/sender/pending.h"
+#include "zabitan/common/whole_file.h"
 #include "zabitan/vsphere/xml.h"
 
 namespace zabitan::vsphere {
@@ -27,7 +27,7 @@ std::string This(const ManagedObject& mo) {
 }  // namespace
 
 Status WriteStateFile(const std::string& path, const std::string& data) {
-  return sender::WriteFileWhole(path, data);
+  return zabitan::WriteFileWhole(path, data);
 }
 
 Status RetrieveServiceContent(SoapClient& client, ServiceContent* sc) {

@@ -87,6 +87,10 @@ struct PendingCounts {
 
 class PendingStore {
  public:
+  struct Passkey {};  // only Open makes a PendingStore
+  PendingStore(Passkey, std::string prefix, PendingLimits limits)
+      : prefix_(std::move(prefix)), limits_(limits) {}
+
   // Loads PREFIX.values, PREFIX.journal and PREFIX.known when they exist.
   static Status Open(std::string prefix, PendingLimits limits,
                      std::unique_ptr<PendingStore>* store);
@@ -127,8 +131,7 @@ class PendingStore {
   void Prune();
 
  private:
-  PendingStore(std::string prefix, PendingLimits limits)
-      : prefix_(std::move(prefix)), limits_(limits) {}
+
   Status Load();
   Status LoadValues();
 
@@ -143,9 +146,6 @@ class PendingStore {
   PendingCounts counts_;
 };
 
-// Writes `data` to `path` whole: mode 0600 from the start, fsync'd, renamed over the old file,
-// so a reader (the next run after a crash) sees the old file or the new one.
-Status WriteFileWhole(const std::string& path, std::string_view data);
 
 // The hash an item is known by (host and key; a collision makes an item count as known).
 uint64_t ItemHash(std::string_view host, std::string_view key);
