@@ -30,9 +30,8 @@
 #include "zabitan/common/printable.h"
 #include "zabitan/common/secret_file.h"
 #include "zabitan/common/spool.h"
-#include "zabitan/sender/destination.h"
 #include "zabitan/sender/input_line.h"
-#include "zabitan/sender/sender.h"
+#include "zabitan/sender/routed_sender.h"
 #include "zabitan/vsphere/discovery.h"
 #include "zabitan/vsphere/failure.h"
 #include "zabitan/vsphere/inventory.h"
@@ -41,11 +40,13 @@
 #include "zabitan/vsphere/session.h"
 #include "zabitan/vsphere/soap_client.h"
 #include "daemon.h"
-#include "output.h"
 #include "state.h"
 
 namespace zabitan::vmware {
 namespace {
+
+using sender::kExitFailure;
+using sender::kExitOk;
 
 constexpr int64_t kDefaultInterval = 60;
 constexpr int64_t kDefaultTimeout = 60;  // seconds per vSphere call
@@ -244,23 +245,23 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   log::Debug("maxQueryMetrics " + std::to_string(inventory->max_query_metrics));
   if (Status s = vsphere::SaveInventory(inventory_file, *inventory); !s.ok()) log::Warning(s.message());
   const std::vector<vsphere::Entity> entities = inventory->List();
-  // Where the values go as they are made: stdout (--dry-run) or Zabbix (output.h): the fast
-  // batches go out while the next QueryPerf replies are read.
+  // Where the values go as they are made: stdout (--dry-run) or Zabbix (routed_sender.h): the
+  // fast batches go out while the next QueryPerf replies are read.
   Watermarks& marks = *watermarks;
   marks.StartCycle();
-  std::unique_ptr<Output> out;
+  std::unique_ptr<sender::RoutedSender> out;
   if (!o.dry_run) {
-    OutputOptions oo;
+    sender::RoutedSenderOptions oo;
     oo.state_dir = o.state_dir;
-    oo.url = o.url;
-    oo.endpoint_host = o.zabbix_host;
+    oo.scope = o.url;
     oo.spool = spool;
     oo.concurrency = static_cast<size_t>(o.concurrency);
-    oo.extra_paths.insert(o.vm_counters.begin(), o.vm_counters.end());
-    oo.extra_paths.insert(o.hv_counters.begin(), o.hv_counters.end());
-    for (const char* type : {"HostSystem", "VirtualMachine"}) {
-      for (const vsphere::MetricSpec& spec : vsphere::DefaultMetrics(type)) oo.extra_paths.erase(spec.path);
-    }
+    const std::set<std::string> extra = vsphere::NamedCounterPaths(o.vm_counters, o.hv_counters);
+    oo.group_of = [extra](const std::string& h, const std::string& k) { return vsphere::PendingGroup(h, k, extra); };
+    // The endpoint's host is made before the first run: its template's items (the LLD rules) exist.
+    oo.known_from_start = [&o](const std::string& host, const std::string& key) {
+      return host == o.zabbix_host && key.find('[') == std::string::npos;
+    };
     // A first run of this version after an older one: the entities it had sent samples of
     // (and the endpoint's own host) have their items.
     oo.sent_before = [&marks, &o](const std::string& host) {
@@ -274,7 +275,7 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
       log::Error("--zabbix-server: " + s.message());
       return kExitFailure;
     }
-    if (Status s = Output::Open(std::move(oo), &out); !s.ok()) {
+    if (Status s = sender::RoutedSender::Open(std::move(oo), &out); !s.ok()) {
       log::Error(s.message());
       return kExitFailure;
     }
@@ -312,7 +313,8 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   // What was sent before a failure to collect counts too: its watermarks are kept (unless the
   // sending failed), so the next run does not send it again.
   Status saved;
-  const int code = out->Finish(entities.size(), made, collected.ok(), [&marks, &saved] { saved = marks.Save(); });
+  const int code = out->Finish(std::to_string(entities.size()) + " entities, " + std::to_string(made) + " values sent",
+                               collected.ok(), [&marks, &saved] { saved = marks.Save(); });
   if (!collected.ok()) {
     log::Error(vsphere::FailureReason(collected));
     return kExitFailure;

@@ -156,4 +156,27 @@ std::vector<sender::Value> InstanceDiscoveryValues(std::string_view type, const 
   return values;
 }
 
+std::string PendingGroup(const std::string& host, const std::string& key, const std::set<std::string>& extra_paths) {
+  const size_t open = key.find('[');
+  if (open == std::string::npos) return host + "\n";
+  const std::string name = key.substr(0, open);
+  const size_t comma = key.find(',', open);
+  if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".perf") == 0) {
+    const std::string path = key.substr(open + 1, (comma == std::string::npos ? key.size() - 1 : comma) - open - 1);
+    if (extra_paths.count(path) > 0) return "";
+    if (comma == std::string::npos) return host + "\n";
+    return host + "\n" + name + ":" + path.substr(0, path.find('.'));
+  }
+  return comma == std::string::npos ? host + "\n" : host + "\n" + name;
+}
+
+std::set<std::string> NamedCounterPaths(const std::vector<std::string>& vm, const std::vector<std::string>& hv) {
+  std::set<std::string> extra(vm.begin(), vm.end());
+  extra.insert(hv.begin(), hv.end());
+  for (const char* type : {"HostSystem", "VirtualMachine"}) {
+    for (const MetricSpec& spec : DefaultMetrics(type)) extra.erase(spec.path);
+  }
+  return extra;
+}
+
 }  // namespace zabitan::vsphere

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,15 @@ bool QuoteKeyParam(std::string_view param, std::string* out);
 std::vector<sender::Value> InstanceDiscoveryValues(std::string_view type, const std::vector<MetricSpec>& specs,
                                                    const std::vector<Series>& series,
                                                    const std::vector<Entity>& datastores, uint32_t clock);
+
+// The items Zabbix creates together with the item `key` of `host`, the group of a value that
+// waits for discovery (zabitan/sender/routed_sender.h): one host's template items (the host
+// from a host prototype), the items of one discovery rule on one host (perf[COUNTER,INSTANCE]
+// per counter group, datastore.size[UUID,…]). A counter given by name (`extra_paths`) may have
+// no item at all: "", it goes alone.
+std::string PendingGroup(const std::string& host, const std::string& key, const std::set<std::string>& extra_paths);
+// The counters given by name that are not collected by default: the templates may lack their items.
+std::set<std::string> NamedCounterPaths(const std::vector<std::string>& vm, const std::vector<std::string>& hv);
 
 }  // namespace zabitan::vsphere
 

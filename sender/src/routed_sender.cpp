@@ -1,55 +1,67 @@
-#include "output.h"
+#include "zabitan/sender/routed_sender.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
-#include "zabitan/sender/pending_delivery.h"
-#include "zabitan/vsphere/session.h"
 
-namespace zabitan::vmware {
+namespace zabitan::sender {
 
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view tail) {
-  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+unsigned long long U(uint64_t n) { return static_cast<unsigned long long>(n); }
+
+// FNV-1a: file names that stay the same across versions (zabitan-vmware's stores predate this).
+std::string Hash(std::string_view text) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
+  char name[24];
+  std::snprintf(name, sizeof name, "%016llx", U(h));
+  return name;
 }
 
-// The graver of two exit codes: a failure over values refused over values waiting over none.
-int Worse(int a, int b) {
+}  // namespace
+
+int WorseExit(int a, int b) {
   auto rank = [](int code) {
     return code == kExitFailure ? 3 : code == kExitPartial ? 2 : code == kExitSpooled ? 1 : 0;
   };
   return rank(a) >= rank(b) ? a : b;
 }
 
-unsigned long long U(uint64_t n) { return static_cast<unsigned long long>(n); }
+bool IsDiscoveryKey(std::string_view key) {
+  const std::string_view name = key.substr(0, key.find('['));
+  constexpr std::string_view kTail = ".discovery";
+  return name.size() >= kTail.size() && name.substr(name.size() - kTail.size()) == kTail;
+}
 
-}  // namespace
+std::string PendingStorePrefix(const std::string& state_dir, std::string_view scope,
+                               const Destination& destination) {
+  return state_dir + "/pending-" + Hash(scope) + "-" + Hash(destination.ToString());
+}
 
-Output::Output(OutputOptions options) : options_(std::move(options)) {}
-Output::~Output() = default;
+RoutedSender::RoutedSender(RoutedSenderOptions options) : options_(std::move(options)) {}
+RoutedSender::~RoutedSender() = default;
 
-Status Output::Open(OutputOptions options, std::unique_ptr<Output>* output) {
-  std::unique_ptr<Output> o(new Output(std::move(options)));
-  for (const sender::Destination& d : o->options_.destinations) {
-    std::unique_ptr<sender::PendingStore> store;
-    std::string prefix = o->options_.state_dir + "/pending-" + vsphere::StateKey(o->options_.url) +
-                         "-" + vsphere::StateKey(d.ToString());
-    if (Status s = sender::PendingStore::Open(prefix, {o->options_.max_pending, o->options_.window},
-                                              &store);
+Status RoutedSender::Open(RoutedSenderOptions options, std::unique_ptr<RoutedSender>* output) {
+  std::unique_ptr<RoutedSender> o(new RoutedSender(std::move(options)));
+  for (const Destination& d : o->options_.destinations) {
+    std::unique_ptr<PendingStore> store;
+    if (Status s =
+            PendingStore::Open(PendingStorePrefix(o->options_.state_dir, o->options_.scope, d),
+                               o->options_.limits, &store);
         !s.ok()) {
       return s;
     }
     o->stores_.push_back(std::move(store));
   }
-  sender::SenderOptions so;
+  SenderOptions so;
   so.spool = o->options_.spool;
   so.destinations = o->options_.destinations;
-  Output* self = o.get();
-  o->out_ = std::make_unique<sender::Sender>(so, [self](const sender::BatchOutcome& b) {
+  so.exchange = o->options_.exchange;
+  RoutedSender* self = o.get();
+  o->out_ = std::make_unique<Sender>(so, [self](const BatchOutcome& b) {
     if (!b.response || !b.response->success) {
       self->send_error_ = "sending to " + b.node->ToString() + " failed: " + b.status.message();
       log::Warning(self->send_error_);  // the run's outcome is told once, in Finish
@@ -61,83 +73,73 @@ Status Output::Open(OutputOptions options, std::unique_ptr<Output>* output) {
   return Status::Ok();
 }
 
-// Items Zabbix creates together: one host's template items (the host from a host prototype),
-// the items of one discovery rule on one host (perf[COUNTER,INSTANCE] per counter group,
-// datastore.size[UUID,…]). A counter given by name may have no item at all: it goes alone.
-std::string Output::GroupOf(const std::string& host, const std::string& key) const {
-  const size_t open = key.find('[');
-  if (open == std::string::npos) return host + "\n";
-  const std::string name = key.substr(0, open);
-  const size_t comma = key.find(',', open);
-  if (EndsWith(name, ".perf")) {
-    const std::string path =
-        key.substr(open + 1, (comma == std::string::npos ? key.size() - 1 : comma) - open - 1);
-    if (options_.extra_paths.count(path) > 0) return "";
-    if (comma == std::string::npos) return host + "\n";
-    return host + "\n" + name + ":" + path.substr(0, path.find('.'));
+bool RoutedSender::Known(const Value& v) {
+  if (v.host == last_host_ && v.key == last_key_) return last_known_;
+  last_host_ = v.host;
+  last_key_ = v.key;
+  last_known_ = true;
+  if (options_.known_from_start && options_.known_from_start(v.host, v.key)) return true;
+  for (auto& store : stores_) {
+    if (store->IsKnown(v.host, v.key)) continue;
+    if (store->fresh() && options_.sent_before && options_.sent_before(v.host)) {
+      store->MarkKnown(v.host, v.key);  // an upgrade: sent as before, without asking again
+      continue;
+    }
+    last_known_ = false;
   }
-  return comma == std::string::npos ? host + "\n" : host + "\n" + name;
+  return last_known_;
 }
 
-bool Output::Add(const sender::Value& v, uint32_t now) {
+bool RoutedSender::Add(const Value& v, uint32_t now, std::string_view group) {
   if (!sending_) return false;
-  if (v.host != last_host_ || v.key != last_key_) {
-    last_host_ = v.host;
-    last_key_ = v.key;
-    last_known_ = true;
-    const bool endpoint_template =
-        v.host == options_.endpoint_host && v.key.find('[') == std::string::npos;
-    for (auto& store : stores_) {
-      if (endpoint_template) break;
-      if (store->IsKnown(v.host, v.key)) continue;
-      if (store->fresh() && options_.sent_before && options_.sent_before(v.host)) {
-        store->MarkKnown(v.host, v.key);  // an upgrade: sent as before, without asking again
-        continue;
-      }
-      last_known_ = false;
-    }
-  }
-  if (last_known_) {
+  if (Known(v)) {
     sending_ = out_->Add(v);
     return sending_;
   }
   // A discovery value is sent anew each run: it is not kept for the next.
-  const bool keep = !EndsWith(v.key, ".discovery");
-  const std::string group = GroupOf(v.host, v.key);
+  const bool keep = !IsDiscoveryKey(v.key);
   for (auto& store : stores_) store->Add(v, group, keep, now);
   return true;
 }
 
-bool Output::failed() const {
-  return out_->status() == sender::RunStatus::kFailed || out_->status() == sender::RunStatus::kLost;
+bool RoutedSender::Add(const Value& v, uint32_t now) {
+  if (!sending_ || Known(v)) return Add(v, now, "");
+  return Add(v, now, options_.group_of ? options_.group_of(v.host, v.key) : std::string());
 }
 
-int Output::Finish(size_t entities, uint64_t made, bool collected,
-                   const std::function<void()>& save_state) {
+bool RoutedSender::failed() const {
+  return out_->status() == RunStatus::kFailed || out_->status() == RunStatus::kLost;
+}
+
+int RoutedSender::Finish(const std::string& what, bool collected,
+                         const std::function<void()>& save_state) {
   out_->Finish();
   // Then the values of new items, after the discovery the fast batches carried.
   const uint32_t now = static_cast<uint32_t>(std::time(nullptr));
   std::string pending_error, transport_error;
-  sender::PendingCounts total;
+  PendingCounts total;
   uint64_t waiting = 0, waiting_items = 0;
   for (size_t i = 0; i < stores_.size(); ++i) {
-    sender::PendingStore& store = *stores_[i];
+    PendingStore& store = *stores_[i];
     // Not when Zabbix could not be reached this run: the values wait, as the spooled ones do.
-    if (out_->status() == sender::RunStatus::kSucceeded ||
-        out_->status() == sender::RunStatus::kPartial) {
+    if (out_->status() == RunStatus::kSucceeded || out_->status() == RunStatus::kPartial) {
       // On disk before anything is sent: a crash from here on re-collects nothing the
-      // store does not already hold (the watermarks move on below).
+      // store does not already hold (the caller's state moves on below).
       if (Status s = store.items() > 0 ? store.Save() : Status::Ok(); !s.ok()) {
         log::Error(s.message());
         return kExitFailure;
       }
-      sender::TrapperTransport trapper(options_.destinations[i], {}, options_.concurrency);
-      if (Status s = sender::DeliverPending(trapper, &store, &transport_error); !s.ok())
+      std::unique_ptr<PendingTransport> transport =
+          options_.transport
+              ? options_.transport(options_.destinations[i])
+              : std::make_unique<TrapperTransport>(options_.destinations[i], options_.exchange,
+                                                   options_.concurrency);
+      if (Status s = DeliverPending(*transport, &store, &transport_error); !s.ok())
         pending_error = s.message();
     }
     // After the delivery: what is given up (too old, beyond the bound) had its last chance.
     store.Trim(now);
-    const sender::PendingCounts& c = store.counts();
+    const PendingCounts& c = store.counts();
     total.delivered += c.delivered;
     total.given_up += c.given_up;
     total.given_up_items += c.given_up_items;
@@ -158,8 +160,7 @@ int Output::Finish(size_t entities, uint64_t made, bool collected,
     }
     return kExitFailure;
   }
-  std::printf("%zu entities, %llu values sent, %llu refused by Zabbix\n", entities, U(made),
-              U(refused));
+  std::printf("%s, %llu refused by Zabbix\n", what.c_str(), U(refused));
   if (waiting > 0) {
     std::printf(
         "%llu values of %llu new items wait until Zabbix has created the items from discovery "
@@ -178,54 +179,54 @@ int Output::Finish(size_t entities, uint64_t made, bool collected,
   std::fflush(stdout);
   int code = kExitOk;
   switch (out_->status()) {
-    case sender::RunStatus::kFailed:
+    case RunStatus::kFailed:
       log::Error(send_error_.empty() ? "sending failed" : send_error_);
-      return kExitFailure;  // the watermarks and the stores stay as they were: all is sent again
-    case sender::RunStatus::kLost:
-      // Neither taken nor kept (the spool failed too): the watermarks stay, so the next run
-      // sends these samples again rather than never.
+      return kExitFailure;  // the caller's state and the stores stay as they were
+    case RunStatus::kLost:
+      // Neither taken nor kept (the spool failed too): the caller's state stays, so the next
+      // run sends these values again rather than never.
       log::Error("values neither delivered nor spooled: " +
                  (send_error_.empty() ? std::string("spool failed") : send_error_));
       return kExitFailure;
-    case sender::RunStatus::kPartial:
+    case RunStatus::kPartial:
       log::Error("partly delivered: " +
                  (send_error_.empty() ? std::to_string(fast_failed_) +
                                             " values of items Zabbix had taken before were refused"
                                       : send_error_));
       code = kExitPartial;
       break;
-    case sender::RunStatus::kSpooled:
+    case RunStatus::kSpooled:
       log::Error("Zabbix unreachable, values kept in the spool for the next run: " + send_error_);
       code = kExitSpooled;
       break;
-    case sender::RunStatus::kSucceeded:
+    case RunStatus::kSucceeded:
       break;
   }
   if (total.ambiguous > 0) {
     log::Error(std::to_string(total.ambiguous) +
                " values of new items refused in part (some of their items "
                "exist, some not): not sent again, so none is stored twice");
-    code = Worse(code, kExitPartial);
+    code = WorseExit(code, kExitPartial);
   }
   if (total.given_up > 0) {
     log::Error("gave up " + std::to_string(total.given_up) + " values of " +
                std::to_string(total.given_up_items) + " items that Zabbix did not create within " +
-               std::to_string(options_.window / 60) + " minutes (e.g. " +
+               std::to_string(options_.limits.window / 60) + " minutes (e.g. " +
                Printable(total.given_up_example, 200) + "): check the templates and discovery");
-    code = Worse(code, kExitPartial);
+    code = WorseExit(code, kExitPartial);
   }
   if (total.unresolved > 0) {
     log::Error(std::to_string(total.unresolved) +
                " values were in a request whose reply was lost: not sent again, "
                "they may be missing from history");
-    code = Worse(code, kExitPartial);
+    code = WorseExit(code, kExitPartial);
   }
   if (!transport_error.empty() && code == kExitOk) {
     log::Error("values of new items kept for the next run: " + transport_error);
     code = kExitSpooled;
   }
-  // The samples were delivered, held or spooled: the next run starts after them (the
-  // watermarks first, then the stores, so a crash in between re-collects nothing they dropped).
+  // The values were delivered, held or spooled: the caller's state first, then the stores, so
+  // a crash in between re-collects nothing they dropped.
   save_state();
   for (auto& store : stores_) {
     if (Status s = store->Save(); !s.ok()) {
@@ -240,4 +241,4 @@ int Output::Finish(size_t entities, uint64_t made, bool collected,
   return code;
 }
 
-}  // namespace zabitan::vmware
+}  // namespace zabitan::sender
