@@ -41,11 +41,11 @@ std::string PendingStorePrefix(const std::string& state_dir, std::string_view sc
   return state_dir + "/pending-" + Hash(scope) + "-" + Hash(destination.ToString());
 }
 
-RoutedSender::RoutedSender(RoutedSenderOptions options) : options_(std::move(options)) {}
+RoutedSender::RoutedSender(Passkey, RoutedSenderOptions options) : options_(std::move(options)) {}
 RoutedSender::~RoutedSender() = default;
 
 Status RoutedSender::Open(RoutedSenderOptions options, std::unique_ptr<RoutedSender>* output) {
-  std::unique_ptr<RoutedSender> o(new RoutedSender(std::move(options)));
+  auto o = std::make_unique<RoutedSender>(Passkey{}, std::move(options));
   for (const Destination& d : o->options_.destinations) {
     std::unique_ptr<PendingStore> store;
     if (Status s =

@@ -77,6 +77,8 @@ class RoutedSender {
  public:
   // Opens (or creates) the stores; an error names the store file that could not be read.
   static Status Open(RoutedSenderOptions options, std::unique_ptr<RoutedSender>* out);
+  struct Passkey {};  // only Open makes a RoutedSender
+  RoutedSender(Passkey, RoutedSenderOptions options);
   ~RoutedSender();
   RoutedSender(const RoutedSender&) = delete;
   RoutedSender& operator=(const RoutedSender&) = delete;
@@ -102,7 +104,6 @@ class RoutedSender {
   bool failed() const;
 
  private:
-  explicit RoutedSender(RoutedSenderOptions options);
   bool Known(const Value& v);
 
   RoutedSenderOptions options_;
