@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""e2e: the whole chain on the real stack — zabitan-provision → zabitan-vmware → Zabbix 6.0 (LLD,
+"""e2e: the whole chain on the real stack — zabitan-provision → zabitan-vmware → Zabbix 6.0 or 7.0 (LLD,
 history, the trigger "VM CPU high", the action) → zabitan-remote-cmd run by Zabbix as its global
 script → a pool VM powered on in the simulator → the reports back in Zabbix → the mascot; and the
 recovery running the scale-down. Each hop is asserted.
@@ -7,7 +7,9 @@ recovery running the scale-down. Each hop is asserted.
 Usage: chain_test.py ZABITAN_PROVISION ZABITAN_VMWARE ZABITAN_REMOTE_CMD ZABITAN_SSTP TEMPLATES_DIR
                      STACK_ENV VCSIM_ENV NINIX_ENV WORKDIR [--sshd-env SSHD_ENV]
 
-Peers (ctest fixtures): the Zabbix server of tests/peers/zabbix-server, a simulator of its own
+Peers (ctest fixtures): the Zabbix server of tests/peers/zabbix-server (6.0) or
+tests/peers/zabbix-server-7 (7.0: its server runs in the Debian 13 root, which must see the
+build tree and WORKDIR: ZBX7_SERVER_BIND at its start), a simulator of its own
 started with `-realistic-perf -cpu-usage DC0_H0_VM0=95` (that VM is busy: every CPU sample the
 collector reads for it is 95 %), ninix, and with --sshd-env the private sshd: then zabitan-sstp
 (remote-cmd's notification and the media type) reaches ninix through its tunnel, as on a real
@@ -66,7 +68,8 @@ failures = []
 
 
 def check(what, ok, detail=""):
-    print(("PASS: " if ok else "FAIL: ") + what + ("" if ok else " (%s)" % str(detail)[:800]), flush=True)
+    print(("PASS: " if ok else "FAIL [%s]: " % VERSION) + what + ("" if ok else " (%s)" % str(detail)[:800]),
+          flush=True)
     if not ok:
         failures.append(what)
     return ok
@@ -90,6 +93,8 @@ def wait_for(what, fn, timeout=60.0, delay=0.25):
 
 
 z = zapi.Zapi.from_env(stack_env)
+VERSION = "Zabbix " + z.version()
+print("against " + VERSION, flush=True)
 zdir = pathlib.Path(z.env["ZBX_DIR"])
 trapper_port = int(z.env["ZBX_TRAPPER_PORT"])
 vcsim = zapi.load_env(vcsim_env_file)
@@ -420,5 +425,5 @@ finally:
     finally:
         sstp_wrapper.unlink(missing_ok=True)
 
-print("%d failure(s), %.1f s" % (len(failures), time.monotonic() - T0))
+print("%s: %d failure(s), %.1f s" % (VERSION, len(failures), time.monotonic() - T0))
 sys.exit(1 if failures else 0)

@@ -13,6 +13,10 @@ ZBX7_PACKAGES=(
   # without apache2.
   php8.4-cli php8.4-cgi php8.4-pgsql php8.4-gd php8.4-bcmath php8.4-mbstring php8.4-xml php8.4-ldap
   postgresql locales fonts-dejavu-core
+  # What zabitan's own programs need when the 7.0 server runs them (e2e.chain_zabbix7: the
+  # global script runs zabitan-remote-cmd and its acting module, the media type zabitan-sstp,
+  # all built on Debian 12); libssh2, libssl and zlib come with the packages above.
+  libtomlplusplus3t64 libpugixml1v5 libcurl4t64
 )
 # Conflicts with zabbix-server-pgsql: extracted (dpkg -x) into /opt/zabbix-proxy, its libraries installed.
 ZBX7_PROXY_PACKAGE=zabbix-proxy-sqlite3
