@@ -72,15 +72,9 @@ def step(name, ok, detail):
     print("%-4s %-8s [%s] %s" % ("ok" if ok else "FAIL", name, VERSION, detail), flush=True)
 
 
+
 def wait_for(what, fn, timeout=90.0, delay=0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise SystemExit("FAIL timed out after %.0f s waiting for %s" % (timeout, what))
-        time.sleep(delay)
+    return zapi.wait_for(what, fn, timeout, delay)
 
 
 def secret(name, text):

@@ -65,15 +65,9 @@ def step(name, ok, detail):
     return ok
 
 
+
 def wait_for(what, fn, timeout=60.0, delay=0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise SystemExit("FAIL timed out after %.0f s waiting for %s" % (timeout, what))
-        time.sleep(delay)
+    return zapi.wait_for(what, fn, timeout, delay)
 
 
 CU = {"createMissing": True, "updateExisting": True}
