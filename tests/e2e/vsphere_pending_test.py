@@ -25,20 +25,16 @@ Everything the test makes in Zabbix is deleted at the end (also when it fails).
 import json
 import os
 import pathlib
-import socket
-import socketserver
-import struct
 import subprocess
 import sys
-import threading
 import time
-import zlib
 
 here = pathlib.Path(__file__).resolve().parent
 peers = here.parent / "peers"
 sys.path.insert(0, str(peers / "zabbix-server"))
 sys.path.insert(0, str(peers / "vcsim"))
 import zapi  # noqa: E402
+from trapper_e2e import Checks, RecordingProxy, Runs, compare_history, history_clocks, sent_values  # noqa: E402
 
 if len(sys.argv) not in (6, 7):
     sys.exit(__doc__.split("\n\n")[1])
@@ -49,58 +45,14 @@ subprocess.run(["rm", "-rf", str(work)], check=True)
 work.mkdir(parents=True)
 ENDPOINT = "zabitan-pending-e2e"
 NEW_VM = "zabitan-pending-new-vm"
-T0 = time.monotonic()
-failures = []
-
-
-def check(what, ok, detail=""):
-    print(("PASS: " if ok else "FAIL: ") + what + ("" if ok else " (%s)" % str(detail)[:1500]), flush=True)
-    if not ok:
-        failures.append(what)
-    return ok
-
-
-def step(name):
-    print("---- %s (%.1f s)" % (name, time.monotonic() - T0), flush=True)
+checks = Checks()
+check, step = checks.check, checks.step
 
 
 # ---- the recording proxy ------------------------------------------------------------------------
 z = zapi.Zapi.from_env(stack_env)
-upstream = z.trapper_address()
-log = []  # (values [(host, key, clock, ns)], reply dict)
-log_lock = threading.Lock()
-
-
-def read_frame(sock):
-    head = zapi._recv_exact(sock, 13)
-    if head[:4] != b"ZBXD":
-        raise ValueError("not a Zabbix frame")
-    flags, length, reserved = head[4], *struct.unpack("<II", head[5:13])
-    data = zapi._recv_exact(sock, length)
-    return head, (zlib.decompress(data) if flags & 0x02 else data)
-
-
-class Proxy(socketserver.BaseRequestHandler):
-    def handle(self):
-        head, payload = read_frame(self.request)
-        with socket.create_connection(upstream, timeout=30) as up:
-            up.sendall(head + (zlib.compress(payload) if head[4] & 0x02 else payload))
-            rhead, reply = read_frame(up)
-        request = json.loads(payload)
-        values = [(d["host"], d["key"], d.get("clock"), d.get("ns")) for d in request.get("data", [])]
-        with log_lock:
-            log.append((values, json.loads(reply)))
-        self.request.sendall(b"ZBXD\x01" + struct.pack("<II", len(reply), 0) + reply)
-
-
-class Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-proxy = Server(("127.0.0.1", 0), Proxy)
-threading.Thread(target=proxy.serve_forever, daemon=True).start()
-proxy_port = proxy.server_address[1]
+proxy = RecordingProxy(z.trapper_address())
+proxy_port = proxy.port
 
 # ---- the simulator, as a test of its own sees it -------------------------------------------------
 vcsim = zapi.load_env(vcsim_env_file)
@@ -111,17 +63,8 @@ state = work / "state"
 collect = [vmware, "--url", vcsim["VCSIM_URL"], "--user", vcsim["VCSIM_USER"], "--password-file", str(password),
            "--ca-file", vcsim["VCSIM_CERT"], "--state-dir", str(state), "--zabbix-host", ENDPOINT,
            "--inventory-refresh", "0"]
-runs = []
-
-
-def run(label):
-    r = subprocess.run(collect + ["--zabbix-server", "127.0.0.1:%d" % proxy_port], capture_output=True, text=True,
-                       timeout=120)
-    waiting = next((int(ln.split()[0]) for ln in r.stdout.splitlines() if " wait until Zabbix" in ln), 0)
-    runs.append((label, r.returncode, waiting))
-    print("   %s: exit %d, %d waiting | %s" % (label, r.returncode, waiting, " | ".join(r.stdout.splitlines())))
-    check("%s exits 0 without an error line" % label, r.returncode == 0 and r.stderr == "", r.stderr)
-    return waiting
+run = Runs(checks, collect + ["--zabbix-server", "127.0.0.1:%d" % proxy_port])
+runs = run.runs
 
 
 def simulator_uuids():
@@ -245,46 +188,15 @@ try:
     time.sleep(2)  # history syncers flush about once a second
 
     step("history")
-    with log_lock:
-        requests = list(log)
-    with open(work / "proxy.jsonl", "w", encoding="utf-8") as f:
-        for values, reply in requests:
-            f.write(json.dumps({"values": values, "reply": reply}) + "\n")
-    sent, accepted = {}, {}
-    for values, reply in requests:
-        whole = reply.get("response") == "success" and " failed: 0;" in reply.get("info", "")
-        for host, key, clock, _ in values:
-            if key.endswith(".discovery"):
-                continue
-            sent.setdefault((host, key), set()).add(clock)
-            if whole:
-                accepted[(host, key)] = accepted.get((host, key), 0) + 1
+    requests = proxy.requests(save_to=work / "proxy.jsonl")
+    sent, accepted = sent_values(requests, skip=lambda key: key.endswith(".discovery"))
     hosts = {h["host"]: h["hostid"] for h in z.call(
         "host.get", {"output": ["host"], "filter": {"host": sorted({h for h, _ in sent})}})}
     items = z.call("item.get", {"output": ["itemid", "key_", "hostid", "value_type"],
                                 "hostids": sorted(hosts.values())})
     by_id = {(i["hostid"], i["key_"]): i for i in items}
-    rows = {}
-    for vt in {i["value_type"] for i in items}:
-        ids = [i["itemid"] for i in items if i["value_type"] == vt]
-        for r in z.call("history.get", {"history": int(vt), "itemids": ids, "output": ["itemid", "clock", "ns"]}):
-            # By clock: the nanoseconds are the server's business (7.0 may set its own when a
-            # value comes with ns 0 or none); one sample per clock and item is what is sent.
-            rows.setdefault(r["itemid"], []).append(int(r["clock"]))
-    missing, twice, mismatch = [], [], []
-    for (host, key), values in sorted(sent.items()):
-        item = by_id.get((hosts.get(host), key))
-        got = rows.get(item["itemid"], []) if item else []
-        if len(got) != len(set(got)) or accepted.get((host, key), 0) > len(values):
-            twice.append((host, key, len(got), len(values), accepted.get((host, key), 0)))
-        elif set(got) != values:
-            missing.append((host, key, len(got), len(values)))
-        elif accepted.get((host, key), 0) != len(values):
-            mismatch.append((host, key, accepted.get((host, key), 0), len(values)))
-    total = sum(len(v) for v in sent.values())
-    check("every value sent (%d of %d items) is in history" % (total, len(sent)), not missing, missing[:5])
-    check("no value stored twice (history rows per item == distinct values sent)", not twice, twice[:5])
-    check("each value was accepted exactly once by the trapper", not mismatch, mismatch[:5])
+    rows = history_clocks(z, items)
+    total = compare_history(checks, sent, accepted, lambda hk: by_id.get((hosts.get(hk[0]), hk[1])), rows)
     def first_sample(name, appeared_at, how):
         new_uuid = uuids.get(name)
         cpu = (new_uuid, "zabitan.vmware.vm.perf[cpu.usage.average]")
@@ -308,5 +220,5 @@ finally:
     finally:
         proxy.shutdown()
 
-print("%d failure(s)" % len(failures))
-sys.exit(1 if failures else 0)
+print("%d failure(s)" % len(checks.failures))
+sys.exit(1 if checks.failures else 0)

@@ -9,6 +9,8 @@
 # Usage: example_config_test.sh CONFIG SOURCE_DIR ZABITAN_SENDER ZABITAN_VMWARE ZABITAN_SSTP WORKDIR
 set -euo pipefail
 config=$1 src=$2 sender=$3 vmware=$4 sstp=$5 work=$6
+# zabitan-prom beside zabitan-vmware in the build tree (its [prom] section is checked when built).
+prom=$(dirname "$vmware")/../prom-bridge/zabitan-prom
 # A tree that builds the unit tests only (build-asan/) has no programs: skipped (ctest code 77),
 # but never in CI (CI=true), where a skip would hide the test.
 for program in "$sender" "$vmware" "$sstp"; do
@@ -42,12 +44,13 @@ quoted_between() {
 # [remote_cmd] (with its group tables) and [provision] are not compared here: their keys come
 # from lists this scrape does not read.
 section_file() {
-  grep -rlF --include='*.cpp' "Section(\"$1\"" "$src"/sender "$src"/vmware-collector "$src"/sstp-notify "$src"/common |
+  grep -rlF --include='*.cpp' "Section(\"$1\"" "$src"/sender "$src"/vmware-collector "$src"/sstp-notify "$src"/common \
+    "$src"/prom-bridge |
     sed -n 1p
 }
 code_keys() {
   local section f
-  for section in sender vmware sstp; do
+  for section in sender vmware sstp prom; do
     f=$(section_file "$section")
     [[ -n $f ]] || continue
     { quoted_between "$f" '(known = |CheckKnownKeys[(])[{]' '[}]'
@@ -61,10 +64,10 @@ code_keys() {
 
 every_key_documented() {
   code_keys | sort -u >"$work/code.keys"
-  config_keys "$config" | grep -E '^(sender|vmware|sstp)\.' >"$work/example.keys"
-  for section in sender vmware sstp; do
-    local n; n=$(grep -c "^$section\." "$work/code.keys" || true)
-    ((n >= 10)) || { echo "only $n $section keys found in the source: has the code moved?"; return 1; }
+  config_keys "$config" | grep -E '^(sender|vmware|sstp|prom)\.' >"$work/example.keys"
+  for section in sender:10 vmware:10 sstp:10 prom:5; do
+    local n; n=$(grep -c "^${section%%:*}\." "$work/code.keys" || true)
+    ((n >= ${section#*:})) || { echo "only $n ${section%%:*} keys found in the source: has the code moved?"; return 1; }
   done
   echo "keys the code knows that the example lacks:"; comm -23 "$work/code.keys" "$work/example.keys"
   echo "keys of the example the code does not know:"; comm -13 "$work/code.keys" "$work/example.keys"
@@ -85,6 +88,10 @@ run_tools() {  # CONFIG TAG
     >"$work/run-$t-sender" 2>&1 || rc=$?; echo "rc=$rc" >>"$work/run-$t-sender"
   rc=0; "$vmware" --config "$c" --url https://127.0.0.1:1/sdk --user u --state-dir "$work/$t-state" --check \
     >"$work/run-$t-vmware" 2>&1 || rc=$?; echo "rc=$rc" >>"$work/run-$t-vmware"
+  if [[ -x $prom ]]; then  # a scrape of a socket that does not exist: past the config, exit 1
+    rc=0; "$prom" --config "$c" --zabbix-host h --dry-run --target "unix:$work/none.sock" \
+      >"$work/run-$t-prom" 2>&1 || rc=$?; echo "rc=$rc" >>"$work/run-$t-prom"
+  fi
   rc=0; "$sstp" --config "$c" --spool "$work/$t-sstp-spool" --flush \
     >"$work/run-$t-sstp-flush" 2>&1 || rc=$?; echo "rc=$rc" >>"$work/run-$t-sstp-flush"
   # Not with every key set: its ssh example would look the desktop's name up (DNS).
@@ -97,6 +104,12 @@ shipped_sender() {
   # Nothing listens: the value waits in the spool (exit 3).
   grep -q 'waiting: 1' "$work/run-shipped-sender"
   grep -q '^rc=3$' "$work/run-shipped-sender"
+}
+shipped_prom() {
+  [[ -x $prom ]] || { echo "zabitan-prom is not built: [prom] checked in the source only"; return 0; }
+  cat "$work/run-shipped-prom"; no_config_error "$config" "$work/run-shipped-prom"
+  grep -q 'none.sock' "$work/run-shipped-prom"
+  grep -q '^rc=1$' "$work/run-shipped-prom"
 }
 shipped_vmware() {
   cat "$work/run-shipped-vmware"; no_config_error "$config" "$work/run-shipped-vmware"
@@ -117,7 +130,8 @@ uncommented_loads() {
   # key or CA file on this machine is fine; sstp reads all of [sstp] before --flush, which
   # connects to nothing when the spool is empty).
   local tool ok=0
-  for tool in sender vmware sstp-flush; do
+  for tool in sender vmware sstp-flush prom; do
+    [[ $tool == prom && ! -x $prom ]] && continue
     echo "--- $tool"; cat "$work/run-all-$tool"
     no_config_error "$all" "$work/run-all-$tool" || ok=1
   done
@@ -126,14 +140,16 @@ uncommented_loads() {
 typo_is_seen() {
   # The same runs, each with an unknown key in its section, must name file, line and key.
   local section tool ok=0
-  for section in sender vmware sstp; do
+  for section in sender vmware sstp prom; do
     awk -v s="[$section]" '{ print } $0 == s { print "typo_key = 1" }' "$config" >"$work/typo-$section.toml"
   done
   run_tools "$work/typo-sender.toml" typo-sender
   run_tools "$work/typo-vmware.toml" typo-vmware
   run_tools "$work/typo-sstp.toml" typo-sstp
-  for tool in sender:sender vmware:vmware sstp:sstp-flush sstp:sstp-say; do
+  run_tools "$work/typo-prom.toml" typo-prom
+  for tool in sender:sender vmware:vmware sstp:sstp-flush sstp:sstp-say prom:prom; do
     section=${tool%%:*}
+    [[ $section == prom && ! -x $prom ]] && continue
     grep -E "typo-$section\.toml:[0-9]+: $section\.typo_key: unknown key" "$work/run-typo-$section-${tool#*:}" || {
       echo "no config error from ${tool#*:}:"; cat "$work/run-typo-$section-${tool#*:}"; ok=1; }
   done
@@ -147,6 +163,7 @@ check shipped_file_sets_nothing shipped_file_sets_nothing
 check shipped_sender shipped_sender
 check shipped_vmware shipped_vmware
 check shipped_sstp shipped_sstp
+check shipped_prom shipped_prom
 check uncommented_loads uncommented_loads
 check typo_is_seen typo_is_seen
 check_summary
