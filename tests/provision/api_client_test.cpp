@@ -96,6 +96,33 @@ TEST_CASE("provision/api client: apiinfo.version goes without auth", "[provision
   CHECK_FALSE(zbx.requests[0].contains("auth"));
 }
 
+// From 6.4 the body's "auth" is deprecated (gone in 7.2): once Version says 6.4 or later, the
+// session travels in "Authorization: Bearer"; a 6.0 server keeps getting it in the body.
+TEST_CASE("provision/api client: the session goes in a Bearer header from Zabbix 6.4", "[provision]") {
+  for (const char* version : {"6.0.14", "7.0.22"}) {
+    CAPTURE(version);
+    FakeZabbix zbx;
+    ServeLogin(&zbx);
+    zbx.OnResult("apiinfo.version", version);
+    zbx.OnResult("host.get", json::array());
+    {
+      ApiClient api(zbx.NewTransport());
+      REQUIRE(api.Login("Admin", "s3cret").ok());
+      std::string got;
+      REQUIRE(api.Version(&got).ok());
+      json r;
+      REQUIRE(api.Call("host.get", json::object(), &r).ok());
+    }
+    REQUIRE(zbx.Methods() == std::vector<std::string>{"user.login", "apiinfo.version", "host.get", "user.logout"});
+    const bool header = std::string(version) == "7.0.22";
+    for (size_t i : {size_t{2}, size_t{3}}) {
+      CHECK(zbx.requests[i].contains("auth") == !header);
+      CHECK(zbx.bearers[i] == (header ? "session-1" : ""));
+    }
+    CHECK(zbx.bearers[1].empty());  // apiinfo.version goes without either
+  }
+}
+
 TEST_CASE("provision/api client: a transport failure names the method", "[provision]") {
   struct Down : Transport {
     Status Post(const std::string&, long*, std::string*) override {

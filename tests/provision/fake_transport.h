@@ -25,6 +25,7 @@ class FakeZabbix {
   }
 
   std::vector<nlohmann::json> requests;  // as received, in order
+  std::vector<std::string> bearers;      // the Authorization: Bearer token of each ("" for none)
 
   std::vector<std::string> Methods() const {
     std::vector<std::string> out;
@@ -62,6 +63,7 @@ class FakeTransport : public zabbix::Transport {
   explicit FakeTransport(FakeZabbix* server) : server_(server) {}
   Status Post(const std::string& body, long* http_status, std::string* reply) override {
     *http_status = 200;
+    server_->bearers.push_back(bearer());
     *reply = server_->Reply(body);
     return Status::Ok();
   }

@@ -1,6 +1,7 @@
 #include "zabitan/zabbix/api_client.h"
 
 #include "zabitan/common/log.h"
+#include "zabitan/zabbix/import_files.h"
 #include "zabitan/zabbix/jsonrpc.h"
 
 namespace zabitan::zabbix {
@@ -18,6 +19,8 @@ Status ApiClient::Exchange(std::string_view method, const nlohmann::json& params
   const int64_t id = next_id_++;
   long http_status = 0;
   std::string reply;
+  transport_->set_bearer(bearer_auth_ ? std::string(auth) : std::string());
+  if (bearer_auth_) auth = {};
   if (Status s = transport_->Post(MakeRequest(method, params, auth, id), &http_status, &reply); !s.ok()) {
     return s.Prefixed(std::string(method));
   }
@@ -29,6 +32,8 @@ Status ApiClient::Version(std::string* version) {
   if (Status s = Exchange("apiinfo.version", nlohmann::json::array(), "", &result); !s.ok()) return s;
   if (!result.is_string()) return Status::Error("apiinfo.version: the result is not a string");
   *version = result.get<std::string>();
+  int major = 0, minor = 0;
+  if (ParseVersion(*version, &major, &minor).ok()) bearer_auth_ = major > 6 || (major == 6 && minor >= 4);
   return Status::Ok();
 }
 

@@ -44,6 +44,10 @@ class CurlTransport : public Transport {
     for (const char* line : {"Content-Type: application/json-rpc", "Expect:"}) {
       headers.reset(curl_slist_append(headers.release(), line));
     }
+    if (!bearer().empty()) {
+      const std::string line = "Authorization: Bearer " + bearer();
+      headers.reset(curl_slist_append(headers.release(), line.c_str()));
+    }
     reply->clear();
     Sink sink{reply, options_.max_reply_bytes};
     curl_easy_setopt(h, CURLOPT_URL, options_.url.c_str());

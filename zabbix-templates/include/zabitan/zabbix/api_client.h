@@ -59,6 +59,7 @@ class ApiClient {
 
   std::unique_ptr<Transport> transport_;
   std::string auth_;      // session id or API token
+  bool bearer_auth_ = false;  // the server is 6.4 or later (Version said so): auth in a header
   bool session_ = false;  // auth_ is a session Login opened (to be logged out)
   int64_t next_id_ = 1;
 };

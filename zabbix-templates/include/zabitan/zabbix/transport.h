@@ -29,6 +29,14 @@ class Transport {
   // HTTP exchange took place (whatever the status); an error naming the URL when none did
   // (connect, TLS, timeout, a reply over the size limit).
   virtual Status Post(const std::string& body, long* http_status, std::string* reply) = 0;
+
+  // From Zabbix 6.4 the session or token goes in an "Authorization: Bearer" header (the body's
+  // "auth" is deprecated, and gone in 7.2); empty: no header.
+  void set_bearer(std::string token) { bearer_ = std::move(token); }
+  const std::string& bearer() const { return bearer_; }
+
+ private:
+  std::string bearer_;
 };
 
 struct HttpOptions {
