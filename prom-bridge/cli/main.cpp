@@ -202,6 +202,11 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? sender::kExitOk : sender::kExitFailure;
   }
   log::Init("zabitan-prom", std::max(o.verbose, 0), false);
+  if (o.target.insecure) {
+    // Shown at every verbosity, as zabitan-vmware does: skipping the check is asked for by
+    // name and must not be forgotten in a cron line.
+    std::fprintf(stderr, "zabitan-prom: warning: --insecure: the targets' certificates are not checked\n");
+  }
   if (Status s = ApplyConfig(&o, config_opt->count() > 0); !s.ok()) {
     log::Error(s.message());
     return sender::kExitFailure;
