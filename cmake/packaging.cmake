@@ -7,6 +7,7 @@
 #   share/man/man1/zabitan-*.1.gz         packaging/man/*.1, @PROJECT_VERSION@ filled in, gzip -9n
 #   share/zabitan/templates/*.yaml        zabbix-templates/CMakeLists.txt
 #   share/doc/zabitan/README.Debian       the steps after installing
+#   share/doc/zabitan/copyright           packaging/debian/copyright (DEP-5; follows LICENSE)
 #   share/doc/zabitan/examples/           zabitan.toml, cron.d/zabitan-vmware
 #   /etc/zabitan/zabitan.toml             packaging/zabitan.toml, a conffile
 #   /lib/systemd/system/zabitan-vmware.{service,timer}
@@ -53,6 +54,7 @@ install(FILES ${ZABITAN_PACKAGING_DIR}/systemd/zabitan-vmware.service
               ${ZABITAN_PACKAGING_DIR}/systemd/zabitan-sstp-flush.service
         DESTINATION ${ZABITAN_SYSTEMD_UNIT_DIR})
 install(FILES ${ZABITAN_PACKAGING_DIR}/README.Debian DESTINATION share/doc/zabitan)
+install(FILES ${ZABITAN_PACKAGING_DIR}/debian/copyright DESTINATION share/doc/zabitan)
 install(FILES ${ZABITAN_PACKAGING_DIR}/zabitan.toml DESTINATION share/doc/zabitan/examples)
 install(FILES ${ZABITAN_PACKAGING_DIR}/cron/zabitan-vmware DESTINATION share/doc/zabitan/examples/cron.d)
 

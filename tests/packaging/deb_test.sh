@@ -113,10 +113,17 @@ files_in_place() {
   local f ok=0
   for f in /etc/zabitan/zabitan.toml /lib/systemd/system/zabitan-vmware.service \
            /lib/systemd/system/zabitan-vmware.timer /usr/share/doc/zabitan/README.Debian \
+           /usr/share/doc/zabitan/copyright \
            /usr/share/doc/zabitan/examples/zabitan.toml /usr/share/doc/zabitan/examples/cron.d/zabitan-vmware; do
     grep -qx "$f" "$work/paths" || { echo "missing $f"; ok=1; }
   done
   cmp "$src/packaging/zabitan.toml" "$work/extract/etc/zabitan/zabitan.toml" || ok=1
+  # The copyright file is machine-readable (DEP-5) and names the licence of LICENSE.
+  local copyright=$work/extract/usr/share/doc/zabitan/copyright
+  head -n 1 "$copyright" | grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' ||
+    { echo "copyright: not DEP-5"; ok=1; }
+  grep -qx 'License: Apache-2.0' "$copyright" || { echo "copyright: no License: Apache-2.0"; ok=1; }
+  head -n 3 "$src/LICENSE" | grep -q 'Apache License' || { echo "LICENSE is not Apache-2.0 (copyright says so)"; ok=1; }
   # Each template of zabbix-templates/ exactly once, in /usr/share/zabitan/templates.
   local yaml
   for yaml in "$src"/zabbix-templates/*.yaml; do
