@@ -9,6 +9,14 @@ The session: a form login with the API user (Admin / zabbix on the test stack) g
 (`--remote-debugging-pipe`: JSON messages separated by NUL bytes on file descriptors 3 and 4), then
 the page is opened and captured. --caption puts TEXT above it as its title (a chart.php graph
 drawn with widget_view=1 has none of its own). Only the standard library; Chromium from Debian's `chromium`.
+Works with the 6.0 and 7.0 frontends (the same login form, chart.php and chart2.php in both).
+
+The login is checked (the form shown again means refused). Before the shot it checks what was
+loaded: a login page or "You are not logged in" (the session was not accepted) or an image
+smaller than 100x50 (chart.php's error picture, or the 2x3 PNG it draws without its font) is an
+error (exit 1, one line). On success it prints one line for the caller to check:
+`OUT.png: WxH PNG of image/png IWxIH, title: TEXT` (the page's type, its image's size, and its
+title as the page shows it: the caption, else the document's title).
 """
 import base64
 import http.cookiejar
@@ -43,10 +51,10 @@ jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 form = urllib.parse.urlencode({"name": env.get("ZBX_API_USER", "Admin"), "password": env.get("ZBX_API_PASSWORD", "zabbix"),
                                "autologin": "1", "enter": "Sign in"}).encode()
-opener.open(base + "index.php", form, timeout=60).read()
+reply = opener.open(base + "index.php", form, timeout=60).read().decode("utf-8", "replace")
 session = [c for c in jar if c.name == "zbx_session"]
-if not session:
-    sys.exit("zabbix-screenshot: the login gave no zbx_session cookie")
+if 'id="password"' in reply or not session:  # the login form again (6.0 and 7.0 alike): refused
+    sys.exit("zabbix-screenshot: %sindex.php refused the login of %s" % (base, env.get("ZBX_API_USER", "Admin")))
 host = urllib.parse.urlsplit(base).hostname
 
 # 2. Chromium, driven through the DevTools pipe
@@ -133,20 +141,37 @@ try:
                                                 "mobile": False}, session_id=sid)
     send("Page.navigate", {"url": base + page}, session_id=sid)
     wait_event("Page.loadEventFired", sid)
+    # What was loaded, before anything is added to it: the login form (the session was refused),
+    # or an image too small to be a graph (chart.php draws its errors, or a 2x3 PNG when its font
+    # is missing), is no screenshot of a graph.
+    seen = json.loads(send("Runtime.evaluate", {"returnByValue": True, "expression": (
+        "JSON.stringify({type: document.contentType, title: document.title,"
+        " login: !!document.querySelector('input#password')"
+        "  || (document.body && document.body.innerText.includes('You are not logged in')),"
+        " img: document.images.length ? [document.images[0].naturalWidth, document.images[0].naturalHeight] : null})")},
+        session_id=sid)["result"]["value"])
+    if seen["login"]:
+        sys.exit("zabbix-screenshot: %s asks to log in: the session cookie was not accepted" % page)
+    img = seen["img"]
+    if seen["type"].startswith("image/") and (not img or img[0] < 100 or img[1] < 50):
+        sys.exit("zabbix-screenshot: %s is a %s of %s pixels, not a graph" % (page, seen["type"], seen["img"]))
     if caption:
         send("Runtime.evaluate", {"expression": (
             "document.body.style.cssText = 'margin:0;background:#fff;display:block';"
-            "const h = document.createElement('div'); h.textContent = %s;"
+            "const h = document.createElement('div'); h.id = 'zabitan-caption'; h.textContent = %s;"
             "h.style.cssText = 'font:600 18px \\'DejaVu Sans\\',sans-serif;padding:12px 16px;color:#1f2c33';"
             "document.body.prepend(h); true" % json.dumps(caption))}, session_id=sid)
+    # The title as the page shows it (the caption, else the document's own).
+    title = send("Runtime.evaluate", {"returnByValue": True, "expression": (
+        "(document.getElementById('zabitan-caption') || {}).textContent || document.title")}, session_id=sid)["result"]["value"]
     shot = send("Page.captureScreenshot", {"format": "png"}, session_id=sid)
     with open(out, "wb") as f:
         f.write(base64.b64decode(shot["data"]))
+finally:
     try:
         send("Browser.close", timeout=10)
-    except (RuntimeError, EOFError, TimeoutError):
+    except (RuntimeError, EOFError, TimeoutError, OSError):
         pass
-finally:
     try:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
@@ -155,4 +180,6 @@ finally:
     if os.environ.get("ZABITAN_SCREENSHOT_DEBUG"):
         print(open(os.path.join(profile, "stderr")).read(), file=sys.stderr)
     subprocess.run(["rm", "-rf", profile])
-print(out)
+# One line: what was written, the page's image and its title, for the caller to check.
+print("%s: %dx%d PNG of %s%s, title: %s" % (
+    out, width, height, seen["type"], " %dx%d" % tuple(seen["img"]) if seen["img"] else "", title))

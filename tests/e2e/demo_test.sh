@@ -4,24 +4,82 @@
 # collects, lets the busy VM trigger the scale-up, keeps the collector running as a daemon and
 # writes the PNG), then scripts/demo --stop, which must leave nothing of it running. The demo
 # is stopped also when this test fails.
-# Usage: demo_test.sh SOURCE_DIR BINARY_DIR WORKDIR
+# With VERSION (7.0: e2e.demo_zabbix7), `scripts/demo --zabbix VERSION` the same way; first
+# interrupted (SIGINT to its process group, as Ctrl-C) once its stack and simulator run: it must
+# exit 130 and leave none of them running.
+# Usage: demo_test.sh SOURCE_DIR BINARY_DIR WORKDIR [VERSION]
 set -euo pipefail
-src=$1 bin=$2 work=$3
+src=$1 bin=$2 work=$3 version=${4:-}
 # The demo builds and uses SOURCE_DIR/build: from another build tree it would test that one, so
 # it is skipped there (ctest lists it); CI (CI=true) runs scripts/test, whose tree is build/.
 if [[ $(cd "$bin" && pwd -P) != $(cd "$src" && pwd -P)/build ]]; then
   [[ ${CI:-} == true ]] && { echo "FAIL $bin is not $src/build, and CI=true allows no skip"; exit 1; }
   echo "skipped: $bin is not $src/build, the tree scripts/demo builds and uses"; exit 77
 fi
+case $version in
+  "") args=() demo=$src/build/demo stack=/tmp/zabitan-demo-zabbix want=6.0 ;;
+  7.0) args=(--zabbix 7.0) demo=$src/build/demo-zabbix7 stack=/tmp/zabitan-demo-zabbix7 want=7.0 ;;
+  *) echo "FAIL demo_test.sh: version $version: 7.0 or none"; exit 1 ;;
+esac
 rm -rf "$work" && mkdir -p "$work"
-demo=$src/build/demo
-trap '"$src/scripts/demo" --stop >>"$work/stop.out" 2>&1 || true' EXIT
+# --stop of this version only: the other version's demo test may be running.
+trap '"$src/scripts/demo" --stop --zabbix "$want" >>"$work/stop.out" 2>&1 || true' EXIT
+passed=0
+# alive PID...: those still running, not zombies (kill -0 succeeds on zombies, which PID 1 may reap slowly).
+alive() {
+  local pid
+  for pid in "$@"; do
+    [[ -r /proc/$pid/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" && echo "$pid"
+  done
+  return 0
+}
+# ours: PIDs the demo's PID files name, and every process of the sessions of the stack's daemons
+# (zabbix_server's ~50 children, PostgreSQL's, php's workers), but never this test's own session.
+ours() {
+  local pid sid me
+  cat "$demo/collector.pid" "$demo/vcsim/vcsim.pid" 2>/dev/null | grep -E '^[0-9]+$' || true
+  me=$(ps -o sid= -p $$ | tr -d ' ')
+  for pid in $(cat "$stack"/run/*.pid 2>/dev/null | grep -E '^[0-9]+$'); do
+    echo "$pid"
+    sid=$(ps -o sid= -p "$pid" | tr -d ' ') || continue
+    [[ -n $sid && $sid != "$me" ]] && ps -e -o pid=,sid= | awk -v s="$sid" '$2 == s {print $1}'
+  done
+  return 0
+}
+
+if [[ -n $version ]]; then
+  # 1. Ctrl-C during the run: in a session of its own, so the signal goes to the demo's group
+  # only; SIGINT back to its default first (bash starts background commands with it ignored,
+  # and a shell cannot trap a signal ignored on entry).
+  python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execv(sys.argv[1], sys.argv[1:])' \
+    "$src/scripts/demo" "${args[@]}" >"$work/interrupted.out" 2>&1 &
+  pgid=$!
+  deadline=$((SECONDS + 600))
+  until grep -q '^== 4/8 ' "$work/interrupted.out"; do
+    kill -0 "$pgid" 2>/dev/null || { echo "FAIL the demo ended before step 4/8:"; tail -n 20 "$work/interrupted.out"; exit 1; }
+    ((SECONDS < deadline)) || { echo "FAIL no step 4/8 within 600 s"; exit 1; }
+    sleep 0.2
+  done
+  before=$(ours | sort -u)
+  [[ -n $before ]] || { echo "FAIL step 4/8 reached, but no PID of the stack or the simulator"; exit 1; }
+  kill -INT -- "-$pgid"
+  rc=0
+  wait "$pgid" || rc=$?
+  ((rc == 130)) || { echo "FAIL the interrupted demo exited $rc, not 130"; tail -n 20 "$work/interrupted.out"; exit 1; }
+  grep -q '^demo: failed (exit 130); stopping what it started' "$work/interrupted.out" || {
+    echo "FAIL the interrupted demo did not say it stops what it started"; exit 1; }
+  # shellcheck disable=SC2046,SC2086  # one PID a word
+  left=$(alive $before $(ours) | xargs)
+  [[ -z $left ]] || { echo "FAIL still running after Ctrl-C: $left"; ps -o pid,args -p "${left// /,}"; exit 1; }
+  echo "ok   Ctrl-C at step 4/8: exit 130, its $(wc -w <<<"$before") processes (stack, simulator) stopped"
+  passed=$((passed + 1))
+fi
 
 start=$SECONDS
-if ! "$src/scripts/demo" >"$work/demo.out" 2>&1; then
-  echo "FAIL scripts/demo exited non-zero:"; tail -n 40 "$work/demo.out"; exit 1
+if ! "$src/scripts/demo" "${args[@]}" >"$work/demo.out" 2>&1; then
+  echo "FAIL scripts/demo${args[*]:+ ${args[*]}} exited non-zero:"; tail -n 40 "$work/demo.out"; exit 1
 fi
-echo "ok   scripts/demo finished in $((SECONDS - start)) s"
+echo "ok   scripts/demo${args[*]:+ ${args[*]}} finished in $((SECONDS - start)) s"
 for step in 1 2 3 4 5 6 7 8; do
   grep -q "^== $step/8 " "$work/demo.out" || { echo "FAIL step $step/8 not stated"; exit 1; }
 done
@@ -29,23 +87,36 @@ grep -q 'simulator: DC0_C0_RP0_VM2 poweredOn' "$work/demo.out" || { echo "FAIL n
 grep -q 'zabitan.remote.result: .*powered on' "$work/demo.out" || { echo "FAIL the scale-up was not reported"; exit 1; }
 grep -q 'Zabbix UI: http://127.0.0.1:[0-9]*/ *(user Admin, password zabbix)' "$work/demo.out" || {
   echo "FAIL where the Zabbix UI is and how to log in is not printed"; exit 1; }
+# The server the demo left running is the version asked for.
+got=$(python3 "$src/tests/peers/zabbix-server/zapi.py" --env "$stack/env" version)
+[[ $got == "$want".* ]] || { echo "FAIL the demo's Zabbix is $got, not $want"; exit 1; }
 png=$demo/zabitan-demo.png
-[[ $(head -c 8 "$png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || { echo "FAIL $png is not a PNG"; exit 1; }
 # A 1280x720 page of a graph with several lines is tens of KB; a blank or error page far less.
 (($(stat -c %s "$png") > 20000)) || { echo "FAIL $png is only $(stat -c %s "$png") bytes"; exit 1; }
-echo "ok   every step stated, the scale-up done and reported, $png written ($(stat -c %s "$png") bytes)"
+python3 "$src/tests/e2e/demo_png_check.py" "$png" 1280 720 30
+# What the screenshot script read from the page before the shot: the graph image chart.php
+# drew (not an error picture, not a login page), titled as the demo said.
+title=$(sed -n "s|^  $png: ||p" "$work/demo.out")
+seen=$(grep -E "^  from the Zabbix $want frontend at http://127.0.0.1:[0-9]+/: " "$work/demo.out" | sed 's/^[^/]*\/\/[^ ]* //')
+[[ $seen =~ ^1280x720\ PNG\ of\ image/png\ ([0-9]+)x([0-9]+),\ title:\ (.*)$ ]] || {
+  echo "FAIL what the page showed is not stated as a graph image: ${seen:-nothing}"; exit 1; }
+((BASH_REMATCH[1] >= 1000 && BASH_REMATCH[2] >= 300)) || {
+  echo "FAIL the graph image is ${BASH_REMATCH[1]}x${BASH_REMATCH[2]} pixels"; exit 1; }
+[[ -n $title && ${BASH_REMATCH[3]} == "$title" && $title == "CPU usage of every VM"* ]] || {
+  echo "FAIL the page's title \"${BASH_REMATCH[3]}\" is not the demo's \"$title\""; exit 1; }
+echo "ok   Zabbix $got; every step stated, the scale-up done and reported, $png written" \
+  "($(stat -c %s "$png") bytes; graph ${BASH_REMATCH[1]}x${BASH_REMATCH[2]}, titled \"$title\")"
+passed=$((passed + 1))
 
 collector=$(cat "$demo/collector.pid")
 kill -0 "$collector" || { echo "FAIL the collector daemon is not running"; exit 1; }
-pids=$(cat "$demo/vcsim/vcsim.pid" /tmp/zabitan-demo-zabbix/run/*.pid 2>/dev/null | grep -E '^[0-9]+$' || true)
+pids=$(ours | sort -u)
 [[ -n $pids ]] || { echo "FAIL no PID files of the simulator and the Zabbix stack"; exit 1; }
-"$src/scripts/demo" --stop >"$work/stop.out" 2>&1
+"$src/scripts/demo" --stop --zabbix "$want" >"$work/stop.out" 2>&1
 trap - EXIT
-left=()
-for pid in $collector $pids; do
-  # Alive and not a zombie (kill -0 succeeds on zombies, which PID 1 may reap slowly).
-  [[ -r /proc/$pid/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" && left+=("$pid")
-done
-((${#left[@]} == 0)) || { echo "FAIL still running after --stop: ${left[*]}"; ps -o pid,args -p "${left[*]}"; exit 1; }
-echo "ok   scripts/demo --stop: collector, simulator and Zabbix stack stopped"
-echo "3 passed, 0 failed"
+# shellcheck disable=SC2046,SC2086  # one PID a word
+left=$(alive $collector $pids $(ours) | xargs)
+[[ -z $left ]] || { echo "FAIL still running after --stop: $left"; ps -o pid,args -p "${left// /,}"; exit 1; }
+echo "ok   scripts/demo --stop --zabbix $want: collector, simulator and Zabbix stack stopped"
+passed=$((passed + 2))
+echo "$passed passed, 0 failed"
