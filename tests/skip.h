@@ -31,14 +31,14 @@ inline bool InCi() {
 
 }  // namespace zabitan::testing
 
-#define ZABITAN_SKIP(reason)                                                              \
-  do {                                                                                    \
-    if (zabitan::testing::InCi()) {                                                       \
-      FAIL("cannot run here, and CI=true allows no skip: " << (reason));                  \
-    }                                                                                     \
-    WARN("skipped: " << (reason));                                                        \
-    ++zabitan::testing::SkipCount();                                                      \
-    return;                                                                               \
+#define ZABITAN_SKIP(reason)                                             \
+  do {                                                                   \
+    if (zabitan::testing::InCi()) {                                      \
+      FAIL("cannot run here, and CI=true allows no skip: " << (reason)); \
+    }                                                                    \
+    WARN("skipped: " << (reason));                                       \
+    ++zabitan::testing::SkipCount();                                     \
+    return;                                                              \
   } while (false)
 
 #endif  // ZABITAN_TESTS_SKIP_H_

@@ -1,23 +1,21 @@
 #include "zabitan/common/config.h"
 
-#include "zabitan/common/printable.h"
-#include "zabitan/common/trusted_file.h"
-
 #include <sys/stat.h>
+#include <toml++/toml.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
+
+#include "zabitan/common/printable.h"
+#include "zabitan/common/trusted_file.h"
 
 namespace zabitan {
 namespace {
 
-std::string LineOf(const toml::node& node) {
-  return std::to_string(node.source().begin.line);
-}
+std::string LineOf(const toml::node& node) { return std::to_string(node.source().begin.line); }
 
 // toml++ 3.3.0 (Debian 12's) reaches TOML_UNREACHABLE, undefined behaviour, when it asks
 // whether one of these code points is whitespace: U+00A1..U+0499, U+2D3E..U+3137 but U+3000,
@@ -220,7 +218,8 @@ Status ConfigSection::GetBool(std::string_view key, std::optional<bool>* out) co
   return Status::Ok();
 }
 
-Status ConfigSection::GetStringList(std::string_view key, std::optional<std::vector<std::string>>* out) const {
+Status ConfigSection::GetStringList(std::string_view key,
+                                    std::optional<std::vector<std::string>>* out) const {
   out->reset();
   const toml::node* node = table_ ? table_->get(key) : nullptr;
   if (node == nullptr) return Status::Ok();

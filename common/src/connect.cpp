@@ -19,7 +19,8 @@ std::string EndpointString(const tcp::endpoint& endpoint) {
   return addr + ":" + std::to_string(endpoint.port());
 }
 
-asio::awaitable<Status> Resolve(std::string host, uint16_t port, tcp::resolver::results_type* addresses) {
+asio::awaitable<Status> Resolve(std::string host, uint16_t port,
+                                tcp::resolver::results_type* addresses) {
   error_code ec;
   asio::ip::address numeric = asio::ip::make_address(host, ec);
   if (!ec) {
@@ -30,11 +31,13 @@ asio::awaitable<Status> Resolve(std::string host, uint16_t port, tcp::resolver::
   tcp::resolver resolver(co_await asio::this_coro::executor);
   *addresses = co_await resolver.async_resolve(host, std::to_string(port),
                                                asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return Status::Error("cannot resolve \"" + Printable(host, 200) + "\": " + ec.message());
+  if (ec)
+    co_return Status::Error("cannot resolve \"" + Printable(host, 200) + "\": " + ec.message());
   co_return Status::Ok();
 }
 
-asio::awaitable<Status> ConnectAny(beast::tcp_stream& stream, const tcp::resolver::results_type& addresses,
+asio::awaitable<Status> ConnectAny(beast::tcp_stream& stream,
+                                   const tcp::resolver::results_type& addresses,
                                    std::chrono::milliseconds per_address,
                                    std::optional<asio::ip::address> source, std::string* peer) {
   std::string errors;
@@ -47,7 +50,8 @@ asio::awaitable<Status> ConnectAny(beast::tcp_stream& stream, const tcp::resolve
       stream.socket().open(ep.protocol(), ec);
       if (!ec) stream.socket().bind(tcp::endpoint(*source, 0), ec);
       if (ec) {
-        errors += (errors.empty() ? "" : "; ") + ("bind " + source->to_string() + ": " + ec.message());
+        errors +=
+            (errors.empty() ? "" : "; ") + ("bind " + source->to_string() + ": " + ec.message());
         continue;
       }
     }

@@ -16,7 +16,8 @@ std::string Printable(std::string_view text, size_t max_bytes) {
     size_t n = Utf8SequenceLength(text, i);
     // C1 controls (U+0080..U+009F, "\xc2\x80".."\xc2\x9f"): NEL among them ends a line for some
     // log viewers.
-    const bool control = c < 0x20 || c == 0x7f || (c == 0xc2 && n == 2 && static_cast<unsigned char>(text[i + 1]) < 0xa0);
+    const bool control = c < 0x20 || c == 0x7f ||
+                         (c == 0xc2 && n == 2 && static_cast<unsigned char>(text[i + 1]) < 0xa0);
     if (n == 0 || control) n = 1;
     if (i + n > max_bytes) break;  // never half a character
     if (n == 1 && (control || c >= 0x80)) {

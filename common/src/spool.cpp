@@ -261,7 +261,8 @@ Status Spool::QueueFor(const std::string& destination, Queue** queue) {
   if (it == queues_.end()) {
     Queue q;
     q.folder = dir_ + "/" + FolderName(destination);
-    if (::mkdir(q.folder.c_str(), 0700) != 0 && errno != EEXIST) return Status::Error(Errno(q.folder));
+    if (::mkdir(q.folder.c_str(), 0700) != 0 && errno != EEXIST)
+      return Status::Error(Errno(q.folder));
     if (Status s = WriteDurably(q.folder, "destination", destination); !s.ok()) return s;
     if (Status s = FsyncDir(dir_); !s.ok()) return s;
     it = queues_.emplace(destination, std::move(q)).first;
@@ -279,16 +280,16 @@ std::string Spool::PathOf(const Queue& q, const Item& item) const {
 
 Status Spool::DropOldest(const std::string& destination, Queue* queue) {
   const Item item = queue->items.front();
-  if (::unlink(PathOf(*queue, item).c_str()) != 0) return Status::Error(Errno(PathOf(*queue, item)));
+  if (::unlink(PathOf(*queue, item).c_str()) != 0)
+    return Status::Error(Errno(PathOf(*queue, item)));
   queue->items.pop_front();
   queue->values -= item.values;
   queue->dropped += item.values;
   bytes_ -= item.bytes;
   dropped_this_run_ += item.values;
   log::Error("spool " + dir_ + " is full (limit " + std::to_string(max_bytes_) +
-             " bytes): dropped the oldest " + std::to_string(item.values) +
-             " values queued for " + destination + " (" + std::to_string(queue->dropped) +
-             " dropped so far)");
+             " bytes): dropped the oldest " + std::to_string(item.values) + " values queued for " +
+             destination + " (" + std::to_string(queue->dropped) + " dropped so far)");
   return WriteDurably(queue->folder, "dropped", std::to_string(queue->dropped));
 }
 
@@ -304,7 +305,8 @@ Status Spool::Append(const std::string& destination, std::string_view payload, s
     auto oldest = queues_.end();
     for (auto it = queues_.begin(); it != queues_.end(); ++it) {
       if (!it->second.items.empty() &&
-          (oldest == queues_.end() || it->second.items.front().seq < oldest->second.items.front().seq)) {
+          (oldest == queues_.end() ||
+           it->second.items.front().seq < oldest->second.items.front().seq)) {
         oldest = it;
       }
     }
@@ -313,7 +315,8 @@ Status Spool::Append(const std::string& destination, std::string_view payload, s
   }
   Item item{next_seq_++, values, payload.size()};
   std::string path = PathOf(*queue, item);
-  if (Status s = WriteDurably(queue->folder, path.substr(queue->folder.size() + 1), payload); !s.ok()) {
+  if (Status s = WriteDurably(queue->folder, path.substr(queue->folder.size() + 1), payload);
+      !s.ok()) {
     return s;
   }
   queue->items.push_back(item);
@@ -336,7 +339,8 @@ Status Spool::Oldest(const std::string& destination, std::optional<Entry>* entry
 Status Spool::Remove(const std::string& destination, uint64_t seq) {
   auto it = queues_.find(destination);
   if (it == queues_.end() || it->second.items.empty() || it->second.items.front().seq != seq) {
-    return Status::Error("spool: request " + std::to_string(seq) + " is not the oldest of " + destination);
+    return Status::Error("spool: request " + std::to_string(seq) + " is not the oldest of " +
+                         destination);
   }
   Queue& q = it->second;
   const Item item = q.items.front();

@@ -22,7 +22,8 @@ std::string Mode(mode_t mode) {
 Status Owner(const std::string& path, const std::string& what, const struct stat& st) {
   if (st.st_uid == 0 || st.st_uid == ::geteuid()) return Status::Ok();
   return Status::Error(path + ": " + what + "owned by uid " + std::to_string(st.st_uid) +
-                       ", neither root nor the running user (uid " + std::to_string(::geteuid()) + ")");
+                       ", neither root nor the running user (uid " + std::to_string(::geteuid()) +
+                       ")");
 }
 
 // A folder on the way: whoever may write in it could swap what comes next.
@@ -40,9 +41,10 @@ Status CheckFile(const std::string& path, bool secret, const struct stat& st) {
   if (Status s = Owner(path, "", st); !s.ok()) return s;
   const mode_t forbidden = secret ? 077 : 022;
   if ((st.st_mode & forbidden) != 0) {
-    return Status::Error(path + ": mode " + Mode(st.st_mode) +
-                         (secret ? " lets group or others read it" : " lets group or others change it") + " (chmod " +
-                         (secret ? "600" : "go-w") + " " + path + ")");
+    return Status::Error(
+        path + ": mode " + Mode(st.st_mode) +
+        (secret ? " lets group or others read it" : " lets group or others change it") +
+        " (chmod " + (secret ? "600" : "go-w") + " " + path + ")");
   }
   return Status::Ok();
 }
@@ -63,7 +65,8 @@ Status OpenError(const std::string& path, const std::string& name, int err) {
 
 Status OpenTrustedFile(const std::string& path, bool secret, UniqueFd* fd) {
   fd->reset();
-  if (path.empty() || path.front() != '/') return Status::Error(path + ": expected an absolute path");
+  if (path.empty() || path.front() != '/')
+    return Status::Error(path + ": expected an absolute path");
   std::vector<std::string_view> parts;
   for (size_t at = 1; at <= path.size();) {
     size_t slash = path.find('/', at);
@@ -81,7 +84,8 @@ Status OpenTrustedFile(const std::string& path, bool secret, UniqueFd* fd) {
   if (Status s = CheckFolder(path, walked, st); !s.ok()) return s;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     walked += (walked.size() > 1 ? "/" : "") + std::string(parts[i]);
-    UniqueFd next(::openat(dir.get(), std::string(parts[i]).c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd next(::openat(dir.get(), std::string(parts[i]).c_str(),
+                           O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!next || ::fstat(next.get(), &st) != 0) return OpenError(path, walked, errno);
     if (Status s = CheckFolder(path, walked, st); !s.ok()) return s;
     dir = std::move(next);

@@ -12,7 +12,6 @@
 // 2 values refused by Zabbix; 3 Zabbix unreachable, values spooled or kept for the next run.
 #include <sys/stat.h>
 
-#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +19,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
@@ -205,7 +206,8 @@ int main(int argc, char** argv) {
   if (o.target.insecure) {
     // Shown at every verbosity, as zabitan-vmware does: skipping the check is asked for by
     // name and must not be forgotten in a cron line.
-    std::fprintf(stderr, "zabitan-prom: warning: --insecure: the targets' certificates are not checked\n");
+    std::fprintf(stderr,
+                 "zabitan-prom: warning: --insecure: the targets' certificates are not checked\n");
   }
   if (Status s = ApplyConfig(&o, config_opt->count() > 0); !s.ok()) {
     log::Error(s.message());

@@ -31,14 +31,17 @@ int Act(Admission& a, std::chrono::steady_clock::time_point start) {
   Outcome o = Execute(inv, policy, *a.group, a.config, deadline, starting);
   a.record.decision = o.decision;
   a.record.tasks = o.tasks;
-  a.record.outcome = o.code == Outcome::kOk ? "ok" : o.code == Outcome::kFailed ? "failed" : "nothing";
+  a.record.outcome = o.code == Outcome::kOk       ? "ok"
+                     : o.code == Outcome::kFailed ? "failed"
+                                                  : "nothing";
   a.record.detail = o.line;
   if (Status s = Audit(policy.audit_log, a.record); !s.ok()) log::Warning(s.message());
   if (!inv.dry_run) {
     // Errors, not warnings: Zabbix keeps the script's output, and a report that never arrived
     // or a mascot that was not told is what the admin must read there.
     if (Status r = Report(policy, o, deadline); !r.ok()) log::Error(r.message());
-    if (Status n = Notify(policy, a.config, inv, *a.group, o, deadline); !n.ok()) log::Error(n.message());
+    if (Status n = Notify(policy, a.config, inv, *a.group, o, deadline); !n.ok())
+      log::Error(n.message());
   }
   std::printf("%s\n", o.line.c_str());
   return o.code == Outcome::kFailed ? 1 : 0;

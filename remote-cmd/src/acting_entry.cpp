@@ -6,9 +6,11 @@
 #include "zabitan/remote/acting.h"
 #include "zabitan/remote/acting_module.h"
 
-extern "C" __attribute__((visibility("default"))) int zabitan_remote_act(const zabitan::remote::ActingCall* call) {
+extern "C" __attribute__((visibility("default"))) int zabitan_remote_act(
+    const zabitan::remote::ActingCall* call) {
   using namespace zabitan::remote;
-  if (std::strcmp(call->version, ZABITAN_VERSION) != 0 || call->admission_size != sizeof(Admission)) {
+  if (std::strcmp(call->version, ZABITAN_VERSION) != 0 ||
+      call->admission_size != sizeof(Admission)) {
     return kActingBuildMismatch;
   }
   // The module has a logger of its own (common is linked into it, not shared with the program).

@@ -18,15 +18,17 @@ Status ActingModule::Load(ActingModule* module) {
   const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
   if (n <= 0) return Status::Error(std::string("/proc/self/exe: ") + std::strerror(errno));
   self[n] = '\0';
-  const std::string path =
-      (std::filesystem::path(self).parent_path() / kActingModuleFromProgram).lexically_normal().string();
+  const std::string path = (std::filesystem::path(self).parent_path() / kActingModuleFromProgram)
+                               .lexically_normal()
+                               .string();
   // Loaded through the descriptor that was checked, not by its name: the file mapped is the
   // one that passed, whatever happens to the path meanwhile.
   UniqueFd fd;
   if (Status s = OpenTrustedFile(path, false, &fd); !s.ok()) return s;
   const std::string through = "/proc/self/fd/" + std::to_string(fd.get());
   ::dlerror();
-  std::unique_ptr<void, Close> handle(::dlopen(through.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE));
+  std::unique_ptr<void, Close> handle(
+      ::dlopen(through.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE));
   if (!handle) return Status::Error(path + ": " + ::dlerror());
   auto entry = reinterpret_cast<ActingEntry>(::dlsym(handle.get(), kActingEntry));
   if (entry == nullptr) return Status::Error(path + ": no " + kActingEntry + " in it");
@@ -42,7 +44,9 @@ int ActingModule::Act(Admission* admission, std::chrono::steady_clock::time_poin
   if (code != kActingBuildMismatch) return code;
   admission->record.outcome = "failed";
   return Finish(admission->audit_log, admission->record,
-                "failed: " + path_ + " is from another build of zabitan than this program (" ZABITAN_VERSION ")", 1);
+                "failed: " + path_ +
+                    " is from another build of zabitan than this program (" ZABITAN_VERSION ")",
+                1);
 }
 
 }  // namespace zabitan::remote

@@ -43,7 +43,8 @@ bool Admit(int argc, char** argv, Admission* a) {
   a->audit_log = a->policy.audit_log;
   a->group = a->policy.GroupFor(a->invocation.host);
   if (a->group == nullptr) {
-    a->refusal = "rejected: host \"" + a->invocation.host + "\" belongs to no scaling group of " + a->config_path;
+    a->refusal = "rejected: host \"" + a->invocation.host + "\" belongs to no scaling group of " +
+                 a->config_path;
     return false;
   }
   a->record.group = a->group->name;

@@ -4,10 +4,11 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
+
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/unique_fd.h"
@@ -44,7 +45,8 @@ std::string AuditLine(const AuditRecord& r) {
     used += arg.size();
     args.push_back(std::move(arg));
   }
-  std::vector<std::string> tasks(r.tasks.begin(), r.tasks.begin() + std::min(r.tasks.size(), kAuditMaxArgs));
+  std::vector<std::string> tasks(r.tasks.begin(),
+                                 r.tasks.begin() + std::min(r.tasks.size(), kAuditMaxArgs));
   nlohmann::json j = {{"time", when},
                       {"pid", ::getpid()},
                       {"args", args},
@@ -59,7 +61,10 @@ std::string AuditLine(const AuditRecord& r) {
 Status Audit(const std::string& path, const AuditRecord& record) {
   const std::string line = AuditLine(record);
   openlog("zabitan-remote-cmd", LOG_PID, LOG_AUTHPRIV);
-  syslog(record.outcome == "ok" || record.outcome == "nothing" || record.outcome == "started" ? LOG_INFO : LOG_WARNING, "%s", line.c_str());
+  syslog(record.outcome == "ok" || record.outcome == "nothing" || record.outcome == "started"
+             ? LOG_INFO
+             : LOG_WARNING,
+         "%s", line.c_str());
   closelog();
   if (path.empty()) return Status::Ok();
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));

@@ -12,13 +12,13 @@ std::string EventKey(const Invocation& inv) {
 }
 
 int PoweredOn(const std::vector<PoolMember>& pool) {
-  return static_cast<int>(std::count_if(pool.begin(), pool.end(), [](const PoolMember& m) {
-    return m.power_state == "poweredOn";
-  }));
+  return static_cast<int>(std::count_if(
+      pool.begin(), pool.end(), [](const PoolMember& m) { return m.power_state == "poweredOn"; }));
 }
 
 Decision Decide(const Invocation& inv, const Group& g, const GroupState& state,
-                const std::vector<PoolMember>& pool, int64_t now, const std::vector<std::string>& vm_names) {
+                const std::vector<PoolMember>& pool, int64_t now,
+                const std::vector<std::string>& vm_names) {
   Decision d;
   d.members = PoweredOn(pool);
   const std::string counts = std::to_string(d.members) + "/" + std::to_string(g.max) + " running";
@@ -32,8 +32,9 @@ Decision Decide(const Invocation& inv, const Group& g, const GroupState& state,
   }
   const int64_t cooldown = g.cooldown.count();
   if (state.last_action > 0 && now - state.last_action < cooldown) {
-    d.reason = "group " + g.name + " acted " + std::to_string(now - state.last_action) + " s ago, cooldown " +
-               std::to_string(cooldown) + " s: nothing to do (" + counts + ")";
+    d.reason = "group " + g.name + " acted " + std::to_string(now - state.last_action) +
+               " s ago, cooldown " + std::to_string(cooldown) + " s: nothing to do (" + counts +
+               ")";
     return d;
   }
   if (state.ActionsSince(now - 3600) >= g.max_actions_per_hour) {
@@ -60,7 +61,8 @@ Decision Decide(const Invocation& inv, const Group& g, const GroupState& state,
         if (name.empty()) break;
         auto taken = [&](const std::string& x) { return x == name; };
         if (std::any_of(vm_names.begin(), vm_names.end(), taken) ||
-            std::any_of(pool.begin(), pool.end(), [&](const PoolMember& m) { return m.name == name; })) {
+            std::any_of(pool.begin(), pool.end(),
+                        [&](const PoolMember& m) { return m.name == name; })) {
           continue;
         }
         d.kind = Decision::kClone;
@@ -86,7 +88,8 @@ Decision Decide(const Invocation& inv, const Group& g, const GroupState& state,
       }
     }
   }
-  d.reason = "group " + g.name + ": no running VM that zabitan started: nothing to do (" + counts + ")";
+  d.reason =
+      "group " + g.name + ": no running VM that zabitan started: nothing to do (" + counts + ")";
   return d;
 }
 

@@ -8,10 +8,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <ctime>
 #include <cstring>
-#include <nlohmann/json.hpp>
+#include <ctime>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 namespace zabitan::remote {
 namespace {
@@ -36,11 +37,13 @@ const std::string* GroupState::Outcome(const std::string& event_key) const {
 
 void GroupState::Remember(const std::string& event_key, const std::string& outcome) {
   handled.emplace_back(event_key, outcome);
-  if (handled.size() > kHandledEventsKept) handled.erase(handled.begin(), handled.end() - kHandledEventsKept);
+  if (handled.size() > kHandledEventsKept)
+    handled.erase(handled.begin(), handled.end() - kHandledEventsKept);
 }
 
 int GroupState::ActionsSince(int64_t since) const {
-  return static_cast<int>(std::count_if(actions.begin(), actions.end(), [&](int64_t t) { return t >= since; }));
+  return static_cast<int>(
+      std::count_if(actions.begin(), actions.end(), [&](int64_t t) { return t >= since; }));
 }
 
 bool GroupState::ReconcilePending() {
@@ -50,7 +53,8 @@ bool GroupState::ReconcilePending() {
   };
   for (const PendingAction& p : pending) {
     if (Outcome(p.event_key) == nullptr) {
-      Remember(p.event_key, "interrupted: " + p.action + " " + p.vm + " was started, its outcome is unknown");
+      Remember(p.event_key,
+               "interrupted: " + p.action + " " + p.vm + " was started, its outcome is unknown");
     }
     last_action = std::max(last_action, p.started);
     actions.push_back(p.started);
@@ -81,16 +85,19 @@ Status LoadGroupState(const std::string& dir, const std::string& group, GroupSta
   if (!S_ISREG(st.st_mode)) return Status::Error(path + ": not a regular file");
   std::string text(kMaxStateBytes + 1, '\0');
   size_t have = 0;
-  for (ssize_t n; have < text.size() && (n = ::read(fd.get(), text.data() + have, text.size() - have)) != 0;) {
+  for (ssize_t n;
+       have < text.size() && (n = ::read(fd.get(), text.data() + have, text.size() - have)) != 0;) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Errno(path);
     have += static_cast<size_t>(n);
   }
-  if (have > kMaxStateBytes) return Status::Error(path + ": larger than " + std::to_string(kMaxStateBytes) + " bytes");
+  if (have > kMaxStateBytes)
+    return Status::Error(path + ": larger than " + std::to_string(kMaxStateBytes) + " bytes");
   text.resize(have);
   try {
     nlohmann::json j = nlohmann::json::parse(text);
-    for (const auto& h : j.at("handled")) state->handled.emplace_back(h.at(0).get<std::string>(), h.at(1).get<std::string>());
+    for (const auto& h : j.at("handled"))
+      state->handled.emplace_back(h.at(0).get<std::string>(), h.at(1).get<std::string>());
     state->last_action = j.at("last_action").get<int64_t>();
     state->actions = j.at("actions").get<std::vector<int64_t>>();
     state->started = j.at("started").get<std::vector<std::string>>();
@@ -98,8 +105,9 @@ Status LoadGroupState(const std::string& dir, const std::string& group, GroupSta
     if (j.contains("clones")) state->clones = j.at("clones").get<std::vector<std::string>>();
     if (j.contains("pending")) {
       for (const auto& p : j.at("pending")) {
-        state->pending.push_back({p.at("event").get<std::string>(), p.at("action").get<std::string>(),
-                                  p.at("vm").get<std::string>(), p.at("started").get<int64_t>()});
+        state->pending.push_back({p.at("event").get<std::string>(),
+                                  p.at("action").get<std::string>(), p.at("vm").get<std::string>(),
+                                  p.at("started").get<int64_t>()});
       }
     }
   } catch (const nlohmann::json::exception& e) {
@@ -114,10 +122,12 @@ Status SaveGroupState(const std::string& dir, const std::string& group, const Gr
   for (const auto& [key, outcome] : state.handled) handled.push_back({key, outcome});
   nlohmann::json pending = nlohmann::json::array();
   for (const PendingAction& p : state.pending) {
-    pending.push_back({{"event", p.event_key}, {"action", p.action}, {"vm", p.vm}, {"started", p.started}});
+    pending.push_back(
+        {{"event", p.event_key}, {"action", p.action}, {"vm", p.vm}, {"started", p.started}});
   }
-  nlohmann::json j = {{"handled", handled}, {"last_action", state.last_action}, {"actions", state.actions},
-                      {"started", state.started}, {"clones", state.clones}, {"pending", pending}};
+  nlohmann::json j = {{"handled", handled},       {"last_action", state.last_action},
+                      {"actions", state.actions}, {"started", state.started},
+                      {"clones", state.clones},   {"pending", pending}};
   const std::string text = j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   const std::string path = PathOf(dir, group, ".json");
   const std::string tmp = path + ".tmp";
@@ -145,7 +155,8 @@ Status CheckStateDir(const std::string& dir) {
   if (!fd || ::fstat(fd.get(), &st) != 0) return Errno("state_dir " + dir);
   if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
     return Status::Error("state_dir " + dir + ": owned by uid " + std::to_string(st.st_uid) +
-                         ", neither root nor the running user (uid " + std::to_string(::geteuid()) + ")");
+                         ", neither root nor the running user (uid " + std::to_string(::geteuid()) +
+                         ")");
   }
   if ((st.st_mode & 022) != 0) {
     char mode[8];
@@ -168,7 +179,8 @@ Status GroupLock::Acquire(const std::string& dir, const std::string& group,
       if (errno != EWOULDBLOCK && errno != EINTR) return Errno(path);
       if (std::chrono::steady_clock::now() + pause > deadline) {
         lock->fd_.reset();
-        return Status::Error("group " + group + " is busy with another action past the time budget");
+        return Status::Error("group " + group +
+                             " is busy with another action past the time budget");
       }
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds(100));
@@ -177,7 +189,8 @@ Status GroupLock::Acquire(const std::string& dir, const std::string& group,
     // would leave two runs "holding" the group, each on a file of its own.
     struct stat held, named;
     if (::fstat(lock->fd_.get(), &held) != 0) return Errno(path);
-    if (::lstat(path.c_str(), &named) == 0 && named.st_dev == held.st_dev && named.st_ino == held.st_ino) {
+    if (::lstat(path.c_str(), &named) == 0 && named.st_dev == held.st_dev &&
+        named.st_ino == held.st_ino) {
       return Status::Ok();
     }
     if (std::chrono::steady_clock::now() > deadline) {

@@ -20,11 +20,14 @@ std::string Quote(std::string_view arg) { return "\"" + Printable(arg, 60) + "\"
 Status CheckHost(const std::string& v) {
   if (v.empty() || v.size() > 128) return Status::Error("--host: 1 to 128 characters");
   for (char c : v) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
-              c == '.' || c == ' ' || c == '-';
-    if (!ok) return Status::Error("--host " + Quote(v) + ": only letters, digits, '_', '.', '-' and blanks");
+    bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              c == '_' || c == '.' || c == ' ' || c == '-';
+    if (!ok)
+      return Status::Error("--host " + Quote(v) +
+                           ": only letters, digits, '_', '.', '-' and blanks");
   }
-  if (v.front() == ' ' || v.back() == ' ') return Status::Error("--host " + Quote(v) + ": blank at an end");
+  if (v.front() == ' ' || v.back() == ' ')
+    return Status::Error("--host " + Quote(v) + ": blank at an end");
   return Status::Ok();
 }
 
@@ -34,22 +37,27 @@ Status CheckId(const char* option, const std::string& v) {
   bool digits = !v.empty() && v.size() <= 20;
   for (char c : v) digits = digits && c >= '0' && c <= '9';
   if (!digits || ec != std::errc() || end != v.data() + v.size()) {
-    return Status::Error(std::string(option) + " " + Quote(v) + ": expected a number (digits only)");
+    return Status::Error(std::string(option) + " " + Quote(v) +
+                         ": expected a number (digits only)");
   }
   return Status::Ok();
 }
 
 Status CheckConfigPath(const std::string& v) {
-  if (v.empty() || v.size() > 255 || v.front() != '/') return Status::Error("--config " + Quote(v) + ": expected an absolute path");
+  if (v.empty() || v.size() > 255 || v.front() != '/')
+    return Status::Error("--config " + Quote(v) + ": expected an absolute path");
   for (char c : v) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
-              c == '.' || c == '/' || c == '-';
-    if (!ok) return Status::Error("--config " + Quote(v) + ": only letters, digits, '_', '.', '-' and '/'");
+    bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              c == '_' || c == '.' || c == '/' || c == '-';
+    if (!ok)
+      return Status::Error("--config " + Quote(v) +
+                           ": only letters, digits, '_', '.', '-' and '/'");
   }
   std::string_view rest = v;
   while (!rest.empty()) {
     size_t slash = rest.find('/', 1);
-    std::string_view part = rest.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
+    std::string_view part =
+        rest.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
     if (part == "..") return Status::Error("--config " + Quote(v) + ": \"..\" is not allowed");
     if (slash == std::string_view::npos) break;
     rest.remove_prefix(slash);
@@ -63,17 +71,21 @@ bool ValidUtf8NoControl(std::string_view s) {
   if (!IsValidUtf8(s)) return false;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) return false;                                                      // C0, DEL
-    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0) return false;  // C1
+    if (c < 0x20 || c == 0x7f) return false;  // C0, DEL
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0)
+      return false;  // C1
   }
   return true;
 }
 
 const char* ActionName(Action action) {
   switch (action) {
-    case Action::kScaleUp: return "scale-up";
-    case Action::kScaleDown: return "scale-down";
-    case Action::kStatus: return "status";
+    case Action::kScaleUp:
+      return "scale-up";
+    case Action::kScaleDown:
+      return "scale-down";
+    case Action::kStatus:
+      return "status";
   }
   return "?";
 }
@@ -81,19 +93,24 @@ const char* ActionName(Action action) {
 Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
   *inv = Invocation();
   if (args.empty()) return Status::Error("no action: expected scale-up, scale-down or status");
-  if (args.size() > kMaxArgs) return Status::Error(std::to_string(args.size()) + " arguments: at most " + std::to_string(kMaxArgs));
+  if (args.size() > kMaxArgs)
+    return Status::Error(std::to_string(args.size()) + " arguments: at most " +
+                         std::to_string(kMaxArgs));
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::string where = "argument " + std::to_string(i + 1);
-    if (a.size() > kMaxArgBytes) return Status::Error(where + ": longer than " + std::to_string(kMaxArgBytes) + " bytes");
+    if (a.size() > kMaxArgBytes)
+      return Status::Error(where + ": longer than " + std::to_string(kMaxArgBytes) + " bytes");
     if (a.find('\0') != std::string::npos) return Status::Error(where + ": NUL byte");
-    if (!ValidUtf8NoControl(a)) return Status::Error(where + " " + Quote(a) + ": control character or invalid UTF-8");
+    if (!ValidUtf8NoControl(a))
+      return Status::Error(where + " " + Quote(a) + ": control character or invalid UTF-8");
   }
   // `--config FILE` may come before the action, as in the usage line; every other option after.
   size_t action_at = 0;
   if (args[0] == "--config") {
     if (args.size() < 3) return Status::Error("--config FILE must be followed by the action");
-    if (args[1].starts_with('-')) return Status::Error("--config " + Quote(args[1]) + ": a value may not start with '-'");
+    if (args[1].starts_with('-'))
+      return Status::Error("--config " + Quote(args[1]) + ": a value may not start with '-'");
     inv->config = args[1];
     action_at = 2;
   }
@@ -105,7 +122,8 @@ Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
   } else if (action == "status") {
     inv->action = Action::kStatus;
   } else {
-    return Status::Error("unknown action " + Quote(action) + ": expected scale-up, scale-down or status");
+    return Status::Error("unknown action " + Quote(action) +
+                         ": expected scale-up, scale-down or status");
   }
   struct Option {
     const char* name;
@@ -136,10 +154,12 @@ Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
     if (option == nullptr) return Status::Error("unknown argument " + Quote(a));
     if (option->seen) return Status::Error(std::string(option->name) + " given twice");
     option->seen = true;
-    if (i + 1 >= args.size()) return Status::Error(std::string(option->name) + ": missing its value");
+    if (i + 1 >= args.size())
+      return Status::Error(std::string(option->name) + ": missing its value");
     const std::string& v = args[++i];
     if (v.starts_with('-')) {
-      return Status::Error(std::string(option->name) + " " + Quote(v) + ": a value may not start with '-'");
+      return Status::Error(std::string(option->name) + " " + Quote(v) +
+                           ": a value may not start with '-'");
     }
     if (option->string_slot) *option->string_slot = v;
     if (option->optional_slot) *option->optional_slot = v;
@@ -155,15 +175,18 @@ Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
   }
   if (inv->severity) {
     bool known = false;
-    for (const char* s : {"Not classified", "Information", "Warning", "Average", "High", "Disaster"}) {
+    for (const char* s :
+         {"Not classified", "Information", "Warning", "Average", "High", "Disaster"}) {
       known = known || *inv->severity == s;
     }
     if (!known) {
-      return Status::Error("--severity " + Quote(*inv->severity) +
-                           ": expected Not classified, Information, Warning, Average, High or Disaster");
+      return Status::Error(
+          "--severity " + Quote(*inv->severity) +
+          ": expected Not classified, Information, Warning, Average, High or Disaster");
     }
   }
-  if (inv->value && inv->value->size() > 255) return Status::Error("--value: longer than 255 bytes");
+  if (inv->value && inv->value->size() > 255)
+    return Status::Error("--value: longer than 255 bytes");
   if (inv->config) {
     if (Status s = CheckConfigPath(*inv->config); !s.ok()) return s;
   }

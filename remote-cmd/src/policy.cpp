@@ -13,15 +13,20 @@ namespace {
 constexpr const char* kScaleUpSpeech =
     "\\0\\s[5]お兄ちゃん忙しいみたいだから、Fedoraさんにお手伝いをお願いしたよ。\\n"
     "({vm} を起動、{members}/{max})\\e";
-constexpr const char* kScaleDownSpeech = "\\0\\s[0]落ち着いたから、{vm} さんには休んでもらったよ。\\n({members}/{max})\\e";
-constexpr const char* kFailureSpeech = "\\0\\s[4]{host} を助けようとしたけど、うまくいかなかった…\\n{result}\\e";
+constexpr const char* kScaleDownSpeech =
+    "\\0\\s[0]落ち着いたから、{vm} さんには休んでもらったよ。\\n({members}/{max})\\e";
+constexpr const char* kFailureSpeech =
+    "\\0\\s[4]{host} を助けようとしたけど、うまくいかなかった…\\n{result}\\e";
 
 Status ReadEndpoint(const ConfigSection& sec, Endpoint* e) {
   struct Key {
     const char* name;
     std::string* slot;
-  } keys[] = {{"url", &e->url}, {"user", &e->user}, {"password_file", &e->password_file},
-              {"ca_file", &e->ca_file}, {"thumbprint", &e->thumbprint}};
+  } keys[] = {{"url", &e->url},
+              {"user", &e->user},
+              {"password_file", &e->password_file},
+              {"ca_file", &e->ca_file},
+              {"thumbprint", &e->thumbprint}};
   for (const Key& k : keys) {
     std::optional<std::string> v;
     if (Status s = sec.GetString(k.name, &v); !s.ok()) return s;
@@ -34,17 +39,18 @@ Status ReadEndpoint(const ConfigSection& sec, Endpoint* e) {
 }
 
 bool ValidGroupName(const std::string& name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '-';
-         });
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+           c == '-';
+  });
 }
 
 }  // namespace
 
 Status CheckNamePattern(const std::string& pattern) {
   if (CloneName(pattern, 1).empty()) {
-    return Status::Error("\"" + pattern + "\" needs exactly one {n} or {n:0W} (W 1-9) for the clone's number");
+    return Status::Error("\"" + pattern +
+                         "\" needs exactly one {n} or {n:0W} (W 1-9) for the clone's number");
   }
   return Status::Ok();
 }
@@ -55,7 +61,8 @@ Status CheckInventoryPath(const std::string& path) {
   if (path.size() > kMaxInventoryPath) {
     return Status::Error(quoted + ": longer than " + std::to_string(kMaxInventoryPath) + " bytes");
   }
-  if (!ValidUtf8NoControl(path)) return Status::Error(quoted + ": control character or invalid UTF-8");
+  if (!ValidUtf8NoControl(path))
+    return Status::Error(quoted + ": control character or invalid UTF-8");
   if (path.front() == '/' || path.back() == '/' || path.find("//") != std::string::npos) {
     return Status::Error(quoted + ": an empty name (a '/' at an end, or two in a row)");
   }
@@ -90,14 +97,32 @@ Status LoadPolicy(const Config& config, Policy* p) {
   *p = Policy();
   ConfigSection sec;
   if (Status s = config.Section("remote_cmd", &sec); !s.ok()) return s;
-  if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "thumbprint", "insecure",
-                                      "state_dir", "audit_log", "time_budget", "report_server", "report_host",
-                                      "notify", "scale_up_speech", "scale_down_speech", "failure_speech",
-                                      "groups", "report_tls_connect", "report_tls_psk_identity",
-                                      "report_tls_psk_file", "report_tls_ca_file", "report_tls_crl_file",
-                                      "report_tls_cert_file", "report_tls_key_file",
-                                      "report_tls_server_cert_issuer", "report_tls_server_cert_subject",
-                                      "report_tls_check_host"});
+  if (Status s = sec.CheckKnownKeys({"url",
+                                     "user",
+                                     "password_file",
+                                     "ca_file",
+                                     "thumbprint",
+                                     "insecure",
+                                     "state_dir",
+                                     "audit_log",
+                                     "time_budget",
+                                     "report_server",
+                                     "report_host",
+                                     "notify",
+                                     "scale_up_speech",
+                                     "scale_down_speech",
+                                     "failure_speech",
+                                     "groups",
+                                     "report_tls_connect",
+                                     "report_tls_psk_identity",
+                                     "report_tls_psk_file",
+                                     "report_tls_ca_file",
+                                     "report_tls_crl_file",
+                                     "report_tls_cert_file",
+                                     "report_tls_key_file",
+                                     "report_tls_server_cert_issuer",
+                                     "report_tls_server_cert_subject",
+                                     "report_tls_check_host"});
       !s.ok()) {
     return s;
   }
@@ -106,9 +131,13 @@ Status LoadPolicy(const Config& config, Policy* p) {
   struct Key {
     const char* name;
     std::string* slot;
-  } keys[] = {{"state_dir", &p->state_dir}, {"audit_log", &p->audit_log}, {"report_server", &p->report_server},
-              {"report_host", &p->report_host}, {"scale_up_speech", &p->scale_up_speech},
-              {"scale_down_speech", &p->scale_down_speech}, {"failure_speech", &p->failure_speech},
+  } keys[] = {{"state_dir", &p->state_dir},
+              {"audit_log", &p->audit_log},
+              {"report_server", &p->report_server},
+              {"report_host", &p->report_host},
+              {"scale_up_speech", &p->scale_up_speech},
+              {"scale_down_speech", &p->scale_down_speech},
+              {"failure_speech", &p->failure_speech},
               {"report_tls_connect", &p->report_tls.connect},
               {"report_tls_psk_identity", &p->report_tls.psk_identity},
               {"report_tls_psk_file", &p->report_tls.psk_file},
@@ -137,8 +166,8 @@ Status LoadPolicy(const Config& config, Policy* p) {
   if (check_host) p->report_tls.check_host = *check_host;
   const std::string& tls = p->report_tls.connect;
   if (!tls.empty() && tls != "unencrypted" && tls != "psk" && tls != "cert") {
-    return Status::Error(config.source() + ": remote_cmd.report_tls_connect: \"" + Printable(tls, 40) +
-                         "\" is not unencrypted, psk or cert");
+    return Status::Error(config.source() + ": remote_cmd.report_tls_connect: \"" +
+                         Printable(tls, 40) + "\" is not unencrypted, psk or cert");
   }
   if (!p->report_server.empty() && p->report_host.empty()) {
     return Status::Error(config.source() + ": remote_cmd.report_host: required with report_server");
@@ -148,14 +177,15 @@ Status LoadPolicy(const Config& config, Policy* p) {
   if (Status s = config.Section("remote_cmd.groups", &groups); !s.ok()) return s;
   for (const std::string& name : groups.Subsections()) {
     if (!ValidGroupName(name)) {
-      return Status::Error(config.source() + ": remote_cmd.groups." + name + ": a group name is letters, digits, '_' and '-'");
+      return Status::Error(config.source() + ": remote_cmd.groups." + name +
+                           ": a group name is letters, digits, '_' and '-'");
     }
     ConfigSection gs;
     if (Status s = config.Section("remote_cmd.groups." + name, &gs); !s.ok()) return s;
-    if (Status s = gs.CheckKnownKeys({"hosts", "pool", "pool_folder", "min", "max", "cooldown", "max_actions_per_hour",
-                                       "shutdown_grace", "template", "name_pattern", "folder",
-                                       "resource_pool", "datastore", "url", "user", "password_file", "ca_file", "thumbprint",
-                                       "insecure"});
+    if (Status s = gs.CheckKnownKeys(
+            {"hosts", "pool", "pool_folder", "min", "max", "cooldown", "max_actions_per_hour",
+             "shutdown_grace", "template", "name_pattern", "folder", "resource_pool", "datastore",
+             "url", "user", "password_file", "ca_file", "thumbprint", "insecure"});
         !s.ok()) {
       return s;
     }
@@ -171,8 +201,11 @@ Status LoadPolicy(const Config& config, Policy* p) {
     struct StrKey {
       const char* name;
       std::string* slot;
-    } strs[] = {{"template", &g.clone_template}, {"name_pattern", &g.name_pattern}, {"folder", &g.folder},
-                {"resource_pool", &g.resource_pool}, {"datastore", &g.datastore}};
+    } strs[] = {{"template", &g.clone_template},
+                {"name_pattern", &g.name_pattern},
+                {"folder", &g.folder},
+                {"resource_pool", &g.resource_pool},
+                {"datastore", &g.datastore}};
     for (const StrKey& k : strs) {
       std::optional<std::string> v;
       if (Status s = gs.GetString(k.name, &v); !s.ok()) return s;
@@ -185,19 +218,23 @@ Status LoadPolicy(const Config& config, Policy* p) {
     } ints[] = {{"min", 0, 1000, [&](int64_t v) { g.min = static_cast<int>(v); }},
                 {"max", 0, 1000, [&](int64_t v) { g.max = static_cast<int>(v); }},
                 {"cooldown", 0, 86400, [&](int64_t v) { g.cooldown = std::chrono::seconds(v); }},
-                {"max_actions_per_hour", 1, 3600, [&](int64_t v) { g.max_actions_per_hour = static_cast<int>(v); }},
-                {"shutdown_grace", 0, 3600, [&](int64_t v) { g.shutdown_grace = std::chrono::seconds(v); }}};
+                {"max_actions_per_hour", 1, 3600,
+                 [&](int64_t v) { g.max_actions_per_hour = static_cast<int>(v); }},
+                {"shutdown_grace", 0, 3600,
+                 [&](int64_t v) { g.shutdown_grace = std::chrono::seconds(v); }}};
     for (const IntKey& k : ints) {
       std::optional<int64_t> v;
       if (Status s = gs.GetInt(k.name, k.min, k.max, &v); !s.ok()) return s;
       if (v) k.set(*v);
     }
     const std::string where = config.source() + ": remote_cmd.groups." + name;
-    if (g.hosts.empty()) return Status::Error(where + ".hosts: no Zabbix host may scale this group");
+    if (g.hosts.empty())
+      return Status::Error(where + ".hosts: no Zabbix host may scale this group");
     std::optional<std::string> pool_folder;
     if (Status s = gs.GetString("pool_folder", &pool_folder); !s.ok()) return s;
     if (pool_folder) {
-      if (Status s = CheckInventoryPath(*pool_folder); !s.ok()) return s.Prefixed(where + ".pool_folder");
+      if (Status s = CheckInventoryPath(*pool_folder); !s.ok())
+        return s.Prefixed(where + ".pool_folder");
       g.pool_folder = *pool_folder;
     }
     if (g.pool.empty() && g.pool_folder.empty() && g.clone_template.empty()) {
@@ -205,11 +242,13 @@ Status LoadPolicy(const Config& config, Policy* p) {
     }
     if (!g.clone_template.empty()) {
       if (g.name_pattern.empty()) g.name_pattern = name + "-{n:02}";
-      if (Status s = CheckNamePattern(g.name_pattern); !s.ok()) return s.Prefixed(where + ".name_pattern");
+      if (Status s = CheckNamePattern(g.name_pattern); !s.ok())
+        return s.Prefixed(where + ".name_pattern");
     }
     if (g.min > g.max) return Status::Error(where + ": min is above max");
     if (g.endpoint.url.empty() || g.endpoint.user.empty() || g.endpoint.password_file.empty()) {
-      return Status::Error(where + ": url, user and password_file are needed (here or in [remote_cmd])");
+      return Status::Error(where +
+                           ": url, user and password_file are needed (here or in [remote_cmd])");
     }
     for (const Group& other : p->groups) {
       for (const std::string& h : g.hosts) {

@@ -4,7 +4,8 @@
 
 namespace zabitan::remote {
 
-Status MatchPool(const std::vector<std::string>& members, const std::vector<vsphere::VmPower>& in_folder,
+Status MatchPool(const std::vector<std::string>& members,
+                 const std::vector<vsphere::VmPower>& in_folder,
                  const std::vector<vsphere::VmPower>& vms, std::vector<PoolMember>* pool,
                  std::map<std::string, vsphere::ManagedObject>* morefs) {
   pool->clear();
@@ -17,8 +18,9 @@ Status MatchPool(const std::vector<std::string>& members, const std::vector<vsph
     } else {
       const auto count = std::count_if(vms.begin(), vms.end(), same);
       if (count > 1) {
-        return Status::Error("pool VM \"" + name + "\" names " + std::to_string(count) +
-                             " VMs in vSphere: refusing to guess which (rename one, or use pool_folder)");
+        return Status::Error(
+            "pool VM \"" + name + "\" names " + std::to_string(count) +
+            " VMs in vSphere: refusing to guess which (rename one, or use pool_folder)");
       }
       if (auto it = std::find_if(vms.begin(), vms.end(), same); it != vms.end()) found = &*it;
     }

@@ -189,21 +189,25 @@ int Run(int argc, char** argv) {
     return kExitSuccess;
   }
   if (o.version) {
-    std::printf("zabitan-sender (zabitan) %s\ncompatible with zabbix_sender 7.0 and 6.0 (--compat, "
-                "default 7.0)\n", ZABITAN_VERSION);
+    std::printf(
+        "zabitan-sender (zabitan) %s\ncompatible with zabbix_sender 7.0 and 6.0 (--compat, "
+        "default 7.0)\n",
+        ZABITAN_VERSION);
     return kExitSuccess;
   }
   log::Init("zabitan-sender", o.verbosity, o.syslog);
   if (o.sender.exchange.tls && o.sender.exchange.tls->AcceptsAnyCertificate()) {
-    log::Warning("--tls-connect cert without --tls-server-cert-issuer, --tls-server-cert-subject or "
-                 "--tls-check-host: any certificate the CA signed is accepted, whoever presents it");
+    log::Warning(
+        "--tls-connect cert without --tls-server-cert-issuer, --tls-server-cert-subject or "
+        "--tls-check-host: any certificate the CA signed is accepted, whoever presents it");
   }
   CatchStopSignals();
   o.sender.stop = &g_stop;
 
   std::unique_ptr<Spool> spool;
   if (o.spool_dir) {
-    auto lock_wait = std::chrono::duration_cast<std::chrono::milliseconds>(o.sender.exchange.timeout);
+    auto lock_wait =
+        std::chrono::duration_cast<std::chrono::milliseconds>(o.sender.exchange.timeout);
     if (Status s = Spool::Open(*o.spool_dir, o.spool_max_bytes, lock_wait, &spool, !o.flush_only);
         !s.ok()) {
       if (o.flush_only) {
@@ -222,7 +226,8 @@ int Run(int argc, char** argv) {
       std::vector<std::string> to;
       for (const Destination& d : o.sender.destinations) to.push_back(d.ToString());
       for (const std::string& from : spool->destinations()) {
-        if (std::find(to.begin(), to.end(), from) != to.end() || spool->queued_values(from) == 0) continue;
+        if (std::find(to.begin(), to.end(), from) != to.end() || spool->queued_values(from) == 0)
+          continue;
         uint64_t n = spool->queued_values(from);
         if (Status s = spool->Move(from, to); !s.ok()) {
           log::Error(s.message());

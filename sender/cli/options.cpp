@@ -67,9 +67,25 @@ zabitan additions:
 namespace {
 
 enum LongOnly {
-  kTlsConnect = 1000, kTlsCaFile, kTlsCrlFile, kTlsServerCertIssuer, kTlsServerCertSubject,
-  kTlsCertFile, kTlsKeyFile, kTlsPskIdentity, kTlsPskFile, kTlsCipher13, kTlsCipher,
-  kBatchSize, kConnections, kCompress, kSyslog, kSpool, kSpoolMaxBytes, kFlush, kTlsCheckHost,
+  kTlsConnect = 1000,
+  kTlsCaFile,
+  kTlsCrlFile,
+  kTlsServerCertIssuer,
+  kTlsServerCertSubject,
+  kTlsCertFile,
+  kTlsKeyFile,
+  kTlsPskIdentity,
+  kTlsPskFile,
+  kTlsCipher13,
+  kTlsCipher,
+  kBatchSize,
+  kConnections,
+  kCompress,
+  kSyslog,
+  kSpool,
+  kSpoolMaxBytes,
+  kFlush,
+  kTlsCheckHost,
   kCompat,
 };
 
@@ -123,8 +139,10 @@ const TlsName kTlsNames[] = {
     {kTlsConnect, "tls-connect", "tls_connect", "TLSConnect"},
     {kTlsCaFile, "tls-ca-file", "tls_ca_file", "TLSCAFile"},
     {kTlsCrlFile, "tls-crl-file", "tls_crl_file", "TLSCRLFile"},
-    {kTlsServerCertIssuer, "tls-server-cert-issuer", "tls_server_cert_issuer", "TLSServerCertIssuer"},
-    {kTlsServerCertSubject, "tls-server-cert-subject", "tls_server_cert_subject", "TLSServerCertSubject"},
+    {kTlsServerCertIssuer, "tls-server-cert-issuer", "tls_server_cert_issuer",
+     "TLSServerCertIssuer"},
+    {kTlsServerCertSubject, "tls-server-cert-subject", "tls_server_cert_subject",
+     "TLSServerCertSubject"},
     {kTlsCertFile, "tls-cert-file", "tls_cert_file", "TLSCertFile"},
     {kTlsKeyFile, "tls-key-file", "tls_key_file", "TLSKeyFile"},
     {kTlsPskIdentity, "tls-psk-identity", "tls_psk_identity", "TLSPSKIdentity"},
@@ -166,41 +184,91 @@ Status ReadFlags(int argc, char** argv, Flags* f) {
       std::string opt = optopt ? std::string("-") + static_cast<char>(optopt) : argv[optind - 1];
       return Status::Error("unknown option " + opt);
     }
-    if (c == ':') return Status::Error("option " + std::string(argv[optind - 1]) + " needs a value");
+    if (c == ':')
+      return Status::Error("option " + std::string(argv[optind - 1]) + " needs a value");
     if (c != 'v' && !seen.insert(c).second) {
       return Status::Error("option " + std::string(argv[optind - 1]) + " given more than once");
     }
     switch (c) {
-      case 'c': f->config = optarg; break;
-      case 'z': f->server = optarg; break;
-      case 'p': f->port = optarg; break;
-      case 'I': f->source = optarg; break;
-      case 't': f->timeout = optarg; break;
-      case 's': f->host = optarg; break;
-      case 'k': f->key = optarg; break;
-      case 'o': f->value = optarg; break;
-      case 'i': f->input = optarg; break;
-      case 'T': f->timestamps = true; break;
-      case 'N': f->ns = true; break;
-      case 'r': f->real_time = true; break;
-      case 'h': f->help = true; break;
-      case 'V': f->version = true; break;
+      case 'c':
+        f->config = optarg;
+        break;
+      case 'z':
+        f->server = optarg;
+        break;
+      case 'p':
+        f->port = optarg;
+        break;
+      case 'I':
+        f->source = optarg;
+        break;
+      case 't':
+        f->timeout = optarg;
+        break;
+      case 's':
+        f->host = optarg;
+        break;
+      case 'k':
+        f->key = optarg;
+        break;
+      case 'o':
+        f->value = optarg;
+        break;
+      case 'i':
+        f->input = optarg;
+        break;
+      case 'T':
+        f->timestamps = true;
+        break;
+      case 'N':
+        f->ns = true;
+        break;
+      case 'r':
+        f->real_time = true;
+        break;
+      case 'h':
+        f->help = true;
+        break;
+      case 'V':
+        f->version = true;
+        break;
       case 'v':
         if (++f->verbose > 2) return Status::Error("option -v given more than twice");
         break;
-      case kBatchSize: f->batch_size = optarg; break;
-      case kConnections: f->connections = optarg; break;
-      case kCompress: f->compress = true; break;
-      case kTlsCheckHost: f->tls_check_host = true; break;
-      case kSyslog: f->syslog = true; break;
-      case kSpool: f->spool = optarg; break;
-      case kSpoolMaxBytes: f->spool_max_bytes = optarg; break;
-      case kFlush: f->flush = optarg; break;
-      case kCompat: f->compat = optarg; break;
-      default: f->tls[c] = optarg; break;
+      case kBatchSize:
+        f->batch_size = optarg;
+        break;
+      case kConnections:
+        f->connections = optarg;
+        break;
+      case kCompress:
+        f->compress = true;
+        break;
+      case kTlsCheckHost:
+        f->tls_check_host = true;
+        break;
+      case kSyslog:
+        f->syslog = true;
+        break;
+      case kSpool:
+        f->spool = optarg;
+        break;
+      case kSpoolMaxBytes:
+        f->spool_max_bytes = optarg;
+        break;
+      case kFlush:
+        f->flush = optarg;
+        break;
+      case kCompat:
+        f->compat = optarg;
+        break;
+      default:
+        f->tls[c] = optarg;
+        break;
     }
   }
-  if (optind < argc) return Status::Error("unexpected argument \"" + std::string(argv[optind]) + "\"");
+  if (optind < argc)
+    return Status::Error("unexpected argument \"" + std::string(argv[optind]) + "\"");
   return Status::Ok();
 }
 
@@ -234,8 +302,9 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
   ConfigSection sec;
   if (Status s = config.Section("sender", &sec); !s.ok()) return s;
   std::vector<std::string_view> known = {
-      "agent_config", "zabbix_server", "port", "source_address", "timeout", "host",
-      "batch_size", "connections", "compress", "verbose", "syslog", "spool", "spool_max_bytes", "tls_check_host", "compat"};
+      "agent_config",    "zabbix_server",  "port",     "source_address", "timeout", "host",
+      "batch_size",      "connections",    "compress", "verbose",        "syslog",  "spool",
+      "spool_max_bytes", "tls_check_host", "compat"};
   for (const TlsName& t : kTlsNames) known.push_back(t.toml);
   if (Status s = sec.CheckKnownKeys(known); !s.ok()) return s;
 
@@ -336,9 +405,12 @@ Status ParseOptions(int argc, char** argv, Options* o) {
   o->verbosity = f.verbose;
   o->syslog = f.syslog;
   if (f.compat) {
-    if (*f.compat == "7.0") o->compat = Compat::k70;
-    else if (*f.compat == "6.0") o->compat = Compat::k60;
-    else return Status::Error("--compat (or [sender] compat) \"" + *f.compat + "\": 7.0 or 6.0");
+    if (*f.compat == "7.0")
+      o->compat = Compat::k70;
+    else if (*f.compat == "6.0")
+      o->compat = Compat::k60;
+    else
+      return Status::Error("--compat (or [sender] compat) \"" + *f.compat + "\": 7.0 or 6.0");
   }
 
   // Where to send: -z (with -p) replaces ServerActive; -p alone does not touch ServerActive.
@@ -359,8 +431,10 @@ Status ParseOptions(int argc, char** argv, Options* o) {
     return Status::Error("no server to send to: give -z SERVER or -c with ServerActive");
   }
 
-  if (f.source) o->sender.exchange.source_address = f.source;
-  else if (agent.source_ip) o->sender.exchange.source_address = agent.source_ip;
+  if (f.source)
+    o->sender.exchange.source_address = f.source;
+  else if (agent.source_ip)
+    o->sender.exchange.source_address = agent.source_ip;
   int64_t n;
   if (f.timeout) {
     if (Status s = ParseInt("timeout", *f.timeout, 1, 300, &n); !s.ok()) return s.Prefixed("-t");
@@ -371,17 +445,20 @@ Status ParseOptions(int argc, char** argv, Options* o) {
     o->sender.batch_size = static_cast<size_t>(n);
   }
   if (f.connections) {
-    if (Status s = ParseInt("connections", *f.connections, 1, kMaxConnections, &n); !s.ok()) return s;
+    if (Status s = ParseInt("connections", *f.connections, 1, kMaxConnections, &n); !s.ok())
+      return s;
     o->sender.connections = static_cast<size_t>(n);
   }
   o->sender.compress = f.compress;
   if (f.spool && f.flush && *f.spool != *f.flush) {
-    return Status::Error("--spool " + *f.spool + " and --flush " + *f.flush + " name different spools");
+    return Status::Error("--spool " + *f.spool + " and --flush " + *f.flush +
+                         " name different spools");
   }
   o->spool_dir = f.flush ? f.flush : f.spool;
   o->flush_only = f.flush.has_value();
   if (f.spool_max_bytes) {
-    if (Status s = ParseInt("spool size", *f.spool_max_bytes, 1 << 20, INT64_MAX, &n); !s.ok()) return s;
+    if (Status s = ParseInt("spool size", *f.spool_max_bytes, 1 << 20, INT64_MAX, &n); !s.ok())
+      return s;
     o->spool_max_bytes = static_cast<uint64_t>(n);
   }
 
@@ -397,7 +474,8 @@ Status ParseOptions(int argc, char** argv, Options* o) {
 
   // The combinations zabbix_sender accepts.
   if (o->flush_only) {
-    if (f.input || f.key || f.value) return Status::Error("--flush sends the spool only: no -i, -k or -o");
+    if (f.input || f.key || f.value)
+      return Status::Error("--flush sends the spool only: no -i, -k or -o");
     return Status::Ok();
   }
   if (f.input && (f.key || f.value)) return Status::Error("-i cannot be combined with -k/-o");

@@ -26,16 +26,16 @@ struct Options {
   Compat compat = Compat::k70;  // --compat, [sender] compat
   bool syslog = false;
 
-  SenderOptions sender;              // destinations, timeouts, batching
-  std::optional<std::string> key;    // -k
-  std::optional<std::string> value;  // -o
+  SenderOptions sender;                   // destinations, timeouts, batching
+  std::optional<std::string> key;         // -k
+  std::optional<std::string> value;       // -o
   std::optional<std::string> input_file;  // -i ("-" is stdin)
-  bool real_time = false;            // -r
-  InputFormat format;                // -T, -N, default host
+  bool real_time = false;                 // -r
+  InputFormat format;                     // -T, -N, default host
 
   std::optional<std::string> spool_dir;  // --spool DIR or --flush DIR
   uint64_t spool_max_bytes = kDefaultSpoolMaxBytes;
-  bool flush_only = false;           // --flush: deliver the spool, read no input
+  bool flush_only = false;  // --flush: deliver the spool, read no input
 };
 
 // Parses argv and the config files. Errors are one line, naming the option or file:line.

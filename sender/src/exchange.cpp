@@ -1,6 +1,7 @@
 #include "zabitan/sender/exchange.h"
 
 #include <array>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -68,9 +69,9 @@ asio::awaitable<void> WriteAndRead(Stream& s, beast::tcp_stream& timer, std::str
     size_t have = buf.size() - fh->header_size;
     if (have < fh->data_len) {
       buf.resize(fh->header_size + fh->data_len);
-      co_await asio::async_read(s, asio::buffer(buf.data() + fh->header_size + have,
-                                                fh->data_len - have),
-                                asio::redirect_error(asio::use_awaitable, ec));
+      co_await asio::async_read(
+          s, asio::buffer(buf.data() + fh->header_size + have, fh->data_len - have),
+          asio::redirect_error(asio::use_awaitable, ec));
     }
     if (!ec) {
       std::string_view data(buf.data() + fh->header_size, fh->data_len);
@@ -111,7 +112,8 @@ asio::awaitable<ExchangeResult> ExchangeWith(tcp::resolver::results_type address
       co_return result;
     }
   }
-  result.status = co_await ConnectAny(stream, addresses, options.connect_timeout, source, &result.peer);
+  result.status =
+      co_await ConnectAny(stream, addresses, options.connect_timeout, source, &result.peer);
   if (!result.status.ok()) co_return result;
 
   if (!options.tls) {

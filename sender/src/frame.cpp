@@ -49,7 +49,8 @@ Status ParseHeader(std::string_view bytes, uint64_t max_size, std::optional<Fram
   if (bytes.size() < 5) return Status::Ok();
   FrameHeader h;
   h.flags = static_cast<uint8_t>(bytes[4]);
-  if ((h.flags & kFlagProtocol) == 0 || (h.flags & ~(kFlagProtocol | kFlagCompressed | kFlagLarge))) {
+  if ((h.flags & kFlagProtocol) == 0 ||
+      (h.flags & ~(kFlagProtocol | kFlagCompressed | kFlagLarge))) {
     return Status::Error("reply has unknown header flags 0x" +
                          std::string(1, "0123456789abcdef"[h.flags >> 4]) +
                          std::string(1, "0123456789abcdef"[h.flags & 15]));

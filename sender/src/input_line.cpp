@@ -72,26 +72,31 @@ Status InputLineParser::Parse(std::string_view line, ValueView* value) {
   }
   if (value->host == "-") {
     if (!format_.default_host) {
-      return Status::Error("'-' given as host name, but no host name was specified with -s or the configuration file");
+      return Status::Error(
+          "'-' given as host name, but no host name was specified with -s or the configuration "
+          "file");
     }
     value->host = *format_.default_host;
   }
 
-  if (!ReadField(&p, &key_, &value->key) || value->key.empty()) return Status::Error("'Key' required");
+  if (!ReadField(&p, &key_, &value->key) || value->key.empty())
+    return Status::Error("'Key' required");
 
   value->clock.reset();
   value->ns.reset();
   std::string_view field;
   if (format_.with_timestamps) {
     uint32_t clock;
-    if (!ReadField(&p, &number_, &field) || field.empty()) return Status::Error("'Timestamp' required");
+    if (!ReadField(&p, &number_, &field) || field.empty())
+      return Status::Error("'Timestamp' required");
     if (!ParseUint(field, kMaxClock, &clock)) {
       return Status::Error("invalid 'Timestamp' value \"" + Printable(field, 100) + "\"");
     }
     value->clock = clock;
     if (format_.with_ns) {
       uint32_t ns;
-      if (!ReadField(&p, &number_, &field) || field.empty()) return Status::Error("'Timestamp ns' required");
+      if (!ReadField(&p, &number_, &field) || field.empty())
+        return Status::Error("'Timestamp ns' required");
       if (!ParseUint(field, kMaxNs, &ns)) {
         return Status::Error("invalid 'Timestamp ns' value \"" + Printable(field, 100) + "\"");
       }
@@ -154,8 +159,8 @@ Status ParseInputLine(std::string_view line, const InputFormat& format, Value* v
   ValueView view;
   Status s = parser.Parse(line, &view);
   if (!s.ok()) return s;
-  *value = Value{std::string(view.host), std::string(view.key), std::string(view.value),
-                 view.clock, view.ns};
+  *value = Value{std::string(view.host), std::string(view.key), std::string(view.value), view.clock,
+                 view.ns};
   return Status::Ok();
 }
 

@@ -10,8 +10,9 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <nlohmann/json.hpp>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/common/unique_fd.h"
 #include "zabitan/common/whole_file.h"
@@ -110,7 +111,6 @@ bool ParseU32(std::string_view text, uint32_t* value) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
   return ec == std::errc() && end == text.data() + text.size();
 }
-
 
 std::pair<uint32_t, uint32_t> Stamp(const HeldValue& v) { return {v.clock, v.ns}; }
 

@@ -1,11 +1,12 @@
 #include "zabitan/sender/pending_delivery.h"
 
 #include <algorithm>
+#include <functional>
+#include <map>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <functional>
-#include <map>
 
 #include "zabitan/common/printable.h"
 #include "zabitan/common/spawn_status.h"

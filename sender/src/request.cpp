@@ -69,7 +69,8 @@ void RequestBuilder::Add(const ValueView& v) {
   size_t used = json_.size();
   // Grow by a quarter, not by doubling: a lane holds one of these per batch, and memory is
   // meant to stay near the batch size.
-  if (used + most > json_.capacity()) json_.reserve(std::max(used + most, json_.capacity() * 5 / 4));
+  if (used + most > json_.capacity())
+    json_.reserve(std::max(used + most, json_.capacity() * 5 / 4));
   json_.resize(used + most);
   char* out = json_.data() + used;
   auto put = [&out](std::string_view text) {

@@ -1,9 +1,10 @@
 #include "zabitan/sender/response.h"
 
-#include "zabitan/common/printable.h"
-
 #include <charconv>
+
 #include <nlohmann/json.hpp>
+
+#include "zabitan/common/printable.h"
 
 namespace zabitan::sender {
 namespace {
@@ -17,8 +18,10 @@ bool TooDeep(std::string_view json) {
   for (size_t i = 0; i < json.size(); ++i) {
     char c = json[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {

@@ -1,13 +1,14 @@
 #include "zabitan/sender/sender.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <string_view>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
@@ -147,8 +148,10 @@ class Sender::Impl {
  private:
   void EndProbe() {
     probe_ = Probe::kInFlight;
-    if (lanes_[0].pending.values() == 0) probe_ = Probe::kDone;
-    else Start(lanes_[0]);
+    if (lanes_[0].pending.values() == 0)
+      probe_ = Probe::kDone;
+    else
+      Start(lanes_[0]);
   }
 
   // Waits for the lane to be free (and for the probe batch to be answered: until a server has
@@ -168,13 +171,14 @@ class Sender::Impl {
     std::string payload = lane.pending.Finish(now);
     if (failed_) return;
     lane.busy = true;
-    asio::co_spawn(io_, SendBatch(lane, std::move(payload), values), [this, &lane, values](std::exception_ptr e) {
-      if (!e) return;
-      // The lane must come free, or Start() would wait for it forever.
-      lane.busy = false;
-      if (probe_ == Probe::kInFlight) probe_ = Probe::kDone;
-      Threw(e, "sending a batch", values);
-    });
+    asio::co_spawn(io_, SendBatch(lane, std::move(payload), values),
+                   [this, &lane, values](std::exception_ptr e) {
+                     if (!e) return;
+                     // The lane must come free, or Start() would wait for it forever.
+                     lane.busy = false;
+                     if (probe_ == Probe::kInFlight) probe_ = Probe::kDone;
+                     Threw(e, "sending a batch", values);
+                   });
   }
 
   // A coroutine ended by an exception (Boost 1.74's asio::detached would have dropped it): the
@@ -346,7 +350,8 @@ class Sender::Impl {
       FollowRedirect(d, *outcome.response->redirect);
       co_await SendToNodes(d, header, wire, &outcome);
       if (outcome.response && outcome.response->redirect) {
-        outcome.status = Status::Error("sequential redirect responses from " + outcome.node->ToString());
+        outcome.status =
+            Status::Error("sequential redirect responses from " + outcome.node->ToString());
         outcome.response.reset();
       }
     }
@@ -387,15 +392,19 @@ class Sender::Impl {
         continue;  // fail over to the next HA node
       }
       if (i > 0 && index != d.first_node && options_.spool) {
-        if (Status s = options_.spool->set_preferred_node(d.name, index); !s.ok()) log::Warning(s.message());
+        if (Status s = options_.spool->set_preferred_node(d.name, index); !s.ok())
+          log::Warning(s.message());
       }
       if (i > 0) d.first_node = index;
       outcome->status = r.status;
       if (r.stage == ExchangeStage::kDone) {
         Response response;
         outcome->status = ParseResponse(r.reply, &response);
-        if (outcome->status.ok()) outcome->response = std::move(response);
-        else outcome->status = outcome->status.Prefixed("reply from " + r.peer + " [" + Printable(r.reply, 256) + "]");
+        if (outcome->status.ok())
+          outcome->response = std::move(response);
+        else
+          outcome->status = outcome->status.Prefixed("reply from " + r.peer + " [" +
+                                                     Printable(r.reply, 256) + "]");
       }
       co_return;
     }
@@ -416,7 +425,8 @@ class Sender::Impl {
     }
     d.redirect = parsed[0].nodes[0];
     d.redirect_revision = r.revision;
-    log::Debug("redirected to " + d.redirect->ToString() + " (revision " + std::to_string(r.revision) + ")");
+    log::Debug("redirected to " + d.redirect->ToString() + " (revision " +
+               std::to_string(r.revision) + ")");
   }
 
   SenderOptions options_;

@@ -48,7 +48,8 @@ Status ReadPsk(const std::string& path, std::vector<unsigned char>* key) {
   std::string& line = first_line.text;
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
   if (line.size() < 32 || line.size() > 512 || line.size() % 2 != 0) {
-    return Status::Error("--tls-psk-file " + path + ": the key must be 32-512 hex digits, an even number (found " +
+    return Status::Error("--tls-psk-file " + path +
+                         ": the key must be 32-512 hex digits, an even number (found " +
                          std::to_string(line.size()) + " characters)");
   }
   key->clear();
@@ -81,10 +82,14 @@ int ContextIndex() {
 }  // namespace
 
 Status ParseTlsMode(const std::string& text, TlsMode* mode) {
-  if (text == "unencrypted") *mode = TlsMode::kUnencrypted;
-  else if (text == "psk") *mode = TlsMode::kPsk;
-  else if (text == "cert") *mode = TlsMode::kCert;
-  else return Status::Error("invalid --tls-connect \"" + text + "\" (unencrypted, psk or cert)");
+  if (text == "unencrypted")
+    *mode = TlsMode::kUnencrypted;
+  else if (text == "psk")
+    *mode = TlsMode::kPsk;
+  else if (text == "cert")
+    *mode = TlsMode::kCert;
+  else
+    return Status::Error("invalid --tls-connect \"" + text + "\" (unencrypted, psk or cert)");
   return Status::Ok();
 }
 
@@ -101,7 +106,8 @@ Status TlsContext::PrepareConnection(SSL* ssl, const std::string& host) const {
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     ok = X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
   }
-  return ok == 1 ? Status::Ok() : Status::Error("--tls-check-host: cannot check the name \"" + host + "\"");
+  return ok == 1 ? Status::Ok()
+                 : Status::Error("--tls-check-host: cannot check the name \"" + host + "\"");
 }
 
 Status TlsContext::Create(const TlsOptions& o, std::shared_ptr<TlsContext>* out) {
@@ -205,7 +211,8 @@ Status TlsContext::CheckPeer(SSL* ssl) const {
     return Status::Error("server certificate issuer \"" + issuer + "\" is not \"" + issuer_ + "\"");
   }
   if (!subject_.empty() && subject != subject_) {
-    return Status::Error("server certificate subject \"" + subject + "\" is not \"" + subject_ + "\"");
+    return Status::Error("server certificate subject \"" + subject + "\" is not \"" + subject_ +
+                         "\"");
   }
   return Status::Ok();
 }

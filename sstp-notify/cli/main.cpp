@@ -2,13 +2,14 @@
 // through an SSH tunnel, keeping what the desktop cannot take now for later.
 #include <signal.h>
 
-#include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
@@ -27,7 +28,6 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitSpooled = 3;
-
 
 struct Options {
   std::string config = "/etc/zabitan/zabitan.toml";
@@ -51,14 +51,18 @@ Status BuildRequest(const Options& o, Request* r) {
     Alert alert = ParseMediaAlert(o.media[0], o.media[1], o.media[2]);
     values = alert.Placeholders();
     surface = o.settings.surfaces.For(alert);
-    speech_template = o.settings.media_template.empty() ? kDefaultMediaTemplate : o.settings.media_template;
-    r->references = {alert.subject, alert.message, alert.host, alert.trigger, alert.severity, alert.status};
+    speech_template =
+        o.settings.media_template.empty() ? kDefaultMediaTemplate : o.settings.media_template;
+    r->references = {alert.subject, alert.message,  alert.host,
+                     alert.trigger, alert.severity, alert.status};
   } else {
     std::string text;
     for (const std::string& word : o.message) text += (text.empty() ? "" : " ") + word;
-    if (text.empty()) return Status::Error("nothing to say: give a MESSAGE (or --flush, or --media-type)");
+    if (text.empty())
+      return Status::Error("nothing to say: give a MESSAGE (or --flush, or --media-type)");
     values["message"] = text;
-    speech_template = o.settings.speech_template.empty() ? kDefaultTemplate : o.settings.speech_template;
+    speech_template =
+        o.settings.speech_template.empty() ? kDefaultTemplate : o.settings.speech_template;
     r->references = {text};
   }
   if (o.settings.surface) surface = *o.settings.surface;
@@ -104,8 +108,8 @@ int FlushEvery(const Settings& settings, Transport& transport, const NotifierOpt
       Notifier notifier(transport, spool.get(), options);
       FlushReport f = notifier.Flush();
       if (f.delivered + f.expired + f.refused > 0) {
-        std::printf("%s: %zu delivered, %zu expired, %zu refused, %zu left\n", transport.Describe().c_str(),
-                    f.delivered, f.expired, f.refused, f.left);
+        std::printf("%s: %zu delivered, %zu expired, %zu refused, %zu left\n",
+                    transport.Describe().c_str(), f.delivered, f.expired, f.refused, f.left);
         std::fflush(stdout);
       }
     }
@@ -123,7 +127,8 @@ int Run(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::string_view(argv[i]) == "--media-type") {
       if (argc - i != 4) {
-        std::fprintf(stderr, "zabitan-sstp: --media-type takes SENDTO SUBJECT MESSAGE and must come last\n");
+        std::fprintf(
+            stderr, "zabitan-sstp: --media-type takes SENDTO SUBJECT MESSAGE and must come last\n");
         return kExitFailure;
       }
       o.media = {argv[i + 1], argv[i + 2], argv[i + 3]};
@@ -133,28 +138,40 @@ int Run(int argc, char** argv) {
   }
   CLI::App app{"zabitan-sstp: makes the desktop mascot speak over SSTP, directly or through SSH"};
   auto* config_opt = app.add_option("--config", o.config, "zabitan config file ([sstp] section)");
-  app.add_option("--to", o.settings.to, "the SSTP server, HOST:PORT (default 127.0.0.1:9801; with --ssh: on the desktop)");
+  app.add_option("--to", o.settings.to,
+                 "the SSTP server, HOST:PORT (default 127.0.0.1:9801; with --ssh: on the desktop)");
   app.add_option("--ssh", o.settings.ssh, "tunnel through the desktop's sshd: USER@HOST[:PORT]");
-  app.add_option("--identity", o.settings.identity, "private key for --ssh (ed25519/ECDSA, mode 0600); default: ssh-agent");
-  app.add_option("--known-hosts", o.settings.known_hosts, "known_hosts file for --ssh (default ~/.ssh/known_hosts)");
-  app.add_flag("--accept-new-host-key", o.settings.accept_new_host_key, "record an unknown host key (never a changed one)");
+  app.add_option("--identity", o.settings.identity,
+                 "private key for --ssh (ed25519/ECDSA, mode 0600); default: ssh-agent");
+  app.add_option("--known-hosts", o.settings.known_hosts,
+                 "known_hosts file for --ssh (default ~/.ssh/known_hosts)");
+  app.add_flag("--accept-new-host-key", o.settings.accept_new_host_key,
+               "record an unknown host key (never a changed one)");
   app.add_option("--sender", o.settings.sender, "the Sender header (default zabitan)");
-  app.add_option("--charset", o.settings.charset, "UTF-8 (default), Shift_JIS, EUC-JP or ISO-2022-JP");
-  app.add_option("--notify", o.settings.notify, "send NOTIFY SSTP/1.1 with this event (the speech is the fallback Script)");
-  app.add_option("--surface", o.settings.surface, "the ghost's surface (expression) number")->check(CLI::Range(0, 9999));
+  app.add_option("--charset", o.settings.charset,
+                 "UTF-8 (default), Shift_JIS, EUC-JP or ISO-2022-JP");
+  app.add_option("--notify", o.settings.notify,
+                 "send NOTIFY SSTP/1.1 with this event (the speech is the fallback Script)");
+  app.add_option("--surface", o.settings.surface, "the ghost's surface (expression) number")
+      ->check(CLI::Range(0, 9999));
   app.add_option("--option", o.settings.options, "SSTP Option: nodescript, notranslate, nobreak");
   app.add_option("--spool", o.settings.spool, "keep undelivered messages in this folder for later");
-  app.add_option("--expire", o.settings.expire, "drop spooled messages older than this many seconds (default 3600)")
+  app.add_option("--expire", o.settings.expire,
+                 "drop spooled messages older than this many seconds (default 3600)")
       ->check(CLI::Range(int64_t{1}, int64_t{30 * 86400}));
-  app.add_option("--timeout", o.settings.timeout, "seconds to wait for the answer (default 10)")->check(CLI::Range(int64_t{1}, int64_t{300}));
+  app.add_option("--timeout", o.settings.timeout, "seconds to wait for the answer (default 10)")
+      ->check(CLI::Range(int64_t{1}, int64_t{300}));
   app.add_flag("--flush", o.flush, "deliver what the spool holds, then exit");
-  app.add_option("--every", o.every, "with --flush: flush again every this many seconds until SIGTERM (1-3600)")
+  app.add_option("--every", o.every,
+                 "with --flush: flush again every this many seconds until SIGTERM (1-3600)")
       ->check(CLI::Range(int64_t{1}, int64_t{3600}));
   app.add_flag("-v", o.verbose, "more output (-vv for debug)");
   // Options end at the first word of the message (or at "--"): alert text such as
   // "disk full on --config=/tmp/x.toml" is spoken, never read as an option.
   app.prefix_command();
-  app.footer("MESSAGE...  what the ghost says (escaped: it cannot run SakuraScript); options end at its first word");
+  app.footer(
+      "MESSAGE...  what the ghost says (escaped: it cannot run SakuraScript); options end at its "
+      "first word");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -164,8 +181,10 @@ int Run(int argc, char** argv) {
   if (!o.message.empty() && o.message.front() == "--") {
     o.message.erase(o.message.begin());
   } else if (!o.message.empty() && o.message.front().starts_with("-") && o.message.front() != "-") {
-    std::fprintf(stderr, "zabitan-sstp: unknown option \"%s\" (a message starting with '-' goes after \"--\")\n",
-                 Printable(o.message.front(), 100).c_str());
+    std::fprintf(
+        stderr,
+        "zabitan-sstp: unknown option \"%s\" (a message starting with '-' goes after \"--\")\n",
+        Printable(o.message.front(), 100).c_str());
     return kExitFailure;
   }
   log::Init("zabitan-sstp", std::max(o.verbose, 0), false);
@@ -212,8 +231,8 @@ int Run(int argc, char** argv) {
   Notifier notifier(*transport, spool.get(), no);
   if (o.flush) {
     FlushReport f = notifier.Flush();
-    std::printf("%s: %zu delivered, %zu expired, %zu refused, %zu left\n", transport->Describe().c_str(),
-                f.delivered, f.expired, f.refused, f.left);
+    std::printf("%s: %zu delivered, %zu expired, %zu refused, %zu left\n",
+                transport->Describe().c_str(), f.delivered, f.expired, f.refused, f.left);
     if (f.left > 0) {
       log::Warning(f.status.message());
       return kExitSpooled;
@@ -230,7 +249,8 @@ int Run(int argc, char** argv) {
       std::printf("delivered to %s: %s\n", transport->Describe().c_str(), d.response.c_str());
       return kExitOk;
     case Delivery::kSpooled:
-      std::printf("spooled for later in %s: %s\n", o.settings.spool.c_str(), d.status.message().c_str());
+      std::printf("spooled for later in %s: %s\n", o.settings.spool.c_str(),
+                  d.status.message().c_str());
       return kExitSpooled;
     case Delivery::kRetryable:
     case Delivery::kFailed:

@@ -8,21 +8,23 @@ namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
 }  // namespace
 
 std::map<std::string, std::string> Alert::Placeholders() const {
-  return {{"sendto", sendto}, {"subject", subject}, {"message", message}, {"host", host},
-          {"trigger", trigger}, {"severity", severity}, {"status", status}, {"result", result}};
+  return {{"sendto", sendto},   {"subject", subject},   {"message", message}, {"host", host},
+          {"trigger", trigger}, {"severity", severity}, {"status", status},   {"result", result}};
 }
 
 Alert ParseMediaAlert(std::string_view sendto, std::string_view subject, std::string_view message) {
@@ -40,7 +42,8 @@ Alert ParseMediaAlert(std::string_view sendto, std::string_view subject, std::st
     std::string name = Lower(Trim(line.substr(0, colon)));
     std::string value(Trim(line.substr(colon + 1)));
     if (name == "host" && a.host.empty()) a.host = value;
-    if ((name == "problem" || name == "problem name" || name == "trigger") && a.trigger.empty()) a.trigger = value;
+    if ((name == "problem" || name == "problem name" || name == "trigger") && a.trigger.empty())
+      a.trigger = value;
     if (name == "severity" && a.severity.empty()) a.severity = value;
     if (name == "status" && a.status.empty()) a.status = value;
     if (name == "result" && a.result.empty()) a.result = value;
@@ -49,7 +52,8 @@ Alert ParseMediaAlert(std::string_view sendto, std::string_view subject, std::st
   if (a.status.empty()) {
     a.status = s.starts_with("resolved") || s.starts_with("ok") ? "OK" : "PROBLEM";
   }
-  std::transform(a.status.begin(), a.status.end(), a.status.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(a.status.begin(), a.status.end(), a.status.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   return a;
 }
 

@@ -111,13 +111,15 @@ Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::str
   UniqueIconv cd(iconv_open(k->iconv, "UTF-8"));
   if (cd.get() == reinterpret_cast<iconv_t>(-1)) {
     cd.release();
-    return Status::Error(std::string("iconv cannot convert to ") + k->iconv + ": " + std::strerror(errno));
+    return Status::Error(std::string("iconv cannot convert to ") + k->iconv + ": " +
+                         std::strerror(errno));
   }
   constexpr std::string_view kGeta = "\xe3\x80\x93";  // 〓
   UniqueIconv probe(iconv_open(k->iconv, "UTF-8"));
   if (probe.get() == reinterpret_cast<iconv_t>(-1)) {
     probe.release();
-    return Status::Error(std::string("iconv cannot convert to ") + k->iconv + ": " + std::strerror(errno));
+    return Status::Error(std::string("iconv cannot convert to ") + k->iconv + ": " +
+                         std::strerror(errno));
   }
   std::string safe;
   safe.reserve(utf8.size());
@@ -143,7 +145,8 @@ Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::str
     while (n < in.size() && (static_cast<unsigned char>(in[n]) & 0xc0) == 0x80) ++n;
     in.remove_prefix(n);
     std::string_view geta = kGeta;
-    if (!ConvertSome(cd.get(), &geta, out)) return Status::Error(std::string("converting to ") + k->sstp);
+    if (!ConvertSome(cd.get(), &geta, out))
+      return Status::Error(std::string("converting to ") + k->sstp);
     ++*replaced;
   }
   // Back to the initial shift state (ISO-2022-JP ends in ASCII).

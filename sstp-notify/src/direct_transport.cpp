@@ -1,4 +1,5 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -30,7 +31,8 @@ class DirectTransport : public Transport {
   ExchangeResult Exchange(std::string_view request) override {
     asio::io_context io;
     ExchangeResult result;
-    asio::co_spawn(io, Run(request, &result), StatusOnException(&result.status, "sstp to " + Describe()));
+    asio::co_spawn(io, Run(request, &result),
+                   StatusOnException(&result.status, "sstp to " + Describe()));
     io.run();
     return result;
   }
@@ -56,7 +58,8 @@ class DirectTransport : public Transport {
     // The whole request in one write: ninix freezes on a half-sent request.
     stream.expires_after(timeouts_.exchange);
     error_code ec;
-    co_await asio::async_write(stream, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(stream, asio::buffer(request),
+                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       result->status = Status::Error("send to " + peer + ": " + Reason(ec));
       co_return;
@@ -65,7 +68,8 @@ class DirectTransport : public Transport {
     std::string data;
     char chunk[1024];
     for (;;) {
-      size_t n = co_await stream.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+      size_t n = co_await stream.async_read_some(asio::buffer(chunk),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
       data.append(chunk, n);
       if (size_t end = HeadEnd(data)) {
         data.resize(end);
@@ -78,9 +82,9 @@ class DirectTransport : public Transport {
         co_return;
       }
       if (ec) {
-        result->status = Status::Error("reply from " + peer + ": " +
-                                       (ec == asio::error::eof ? "connection closed before a complete response"
-                                                               : Reason(ec)));
+        result->status = Status::Error(
+            "reply from " + peer + ": " +
+            (ec == asio::error::eof ? "connection closed before a complete response" : Reason(ec)));
         co_return;
       }
     }

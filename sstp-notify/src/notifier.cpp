@@ -1,6 +1,7 @@
 #include "zabitan/sstp/notifier.h"
 
 #include <ctime>
+
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/log.h"
@@ -25,7 +26,8 @@ Status DecodeSpooled(std::string_view payload, Request* request, int64_t* create
   try {
     json j = json::parse(payload);
     *created = j.at("created").get<int64_t>();
-    request->method = j.at("method").get<std::string>() == "NOTIFY" ? Method::kNotify : Method::kSend;
+    request->method =
+        j.at("method").get<std::string>() == "NOTIFY" ? Method::kNotify : Method::kSend;
     request->charset = j.at("charset").get<std::string>();
     request->sender = j.at("sender").get<std::string>();
     request->script = j.at("script").get<std::string>();
@@ -45,8 +47,8 @@ Delivery Notifier::Send(const Request& request) {
   d.status = EncodeRequest(request, &bytes, &replaced);
   if (!d.status.ok()) return d;
   if (replaced > 0) {
-    log::Warning(std::to_string(replaced) + " character(s) cannot be written in " + request.charset +
-                 "; replaced by \xe3\x80\x93");
+    log::Warning(std::to_string(replaced) + " character(s) cannot be written in " +
+                 request.charset + "; replaced by \xe3\x80\x93");
   }
   ExchangeResult r = transport_.Exchange(bytes);
   if (!r.status.ok()) {

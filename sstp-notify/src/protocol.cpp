@@ -69,7 +69,8 @@ Status ParseResponse(std::string_view head, Response* response) {
   size_t sp2 = rest.find(' ');
   std::string_view code = rest.substr(0, sp2);
   // Three digits, as the protocol has them: from_chars alone takes "-05" or "+12" too.
-  const bool digits = code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits = code.size() == 3 && std::all_of(code.begin(), code.end(),
+                                                      [](char c) { return c >= '0' && c <= '9'; });
   auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), response->code);
   if (!digits || ec != std::errc() || end != code.data() + code.size()) {
     return Status::Error("bad SSTP status line: \"" + Printable(status, 100) + "\"");
@@ -77,7 +78,8 @@ Status ParseResponse(std::string_view head, Response* response) {
   if (sp2 != std::string_view::npos) response->phrase = Printable(rest.substr(sp2 + 1), 100);
   while (eol != std::string_view::npos) {
     size_t next = head.find('\n', eol + 1);
-    std::string_view line = head.substr(eol + 1, next == std::string_view::npos ? next : next - eol - 1);
+    std::string_view line =
+        head.substr(eol + 1, next == std::string_view::npos ? next : next - eol - 1);
     eol = next;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;
@@ -109,22 +111,54 @@ Outcome Classify(int code) {
 std::string Describe(int code) {
   const char* text = "unknown status";
   switch (code) {
-    case 200: text = "OK"; break;
-    case 204: text = "No Content"; break;
-    case 210: text = "Break (delivered, the script was broken off)"; break;
-    case 400: text = "Bad Request (the ghost's server could not read the request)"; break;
-    case 404: text = "Not Found (the named ghost is not running)"; break;
-    case 408: text = "Request Timeout (the ghost did not answer in time)"; break;
-    case 409: text = "Conflict (the ghost is busy or in a no-interrupt state)"; break;
-    case 413: text = "Payload Too Large (the request is too long)"; break;
-    case 420: text = "Refuse (the ghost's settings refuse it)"; break;
-    case 500: text = "Internal Server Error"; break;
-    case 501: text = "Not Implemented (unknown method, version or command)"; break;
-    case 503: text = "Service Unavailable (cannot take SSTP right now)"; break;
-    case 505: text = "Version Not Supported"; break;
-    case 510: text = "Not Local IP (the server takes local requests only)"; break;
-    case 511: text = "In Black List"; break;
-    case 512: text = "Invisible (the ghost is minimized or hidden)"; break;
+    case 200:
+      text = "OK";
+      break;
+    case 204:
+      text = "No Content";
+      break;
+    case 210:
+      text = "Break (delivered, the script was broken off)";
+      break;
+    case 400:
+      text = "Bad Request (the ghost's server could not read the request)";
+      break;
+    case 404:
+      text = "Not Found (the named ghost is not running)";
+      break;
+    case 408:
+      text = "Request Timeout (the ghost did not answer in time)";
+      break;
+    case 409:
+      text = "Conflict (the ghost is busy or in a no-interrupt state)";
+      break;
+    case 413:
+      text = "Payload Too Large (the request is too long)";
+      break;
+    case 420:
+      text = "Refuse (the ghost's settings refuse it)";
+      break;
+    case 500:
+      text = "Internal Server Error";
+      break;
+    case 501:
+      text = "Not Implemented (unknown method, version or command)";
+      break;
+    case 503:
+      text = "Service Unavailable (cannot take SSTP right now)";
+      break;
+    case 505:
+      text = "Version Not Supported";
+      break;
+    case 510:
+      text = "Not Local IP (the server takes local requests only)";
+      break;
+    case 511:
+      text = "In Black List";
+      break;
+    case 512:
+      text = "Invisible (the ghost is minimized or hidden)";
+      break;
   }
   return std::to_string(code) + " " + text;
 }

@@ -31,7 +31,8 @@ Status ParseTarget(const std::string& text, std::string* host, uint16_t* port) {
   if (!port_text.empty()) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || value < 1 || value > 65535) {
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || value < 1 ||
+        value > 65535) {
       return Status::Error("--to \"" + Printable(text, 200) + "\": invalid port (1-65535)");
     }
     *port = static_cast<uint16_t>(value);
@@ -44,12 +45,13 @@ Status ParseTarget(const std::string& text, std::string* host, uint16_t* port) {
 Status ApplyConfig(const Config& config, Settings* o) {
   ConfigSection sec;
   if (Status s = config.Section("sstp", &sec); !s.ok()) return s;
-  std::vector<std::string_view> known = {"to", "ssh", "identity", "known_hosts", "sender",
-                                         "charset", "notify", "surface", "option", "spool",
-                                         "spool_max_bytes", "expire", "timeout", "template",
-                                         "media_template", "surface_ok", "surface_unknown"};
+  std::vector<std::string_view> known = {
+      "to",      "ssh",      "identity",       "known_hosts", "sender",          "charset",
+      "notify",  "surface",  "option",         "spool",       "spool_max_bytes", "expire",
+      "timeout", "template", "media_template", "surface_ok",  "surface_unknown"};
   std::vector<std::string> severity_keys;
-  for (const auto& [severity, surface] : o->surfaces.by_severity) severity_keys.push_back("surface_" + severity);
+  for (const auto& [severity, surface] : o->surfaces.by_severity)
+    severity_keys.push_back("surface_" + severity);
   for (const std::string& k : severity_keys) known.push_back(k);
   // Trusting whatever key answers is a decision for one run, made by someone looking at the
   // fingerprint: a setting would keep accepting new keys, a man in the middle's among them.
@@ -62,9 +64,15 @@ Status ApplyConfig(const Config& config, Settings* o) {
   struct Key {
     const char* name;
     std::string* slot;
-  } strings[] = {{"to", &o->to}, {"ssh", &o->ssh}, {"identity", &o->identity},
-                 {"known_hosts", &o->known_hosts}, {"sender", &o->sender}, {"charset", &o->charset},
-                 {"notify", &o->notify}, {"spool", &o->spool}, {"template", &o->speech_template},
+  } strings[] = {{"to", &o->to},
+                 {"ssh", &o->ssh},
+                 {"identity", &o->identity},
+                 {"known_hosts", &o->known_hosts},
+                 {"sender", &o->sender},
+                 {"charset", &o->charset},
+                 {"notify", &o->notify},
+                 {"spool", &o->spool},
+                 {"template", &o->speech_template},
                  {"media_template", &o->media_template}};
   for (const Key& k : strings) {
     std::optional<std::string> v;
@@ -124,7 +132,8 @@ Status MakeTransport(const Settings& o, std::unique_ptr<Transport>* transport,
   so.known_hosts = o.known_hosts;
   if (so.known_hosts.empty()) {
     const char* home = std::getenv("HOME");
-    if (home == nullptr) return Status::Error("no --known-hosts and no $HOME to find ~/.ssh/known_hosts in");
+    if (home == nullptr)
+      return Status::Error("no --known-hosts and no $HOME to find ~/.ssh/known_hosts in");
     so.known_hosts = std::string(home) + "/.ssh/known_hosts";
   }
   so.accept_new_host_key = o.accept_new_host_key;
@@ -138,7 +147,8 @@ Status MakeTransport(const Settings& o, std::unique_ptr<Transport>* transport,
 Status OpenSpool(const Settings& o, std::unique_ptr<Spool>* spool) {
   spool->reset();
   if (o.spool.empty()) return Status::Ok();
-  uint64_t max_bytes = o.spool_max_bytes ? static_cast<uint64_t>(*o.spool_max_bytes) : kDefaultSpoolMaxBytes;
+  uint64_t max_bytes =
+      o.spool_max_bytes ? static_cast<uint64_t>(*o.spool_max_bytes) : kDefaultSpoolMaxBytes;
   return Spool::Open(o.spool, max_bytes, std::chrono::seconds(20), spool);
 }
 

@@ -6,10 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -18,7 +14,12 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include "zabitan/common/connect.h"
 #include "zabitan/common/log.h"
@@ -86,13 +87,20 @@ std::string Fingerprint(LIBSSH2_SESSION* s) {
 
 int KnownHostKeyBit(int hostkey_type) {
   switch (hostkey_type) {
-    case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-    case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-    case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
-    default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
+    case LIBSSH2_HOSTKEY_TYPE_RSA:
+      return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+    case LIBSSH2_HOSTKEY_TYPE_DSS:
+      return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
+      return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
+      return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
+      return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+    case LIBSSH2_HOSTKEY_TYPE_ED25519:
+      return LIBSSH2_KNOWNHOST_KEY_ED25519;
+    default:
+      return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
   }
 }
 
@@ -126,7 +134,8 @@ bool IsRsaKey(const std::string& path) {
   }
   std::string raw(b64.size(), '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
-                          reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+                          reinterpret_cast<const unsigned char*>(b64.data()),
+                          static_cast<int>(b64.size()));
   return n > 0 && raw.find("ssh-rsa") != std::string::npos;
 }
 
@@ -178,8 +187,12 @@ class SshTransport : public Transport {
   }
 
  private:
-  std::string Target() const { return options_.target_host + ":" + std::to_string(options_.target_port); }
-  std::string Where() const { return "ssh " + options_.user + "@" + options_.host + ":" + std::to_string(options_.port); }
+  std::string Target() const {
+    return options_.target_host + ":" + std::to_string(options_.target_port);
+  }
+  std::string Where() const {
+    return "ssh " + options_.user + "@" + options_.host + ":" + std::to_string(options_.port);
+  }
 
   void Close() {
     session_.reset();
@@ -188,14 +201,18 @@ class SshTransport : public Transport {
 
   Status Connect() {
     Status status;
-    asio::co_spawn(io_, [this, &status]() -> asio::awaitable<void> {
-      asio::ip::tcp::resolver::results_type addresses;
-      status = co_await Resolve(options_.host, options_.port, &addresses);
-      if (!status.ok()) co_return;
-      stream_.emplace(co_await asio::this_coro::executor);
-      std::string peer;
-      status = co_await ConnectAny(*stream_, addresses, options_.timeouts.connect, std::nullopt, &peer);
-    }, StatusOnException(&status, Where() + ": connect"));
+    asio::co_spawn(
+        io_,
+        [this, &status]() -> asio::awaitable<void> {
+          asio::ip::tcp::resolver::results_type addresses;
+          status = co_await Resolve(options_.host, options_.port, &addresses);
+          if (!status.ok()) co_return;
+          stream_.emplace(co_await asio::this_coro::executor);
+          std::string peer;
+          status = co_await ConnectAny(*stream_, addresses, options_.timeouts.connect, std::nullopt,
+                                       &peer);
+        },
+        StatusOnException(&status, Where() + ": connect"));
     io_.restart();
     io_.run();
     return status;
@@ -224,7 +241,8 @@ class SshTransport : public Transport {
     }
     if (Status s = Login(); !s.ok()) return s;
     *retryable = true;
-    libssh2_session_set_timeout(session_.get(), static_cast<long>(options_.timeouts.exchange.count()));
+    libssh2_session_set_timeout(session_.get(),
+                                static_cast<long>(options_.timeouts.exchange.count()));
     libssh2_keepalive_config(session_.get(), 1, static_cast<unsigned>(options_.keepalive_seconds));
     log::Debug(Where() + ": logged in");
     return Status::Ok();
@@ -273,7 +291,8 @@ class SshTransport : public Transport {
     const char** supported = nullptr;
     int n = libssh2_session_supported_algs(session_.get(), LIBSSH2_METHOD_HOSTKEY, &supported);
     for (int i = 0; i < n; ++i) {
-      if (std::find(methods.begin(), methods.end(), supported[i]) == methods.end()) methods.push_back(supported[i]);
+      if (std::find(methods.begin(), methods.end(), supported[i]) == methods.end())
+        methods.push_back(supported[i]);
     }
     if (n > 0) libssh2_free(session_.get(), supported);
     std::string list;
@@ -291,10 +310,11 @@ class SshTransport : public Transport {
     if (key == nullptr) return Status::Error(Where() + ": no host key");
     KnownHosts known;
     if (Status s = ReadKnownHosts(&known); !s.ok()) return s;
-    const int mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | KnownHostKeyBit(type);
+    const int mask =
+        LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | KnownHostKeyBit(type);
     struct libssh2_knownhost* entry = nullptr;
-    int check = libssh2_knownhost_checkp(known.get(), options_.host.c_str(), options_.port, key, len,
-                                         mask, &entry);
+    int check = libssh2_knownhost_checkp(known.get(), options_.host.c_str(), options_.port, key,
+                                         len, mask, &entry);
     const std::string fingerprint = Fingerprint(session_.get());
     // A host recorded under other key types only is not new: its key changed (OpenSSH says the
     // same). Accepting it as new would let a man in the middle offer a type we have no entry for.
@@ -310,7 +330,8 @@ class SshTransport : public Transport {
       case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
         if (!options_.accept_new_host_key) {
           return Status::Error(Where() + ": unknown host key " + fingerprint + ", not in " +
-                               options_.known_hosts + " — refusing (check it, then add it or use "
+                               options_.known_hosts +
+                               " — refusing (check it, then add it or use "
                                "--accept-new-host-key once)");
         }
         return Remember(known.get(), key, len, mask, fingerprint);
@@ -322,22 +343,28 @@ class SshTransport : public Transport {
   // Appends the new key to known_hosts, as OpenSSH would record it.
   Status Remember(LIBSSH2_KNOWNHOSTS* known, const char* key, size_t len, int mask,
                   const std::string& fingerprint) {
-    std::string name = options_.port == 22 ? options_.host
-                                           : "[" + options_.host + "]:" + std::to_string(options_.port);
+    std::string name = options_.port == 22
+                           ? options_.host
+                           : "[" + options_.host + "]:" + std::to_string(options_.port);
     struct libssh2_knownhost* added = nullptr;
-    if (libssh2_knownhost_addc(known, name.c_str(), nullptr, key, len, nullptr, 0, mask, &added) != 0) {
+    if (libssh2_knownhost_addc(known, name.c_str(), nullptr, key, len, nullptr, 0, mask, &added) !=
+        0) {
       return Status::Error(Where() + ": cannot record the host key: " + LastError(session_.get()));
     }
     char line[4096];
     size_t n = 0;
-    if (libssh2_knownhost_writeline(known, added, line, sizeof(line), &n, LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0) {
+    if (libssh2_knownhost_writeline(known, added, line, sizeof(line), &n,
+                                    LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0) {
       return Status::Error(Where() + ": cannot format the host key: " + LastError(session_.get()));
     }
-    UniqueFd fd(::open(options_.known_hosts.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+    UniqueFd fd(
+        ::open(options_.known_hosts.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
     if (!fd || ::write(fd.get(), line, n) != static_cast<ssize_t>(n) || ::fsync(fd.get()) != 0) {
-      return Status::Error(Where() + ": cannot append to " + options_.known_hosts + ": " + std::strerror(errno));
+      return Status::Error(Where() + ": cannot append to " + options_.known_hosts + ": " +
+                           std::strerror(errno));
     }
-    log::Warning(Where() + ": accepted the new host key " + fingerprint + " into " + options_.known_hosts);
+    log::Warning(Where() + ": accepted the new host key " + fingerprint + " into " +
+                 options_.known_hosts);
     return Status::Ok();
   }
 
@@ -351,14 +378,16 @@ class SshTransport : public Transport {
       if (rc == 0) return Status::Ok();
       std::string why = LastError(session_.get());
       if (IsRsaKey(options_.identity)) {
-        why += "; " + options_.identity + " is an RSA key, and Debian 12's libssh2 1.10 cannot sign "
+        why += "; " + options_.identity +
+               " is an RSA key, and Debian 12's libssh2 1.10 cannot sign "
                "with rsa-sha2, which OpenSSH 8.8+ requires: use an ed25519 or ECDSA key";
       }
       return Status::Error(Where() + ": login with " + options_.identity + " refused: " + why);
     }
     Agent agent(libssh2_agent_init(session_.get()));
     if (!agent || libssh2_agent_connect(agent.get()) != 0) {
-      return Status::Error(Where() + ": no identity file given and no ssh-agent to ask ($SSH_AUTH_SOCK)");
+      return Status::Error(Where() +
+                           ": no identity file given and no ssh-agent to ask ($SSH_AUTH_SOCK)");
     }
     if (libssh2_agent_list_identities(agent.get()) != 0) {
       return Status::Error(Where() + ": ssh-agent: " + LastError(session_.get()));
@@ -376,7 +405,8 @@ class SshTransport : public Transport {
   // desktop that trickles a byte now and then cannot hold the run: before each call the
   // timeout is what is left. False once nothing is left.
   bool TimeLeft(std::chrono::steady_clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     libssh2_session_set_timeout(session_.get(), static_cast<long>(left.count()));
     return true;
@@ -426,7 +456,8 @@ class SshTransport : public Transport {
         return result;
       }
       if (n < 0) {
-        result.status = Status::Error(n == LIBSSH2_ERROR_TIMEOUT ? timed_out : where + ": " + LastError(session_.get()));
+        result.status = Status::Error(
+            n == LIBSSH2_ERROR_TIMEOUT ? timed_out : where + ": " + LastError(session_.get()));
         return result;
       }
     }
@@ -453,10 +484,12 @@ Status ParseSshDestination(const std::string& text, SshOptions* options) {
   std::string port;
   if (rest.starts_with('[')) {
     size_t close = rest.find(']');
-    if (close == std::string::npos) return Status::Error("--ssh \"" + Printable(text, 200) + "\": missing ']'");
+    if (close == std::string::npos)
+      return Status::Error("--ssh \"" + Printable(text, 200) + "\": missing ']'");
     options->host = rest.substr(1, close - 1);
     if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') return Status::Error("--ssh \"" + Printable(text, 200) + "\": junk after ']'");
+      if (rest[close + 1] != ':')
+        return Status::Error("--ssh \"" + Printable(text, 200) + "\": junk after ']'");
       port = rest.substr(close + 2);
     }
   } else if (size_t colon = rest.find(':'); colon != std::string::npos) {
@@ -465,7 +498,8 @@ Status ParseSshDestination(const std::string& text, SshOptions* options) {
   } else {
     options->host = rest;
   }
-  if (options->host.empty()) return Status::Error("--ssh \"" + Printable(text, 200) + "\": empty host");
+  if (options->host.empty())
+    return Status::Error("--ssh \"" + Printable(text, 200) + "\": empty host");
   for (char c : options->user + options->host) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
       return Status::Error("--ssh \"" + Printable(text, 200) + "\": blank or control character");

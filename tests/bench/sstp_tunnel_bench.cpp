@@ -47,7 +47,8 @@ std::map<std::string, std::string> ReadEnv(const std::string& path) {
     size_t eq = line.find('=');
     if (eq == std::string::npos || line[0] == '#') continue;
     std::string value = line.substr(eq + 1);
-    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') value = value.substr(1, value.size() - 2);
+    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'')
+      value = value.substr(1, value.size() - 2);
     env[line.substr(0, eq)] = value;
   }
   return env;
@@ -199,7 +200,8 @@ int main(int argc, char** argv) {
     }
   }
   {
-    std::unique_ptr<Transport> t = zabitan::sstp::MakeSshTransport(o);  // logs in at the first message
+    std::unique_ptr<Transport> t =
+        zabitan::sstp::MakeSshTransport(o);  // logs in at the first message
     for (int i = 0; i < messages; ++i) {
       std::string request = RequestBytes(i, "tunnel");
       Clock::time_point start = Clock::now();
@@ -216,14 +218,16 @@ int main(int argc, char** argv) {
     std::string request = RequestBytes(i, "ssh-L");
     Clock::time_point start = Clock::now();
     uint16_t local = FreePort();
-    SshClient ssh({"ssh", "-N", "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o",
-                   "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + o.known_hosts, "-o",
-                   "LogLevel=ERROR", "-i", o.identity, "-p", std::to_string(o.port), "-L",
-                   "127.0.0.1:" + std::to_string(local) + ":" + ninix_host + ":" + std::to_string(ninix_port),
-                   o.user + "@" + o.host});
+    SshClient ssh(
+        {"ssh", "-N", "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o",
+         "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + o.known_hosts, "-o",
+         "LogLevel=ERROR", "-i", o.identity, "-p", std::to_string(o.port), "-L",
+         "127.0.0.1:" + std::to_string(local) + ":" + ninix_host + ":" + std::to_string(ninix_port),
+         o.user + "@" + o.host});
     zabitan::sstp::Timeouts quick;
     quick.connect = std::chrono::milliseconds(1000);
-    std::unique_ptr<Transport> direct = zabitan::sstp::MakeDirectTransport("127.0.0.1", local, quick);
+    std::unique_ptr<Transport> direct =
+        zabitan::sstp::MakeDirectTransport("127.0.0.1", local, quick);
     // Ready when the forwarded port answers: until ssh listens, connecting is refused at once.
     bool delivered = false;
     Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
@@ -244,10 +248,12 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::printf("%d messages to ninix through sshd      n   p50 ms   p95 ms  mean ms  failed\n", messages);
-  for (auto [name, s] : {std::pair<const char*, Stats*>{"direct TCP, no SSH (baseline)", &direct_only},
-                         {"one libssh2 session (zabitan-sstp)", &tunnel},
-                         {"ssh -L + TCP per message", &per_message}}) {
+  std::printf("%d messages to ninix through sshd      n   p50 ms   p95 ms  mean ms  failed\n",
+              messages);
+  for (auto [name, s] :
+       {std::pair<const char*, Stats*>{"direct TCP, no SSH (baseline)", &direct_only},
+        {"one libssh2 session (zabitan-sstp)", &tunnel},
+        {"ssh -L + TCP per message", &per_message}}) {
     std::printf("  %-36s %4zu %8.1f %8.1f %8.1f %7d\n", name, s->ms.size(), Percentile(s->ms, 0.5),
                 Percentile(s->ms, 0.95), Mean(s->ms), s->failed);
   }

@@ -6,7 +6,9 @@ using namespace zabitan;
 
 TEST_CASE("config: typed keys of a section", "[config]") {
   Config c;
-  REQUIRE(Config::Parse("[sender]\nzabbix_server = \"zbx\"\ntimeout = 30\ncompress = true\n", "z.toml", &c).ok());
+  REQUIRE(Config::Parse("[sender]\nzabbix_server = \"zbx\"\ntimeout = 30\ncompress = true\n",
+                        "z.toml", &c)
+              .ok());
   ConfigSection s;
   REQUIRE(c.Section("sender", &s).ok());
   std::optional<std::string> server;
@@ -32,12 +34,15 @@ TEST_CASE("config: absent keys and sections are not errors", "[config]") {
 
 TEST_CASE("config: errors name file, line and key", "[config]") {
   Config c;
-  REQUIRE(Config::Parse("[sender]\n\ntimeout = \"x\"\nport = 70000\ntypo = 1\n", "z.toml", &c).ok());
+  REQUIRE(
+      Config::Parse("[sender]\n\ntimeout = \"x\"\nport = 70000\ntypo = 1\n", "z.toml", &c).ok());
   ConfigSection s;
   REQUIRE(c.Section("sender", &s).ok());
   std::optional<int64_t> n;
-  CHECK(s.GetInt("timeout", 1, 300, &n).message() == "z.toml:3: sender.timeout: expected an integer");
-  CHECK(s.GetInt("port", 1, 65535, &n).message() == "z.toml:4: sender.port: 70000 is outside 1..65535");
+  CHECK(s.GetInt("timeout", 1, 300, &n).message() ==
+        "z.toml:3: sender.timeout: expected an integer");
+  CHECK(s.GetInt("port", 1, 65535, &n).message() ==
+        "z.toml:4: sender.port: 70000 is outside 1..65535");
   CHECK(s.CheckKnownKeys({"timeout", "port"}).message() == "z.toml:5: sender.typo: unknown key");
 }
 
@@ -59,8 +64,9 @@ TEST_CASE("config: code points toml++ 3.3.0 cannot classify never reach it outsi
   // Regressions (config_fuzz): toml++ 3.3.0 hits TOML_UNREACHABLE on U+00C4 and friends
   // outside strings, after a backslash and after a line-ending backslash.
   Config c;
-  for (const char* text : {"[sender]\na\xc3\x84 = 1\n", "[sender]\na = 1\"\xc3\x84\"\n",
-                           "[sender]\ns= 0='h\xef\xb7\xa8\x02\n", "[sender]\n\"\"\"1\\\xef\xbb\xbe\"\"\"\n"}) {
+  for (const char* text :
+       {"[sender]\na\xc3\x84 = 1\n", "[sender]\na = 1\"\xc3\x84\"\n",
+        "[sender]\ns= 0='h\xef\xb7\xa8\x02\n", "[sender]\n\"\"\"1\\\xef\xbb\xbe\"\"\"\n"}) {
     auto s = Config::Parse(text, "z.toml", &c);
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().starts_with("z.toml:2: "));
@@ -69,13 +75,17 @@ TEST_CASE("config: code points toml++ 3.3.0 cannot classify never reach it outsi
   auto s = Config::Parse("x = 1\ns = \"\"\"\\\n\n  \xc2\xa7\"\"\"\n", "z.toml", &c);
   REQUIRE_FALSE(s.ok());
   CHECK(s.message() ==
-        "z.toml:4: toml++ 3.3.0 cannot read a non-ASCII character right after a line-ending backslash");
+        "z.toml:4: toml++ 3.3.0 cannot read a non-ASCII character right after a line-ending "
+        "backslash");
   // In keys, strings and comments they are fine.
   REQUIRE(Config::Parse("# h\xc3\xb6st\n\"\xc3\x84\" = 1\na . \"\xc3\x84\" = 2\n"
-                        "v = [ # c\xc3\x84\n  \"\xc3\x84\",\n  '\xc3\x84' ]\nt = { \"\xc3\x84\" = \"\xc3\x84\" }\n"
+                        "v = [ # c\xc3\x84\n  \"\xc3\x84\",\n  '\xc3\x84' ]\nt = { \"\xc3\x84\" = "
+                        "\"\xc3\x84\" }\n"
                         "m = \"\"\"\\\n  ascii \xc3\x84\"\"\"\n"
                         "[\"\xc3\xa9\"]\n[sender]\nhost = \"h\xc3\xb6st\"\nx = '''\n\xc3\x84\n'''\n"
-                        "y = \"a\\\"\xc3\x84\"\n", "z.toml", &c).ok());
+                        "y = \"a\\\"\xc3\x84\"\n",
+                        "z.toml", &c)
+              .ok());
   ConfigSection sec;
   REQUIRE(c.Section("sender", &sec).ok());
   std::optional<std::string> host;
@@ -97,9 +107,10 @@ TEST_CASE("config: errors stay on one line whatever the file holds", "[config]")
 
 TEST_CASE("config: nested sections, their names, string lists", "[config]") {
   Config c;
-  REQUIRE(Config::Parse("[remote_cmd]\naudit_log = \"/a\"\n[remote_cmd.groups.web]\nhosts = [\"a\", \"b\"]\n"
-                        "[remote_cmd.groups.db]\nhosts = []\nbad = [1]\nnot_list = \"x\"\n",
-                        "z.toml", &c)
+  REQUIRE(Config::Parse(
+              "[remote_cmd]\naudit_log = \"/a\"\n[remote_cmd.groups.web]\nhosts = [\"a\", \"b\"]\n"
+              "[remote_cmd.groups.db]\nhosts = []\nbad = [1]\nnot_list = \"x\"\n",
+              "z.toml", &c)
               .ok());
   ConfigSection groups;
   REQUIRE(c.Section("remote_cmd.groups", &groups).ok());

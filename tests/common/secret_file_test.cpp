@@ -1,14 +1,15 @@
 #include "zabitan/common/secret_file.h"
 
-#include "../temp_files.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "../temp_files.h"
 
 using namespace zabitan;
 

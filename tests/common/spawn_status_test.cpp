@@ -1,12 +1,13 @@
 #include "zabitan/common/spawn_status.h"
 
+#include <stdexcept>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
-#include <stdexcept>
 
 namespace asio = boost::asio;
 using zabitan::Status;
@@ -28,7 +29,8 @@ asio::awaitable<void> Finishes(Status* status) {
 }  // namespace
 
 // With asio::detached the exception vanished and the caller read the ok it had been left.
-TEST_CASE("spawn status: an exception escaping a coroutine becomes a failed Status", "[common][spawn]") {
+TEST_CASE("spawn status: an exception escaping a coroutine becomes a failed Status",
+          "[common][spawn]") {
   asio::io_context io;
   Status status;
   asio::co_spawn(io, Throws(&status), StatusOnException(&status, "exchange"));

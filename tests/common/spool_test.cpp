@@ -1,15 +1,16 @@
 #include "zabitan/common/spool.h"
 
-#include "../skip.h"
-#include "../temp_files.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "../skip.h"
+#include "../temp_files.h"
 
 using namespace zabitan;
 namespace fs = std::filesystem;
@@ -51,7 +52,8 @@ TEST_CASE("spool: survives a restart, in order", "[spool]") {
   TempDir dir;
   {
     auto spool = OpenSpool(dir.path());
-    for (int i = 0; i < 12; ++i) REQUIRE(spool->Append("zbx:10051", "req" + std::to_string(i), 1).ok());
+    for (int i = 0; i < 12; ++i)
+      REQUIRE(spool->Append("zbx:10051", "req" + std::to_string(i), 1).ok());
     REQUIRE(spool->set_preferred_node("zbx:10051", 1).ok());
   }
   auto spool = OpenSpool(dir.path());
@@ -87,7 +89,8 @@ TEST_CASE("spool: bounded, the oldest is dropped and counted", "[spool]") {
   TempDir dir;
   auto spool = OpenSpool(dir.path(), 1000);
   std::string payload(300, 'x');
-  for (int i = 0; i < 5; ++i) REQUIRE(spool->Append("zbx:10051", payload + std::to_string(i), 10).ok());
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(spool->Append("zbx:10051", payload + std::to_string(i), 10).ok());
   CHECK(spool->queued_values() == 30);
   CHECK(spool->dropped_values() == 20);
   std::optional<Spool::Entry> e;
@@ -104,7 +107,8 @@ TEST_CASE("spool: one run at a time", "[spool]") {
   REQUIRE_FALSE(s.ok());
   CHECK(s.message().find("locked by another run") != std::string::npos);
   first.reset();
-  CHECK(Spool::Open(dir.path(), kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &second).ok());
+  CHECK(
+      Spool::Open(dir.path(), kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &second).ok());
 }
 
 TEST_CASE("spool: files are private to the owner", "[spool]") {
@@ -160,7 +164,8 @@ TEST_CASE("spool: a folder others can enter is refused with the chmod", "[spool]
 }
 
 TEST_CASE("spool: a folder of another user is refused with the chown", "[spool][trust]") {
-  if (::geteuid() != 0) ZABITAN_SKIP("not root: chown to nobody needs root, the refusal not exercised");
+  if (::geteuid() != 0)
+    ZABITAN_SKIP("not root: chown to nobody needs root, the refusal not exercised");
   TempDir dir;
   REQUIRE(::chown(dir.path().c_str(), 65534, 65534) == 0);
   std::unique_ptr<Spool> spool;

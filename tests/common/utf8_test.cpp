@@ -1,7 +1,8 @@
 #include "zabitan/common/utf8.h"
 
-#include <catch2/catch.hpp>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 using namespace zabitan;
 
@@ -17,9 +18,10 @@ TEST_CASE("utf8: sequence lengths of well-formed characters", "[utf8]") {
 }
 
 TEST_CASE("utf8: what is not well-formed", "[utf8]") {
-  for (std::string_view bad : {"\x80", "\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80",
-                               "\xf0\x80\x80\xaf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xc3",
-                               "\xe3\x81", "\xf0\x9f\x98", "\xc3\x41"}) {
+  for (std::string_view bad :
+       {"\x80", "\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf0\x80\x80\xaf",
+        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xc3", "\xe3\x81", "\xf0\x9f\x98",
+        "\xc3\x41"}) {
     CAPTURE(std::string(bad));
     CHECK(Utf8SequenceLength(bad, 0) == 0);
     CHECK_FALSE(IsValidUtf8(bad));

@@ -35,12 +35,28 @@ const std::string kTomlSource = "/etc/zabitan/zabitan.toml";
 const std::string kAgentSource = "/etc/zabbix/zabbix_agentd.conf";
 
 // The [sender] keys zabitan-sender knows (sender/cli/options.cpp).
-const std::vector<std::string_view> kSenderKeys = {
-    "agent_config", "zabbix_server", "port", "source_address", "timeout", "host",
-    "batch_size", "connections", "compress", "verbose", "syslog",
-    "tls_connect", "tls_ca_file", "tls_crl_file", "tls_server_cert_issuer",
-    "tls_server_cert_subject", "tls_cert_file", "tls_key_file", "tls_psk_identity",
-    "tls_psk_file", "tls_cipher13", "tls_cipher"};
+const std::vector<std::string_view> kSenderKeys = {"agent_config",
+                                                   "zabbix_server",
+                                                   "port",
+                                                   "source_address",
+                                                   "timeout",
+                                                   "host",
+                                                   "batch_size",
+                                                   "connections",
+                                                   "compress",
+                                                   "verbose",
+                                                   "syslog",
+                                                   "tls_connect",
+                                                   "tls_ca_file",
+                                                   "tls_crl_file",
+                                                   "tls_server_cert_issuer",
+                                                   "tls_server_cert_subject",
+                                                   "tls_cert_file",
+                                                   "tls_key_file",
+                                                   "tls_psk_identity",
+                                                   "tls_psk_file",
+                                                   "tls_cipher13",
+                                                   "tls_cipher"};
 
 void CheckError(const Status& s, const std::string& source) {
   CHECK(!s.ok());
@@ -53,7 +69,9 @@ void CheckError(const Status& s, const std::string& source) {
 }
 
 // As zabbix's config reader trims: " \t" in front, " \t\r" at the end.
-bool LeftTrimmed(const std::string& s) { return s.empty() || (s.front() != ' ' && s.front() != '\t'); }
+bool LeftTrimmed(const std::string& s) {
+  return s.empty() || (s.front() != ' ' && s.front() != '\t');
+}
 bool Trimmed(const std::string& s) {
   return LeftTrimmed(s) && (s.empty() || (s.back() != ' ' && s.back() != '\t' && s.back() != '\r'));
 }

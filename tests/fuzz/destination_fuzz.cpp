@@ -67,8 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   uint16_t port = 0;
   Status s = ParsePort(spec, &port);
-  bool digits = !spec.empty() && std::all_of(spec.begin(), spec.end(),
-                                             [](char c) { return c >= '0' && c <= '9'; });
+  bool digits = !spec.empty() &&
+                std::all_of(spec.begin(), spec.end(), [](char c) { return c >= '0' && c <= '9'; });
   uint64_t value = 0;
   for (char c : spec) {
     if (!digits || value > 65535) break;

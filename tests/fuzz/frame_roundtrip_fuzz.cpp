@@ -38,8 +38,7 @@ std::string LargeHeader(uint8_t flags, uint64_t len, uint64_t reserved) {
 }
 
 // Parses `frame` whole and decodes its data; returns the message.
-std::string ReadBack(const std::string& frame, size_t header_size, uint8_t flags,
-                     size_t data_len) {
+std::string ReadBack(const std::string& frame, size_t header_size, uint8_t flags, size_t data_len) {
   std::optional<FrameHeader> fh;
   Status s = ParseHeader(frame, kMaxReplySize, &fh);
   CHECK(s.ok() && fh);

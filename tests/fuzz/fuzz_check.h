@@ -19,26 +19,26 @@ inline bool Tolerated(const char* tag) {
   return list.find("," + std::string(tag) + ",") != std::string::npos;
 }
 
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
+#define CHECK(cond)                                                                      \
+  do {                                                                                   \
+    if (!(cond)) {                                                                       \
       std::fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
+      std::abort();                                                                      \
+    }                                                                                    \
   } while (0)
 
-#define CHECK_OR_TOLERATE(tag, cond)                                                  \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      if (!Tolerated(tag)) {                                                          \
-        std::fprintf(stderr, "%s:%d: property violated [%s]: %s\n", __FILE__, __LINE__, \
-                     tag, #cond);                                                     \
-        std::abort();                                                                 \
-      }                                                                               \
-      static bool reported = false;                                                   \
-      if (!reported) std::fprintf(stderr, "tolerated [%s]: %s\n", tag, #cond);        \
-      reported = true;                                                                \
-    }                                                                                 \
+#define CHECK_OR_TOLERATE(tag, cond)                                                         \
+  do {                                                                                       \
+    if (!(cond)) {                                                                           \
+      if (!Tolerated(tag)) {                                                                 \
+        std::fprintf(stderr, "%s:%d: property violated [%s]: %s\n", __FILE__, __LINE__, tag, \
+                     #cond);                                                                 \
+        std::abort();                                                                        \
+      }                                                                                      \
+      static bool reported = false;                                                          \
+      if (!reported) std::fprintf(stderr, "tolerated [%s]: %s\n", tag, #cond);               \
+      reported = true;                                                                       \
+    }                                                                                        \
   } while (0)
 
 // Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), which

@@ -27,10 +27,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "fuzz_check.h"
 #include "zabitan/sender/input_line.h"
@@ -42,7 +43,6 @@ namespace {
 using zabitan::Status;
 
 using namespace zabitan::sender;
-
 
 bool SameView(const ValueView& a, const ValueView& b) {
   return a.host == b.host && a.key == b.key && a.value == b.value && a.clock == b.clock &&

@@ -69,7 +69,8 @@ bool OnlyChars(std::string_view s, std::string_view extra) {
 }
 
 bool IsId(std::string_view s) {
-  if (s.empty() || s.size() > 20 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (s.empty() || s.size() > 20 ||
+      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return false;
   }
   // At most 2^64 - 1, leading zeros allowed.
@@ -82,7 +83,8 @@ bool IsConfigPath(std::string_view s) {
   if (s.empty() || s.size() > 255 || s.front() != '/' || !OnlyChars(s, "_./-")) return false;
   for (size_t at = 0; at != std::string_view::npos;) {
     size_t next = s.find('/', at + 1);
-    if (s.substr(at + 1, next == std::string_view::npos ? std::string_view::npos : next - at - 1) == "..") {
+    if (s.substr(at + 1, next == std::string_view::npos ? std::string_view::npos : next - at - 1) ==
+        "..") {
       return false;
     }
     at = next;
@@ -105,10 +107,14 @@ std::optional<Invocation> Expected(const std::vector<std::string>& args) {
     config_seen = true;
     i = 2;
   }
-  if (args[i] == "scale-up") inv.action = Action::kScaleUp;
-  else if (args[i] == "scale-down") inv.action = Action::kScaleDown;
-  else if (args[i] == "status") inv.action = Action::kStatus;
-  else return std::nullopt;
+  if (args[i] == "scale-up")
+    inv.action = Action::kScaleUp;
+  else if (args[i] == "scale-down")
+    inv.action = Action::kScaleDown;
+  else if (args[i] == "status")
+    inv.action = Action::kStatus;
+  else
+    return std::nullopt;
   bool host = false, event = false, trigger = false, status = false, dry = false;
   for (++i; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -121,25 +127,35 @@ std::optional<Invocation> Expected(const std::vector<std::string>& args) {
     const std::string& v = args[++i];
     auto once = [](bool* seen) { return !std::exchange(*seen, true); };
     bool severity = inv.severity.has_value(), value = inv.value.has_value();
-    if (a == "--host" && once(&host)) inv.host = v;
-    else if (a == "--event-id" && once(&event)) inv.event_id = v;
-    else if (a == "--trigger-id" && once(&trigger)) inv.trigger_id = v;
-    else if (a == "--status" && once(&status)) inv.status = v;
-    else if (a == "--severity" && once(&severity)) inv.severity = v;
-    else if (a == "--value" && once(&value)) inv.value = v;
-    else if (a == "--config" && once(&config_seen)) inv.config = v;
-    else return std::nullopt;
+    if (a == "--host" && once(&host))
+      inv.host = v;
+    else if (a == "--event-id" && once(&event))
+      inv.event_id = v;
+    else if (a == "--trigger-id" && once(&trigger))
+      inv.trigger_id = v;
+    else if (a == "--status" && once(&status))
+      inv.status = v;
+    else if (a == "--severity" && once(&severity))
+      inv.severity = v;
+    else if (a == "--value" && once(&value))
+      inv.value = v;
+    else if (a == "--config" && once(&config_seen))
+      inv.config = v;
+    else
+      return std::nullopt;
   }
   if (!host || !event || !trigger || !status) return std::nullopt;
-  if (inv.host.empty() || inv.host.size() > 128 || !OnlyChars(inv.host, "_. -") || inv.host.front() == ' ' ||
-      inv.host.back() == ' ') {
+  if (inv.host.empty() || inv.host.size() > 128 || !OnlyChars(inv.host, "_. -") ||
+      inv.host.front() == ' ' || inv.host.back() == ' ') {
     return std::nullopt;
   }
   if (!IsId(inv.event_id) || !IsId(inv.trigger_id)) return std::nullopt;
   if (inv.status != "PROBLEM" && inv.status != "OK") return std::nullopt;
   if (inv.severity) {
-    const char* const kSeverities[] = {"Not classified", "Information", "Warning", "Average", "High", "Disaster"};
-    if (std::none_of(std::begin(kSeverities), std::end(kSeverities), [&](const char* s) { return *inv.severity == s; })) {
+    const char* const kSeverities[] = {"Not classified", "Information", "Warning",
+                                       "Average",        "High",        "Disaster"};
+    if (std::none_of(std::begin(kSeverities), std::end(kSeverities),
+                     [&](const char* s) { return *inv.severity == s; })) {
       return std::nullopt;
     }
   }
@@ -149,14 +165,15 @@ std::optional<Invocation> Expected(const std::vector<std::string>& args) {
 }
 
 bool Same(const Invocation& a, const Invocation& b) {
-  return a.action == b.action && a.host == b.host && a.event_id == b.event_id && a.trigger_id == b.trigger_id &&
-         a.status == b.status && a.severity == b.severity && a.value == b.value && a.config == b.config &&
-         a.dry_run == b.dry_run;
+  return a.action == b.action && a.host == b.host && a.event_id == b.event_id &&
+         a.trigger_id == b.trigger_id && a.status == b.status && a.severity == b.severity &&
+         a.value == b.value && a.config == b.config && a.dry_run == b.dry_run;
 }
 
 std::vector<std::string> CommandLine(const Invocation& inv) {
-  std::vector<std::string> args = {ActionName(inv.action), "--host", inv.host, "--event-id", inv.event_id,
-                                   "--trigger-id", inv.trigger_id, "--status", inv.status};
+  std::vector<std::string> args = {ActionName(inv.action), "--host",     inv.host,
+                                   "--event-id",           inv.event_id, "--trigger-id",
+                                   inv.trigger_id,         "--status",   inv.status};
   if (inv.severity) args.insert(args.end(), {"--severity", *inv.severity});
   if (inv.value) args.insert(args.end(), {"--value", *inv.value});
   if (inv.config) args.insert(args.end(), {"--config", *inv.config});
@@ -172,7 +189,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!input.empty()) {
     for (size_t at = 0;;) {
       size_t nul = input.find('\0', at);
-      args.emplace_back(input.substr(at, nul == std::string_view::npos ? std::string_view::npos : nul - at));
+      args.emplace_back(
+          input.substr(at, nul == std::string_view::npos ? std::string_view::npos : nul - at));
       if (nul == std::string_view::npos) break;
       at = nul + 1;
     }

@@ -48,7 +48,6 @@ bool NoControl(std::string_view s) {
   return true;
 }
 
-
 void CheckConversionAddsNoAscii(const std::string& utf8, const char* charset) {
   std::string bytes;
   size_t replaced = 0;
@@ -74,7 +73,8 @@ void CheckRequest(const std::string& script, const std::string& header_text) {
   std::string bytes;
   size_t replaced = 0;
   if (!EncodeRequest(r, &bytes, &replaced).ok()) return;
-  for (const char* charset : {"Shift_JIS", "EUC-JP", "ISO-2022-JP"}) CheckConversionAddsNoAscii(bytes, charset);
+  for (const char* charset : {"Shift_JIS", "EUC-JP", "ISO-2022-JP"})
+    CheckConversionAddsNoAscii(bytes, charset);
   CHECK(bytes.ends_with("\r\n\r\n"));
   CHECK(bytes.find("\r\n\r\n") == bytes.size() - 4);
   CHECK(bytes.find('\0') == std::string::npos);
@@ -87,7 +87,8 @@ void CheckRequest(const std::string& script, const std::string& header_text) {
     CHECK(line.find('\r') == std::string_view::npos && line.find('\n') == std::string_view::npos);
     if (lines > 0) {
       bool known = false;
-      for (const char* h : {"Charset: ", "Sender: ", "Event: ", "Reference", "Script: ", "Option: "}) {
+      for (const char* h :
+           {"Charset: ", "Sender: ", "Event: ", "Reference", "Script: ", "Option: "}) {
         known |= line.starts_with(h);
       }
       CHECK(known);
@@ -105,14 +106,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t limit = size % 300;
   std::string escaped = EscapeText(text, limit);
   CHECK(escaped.size() <= limit);
-  std::string body = escaped.ends_with("\xe2\x80\xa6") ? escaped.substr(0, escaped.size() - 3) : escaped;
+  std::string body =
+      escaped.ends_with("\xe2\x80\xa6") ? escaped.substr(0, escaped.size() - 3) : escaped;
   CHECK(OnlyOurEscapes(body));
   CHECK(NoControl(escaped));
   CHECK(ValidUtf8(escaped));
   std::string header = CleanHeaderValue(text);
   CHECK(NoControl(header));
 
-  std::string script = Speech("\\0\\s[{surface}]{message}\\n{host}\\e").Render({{"message", text}, {"host", text}});
+  std::string script =
+      Speech("\\0\\s[{surface}]{message}\\n{host}\\e").Render({{"message", text}, {"host", text}});
   CHECK(script.starts_with("\\0\\s[{surface}]") && script.ends_with("\\e"));
   CheckRequest(script, text);
   CheckRequest(text, text);  // a caller that forgot to escape still smuggles no header

@@ -1,8 +1,8 @@
 // Fuzz target: a vSphere endpoint's HTTP reply body, as zabitan-vmware reads it.
 //
 //   bytes → ParseSoapReply (envelope, SOAP fault) → the body element given to every reply
-//   parser: ApplyUpdates (an inventory's update set) → DiscoveryValues; ParseCounters; ParsePerf (with every entity
-//   moref and counterId the reply names) → PerfKey, InstanceDiscoveryValues;
+//   parser: ApplyUpdates (an inventory's update set) → DiscoveryValues; ParseCounters; ParsePerf
+//   (with every entity moref and counterId the reply names) → PerfKey, InstanceDiscoveryValues;
 //   ParseMaxQueryMetrics; remote-cmd's ParseTaskReply, ParseFolderReply, AppendFolderVms
 //
 // Properties (a violation aborts):
@@ -22,16 +22,17 @@
 #include <cstdio>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fuzz_check.h"
 #include "zabitan/vsphere/discovery.h"
 #include "zabitan/vsphere/metrics.h"
-#include "zabitan/vsphere/vm_power.h"
 #include "zabitan/vsphere/replies.h"
+#include "zabitan/vsphere/vm_power.h"
 #include "zabitan/vsphere/xml.h"
 
 namespace {
@@ -60,8 +61,8 @@ bool IsNumber(std::string_view v, bool percent) {
   while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
   if (digits == 0) return false;
   if (!percent) return digits == v.size();
-  return v.size() == digits + 3 && v[digits] == '.' && v[digits + 1] >= '0' && v[digits + 1] <= '9' &&
-         v[digits + 2] >= '0' && v[digits + 2] <= '9';
+  return v.size() == digits + 3 && v[digits] == '.' && v[digits + 1] >= '0' &&
+         v[digits + 1] <= '9' && v[digits + 2] >= '0' && v[digits + 2] <= '9';
 }
 
 // Every element of the tree with this local name, in document order (iteratively: no recursion
@@ -90,7 +91,8 @@ void FuzzPerf(pugi::xml_node body) {
     auto entity = std::make_unique<Entity>();
     entity->moref = {e.attribute("type").value(), e.text().get()};
     entity->uuid = "uuid-" + entity->moref.value;
-    if (by_moref.emplace(entity->moref.value, entity.get()).second) entities.push_back(std::move(entity));
+    if (by_moref.emplace(entity->moref.value, entity.get()).second)
+      entities.push_back(std::move(entity));
   }
   const std::vector<MetricSpec> vm_specs = DefaultMetrics("VirtualMachine");
   std::vector<std::unique_ptr<Counter>> counters;
@@ -120,13 +122,15 @@ void FuzzPerf(pugi::xml_node body) {
     for (const MetricSpec& spec : vm_specs) {
       if (spec.path != smp.counter->path) continue;
       std::string key = PerfKey("VirtualMachine", spec, smp.instance);
-      CHECK(key.empty() || (key.starts_with("zabitan.vmware.vm.perf[" + spec.path) && key.ends_with("]")));
+      CHECK(key.empty() ||
+            (key.starts_with("zabitan.vmware.vm.perf[" + spec.path) && key.ends_with("]")));
     }
   }
   for (const Series& series : result.series) CHECK(series.entity && series.counter);
   std::vector<Entity> datastores;
   CheckValues(InstanceDiscoveryValues("VirtualMachine", vm_specs, result.series, datastores, 1));
-  CheckValues(InstanceDiscoveryValues("HostSystem", DefaultMetrics("HostSystem"), result.series, datastores, 1));
+  CheckValues(InstanceDiscoveryValues("HostSystem", DefaultMetrics("HostSystem"), result.series,
+                                      datastores, 1));
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
 #include "zabitan/prom/mapping.h"
 
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace zabitan::prom;
 using zabitan::sender::Value;

@@ -1,7 +1,8 @@
 #include "zabitan/prom/numbers.h"
 
-#include <catch2/catch.hpp>
 #include <cmath>
+
+#include <catch2/catch.hpp>
 
 using namespace zabitan::prom;
 

@@ -1,7 +1,8 @@
 #include "zabitan/prom/parser.h"
 
-#include <catch2/catch.hpp>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "zabitan/prom/exposition.h"
 

@@ -8,9 +8,10 @@
 // A parse error: "prom_dump: FILE: line N: reason (code)" on stderr, exit status 1.
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/prom/exposition.h"
 #include "zabitan/prom/numbers.h"

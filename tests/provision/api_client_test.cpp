@@ -13,8 +13,11 @@ namespace {
 
 void ServeLogin(FakeZabbix* zbx) {
   zbx->On("user.login", [](const json& p) -> json {
-    if (p.value("username", "") == "Admin" && p.value("password", "") == "s3cret") return "session-1";
-    throw json{{"code", -32500}, {"message", "Application error."}, {"data", "Incorrect user name or password."}};
+    if (p.value("username", "") == "Admin" && p.value("password", "") == "s3cret")
+      return "session-1";
+    throw json{{"code", -32500},
+               {"message", "Application error."},
+               {"data", "Incorrect user name or password."}};
   });
   zbx->OnResult("user.logout", true);
   zbx->OnResult("host.get", json::array({{{"hostid", "10084"}}}));
@@ -55,14 +58,16 @@ TEST_CASE("provision/api client: the destructor ends a session left open", "[pro
   CHECK(zbx.Methods() == std::vector<std::string>{"user.login", "user.logout"});
 }
 
-TEST_CASE("provision/api client: a failed login says why and never shows the password", "[provision]") {
+TEST_CASE("provision/api client: a failed login says why and never shows the password",
+          "[provision]") {
   FakeZabbix zbx;
   ServeLogin(&zbx);
   {
     ApiClient api(zbx.NewTransport());
     Status s = api.Login("Admin", "wrong-password");
     REQUIRE_FALSE(s.ok());
-    CHECK(s.message() == "user.login: Application error. Incorrect user name or password. (-32500)");
+    CHECK(s.message() ==
+          "user.login: Application error. Incorrect user name or password. (-32500)");
     CHECK(s.message().find("wrong-password") == std::string::npos);
     json r;
     CHECK(api.Call("host.get", json::object(), &r).message() == "host.get: not logged in");
@@ -70,7 +75,8 @@ TEST_CASE("provision/api client: a failed login says why and never shows the pas
   CHECK(zbx.Methods() == std::vector<std::string>{"user.login"});  // no logout of nothing
 }
 
-TEST_CASE("provision/api client: an API token is used as it is and never logged out", "[provision]") {
+TEST_CASE("provision/api client: an API token is used as it is and never logged out",
+          "[provision]") {
   FakeZabbix zbx;
   ServeLogin(&zbx);
   {
@@ -98,7 +104,8 @@ TEST_CASE("provision/api client: apiinfo.version goes without auth", "[provision
 
 // From 6.4 the body's "auth" is deprecated (gone in 7.2): once Version says 6.4 or later, the
 // session travels in "Authorization: Bearer"; a 6.0 server keeps getting it in the body.
-TEST_CASE("provision/api client: the session goes in a Bearer header from Zabbix 6.4", "[provision]") {
+TEST_CASE("provision/api client: the session goes in a Bearer header from Zabbix 6.4",
+          "[provision]") {
   for (const char* version : {"6.0.14", "7.0.22"}) {
     CAPTURE(version);
     FakeZabbix zbx;
@@ -113,7 +120,8 @@ TEST_CASE("provision/api client: the session goes in a Bearer header from Zabbix
       json r;
       REQUIRE(api.Call("host.get", json::object(), &r).ok());
     }
-    REQUIRE(zbx.Methods() == std::vector<std::string>{"user.login", "apiinfo.version", "host.get", "user.logout"});
+    REQUIRE(zbx.Methods() ==
+            std::vector<std::string>{"user.login", "apiinfo.version", "host.get", "user.logout"});
     const bool header = std::string(version) == "7.0.22";
     for (size_t i : {size_t{2}, size_t{3}}) {
       CHECK(zbx.requests[i].contains("auth") == !header);

@@ -6,9 +6,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/zabbix/transport.h"
 
@@ -72,7 +73,9 @@ class FakeTransport : public zabbix::Transport {
   FakeZabbix* server_;
 };
 
-inline std::unique_ptr<zabbix::Transport> FakeZabbix::NewTransport() { return std::make_unique<FakeTransport>(this); }
+inline std::unique_ptr<zabbix::Transport> FakeZabbix::NewTransport() {
+  return std::make_unique<FakeTransport>(this);
+}
 
 }  // namespace zabitan::testing
 

@@ -1,7 +1,8 @@
 #include "zabitan/zabbix/import_files.h"
 
-#include <catch2/catch.hpp>
 #include <fstream>
+
+#include <catch2/catch.hpp>
 
 #include "../temp_files.h"
 
@@ -11,12 +12,14 @@ using nlohmann::json;
 
 TEST_CASE("provision/import files: the *.yaml of a folder, sorted", "[provision]") {
   testing::TempDir dir;
-  for (const char* name : {"b.yaml", "a.yaml", "notes.txt", "c.yaml.orig"}) std::ofstream(dir.path() + "/" + name) << "x";
+  for (const char* name : {"b.yaml", "a.yaml", "notes.txt", "c.yaml.orig"})
+    std::ofstream(dir.path() + "/" + name) << "x";
   std::vector<std::string> files;
   REQUIRE(ListTemplateFiles(dir.path(), &files).ok());
   CHECK(files == std::vector<std::string>{dir.path() + "/a.yaml", dir.path() + "/b.yaml"});
   testing::TempDir empty;
-  CHECK(ListTemplateFiles(empty.path(), &files).message() == empty.path() + ": no *.yaml template files");
+  CHECK(ListTemplateFiles(empty.path(), &files).message() ==
+        empty.path() + ": no *.yaml template files");
   CHECK_FALSE(ListTemplateFiles(empty.path() + "/missing", &files).ok());
 }
 
@@ -48,11 +51,15 @@ TEST_CASE("provision/import files: media type names of a Zabbix export", "[provi
 }
 
 TEST_CASE("provision/import files: exports compare without comments and date", "[provision]") {
-  std::string file = "# one\n# two\nzabbix_export:\n  version: '6.0'\n  date: '2026-11-22T00:00:00Z'\n  media_types: []\n";
-  std::string exported = "zabbix_export:\n  version: '6.0'\n  date: '2027-01-01T10:00:00Z'\n  media_types: []";
+  std::string file =
+      "# one\n# two\nzabbix_export:\n  version: '6.0'\n  date: '2026-11-22T00:00:00Z'\n  "
+      "media_types: []\n";
+  std::string exported =
+      "zabbix_export:\n  version: '6.0'\n  date: '2027-01-01T10:00:00Z'\n  media_types: []";
   CHECK(ComparableExport(file) == ComparableExport(exported));
   CHECK(ComparableExport(file) == "zabbix_export:\n  version: '6.0'\n  media_types: []");
-  CHECK(ComparableExport(file) != ComparableExport("zabbix_export:\n  version: '6.0'\n  media_types: [x]\n"));
+  CHECK(ComparableExport(file) !=
+        ComparableExport("zabbix_export:\n  version: '6.0'\n  media_types: [x]\n"));
 }
 
 TEST_CASE("provision/import files: the rules follow the server's version", "[provision]") {
@@ -75,10 +82,12 @@ TEST_CASE("provision/import files: what configuration.importcompare says", "[pro
   CHECK(SummarizeCompare(json::array(), &summary) == Change::kUnchanged);
   CHECK(summary.empty());
   CHECK(SummarizeCompare(json::object(), &summary) == Change::kUnchanged);
-  json added = json::parse(R"({"groups": {"added": [{}, {}]}, "templates": {"added": [{}, {}, {}]}})");
+  json added =
+      json::parse(R"({"groups": {"added": [{}, {}]}, "templates": {"added": [{}, {}, {}]}})");
   CHECK(SummarizeCompare(added, &summary) == Change::kCreated);
   CHECK(summary == "groups: 2 added; templates: 3 added");
-  json updated = json::parse(R"({"templates": {"updated": [{"before": {}, "after": {}, "items": {"removed": [{}]}}]}})");
+  json updated = json::parse(
+      R"({"templates": {"updated": [{"before": {}, "after": {}, "items": {"removed": [{}]}}]}})");
   CHECK(SummarizeCompare(updated, &summary) == Change::kUpdated);
   CHECK(summary == "templates: 1 updated");
   json both = json::parse(R"({"groups": {"added": [{}]}, "templates": {"removed": [{}]}})");
@@ -89,13 +98,15 @@ TEST_CASE("provision/import files: what configuration.importcompare says", "[pro
 TEST_CASE("provision/import files: media types before and after an import", "[provision]") {
   json sstp = {{"mediatypeid", "36"}, {"name", "zabitan SSTP"}, {"maxattempts", "3"}};
   std::string summary;
-  CHECK(CompareMediaTypes(json::array({sstp}), json::array({sstp}), &summary) == Change::kUnchanged);
+  CHECK(CompareMediaTypes(json::array({sstp}), json::array({sstp}), &summary) ==
+        Change::kUnchanged);
   CHECK(summary.empty());
   CHECK(CompareMediaTypes(json::array(), json::array({sstp}), &summary) == Change::kCreated);
   CHECK(summary == "media type \"zabitan SSTP\" created");
   json changed = sstp;
   changed["maxattempts"] = "5";
-  CHECK(CompareMediaTypes(json::array({changed}), json::array({sstp}), &summary) == Change::kUpdated);
+  CHECK(CompareMediaTypes(json::array({changed}), json::array({sstp}), &summary) ==
+        Change::kUpdated);
   CHECK(summary == "media type \"zabitan SSTP\" updated");
 }
 
@@ -105,7 +116,8 @@ TEST_CASE("provision/import files: API versions", "[provision]") {
   CHECK((major == 6 && minor == 0));
   REQUIRE(ParseVersion("7.0", &major, &minor).ok());
   CHECK((major == 7 && minor == 0));
-  for (const char* bad : {"", "6", "six.0", "6.x", "6.0beta"}) CHECK_FALSE(ParseVersion(bad, &major, &minor).ok());
+  for (const char* bad : {"", "6", "six.0", "6.x", "6.0beta"})
+    CHECK_FALSE(ParseVersion(bad, &major, &minor).ok());
 }
 
 TEST_CASE("provision/import files: 7.0 reading a 6.0 file is not a change", "[provision]") {
@@ -122,13 +134,14 @@ TEST_CASE("provision/import files: 7.0 reading a 6.0 file is not a change", "[pr
   CHECK(summary.empty());
   // A lifetime changed by hand (the server's side holds it), another field, or a rule removed
   // inside the template stays a change.
-  for (const char* changed : {
-           R"({"templates": {"updated": [{"before": {}, "after": {}, "discovery_rules": {"updated": [
+  for (
+      const char* changed : {
+          R"({"templates": {"updated": [{"before": {}, "after": {}, "discovery_rules": {"updated": [
                 {"before": {"key": "d", "lifetime": "30d"}, "after": {"key": "d", "lifetime": "7d"}}]}}]}})",
-           R"({"templates": {"updated": [{"before": {}, "after": {}, "discovery_rules": {"updated": [
+          R"({"templates": {"updated": [{"before": {}, "after": {}, "discovery_rules": {"updated": [
                 {"before": {"key": "d"}, "after": {"key": "d", "lifetime": "30d"}}]}}]}})",
-           R"({"templates": {"updated": [{"before": {"name": "a"}, "after": {"name": "b"}}]}})",
-           R"({"templates": {"updated": [{"before": {}, "after": {}, "items": {"removed": [{}]}}]}})"}) {
+          R"({"templates": {"updated": [{"before": {"name": "a"}, "after": {"name": "b"}}]}})",
+          R"({"templates": {"updated": [{"before": {}, "after": {}, "items": {"removed": [{}]}}]}})"}) {
     json c = json::parse(changed);
     PruneServerDefaults(&c, 7);
     CHECK(SummarizeCompare(c, &summary) == Change::kUpdated);
@@ -136,19 +149,26 @@ TEST_CASE("provision/import files: 7.0 reading a 6.0 file is not a change", "[pr
   }
 }
 
-TEST_CASE("provision/import files: a 7.0 media type export in the files' 6.0 layout", "[provision]") {
+TEST_CASE("provision/import files: a 7.0 media type export in the files' 6.0 layout",
+          "[provision]") {
   // Excerpts of zabitan_sstp_media.yaml and of 7.0.22's export of what it imported.
   std::string file =
       "zabbix_export:\n  version: '6.0'\n  media_types:\n    -\n      name: 'zabitan SSTP'\n"
-      "      type: SCRIPT\n      parameters:\n        - '--media-type'\n        - '{ALERT.SENDTO}'\n"
-      "      message_templates:\n        -\n          event_source: TRIGGERS\n          operation_mode: PROBLEM\n";
+      "      type: SCRIPT\n      parameters:\n        - '--media-type'\n        - "
+      "'{ALERT.SENDTO}'\n"
+      "      message_templates:\n        -\n          event_source: TRIGGERS\n          "
+      "operation_mode: PROBLEM\n";
   std::string exported =
-      "zabbix_export:\n  version: '7.0'\n  media_types:\n    - name: 'zabitan SSTP'\n      type: SCRIPT\n"
-      "      parameters:\n        - sortorder: '0'\n          value: '--media-type'\n        - sortorder: '1'\n"
-      "          value: '{ALERT.SENDTO}'\n      message_templates:\n        - event_source: TRIGGERS\n"
+      "zabbix_export:\n  version: '7.0'\n  media_types:\n    - name: 'zabitan SSTP'\n      type: "
+      "SCRIPT\n"
+      "      parameters:\n        - sortorder: '0'\n          value: '--media-type'\n        - "
+      "sortorder: '1'\n"
+      "          value: '{ALERT.SENDTO}'\n      message_templates:\n        - event_source: "
+      "TRIGGERS\n"
       "          operation_mode: PROBLEM\n\n";
   CHECK(ComparableExport(MediaExport70As60(exported)) == ComparableExport(file));
-  CHECK(ComparableExport(MediaExport70As60(file)) == ComparableExport(file));  // 6.0 text: as it was
+  CHECK(ComparableExport(MediaExport70As60(file)) ==
+        ComparableExport(file));  // 6.0 text: as it was
   std::string changed = exported;
   changed.replace(changed.find("'{ALERT.SENDTO}'"), 16, "'{ALERT.SUBJECT}'");
   CHECK(ComparableExport(MediaExport70As60(changed)) != ComparableExport(file));

@@ -31,7 +31,8 @@ std::vector<std::string> RunShell(const std::string& command) {
   REQUIRE(rc == 0);
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<size_t>(n));
   ::close(fds[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -43,9 +44,11 @@ std::vector<std::string> RunShell(const std::string& command) {
 }
 
 // What Zabbix does to the command before running it: macros replaced by their values, as they are.
-std::string Expand(std::string command, const std::vector<std::pair<std::string, std::string>>& macros) {
+std::string Expand(std::string command,
+                   const std::vector<std::pair<std::string, std::string>>& macros) {
   for (const auto& [macro, value] : macros) {
-    for (size_t at; (at = command.find(macro)) != std::string::npos;) command.replace(at, macro.size(), value);
+    for (size_t at; (at = command.find(macro)) != std::string::npos;)
+      command.replace(at, macro.size(), value);
   }
   return command;
 }
@@ -94,16 +97,19 @@ TEST_CASE("provision/wanted: the scaling command line", "[provision]") {
   CHECK(ScaleCommand("/usr/bin/zabitan-remote-cmd", "scale-up") ==
         "/usr/bin/zabitan-remote-cmd scale-up --host '{HOST.HOST}' --event-id '{EVENT.ID}' "
         "--trigger-id '{TRIGGER.ID}' --status '{TRIGGER.STATUS}' --severity '{TRIGGER.SEVERITY}'");
-  CHECK(ScaleCommand("/opt/z/remote-cmd", "scale-down").starts_with("/opt/z/remote-cmd scale-down --host "));
+  CHECK(ScaleCommand("/opt/z/remote-cmd", "scale-down")
+            .starts_with("/opt/z/remote-cmd scale-down --host "));
   // Free text never goes in.
-  for (const char* macro : {"{ITEM.VALUE", "{EVENT.NAME", "{TRIGGER.NAME", "{HOST.NAME}", "{ITEM.LASTVALUE"}) {
+  for (const char* macro :
+       {"{ITEM.VALUE", "{EVENT.NAME", "{TRIGGER.NAME", "{HOST.NAME}", "{ITEM.LASTVALUE"}) {
     CHECK(ScaleCommand("/x", "scale-up").find(macro) == std::string::npos);
   }
 }
 
-TEST_CASE("provision/wanted: /bin/sh gives remote-cmd every macro value as one untouched argument", "[provision]") {
-  const std::vector<std::string> expected_tail = {"--event-id", "4711", "--trigger-id", "23456", "--status",
-                                                  "PROBLEM", "--severity"};
+TEST_CASE("provision/wanted: /bin/sh gives remote-cmd every macro value as one untouched argument",
+          "[provision]") {
+  const std::vector<std::string> expected_tail = {"--event-id", "4711",    "--trigger-id", "23456",
+                                                  "--status",   "PROBLEM", "--severity"};
   // Every character Zabbix allows in a host name, spaces included, and a severity with a space.
   std::vector<std::string> argv = ArgvFor("web 01.example_A-9", "Not classified");
   std::vector<std::string> want = {"scale-up", "--host", "web 01.example_A-9"};
@@ -119,7 +125,9 @@ TEST_CASE("provision/wanted: /bin/sh gives remote-cmd every macro value as one u
   CHECK(::access("/tmp/zabitan-pwned", F_OK) != 0);
 }
 
-TEST_CASE("provision/wanted: a single quote would break out, which is why none may reach the command", "[provision]") {
+TEST_CASE(
+    "provision/wanted: a single quote would break out, which is why none may reach the command",
+    "[provision]") {
   // A value with single quotes ends the quoting: here it splits into two arguments, and what
   // follows a quote is shell syntax again. CheckSeverityNames refuses such a severity name.
   std::vector<std::string> argv = ArgvFor("web01", "a' 'b");
@@ -127,8 +135,8 @@ TEST_CASE("provision/wanted: a single quote would break out, which is why none m
   CHECK(argv[10] == "a");
   CHECK(argv[11] == "b");
   json settings = {{"severity_name_0", "Not classified"}, {"severity_name_1", "Information"},
-                   {"severity_name_2", "Warning"},      {"severity_name_3", "Average"},
-                   {"severity_name_4", "High"},         {"severity_name_5", "Disaster"}};
+                   {"severity_name_2", "Warning"},        {"severity_name_3", "Average"},
+                   {"severity_name_4", "High"},           {"severity_name_5", "Disaster"}};
   CHECK(CheckSeverityNames(settings).ok());
   settings["severity_name_3"] = "Don't care";
   Status s = CheckSeverityNames(settings);
@@ -139,7 +147,8 @@ TEST_CASE("provision/wanted: a single quote would break out, which is why none m
   // Renamed without a quote: the quoting holds, but zabitan-remote-cmd would refuse the name.
   settings["severity_name_3"] = "Durchschnitt";
   CHECK(CheckSeverityNames(settings).message().starts_with(
-      "trigger severity 3 is named \"Durchschnitt\": zabitan-remote-cmd takes only Zabbix's default severity names "
+      "trigger severity 3 is named \"Durchschnitt\": zabitan-remote-cmd takes only Zabbix's "
+      "default severity names "
       "(\"Average\")"));
   settings.erase("severity_name_3");
   CHECK(CheckSeverityNames(settings).message() == "settings.get: no severity_name_3");
@@ -148,22 +157,29 @@ TEST_CASE("provision/wanted: a single quote would break out, which is why none m
 TEST_CASE("provision/wanted: the remote-cmd path needs no quoting", "[provision]") {
   CHECK(CheckRemoteCmdPath("/usr/bin/zabitan-remote-cmd").ok());
   CHECK(CheckRemoteCmdPath("/opt/zabitan-0.1/bin/zabitan_remote+cmd").ok());
-  for (const char* bad : {"", "zabitan-remote-cmd", "./zabitan-remote-cmd", "/usr/bin/zabitan remote", "/tmp/x';id",
-                          "/tmp/$(id)", "/tmp/a\nb", "/usr/../tmp/x", "/usr/bin/..", "/tmp/*"}) {
+  for (const char* bad :
+       {"", "zabitan-remote-cmd", "./zabitan-remote-cmd", "/usr/bin/zabitan remote", "/tmp/x';id",
+        "/tmp/$(id)", "/tmp/a\nb", "/usr/../tmp/x", "/usr/bin/..", "/tmp/*"}) {
     CAPTURE(bad);
     CHECK_FALSE(CheckRemoteCmdPath(bad).ok());
   }
   CHECK_FALSE(CheckRemoteCmdPath("/" + std::string(300, 'a')).ok());
   CHECK(CheckRemoteCmdPath("/usr/bin/x y").message() ==
-        "--remote-cmd \"/usr/bin/x y\": only letters, digits and / . _ + - may be used (it goes into a shell command line)");
+        "--remote-cmd \"/usr/bin/x y\": only letters, digits and / . _ + - may be used (it goes "
+        "into a shell command line)");
 }
 
 TEST_CASE("provision/wanted: a script compared field by field, as text", "[provision]") {
   json wanted = WantedScript("zabitan scale", "/x scale-up", "d");
-  CHECK(wanted == json{{"name", "zabitan scale"}, {"type", 0}, {"execute_on", 1}, {"scope", 1},
-                       {"command", "/x scale-up"}, {"description", "d"}});
-  json existing = {{"scriptid", "5"}, {"name", "zabitan scale"}, {"type", "0"}, {"execute_on", "1"},
-                   {"scope", "1"}, {"command", "/x scale-up"}, {"description", "d"}, {"menu_path", ""}};
+  CHECK(wanted == json{{"name", "zabitan scale"},
+                       {"type", 0},
+                       {"execute_on", 1},
+                       {"scope", 1},
+                       {"command", "/x scale-up"},
+                       {"description", "d"}});
+  json existing = {
+      {"scriptid", "5"}, {"name", "zabitan scale"},  {"type", "0"},        {"execute_on", "1"},
+      {"scope", "1"},    {"command", "/x scale-up"}, {"description", "d"}, {"menu_path", ""}};
   CHECK(ChangedFields(wanted, existing).empty());
   existing["command"] = "/bin/true";
   existing["execute_on"] = "0";
@@ -180,7 +196,8 @@ TEST_CASE("provision/wanted: missing ids", "[provision]") {
   CHECK(MissingIds({"1"}, json(), "groupid") == std::vector<std::string>{"1"});
 }
 
-TEST_CASE("provision/wanted: the action as created compares equal to what action.get returns", "[provision]") {
+TEST_CASE("provision/wanted: the action as created compares equal to what action.get returns",
+          "[provision]") {
   json wanted = WantedAction(kAction, kIds);
   CHECK(wanted["eventsource"] == 0);
   CHECK(wanted["filter"]["conditions"].size() == 2);
@@ -203,7 +220,8 @@ TEST_CASE("provision/wanted: each part of the action that differs is named", "[p
   row["operations"][1]["opcommand"]["scriptid"] = "99";
   CHECK(ActionDifferences(wanted, row) == std::vector<std::string>{"operations"});
   row = ActionGetRow();
-  row["operations"][1]["opcommand_hst"][0]["hostid"] = "10084";  // a fixed host instead of the current one
+  row["operations"][1]["opcommand_hst"][0]["hostid"] =
+      "10084";  // a fixed host instead of the current one
   CHECK(ActionDifferences(wanted, row) == std::vector<std::string>{"operations"});
   row = ActionGetRow();
   row["operations"][0]["esc_step_to"] = "0";
@@ -219,7 +237,8 @@ TEST_CASE("provision/wanted: each part of the action that differs is named", "[p
   CHECK(ActionDifferences(wanted, row) == std::vector<std::string>{"event source"});
 }
 
-TEST_CASE("provision/wanted: an action without a user to notify has no message operations", "[provision]") {
+TEST_CASE("provision/wanted: an action without a user to notify has no message operations",
+          "[provision]") {
   json wanted = WantedAction(kAction, {"5", "6", "10562", "", ""});
   CHECK(wanted["operations"].size() == 1);
   CHECK(wanted["recovery_operations"].size() == 1);
@@ -235,10 +254,16 @@ TEST_CASE("provision/wanted: the user's media", "[provision]") {
   CHECK(medias == json::parse(R"([{"mediatypeid":"36","sendto":"desktop","active":0,"severity":63,)"
                               R"("period":"1-7,00:00-24:00"}])"));
 
-  json email = {{"mediaid", "2"}, {"userid", "1"}, {"mediatypeid", "1"}, {"sendto", {"a@example.com"}},
-                {"active", "0"}, {"severity", "48"}, {"period", "1-5,09:00-18:00"}};
-  json sstp = {{"mediaid", "3"}, {"userid", "1"}, {"mediatypeid", "36"}, {"sendto", "desktop"},
-               {"active", "0"}, {"severity", "63"}, {"period", "1-7,00:00-24:00"}};
+  json email = {{"mediaid", "2"},
+                {"userid", "1"},
+                {"mediatypeid", "1"},
+                {"sendto", {"a@example.com"}},
+                {"active", "0"},
+                {"severity", "48"},
+                {"period", "1-5,09:00-18:00"}};
+  json sstp = {
+      {"mediaid", "3"}, {"userid", "1"},    {"mediatypeid", "36"},        {"sendto", "desktop"},
+      {"active", "0"},  {"severity", "63"}, {"period", "1-7,00:00-24:00"}};
   PlanUserMedia(json::array({email, sstp}), "36", "desktop", false, &change, &medias);
   CHECK(change == Change::kUnchanged);
 
@@ -247,8 +272,11 @@ TEST_CASE("provision/wanted: the user's media", "[provision]") {
   CHECK(change == Change::kUpdated);
   REQUIRE(medias.size() == 2);
   // The other media go back as they are, without the ids user.update does not take.
-  CHECK(medias[0] == json{{"mediatypeid", "1"}, {"sendto", {"a@example.com"}}, {"active", "0"},
-                          {"severity", "48"}, {"period", "1-5,09:00-18:00"}});
+  CHECK(medias[0] == json{{"mediatypeid", "1"},
+                          {"sendto", {"a@example.com"}},
+                          {"active", "0"},
+                          {"severity", "48"},
+                          {"period", "1-5,09:00-18:00"}});
   CHECK(medias[1]["active"] == 0);
 
   // 7.0 updates a media in place only when given its id (else every media is made anew).

@@ -2,10 +2,11 @@
 
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "../temp_files.h"
 
@@ -18,8 +19,8 @@ namespace {
 // A config of one group ("web": host vm-web01, pool web-3) with the audit log in `dir`.
 std::string WriteConfig(const TempDir& dir, mode_t mode) {
   const std::string path = dir.path() + "/zabitan.toml";
-  std::ofstream(path) << "[remote_cmd]\nurl = \"https://vc/sdk\"\nuser = \"u\"\npassword_file = \"" << dir.path()
-                      << "/pw\"\naudit_log = \"" << dir.path() << "/audit.log\"\n"
+  std::ofstream(path) << "[remote_cmd]\nurl = \"https://vc/sdk\"\nuser = \"u\"\npassword_file = \""
+                      << dir.path() << "/pw\"\naudit_log = \"" << dir.path() << "/audit.log\"\n"
                       << "[remote_cmd.groups.web]\nhosts = [\"vm-web01\"]\npool = [\"web-3\"]\n";
   ::chmod(path.c_str(), mode);
   return path;
@@ -34,8 +35,8 @@ bool Run(std::vector<std::string> args, Admission* a) {
 }
 
 std::vector<std::string> Call(const std::string& host, const std::string& config) {
-  return {"scale-up", "--host", host, "--event-id", "7", "--trigger-id", "8", "--status", "PROBLEM",
-          "--config", config};
+  return {"scale-up", "--host",   host,      "--event-id", "7",   "--trigger-id",
+          "8",        "--status", "PROBLEM", "--config",   config};
 }
 
 }  // namespace

@@ -1,13 +1,15 @@
 #include "zabitan/remote/audit.h"
 
+#include <string>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <string>
 
 using zabitan::remote::AuditLine;
 using zabitan::remote::AuditRecord;
 
-TEST_CASE("audit: a hostile command line is recorded bounded, under syslog's limit", "[remote][audit]") {
+TEST_CASE("audit: a hostile command line is recorded bounded, under syslog's limit",
+          "[remote][audit]") {
   AuditRecord r;
   for (int i = 0; i < 40; ++i) r.args.push_back(std::string(1024, static_cast<char>('a' + i % 26)));
   r.outcome = "rejected";
@@ -25,7 +27,8 @@ TEST_CASE("audit: a hostile command line is recorded bounded, under syslog's lim
   CHECK(j.at("decision").get<std::string>().ends_with("(5000 bytes)"));
 }
 
-TEST_CASE("audit: a long argument is cut between characters, a short one kept whole", "[remote][audit]") {
+TEST_CASE("audit: a long argument is cut between characters, a short one kept whole",
+          "[remote][audit]") {
   AuditRecord r;
   std::string wide;
   for (int i = 0; i < 100; ++i) wide += "\xe3\x81\x82";  // あ: 3 bytes each

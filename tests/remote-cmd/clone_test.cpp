@@ -2,8 +2,8 @@
 // when the decision clones.
 #include <catch2/catch.hpp>
 #include <pugixml.hpp>
-#include "invocations.h"
 
+#include "invocations.h"
 #include "zabitan/remote/decision.h"
 #include "zabitan/remote/policy.h"
 #include "zabitan/vsphere/vm_power.h"
@@ -36,7 +36,8 @@ TEST_CASE("CloneVM_Task request: folder, name and a powered-off, non-template sp
   CHECK(body ==
         "<CloneVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">vm-42</_this>"
         "<folder type=\"Folder\">group-v3</folder><name>web-&lt;01&gt;</name><spec><location>"
-        "<datastore type=\"Datastore\">datastore-12</datastore><pool type=\"ResourcePool\">resgroup-9</pool>"
+        "<datastore type=\"Datastore\">datastore-12</datastore><pool "
+        "type=\"ResourcePool\">resgroup-9</pool>"
         "</location><template>false</template><powerOn>false</powerOn></spec></CloneVM_Task>");
   pugi::xml_document doc;
   REQUIRE(doc.load_string(body.c_str()));  // well-formed
@@ -44,13 +45,15 @@ TEST_CASE("CloneVM_Task request: folder, name and a powered-off, non-template sp
   vsphere::CloneTarget bare;
   bare.name = "web-02";
   bare.folder = {"Folder", "group-v3"};
-  CHECK(vsphere::CloneVmRequest({"VirtualMachine", "vm-42"}, bare).find("<location></location>") != std::string::npos);
+  CHECK(vsphere::CloneVmRequest({"VirtualMachine", "vm-42"}, bare).find("<location></location>") !=
+        std::string::npos);
 }
 
 TEST_CASE("CloneVM_Task reply: the task moref, or an error") {
   pugi::xml_document doc;
-  REQUIRE(doc.load_string("<CloneVM_TaskResponse xmlns=\"urn:vim25\"><returnval type=\"Task\">task-77</returnval>"
-                          "</CloneVM_TaskResponse>"));
+  REQUIRE(doc.load_string(
+      "<CloneVM_TaskResponse xmlns=\"urn:vim25\"><returnval type=\"Task\">task-77</returnval>"
+      "</CloneVM_TaskResponse>"));
   vsphere::ManagedObject task;
   REQUIRE(vsphere::ParseTaskReply("CloneVM_Task", doc.first_child(), &task).ok());
   CHECK(task.type == "Task");
@@ -109,14 +112,18 @@ TEST_CASE("policy: template, name pattern and placement of a group") {
   auto load = [](const std::string& group, Policy* p) {
     zabitan::Config c;
     zabitan::Status s = zabitan::Config::Parse(
-        "[remote_cmd]\nurl = \"https://vc/sdk\"\nuser = \"u\"\npassword_file = \"/etc/zabitan/pw\"\n"
-        "[remote_cmd.groups.web]\nhosts = [\"vm-web01\"]\n" + group,
+        "[remote_cmd]\nurl = \"https://vc/sdk\"\nuser = \"u\"\npassword_file = "
+        "\"/etc/zabitan/pw\"\n"
+        "[remote_cmd.groups.web]\nhosts = [\"vm-web01\"]\n" +
+            group,
         "z.toml", &c);
     return s.ok() ? LoadPolicy(c, p) : s;
   };
   Policy p;
   REQUIRE(load("template = \"web-template\"\nname_pattern = \"web-{n:02}\"\nfolder = \"web\"\n"
-               "resource_pool = \"Resources\"\ndatastore = \"ds1\"\nmax = 4\n", &p).ok());
+               "resource_pool = \"Resources\"\ndatastore = \"ds1\"\nmax = 4\n",
+               &p)
+              .ok());
   REQUIRE(p.groups.size() == 1);
   CHECK(p.groups[0].pool.empty());
   CHECK(p.groups[0].clone_template == "web-template");

@@ -50,7 +50,8 @@ TEST_CASE("decision: max, no VM left, handled events", "[remote][decision]") {
   CHECK(d.reason == "event 1 was handled already (powered on web-2): nothing to do");
   // Its recovery is another matter.
   st.started = {"web-2"};
-  CHECK(Decide(Down("1"), Web(), st, Pool("poweredOff", "poweredOn", "poweredOff"), 10000).kind == Decision::kShutDown);
+  CHECK(Decide(Down("1"), Web(), st, Pool("poweredOff", "poweredOn", "poweredOff"), 10000).kind ==
+        Decision::kShutDown);
 }
 
 TEST_CASE("decision: cooldown and actions per hour", "[remote][decision]") {
@@ -64,10 +65,12 @@ TEST_CASE("decision: cooldown and actions per hour", "[remote][decision]") {
   CHECK(Decide(Up("2"), Web(), st, Pool("poweredOff", "poweredOff", "poweredOff"), 10000).reason ==
         "group web reached 3 actions in the last hour: nothing to do (0/2 running)");
   st.actions = {10000 - 5000, 10000 - 2000, 10000 - 400};  // one is older than an hour
-  CHECK(Decide(Up("2"), Web(), st, Pool("poweredOff", "poweredOff", "poweredOff"), 10000).kind == Decision::kPowerOn);
+  CHECK(Decide(Up("2"), Web(), st, Pool("poweredOff", "poweredOff", "poweredOff"), 10000).kind ==
+        Decision::kPowerOn);
 }
 
-TEST_CASE("decision: scale-down stops the latest VM it started, never below min", "[remote][decision]") {
+TEST_CASE("decision: scale-down stops the latest VM it started, never below min",
+          "[remote][decision]") {
   GroupState st;
   st.started = {"web-1", "web-3"};
   Decision d = Decide(Down("5"), Web(), st, Pool("poweredOn", "poweredOn", "poweredOn"), 10000);
@@ -88,5 +91,7 @@ TEST_CASE("decision: scale-down stops the latest VM it started, never below min"
   CHECK(d.reason == "group web is at its minimum: nothing to do (1/2 running)");
   Invocation explicit_down = Up("6");
   explicit_down.action = Action::kScaleDown;
-  CHECK(Decide(explicit_down, Web(), st, Pool("poweredOff", "poweredOn", "poweredOff"), 10000).kind == Decision::kShutDown);
+  CHECK(
+      Decide(explicit_down, Web(), st, Pool("poweredOff", "poweredOn", "poweredOff"), 10000).kind ==
+      Decision::kShutDown);
 }

@@ -4,9 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <initializer_list>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "../skip.h"
 #include "../temp_files.h"
@@ -52,23 +53,29 @@ TEST_CASE("file safety: a secret only its owner can read is trusted", "[remote][
   CheckModes(true, {0600, 0400}, nullptr);
 }
 
-TEST_CASE("file safety: a secret group or others can read is refused, even read-only", "[remote][file_safety]") {
+TEST_CASE("file safety: a secret group or others can read is refused, even read-only",
+          "[remote][file_safety]") {
   // A config's 0644 is fine; for the vSphere password the same mode is a leak.
   CheckModes(true, {0644, 0640, 0604, 0610, 0601}, "lets group or others read it");
 }
 
-TEST_CASE("file safety: a mode refusal gives the mode and the command that fixes it", "[remote][file_safety]") {
+TEST_CASE("file safety: a mode refusal gives the mode and the command that fixes it",
+          "[remote][file_safety]") {
   TempFile file("x\n", 0640);
   const std::string& f = file.path();
-  CHECK(CheckTrustedFile(f, true).message() == f + ": mode 0640 lets group or others read it (chmod 600 " + f + ")");
+  CHECK(CheckTrustedFile(f, true).message() ==
+        f + ": mode 0640 lets group or others read it (chmod 600 " + f + ")");
   ::chmod(f.c_str(), 0664);
-  CHECK(CheckTrustedFile(f, false).message() == f + ": mode 0664 lets group or others change it (chmod go-w " + f + ")");
+  CHECK(CheckTrustedFile(f, false).message() ==
+        f + ": mode 0664 lets group or others change it (chmod go-w " + f + ")");
 }
 
-TEST_CASE("file safety: a file owned by another user is refused, whatever its mode", "[remote][file_safety]") {
+TEST_CASE("file safety: a file owned by another user is refused, whatever its mode",
+          "[remote][file_safety]") {
   // Only root can give a file away; as anyone else the owner cannot be set up: a visible skip
   // (a failure in CI, which runs as root).
-  if (::geteuid() != 0) ZABITAN_SKIP("not root: cannot chown a file to another user, ownership refusal not exercised");
+  if (::geteuid() != 0)
+    ZABITAN_SKIP("not root: cannot chown a file to another user, ownership refusal not exercised");
   const passwd* nobody = ::getpwnam("nobody");
   REQUIRE(nobody != nullptr);
   REQUIRE(nobody->pw_uid != 0);
@@ -76,12 +83,14 @@ TEST_CASE("file safety: a file owned by another user is refused, whatever its mo
     TempFile file("x\n", 0600);
     REQUIRE(::chown(file.path().c_str(), nobody->pw_uid, nobody->pw_gid) == 0);
     INFO("secret " << secret);
-    CheckRefusal(CheckTrustedFile(file.path(), secret), file.path(),
-                 "owned by uid " + std::to_string(nobody->pw_uid) + ", neither root nor the running user");
+    CheckRefusal(
+        CheckTrustedFile(file.path(), secret), file.path(),
+        "owned by uid " + std::to_string(nobody->pw_uid) + ", neither root nor the running user");
   }
 }
 
-TEST_CASE("file safety: a missing file or a folder is refused with the reason", "[remote][file_safety]") {
+TEST_CASE("file safety: a missing file or a folder is refused with the reason",
+          "[remote][file_safety]") {
   TempDir dir;
   const std::string missing = dir.path() + "/zabitan.toml";
   CheckRefusal(CheckTrustedFile(missing, false), missing, "No such file or directory");

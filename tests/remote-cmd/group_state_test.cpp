@@ -1,13 +1,15 @@
 #include "zabitan/remote/group_state.h"
 
-#include <catch2/catch.hpp>
 #include <fstream>
+
+#include <catch2/catch.hpp>
 
 #include "../temp_files.h"
 
 using namespace zabitan::remote;
 
-TEST_CASE("group state: saved and loaded back, a missing file is a fresh state", "[remote][state]") {
+TEST_CASE("group state: saved and loaded back, a missing file is a fresh state",
+          "[remote][state]") {
   zabitan::testing::TempDir dir;
   GroupState st;
   REQUIRE(LoadGroupState(dir.path(), "web", &st).ok());
@@ -50,7 +52,8 @@ TEST_CASE("group state: the lock serialises, and gives up at the deadline", "[re
   auto soon = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
   REQUIRE(GroupLock::Acquire(dir.path(), "web", soon, &first).ok());
   GroupLock second;
-  auto s = GroupLock::Acquire(dir.path(), "web", std::chrono::steady_clock::now() + std::chrono::milliseconds(50), &second);
+  auto s = GroupLock::Acquire(
+      dir.path(), "web", std::chrono::steady_clock::now() + std::chrono::milliseconds(50), &second);
   CHECK(s.message() == "group web is busy with another action past the time budget");
   GroupLock other_group;
   CHECK(GroupLock::Acquire(dir.path(), "db", soon, &other_group).ok());

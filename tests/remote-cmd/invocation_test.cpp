@@ -1,19 +1,21 @@
 #include "zabitan/remote/invocation.h"
 
-#include <catch2/catch.hpp>
 #include <fstream>
+
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 using namespace zabitan::remote;
 
 namespace {
 
-const std::vector<std::string> kBase = {"scale-up", "--host", "vm-web01", "--event-id", "1",
-                                        "--trigger-id", "2", "--status", "PROBLEM"};
+const std::vector<std::string> kBase = {"scale-up",     "--host", "vm-web01", "--event-id", "1",
+                                        "--trigger-id", "2",      "--status", "PROBLEM"};
 
 std::string Unhex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
   return out;
 }
 
@@ -48,7 +50,8 @@ TEST_CASE("invocation: the documented command line is accepted", "[remote][invoc
   CHECK(ParseInvocation(args, &inv).ok());
 }
 
-TEST_CASE("invocation: --config may come before the action, as in the usage line", "[remote][invocation]") {
+TEST_CASE("invocation: --config may come before the action, as in the usage line",
+          "[remote][invocation]") {
   Invocation inv;
   std::vector<std::string> args = {"--config", "/etc/zabitan/other.toml"};
   args.insert(args.end(), kBase.begin(), kBase.end());
@@ -73,17 +76,21 @@ TEST_CASE("invocation: errors are one line that names the argument", "[remote][i
   // Bytes that are not UTF-8 and C1 controls (NEL) are shown, not echoed: the line goes to
   // Zabbix's action log, which a UTF-8 database stores (found by invocation_fuzz).
   args[2] = "vm\xff\xc2\x85x";
-  CHECK(ParseInvocation(args, &inv).message() == "argument 3 \"vm\\xff\\xc2\\x85x\": control character or invalid UTF-8");
+  CHECK(ParseInvocation(args, &inv).message() ==
+        "argument 3 \"vm\\xff\\xc2\\x85x\": control character or invalid UTF-8");
   args[2] = "vm$(id)";
-  CHECK(ParseInvocation(args, &inv).message() == "--host \"vm$(id)\": only letters, digits, '_', '.', '-' and blanks");
+  CHECK(ParseInvocation(args, &inv).message() ==
+        "--host \"vm$(id)\": only letters, digits, '_', '.', '-' and blanks");
   args = kBase;
   args.push_back("--host");
   args.push_back("x");
   CHECK(ParseInvocation(args, &inv).message() == "--host given twice");
-  CHECK(ParseInvocation({"reboot"}, &inv).message() == "unknown action \"reboot\": expected scale-up, scale-down or status");
+  CHECK(ParseInvocation({"reboot"}, &inv).message() ==
+        "unknown action \"reboot\": expected scale-up, scale-down or status");
 }
 
-TEST_CASE("invocation: every command line of the hostile corpus is rejected", "[remote][invocation]") {
+TEST_CASE("invocation: every command line of the hostile corpus is rejected",
+          "[remote][invocation]") {
   std::ifstream in(ZABITAN_REMOTE_CORPUS);
   REQUIRE(in);
   std::string line;

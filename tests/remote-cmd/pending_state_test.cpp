@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -13,14 +12,16 @@
 #include <sstream>
 #include <thread>
 
+#include <catch2/catch.hpp>
+
 #include "../temp_files.h"
 #include "invocations.h"
 #include "zabitan/remote/decision.h"
 #include "zabitan/remote/group_state.h"
 
 using namespace zabitan::remote;
-using zabitan::testing::Up;
 using zabitan::testing::TempDir;
+using zabitan::testing::Up;
 
 namespace {
 
@@ -44,7 +45,8 @@ auto Soon() { return std::chrono::steady_clock::now() + std::chrono::millisecond
 
 }  // namespace
 
-TEST_CASE("pending: a pending power-on is saved, loaded and reconciled as done, never retried", "[remote][pending]") {
+TEST_CASE("pending: a pending power-on is saved, loaded and reconciled as done, never retried",
+          "[remote][pending]") {
   TempDir dir;
   const int64_t now = std::time(nullptr);
   GroupState st;
@@ -61,7 +63,8 @@ TEST_CASE("pending: a pending power-on is saved, loaded and reconciled as done, 
   REQUIRE(back.ReconcilePending());
   CHECK_FALSE(back.ReconcilePending());  // once
   CHECK(back.pending.empty());
-  CHECK(*back.Outcome("100:up") == "interrupted: power on web-1 was started, its outcome is unknown");
+  CHECK(*back.Outcome("100:up") ==
+        "interrupted: power on web-1 was started, its outcome is unknown");
   CHECK(back.started == std::vector<std::string>{"web-1"});  // a scale-down may stop it
   CHECK(back.last_action == now - 10);
   CHECK(back.ActionsSince(now - 3600) == 1);
@@ -78,7 +81,8 @@ TEST_CASE("pending: a pending power-on is saved, loaded and reconciled as done, 
   CHECK(Decide(Up("101"), Web(), back, pool, now + 300).kind == Decision::kPowerOn);
 }
 
-TEST_CASE("pending: an interrupted clone is a member of the group from then on", "[remote][pending]") {
+TEST_CASE("pending: an interrupted clone is a member of the group from then on",
+          "[remote][pending]") {
   GroupState st;
   st.Remember("5:up", "powered on web-1");
   st.pending.push_back({"6:up", "clone", "web-9", 1000});
@@ -90,7 +94,8 @@ TEST_CASE("pending: an interrupted clone is a member of the group from then on",
   CHECK(st.last_action == 1000);
 }
 
-TEST_CASE("pending: an interrupted shutdown leaves the VM among those zabitan started", "[remote][pending]") {
+TEST_CASE("pending: an interrupted shutdown leaves the VM among those zabitan started",
+          "[remote][pending]") {
   GroupState st;
   st.started = {"web-1"};
   st.pending.push_back({"7:down", "shut down", "web-1", 1000});
@@ -99,8 +104,9 @@ TEST_CASE("pending: an interrupted shutdown leaves the VM among those zabitan st
   CHECK(st.Outcome("7:down")->starts_with("interrupted: shut down web-1"));
 }
 
-TEST_CASE("clock: a last action in the future (clock stepped back) holds the group one cooldown at most",
-          "[remote][clock]") {
+TEST_CASE(
+    "clock: a last action in the future (clock stepped back) holds the group one cooldown at most",
+    "[remote][clock]") {
   TempDir dir;
   const int64_t now = std::time(nullptr);
   GroupState st;
@@ -125,12 +131,14 @@ TEST_CASE("state files: a state folder group or others can write is refused", "[
   ::chmod(state.c_str(), 0777);
   GroupLock other;
   CHECK(GroupLock::Acquire(state, "db", Soon(), &other).message() ==
-        "state_dir " + state + ": mode 0777 lets group or others change the state (chmod go-w " + state + ")");
+        "state_dir " + state + ": mode 0777 lets group or others change the state (chmod go-w " +
+            state + ")");
   ::chmod(state.c_str(), 0770);
   CHECK_FALSE(GroupLock::Acquire(state, "db", Soon(), &other).ok());
 }
 
-TEST_CASE("state files: symbolic links planted in the state folder are not followed", "[remote][state]") {
+TEST_CASE("state files: symbolic links planted in the state folder are not followed",
+          "[remote][state]") {
   TempDir dir;
   const std::string elsewhere = dir.path() + "/elsewhere";
   std::ofstream(elsewhere) << "precious\n";
@@ -172,7 +180,8 @@ TEST_CASE("event ids: \"0001\" and \"1\" are one event, handled once", "[remote]
   CHECK(d.reason.find("was handled already") != std::string::npos);
 }
 
-TEST_CASE("state files: a lock file replaced while a run waits is locked again, not held stale", "[remote][state]") {
+TEST_CASE("state files: a lock file replaced while a run waits is locked again, not held stale",
+          "[remote][state]") {
   // Run A holds web.lock (file X); run B opened X and waits; X is then replaced by Y, which a
   // third run C locks; A ends. B's flock on X now succeeds, but X is no longer the lock: B must
   // take Y (held by C) instead of running beside C.
@@ -183,7 +192,8 @@ TEST_CASE("state files: a lock file replaced while a run waits is locked again, 
   GroupLock b;
   zabitan::Status b_status;
   std::thread waiter([&] {
-    b_status = GroupLock::Acquire(dir.path(), "web", std::chrono::steady_clock::now() + std::chrono::seconds(2), &b);
+    b_status = GroupLock::Acquire(dir.path(), "web",
+                                  std::chrono::steady_clock::now() + std::chrono::seconds(2), &b);
   });
   // Readiness: B has the file open once two descriptors of this process point at it.
   auto open_on_lock = [&] {
@@ -195,7 +205,8 @@ TEST_CASE("state files: a lock file replaced while a run waits is locked again, 
     return n;
   };
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (open_on_lock() < 2 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  while (open_on_lock() < 2 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::yield();
   REQUIRE(open_on_lock() == 2);
   const std::string fresh = path + ".new";
   zabitan::UniqueFd c(::open(fresh.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));

@@ -13,21 +13,26 @@ VmPower Vm(const std::string& moref, const std::string& name, const std::string&
 
 }  // namespace
 
-TEST_CASE("pool: a name two VMs share outside the folder is refused, not the last one taken", "[remote][pool]") {
+TEST_CASE("pool: a name two VMs share outside the folder is refused, not the last one taken",
+          "[remote][pool]") {
   // Before: the loop kept the last match, so "web-1" meant vm-9 (on), and a scale-up or
   // scale-down acted on whichever vSphere happened to list last.
-  const std::vector<VmPower> vms = {Vm("vm-1", "web-1", "poweredOff"), Vm("vm-9", "web-1", "poweredOn"),
+  const std::vector<VmPower> vms = {Vm("vm-1", "web-1", "poweredOff"),
+                                    Vm("vm-9", "web-1", "poweredOn"),
                                     Vm("vm-2", "web-2", "poweredOff")};
   std::vector<PoolMember> pool;
   std::map<std::string, zabitan::vsphere::ManagedObject> morefs;
   const auto s = MatchPool({"web-2", "web-1"}, {}, vms, &pool, &morefs);
   CHECK(s.message() ==
-        "pool VM \"web-1\" names 2 VMs in vSphere: refusing to guess which (rename one, or use pool_folder)");
+        "pool VM \"web-1\" names 2 VMs in vSphere: refusing to guess which (rename one, or use "
+        "pool_folder)");
 }
 
-TEST_CASE("pool: the folder's VM wins over a namesake elsewhere; unknown names have no state", "[remote][pool]") {
+TEST_CASE("pool: the folder's VM wins over a namesake elsewhere; unknown names have no state",
+          "[remote][pool]") {
   const std::vector<VmPower> in_folder = {Vm("vm-5", "web-1", "poweredOff")};
-  const std::vector<VmPower> vms = {Vm("vm-5", "web-1", "poweredOff"), Vm("vm-9", "web-1", "poweredOn"),
+  const std::vector<VmPower> vms = {Vm("vm-5", "web-1", "poweredOff"),
+                                    Vm("vm-9", "web-1", "poweredOn"),
                                     Vm("vm-2", "web-2", "poweredOn")};
   std::vector<PoolMember> pool;
   std::map<std::string, zabitan::vsphere::ManagedObject> morefs;

@@ -4,11 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "../temp_files.h"
 #include "zabitan/common/trusted_file.h"
@@ -22,16 +23,19 @@ using zabitan::testing::TempDir;
 namespace {
 
 std::string WriteConfig(const std::string& path, const std::string& tail = "") {
-  std::ofstream(path) << "[remote_cmd]\nurl = \"https://vc/sdk\"\nuser = \"u\"\npassword_file = \"/etc/zabitan/pw\"\n"
-                      << "audit_log = \"\"\n[remote_cmd.groups.web]\nhosts = [\"vm-web01\"]\npool = [\"web-3\"]\n"
-                      << tail;
+  std::ofstream(path)
+      << "[remote_cmd]\nurl = \"https://vc/sdk\"\nuser = \"u\"\npassword_file = "
+         "\"/etc/zabitan/pw\"\n"
+      << "audit_log = \"\"\n[remote_cmd.groups.web]\nhosts = [\"vm-web01\"]\npool = [\"web-3\"]\n"
+      << tail;
   ::chmod(path.c_str(), 0644);
   return path;
 }
 
 std::string Admitting(const std::string& config) {
-  std::vector<std::string> args = {"zabitan-remote-cmd", "scale-up", "--host", "vm-web01", "--event-id", "7",
-                                   "--trigger-id", "8", "--status", "PROBLEM", "--config", config};
+  std::vector<std::string> args = {"zabitan-remote-cmd", "scale-up", "--host",       "vm-web01",
+                                   "--event-id",         "7",        "--trigger-id", "8",
+                                   "--status",           "PROBLEM",  "--config",     config};
   std::vector<char*> argv;
   for (std::string& s : args) argv.push_back(s.data());
   Admission a;
@@ -54,14 +58,15 @@ TEST_CASE("trusted open: a config that is a symbolic link is refused", "[remote]
   CHECK(Admitting(link) == "refusing to run: " + link + ": is a symbolic link: name the real path");
 }
 
-TEST_CASE("trusted open: a folder on the way that is a symbolic link is refused", "[remote][trust]") {
+TEST_CASE("trusted open: a folder on the way that is a symbolic link is refused",
+          "[remote][trust]") {
   TempDir dir;
   REQUIRE(::mkdir((dir.path() + "/real").c_str(), 0755) == 0);
   WriteConfig(dir.path() + "/real/z.toml");
   REQUIRE(::symlink((dir.path() + "/real").c_str(), (dir.path() + "/etc").c_str()) == 0);
   const std::string config = dir.path() + "/etc/z.toml";
-  CHECK(Admitting(config) ==
-        "refusing to run: " + config + ": " + dir.path() + "/etc is a symbolic link: name the real path");
+  CHECK(Admitting(config) == "refusing to run: " + config + ": " + dir.path() +
+                                 "/etc is a symbolic link: name the real path");
 }
 
 TEST_CASE("trusted open: a config in a folder others can write is refused", "[remote][trust]") {
@@ -71,8 +76,10 @@ TEST_CASE("trusted open: a config in a folder others can write is refused", "[re
   REQUIRE(::mkdir(folder.c_str(), 0755) == 0);
   REQUIRE(::chmod(folder.c_str(), 0777) == 0);
   const std::string config = WriteConfig(folder + "/z.toml");
-  CHECK(Admitting(config) == "refusing to run: " + config + ": folder " + folder +
-                                 " has mode 0777: group or others can replace what is in it (chmod go-w " + folder + ")");
+  CHECK(Admitting(config) ==
+        "refusing to run: " + config + ": folder " + folder +
+            " has mode 0777: group or others can replace what is in it (chmod go-w " + folder +
+            ")");
   ::chmod(folder.c_str(), 01777);  // sticky: others may add files, not replace this one
   CHECK(Admitting(config) == "admitted");
   ::chmod(folder.c_str(), 0775);
@@ -108,8 +115,10 @@ TEST_CASE("trusted open: a secret is read from the checked descriptor; a relativ
   REQUIRE(ReadTrustedFile(pw, true, &text).ok());
   CHECK(text == "s3cret\n");
   ::chmod(pw.c_str(), 0640);
-  CHECK(ReadTrustedFile(pw, true, &text).message() == pw + ": mode 0640 lets group or others read it (chmod 600 " + pw + ")");
+  CHECK(ReadTrustedFile(pw, true, &text).message() ==
+        pw + ": mode 0640 lets group or others read it (chmod 600 " + pw + ")");
   CHECK(text.empty());
   CHECK(ReadTrustedFile("etc/pw", true, &text).message() == "etc/pw: expected an absolute path");
-  CHECK(ReadTrustedFile(dir.path() + "/../pw", true, &text).message() == dir.path() + "/../pw: \"..\" is not allowed");
+  CHECK(ReadTrustedFile(dir.path() + "/../pw", true, &text).message() ==
+        dir.path() + "/../pw: \"..\" is not allowed");
 }

@@ -3,11 +3,12 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <cstring>
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-#include <cstring>
-#include <thread>
 
 #include "../skip.h"
 #include "fake_trapper.h"
@@ -73,7 +74,8 @@ void ReachesTrapperOn(const char* address) {
   std::string payload = Payload(), header = EncodeHeader(payload.size(), 0, false);
   FakeTrapper trapper(address);
   auto addresses = DualStackLocalhost(trapper.port());
-  ExchangeResult r = Run([&] { return ExchangeWith(addresses, header, payload, ExchangeOptions()); });
+  ExchangeResult r =
+      Run([&] { return ExchangeWith(addresses, header, payload, ExchangeOptions()); });
   INFO(address << ": " << r.status.message());
   CHECK(r.stage == ExchangeStage::kDone);
   CHECK(r.reply.find("processed: 1") != std::string::npos);

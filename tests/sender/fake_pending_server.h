@@ -4,12 +4,13 @@
 #define ZABITAN_TESTS_SENDER_FAKE_PENDING_SERVER_H_
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/sender/pending_delivery.h"
 

@@ -3,13 +3,14 @@
 #ifndef ZABITAN_TESTS_SENDER_FAKE_TRAPPER_H_
 #define ZABITAN_TESTS_SENDER_FAKE_TRAPPER_H_
 
-#include <utility>
-#include <boost/asio.hpp>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include <boost/asio.hpp>
+#include <nlohmann/json.hpp>
 
 #include "zabitan/sender/frame.h"
 #include "zabitan/sender/value.h"
@@ -71,10 +72,11 @@ class FakeTrapper {
       }
     }
     if (reply_ == "close") return;
-    std::string json = reply_.empty() ? "{\"response\":\"success\",\"info\":\"processed: " +
-                                            std::to_string(n) + "; failed: 0; total: " +
-                                            std::to_string(n) + "; seconds spent: 0.0001\"}"
-                                      : reply_;
+    std::string json =
+        reply_.empty()
+            ? "{\"response\":\"success\",\"info\":\"processed: " + std::to_string(n) +
+                  "; failed: 0; total: " + std::to_string(n) + "; seconds spent: 0.0001\"}"
+            : reply_;
     std::string frame = EncodeHeader(json.size(), json.size(), false) + json;
     boost::asio::write(s, boost::asio::buffer(frame), ec);
   }

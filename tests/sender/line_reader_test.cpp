@@ -2,9 +2,10 @@
 
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 using zabitan::sender::LineReader;
 

@@ -2,12 +2,13 @@
 
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "../temp_files.h"
 #include "fake_pending_server.h"

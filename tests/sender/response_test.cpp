@@ -6,7 +6,11 @@ using namespace zabitan::sender;
 
 TEST_CASE("response: success with counters", "[response]") {
   Response r;
-  REQUIRE(ParseResponse(R"({"response":"success","info":"processed: 3; failed: 1; total: 4; seconds spent: 0.000055"})", &r).ok());
+  REQUIRE(
+      ParseResponse(
+          R"({"response":"success","info":"processed: 3; failed: 1; total: 4; seconds spent: 0.000055"})",
+          &r)
+          .ok());
   CHECK(r.success);
   CHECK(*r.processed == 3);
   CHECK(*r.failed == 1);
@@ -29,7 +33,9 @@ TEST_CASE("response: failed", "[response]") {
 
 TEST_CASE("response: redirect and reset", "[response]") {
   Response r;
-  REQUIRE(ParseResponse(R"({"response":"failed","redirect":{"revision":7,"address":"10.0.0.2:10051"}})", &r).ok());
+  REQUIRE(ParseResponse(
+              R"({"response":"failed","redirect":{"revision":7,"address":"10.0.0.2:10051"}})", &r)
+              .ok());
   REQUIRE(r.redirect);
   CHECK(r.redirect->revision == 7);
   CHECK(r.redirect->address == "10.0.0.2:10051");

@@ -1,8 +1,9 @@
 #include "zabitan/sender/routed_sender.h"
 
-#include <catch2/catch.hpp>
 #include <ctime>
 #include <memory>
+
+#include <catch2/catch.hpp>
 
 #include "../temp_files.h"
 #include "fake_pending_server.h"

@@ -1,15 +1,16 @@
 #include "zabitan/sender/sender.h"
 
-#include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
+
+#include <catch2/catch.hpp>
 
 #include "../temp_files.h"
 #include "fake_trapper.h"
 
 using namespace zabitan::sender;
-using zabitan::Spool;
 using zabitan::kDefaultSpoolMaxBytes;
+using zabitan::Spool;
 
 namespace {
 
@@ -114,8 +115,9 @@ TEST_CASE("sender: one of two destinations down is partial", "[sender]") {
 }
 
 TEST_CASE("sender: failed values in a reply make the run partial", "[sender]") {
-  FakeTrapper trapper("127.0.0.1",
-                      R"({"response":"success","info":"processed: 0; failed: 1; total: 1; seconds spent: 0.1"})");
+  FakeTrapper trapper(
+      "127.0.0.1",
+      R"({"response":"success","info":"processed: 0; failed: 1; total: 1; seconds spent: 0.1"})");
   Sender sender(Options({{{"127.0.0.1", trapper.port()}}}), [](const BatchOutcome&) {});
   sender.Add({"h", "k", "v", {}, {}});
   sender.Finish();
@@ -159,7 +161,8 @@ SenderOptions WithSpool(SenderOptions o, Spool* spool) {
 }
 }  // namespace
 
-TEST_CASE("sender: a dead server's values are spooled and sent first next time", "[sender][spool]") {
+TEST_CASE("sender: a dead server's values are spooled and sent first next time",
+          "[sender][spool]") {
   SpoolDir dir;
   uint16_t port = ClosedPort();
   {
@@ -206,7 +209,11 @@ TEST_CASE("sender: with a spool and nothing new, the spool is flushed", "[sender
   Destination live{{{"127.0.0.1", trapper.port()}}};
   {
     auto spool = dir.Open();
-    REQUIRE(spool->Append(live.ToString(), R"({"request":"sender data","data":[{"host":"h","key":"k","value":"1"}]})", 1).ok());
+    REQUIRE(spool
+                ->Append(live.ToString(),
+                         R"({"request":"sender data","data":[{"host":"h","key":"k","value":"1"}]})",
+                         1)
+                .ok());
   }
   auto spool = dir.Open();
   SenderOptions o = Options({{{"127.0.0.1", trapper.port()}}});
@@ -218,7 +225,8 @@ TEST_CASE("sender: with a spool and nothing new, the spool is flushed", "[sender
   CHECK(spool->queued_values() == 0);
 }
 
-TEST_CASE("sender: a 7.0 proxy-group redirect is followed once and remembered", "[sender][redirect]") {
+TEST_CASE("sender: a 7.0 proxy-group redirect is followed once and remembered",
+          "[sender][redirect]") {
   FakeTrapper target;
   std::string redirect = R"({"response":"failed","redirect":{"revision":3,"address":"127.0.0.1:)" +
                          std::to_string(target.port()) + R"("}})";
@@ -235,13 +243,15 @@ TEST_CASE("sender: a 7.0 proxy-group redirect is followed once and remembered", 
 }
 
 TEST_CASE("sender: a second redirect in a row is an error", "[sender][redirect]") {
-  FakeTrapper proxy("127.0.0.1", R"({"response":"failed","redirect":{"revision":1,"address":"127.0.0.1:1"}})");
+  FakeTrapper proxy("127.0.0.1",
+                    R"({"response":"failed","redirect":{"revision":1,"address":"127.0.0.1:1"}})");
   std::string error;
   // The redirect target is the proxy itself: it redirects again.
   std::string again = R"({"response":"failed","redirect":{"revision":2,"address":"127.0.0.1:)" +
                       std::to_string(proxy.port()) + R"("}})";
   FakeTrapper first("127.0.0.1", again);
-  Sender sender(Options({{{"127.0.0.1", first.port()}}}), [&](const BatchOutcome& o) { error = o.status.message(); });
+  Sender sender(Options({{{"127.0.0.1", first.port()}}}),
+                [&](const BatchOutcome& o) { error = o.status.message(); });
   sender.Add({"h", "k", "v", {}, {}});
   sender.Finish();
   CHECK(sender.status() == RunStatus::kFailed);
@@ -302,7 +312,9 @@ TEST_CASE("sender: a batch that throws ends the run with an error instead of han
     if (++calls == 2) throw std::runtime_error("observer exploded");
   });
   for (int i = 0; i < 500; ++i) {
-    if (!sender.Add({"h", "k" + std::to_string(i % 7), std::to_string(i), std::nullopt, std::nullopt})) break;
+    if (!sender.Add(
+            {"h", "k" + std::to_string(i % 7), std::to_string(i), std::nullopt, std::nullopt}))
+      break;
   }
   sender.Finish();
   CHECK(sender.status() == RunStatus::kFailed);

@@ -1,13 +1,14 @@
 #include "zabitan/sender/tls.h"
 
-#include "../temp_files.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "../temp_files.h"
 
 using namespace zabitan::sender;
 

@@ -7,15 +7,17 @@
 using namespace zabitan::sstp;
 
 TEST_CASE("alert: the media type message's Name: value lines", "[sstp][alert]") {
-  Alert a = ParseMediaAlert("admin", "Problem: VM CPU high",
-                            "Host: vm-web01\r\nProblem: VM CPU high\nSeverity: High\nOperational data: 97 %\n");
+  Alert a = ParseMediaAlert(
+      "admin", "Problem: VM CPU high",
+      "Host: vm-web01\r\nProblem: VM CPU high\nSeverity: High\nOperational data: 97 %\n");
   CHECK(a.host == "vm-web01");
   CHECK(a.trigger == "VM CPU high");
   CHECK(a.severity == "High");
   CHECK(a.status == "PROBLEM");
   Surfaces s;
   CHECK(s.For(a) == 2);
-  Alert r = ParseMediaAlert("admin", "Resolved in 5m: VM CPU high", "Host: vm-web01\nSeverity: High\n");
+  Alert r =
+      ParseMediaAlert("admin", "Resolved in 5m: VM CPU high", "Host: vm-web01\nSeverity: High\n");
   CHECK(r.status == "OK");
   CHECK(s.For(r) == 5);
   Alert u = ParseMediaAlert("admin", "Hello", "no fields at all");

@@ -36,11 +36,15 @@ TEST_CASE("charset: Japanese text in each charset", "[sstp][charset]") {
   CHECK(out == "\x81\x60\x87\x40");
 }
 
-TEST_CASE("charset: a character the charset lacks becomes the geta mark, counted", "[sstp][charset]") {
+TEST_CASE("charset: a character the charset lacks becomes the geta mark, counted",
+          "[sstp][charset]") {
   std::string out;
   size_t replaced = 0;
   REQUIRE(ConvertFromUtf8("a😀b€c", "Shift_JIS", &out, &replaced).ok());
-  CHECK(out == "a\x81\xac" "b\x81\xac" "c");  // 〓 is 81 AC in Shift_JIS
+  CHECK(out ==
+        "a\x81\xac"
+        "b\x81\xac"
+        "c");  // 〓 is 81 AC in Shift_JIS
   CHECK(replaced == 2);
   REQUIRE(ConvertFromUtf8("😀", "ISO-2022-JP", &out, &replaced).ok());
   CHECK(out == "\x1b$B\".\x1b(B");
@@ -57,7 +61,8 @@ std::string Decoded(const std::string& bytes, const char* charset) {
 
 // Issue #15: "¥![open,calc]¥-" passed escaping untouched (it is not a backslash in UTF-8) and
 // arrived as "\![open,calc]\-" in CP932: open a program, quit the ghost.
-TEST_CASE("charset: a character written as an ASCII byte (¥ is 5C) becomes the geta mark", "[sstp][charset]") {
+TEST_CASE("charset: a character written as an ASCII byte (¥ is 5C) becomes the geta mark",
+          "[sstp][charset]") {
   for (const char* charset : {"Shift_JIS", "EUC-JP", "ISO-2022-JP"}) {
     CAPTURE(charset);
     std::string out;
@@ -73,7 +78,8 @@ TEST_CASE("charset: a character written as an ASCII byte (¥ is 5C) becomes the 
   CHECK(out == "\x81\xac\x95\x5c");  // 表's trail byte 5C is part of the character
 }
 
-TEST_CASE("charset: no code point up to U+2FFFF adds an ASCII character in any charset", "[sstp][charset]") {
+TEST_CASE("charset: no code point up to U+2FFFF adds an ASCII character in any charset",
+          "[sstp][charset]") {
   std::string all;
   for (char32_t c = 0x80; c <= 0x2ffff; ++c) {
     if (c >= 0xd800 && c <= 0xdfff) continue;

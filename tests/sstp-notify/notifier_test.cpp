@@ -1,7 +1,8 @@
 #include "zabitan/sstp/notifier.h"
 
-#include <catch2/catch.hpp>
 #include <deque>
+
+#include <catch2/catch.hpp>
 
 #include "../temp_files.h"
 
@@ -61,7 +62,8 @@ TEST_CASE("notifier: status codes become outcomes", "[sstp][notifier]") {
   CHECK(d.response == "SSTP/1.4 200 OK");
   d = n.Deliver(Say("b"));
   CHECK(d.outcome == Delivery::kRetryable);  // no spool: nothing keeps it
-  CHECK(d.status.message() == "desk:9801 answered 409 Conflict (the ghost is busy or in a no-interrupt state)");
+  CHECK(d.status.message() ==
+        "desk:9801 answered 409 Conflict (the ghost is busy or in a no-interrupt state)");
   d = n.Deliver(Say("c"));
   CHECK(d.outcome == Delivery::kFailed);
   CHECK(d.code == 400);
@@ -69,7 +71,8 @@ TEST_CASE("notifier: status codes become outcomes", "[sstp][notifier]") {
   CHECK(d.outcome == Delivery::kRetryable);
 }
 
-TEST_CASE("notifier: what the desktop cannot take waits, and goes first, in order", "[sstp][notifier]") {
+TEST_CASE("notifier: what the desktop cannot take waits, and goes first, in order",
+          "[sstp][notifier]") {
   SpoolDir dir;
   auto spool = dir.Open();
   ScriptedTransport t;
@@ -91,7 +94,8 @@ TEST_CASE("notifier: what the desktop cannot take waits, and goes first, in orde
   CHECK(spool->queued_values() == 0);
 }
 
-TEST_CASE("notifier: a refused spooled message is dropped, the rest delivered", "[sstp][notifier]") {
+TEST_CASE("notifier: a refused spooled message is dropped, the rest delivered",
+          "[sstp][notifier]") {
   SpoolDir dir;
   auto spool = dir.Open();
   ScriptedTransport t;
@@ -106,12 +110,14 @@ TEST_CASE("notifier: a refused spooled message is dropped, the rest delivered", 
   CHECK(f.left == 0);
 }
 
-TEST_CASE("notifier: old spooled messages expire instead of being spoken late", "[sstp][notifier]") {
+TEST_CASE("notifier: old spooled messages expire instead of being spoken late",
+          "[sstp][notifier]") {
   SpoolDir dir;
   auto spool = dir.Open();
   ScriptedTransport t;
   // Spooled two hours ago, by an earlier run.
-  REQUIRE(spool->Append("desk:9801", EncodeSpooled(Say("stale"), std::time(nullptr) - 7200), 1).ok());
+  REQUIRE(
+      spool->Append("desk:9801", EncodeSpooled(Say("stale"), std::time(nullptr) - 7200), 1).ok());
   REQUIRE(spool->Append("desk:9801", EncodeSpooled(Say("fresh"), std::time(nullptr) - 60), 1).ok());
   Notifier n(t, spool.get(), {std::chrono::seconds(3600)});
   t.answers = {"SSTP/1.4 200 OK"};
@@ -145,7 +151,8 @@ TEST_CASE("notifier: the spool record keeps every field", "[sstp][notifier]") {
   CHECK_FALSE(DecodeSpooled("{\"created\":1}", &back, &created).ok());
 }
 
-TEST_CASE("notifier: past its deadline nothing is sent, everything waits in order", "[sstp][notifier]") {
+TEST_CASE("notifier: past its deadline nothing is sent, everything waits in order",
+          "[sstp][notifier]") {
   SpoolDir dir;
   auto spool = dir.Open();
   ScriptedTransport t;

@@ -10,12 +10,14 @@ TEST_CASE("protocol: SEND SSTP/1.4 bytes", "[sstp][protocol]") {
   std::string bytes;
   size_t replaced = 0;
   REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
-  CHECK(bytes == "SEND SSTP/1.4\r\nCharset: UTF-8\r\nSender: zabitan\r\nScript: \\0\\s[0]hi\\e\r\n\r\n");
+  CHECK(bytes ==
+        "SEND SSTP/1.4\r\nCharset: UTF-8\r\nSender: zabitan\r\nScript: \\0\\s[0]hi\\e\r\n\r\n");
   r.options = {"nodescript", "notranslate"};
   r.sender = "Zabbix";
   REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
-  CHECK(bytes == "SEND SSTP/1.4\r\nCharset: UTF-8\r\nSender: Zabbix\r\nScript: \\0\\s[0]hi\\e\r\n"
-                 "Option: nodescript,notranslate\r\n\r\n");
+  CHECK(bytes ==
+        "SEND SSTP/1.4\r\nCharset: UTF-8\r\nSender: Zabbix\r\nScript: \\0\\s[0]hi\\e\r\n"
+        "Option: nodescript,notranslate\r\n\r\n");
 }
 
 TEST_CASE("protocol: NOTIFY SSTP/1.1 with references and a fallback script", "[sstp][protocol]") {
@@ -27,8 +29,9 @@ TEST_CASE("protocol: NOTIFY SSTP/1.1 with references and a fallback script", "[s
   std::string bytes;
   size_t replaced = 0;
   REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
-  CHECK(bytes == "NOTIFY SSTP/1.1\r\nCharset: UTF-8\r\nSender: zabitan\r\nEvent: OnZabbixAlert\r\n"
-                 "Reference0: web01\r\nReference1: CPU high Script: \\-\r\nScript: \\0fallback\\e\r\n\r\n");
+  CHECK(bytes ==
+        "NOTIFY SSTP/1.1\r\nCharset: UTF-8\r\nSender: zabitan\r\nEvent: OnZabbixAlert\r\n"
+        "Reference0: web01\r\nReference1: CPU high Script: \\-\r\nScript: \\0fallback\\e\r\n\r\n");
   r.event.clear();
   CHECK_FALSE(EncodeRequest(r, &bytes, &replaced).ok());
 }
@@ -40,7 +43,9 @@ TEST_CASE("protocol: the whole request is in its charset", "[sstp][protocol]") {
   std::string bytes;
   size_t replaced = 0;
   REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
-  CHECK(bytes == "SEND SSTP/1.4\r\nCharset: Shift_JIS\r\nSender: zabitan\r\nScript: \x93\xfa\x96\x7b\r\n\r\n");
+  CHECK(
+      bytes ==
+      "SEND SSTP/1.4\r\nCharset: Shift_JIS\r\nSender: zabitan\r\nScript: \x93\xfa\x96\x7b\r\n\r\n");
 }
 
 TEST_CASE("protocol: request bytes in EUC-JP and ISO-2022-JP", "[sstp][protocol]") {
@@ -50,16 +55,19 @@ TEST_CASE("protocol: request bytes in EUC-JP and ISO-2022-JP", "[sstp][protocol]
   size_t replaced = 0;
   r.charset = "EUC-JP";
   REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
-  CHECK(bytes == "SEND SSTP/1.4\r\nCharset: EUC-JP\r\nSender: zabitan\r\nScript: \xc6\xfc\xcb\xdc\r\n\r\n");
+  CHECK(bytes ==
+        "SEND SSTP/1.4\r\nCharset: EUC-JP\r\nSender: zabitan\r\nScript: \xc6\xfc\xcb\xdc\r\n\r\n");
   // ISO-2022-JP shifts into JIS X 0208 and back to ASCII before the line ends.
   r.charset = "ISO-2022-JP";
   REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
-  CHECK(bytes == "SEND SSTP/1.4\r\nCharset: ISO-2022-JP\r\nSender: zabitan\r\n"
-                 "Script: \x1b$BF|K\\\x1b(B\r\n\r\n");
+  CHECK(bytes ==
+        "SEND SSTP/1.4\r\nCharset: ISO-2022-JP\r\nSender: zabitan\r\n"
+        "Script: \x1b$BF|K\\\x1b(B\r\n\r\n");
   CHECK(replaced == 0);
 }
 
-TEST_CASE("protocol: NOTIFY in Shift_JIS converts every header, not just the script", "[sstp][protocol]") {
+TEST_CASE("protocol: NOTIFY in Shift_JIS converts every header, not just the script",
+          "[sstp][protocol]") {
   Request r;
   r.method = Method::kNotify;
   r.charset = "Shift_JIS";
@@ -70,11 +78,13 @@ TEST_CASE("protocol: NOTIFY in Shift_JIS converts every header, not just the scr
   std::string bytes;
   size_t replaced = 0;
   REQUIRE(EncodeRequest(r, &bytes, &replaced).ok());
-  CHECK(bytes == "NOTIFY SSTP/1.1\r\nCharset: Shift_JIS\r\nSender: \x83\x45\x83\x46\x83\x75\r\n"
-                 "Event: OnZabbixAlert\r\nReference0: \x93\xfa\x96\x7b\r\nScript: \x93\xfa\x96\x7b\r\n\r\n");
+  CHECK(bytes ==
+        "NOTIFY SSTP/1.1\r\nCharset: Shift_JIS\r\nSender: \x83\x45\x83\x46\x83\x75\r\n"
+        "Event: OnZabbixAlert\r\nReference0: \x93\xfa\x96\x7b\r\nScript: \x93\xfa\x96\x7b\r\n\r\n");
 }
 
-TEST_CASE("protocol: a script cannot end its header, whatever the caller put in", "[sstp][protocol]") {
+TEST_CASE("protocol: a script cannot end its header, whatever the caller put in",
+          "[sstp][protocol]") {
   Request r;
   r.script = "a\r\nOption: x\r\n\r\nSEND SSTP/1.4";
   std::string bytes;
@@ -93,7 +103,8 @@ TEST_CASE("protocol: the response head ends at the first blank line", "[sstp][pr
 
 TEST_CASE("protocol: status line and headers", "[sstp][protocol]") {
   Response r;
-  REQUIRE(ParseResponse("SSTP/1.4 200 OK\r\nCharset: UTF-8\r\nX-SSTP-PassThru-A: b\r\n\r\n", &r).ok());
+  REQUIRE(
+      ParseResponse("SSTP/1.4 200 OK\r\nCharset: UTF-8\r\nX-SSTP-PassThru-A: b\r\n\r\n", &r).ok());
   CHECK(r.version == "SSTP/1.4");
   CHECK(r.code == 200);
   CHECK(r.phrase == "OK");

@@ -1,7 +1,8 @@
 #include "zabitan/sstp/script.h"
 
-#include <catch2/catch.hpp>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 using zabitan::sstp::CleanHeaderValue;
 using zabitan::sstp::EscapeText;
@@ -40,18 +41,18 @@ TEST_CASE("script: backslash and percent are escaped, brackets are not", "[sstp]
 
 TEST_CASE("script: the injection corpus shows literally", "[sstp][script]") {
   const std::string corpus[] = {
-      "\\-",                                    // quits the ghost
+      "\\-",                                     // quits the ghost
       "\\![open,browser,https://evil.example]",  // runs a program
       "\\![raise,OnShutdown]",
       "\\j[https://evil.example]",
-      "%username %month %selfname",             // environment expansion
-      "\\_?\\-\\_?",                            // "show literally" closed by the text itself
+      "%username %month %selfname",  // environment expansion
+      "\\_?\\-\\_?",                 // "show literally" closed by the text itself
       "\\e",
       "\\\\-",                                  // an escaped backslash followed by -
       "x\r\nScript: \\-\r\n\r\nSEND SSTP/1.4",  // header smuggling
       std::string("nul\0here\\-", 11),
-      "\x1b[31mred\x7f\xc2\x85",                // ESC, DEL, C1 NEL
-      "\\",                                     // a lone backslash at the end
+      "\x1b[31mred\x7f\xc2\x85",  // ESC, DEL, C1 NEL
+      "\\",                       // a lone backslash at the end
   };
   for (const std::string& text : corpus) {
     INFO(text);
@@ -69,10 +70,13 @@ TEST_CASE("script: line breaks become our own \\n tag", "[sstp][script]") {
 }
 
 TEST_CASE("script: invalid UTF-8 is replaced, never passed on", "[sstp][script]") {
-  CHECK(EscapeText("a\xff" "b") == "a\xef\xbf\xbd" "b");
-  CHECK(EscapeText("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");   // overlong '/'
+  CHECK(EscapeText("a\xff"
+                   "b") ==
+        "a\xef\xbf\xbd"
+        "b");
+  CHECK(EscapeText("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");                  // overlong '/'
   CHECK(EscapeText("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // surrogate
-  CHECK(EscapeText("\xe6\x97") == "\xef\xbf\xbd\xef\xbf\xbd");   // truncated 日
+  CHECK(EscapeText("\xe6\x97") == "\xef\xbf\xbd\xef\xbf\xbd");                  // truncated 日
 }
 
 TEST_CASE("script: long text is cut on a character and escape boundary", "[sstp][script]") {
@@ -99,7 +103,7 @@ TEST_CASE("script: header values lose control characters, keep backslashes", "[s
 
 TEST_CASE("script: a speech template fills placeholders with escaped values", "[sstp][script]") {
   Speech speech("\\0\\s[{surface}]{host}: {trigger}\\n{status}{unknown}\\e");
-  std::string s = speech.Render({{"host", "web\\01"}, {"trigger", "50% \\-"}, {"status", "PROBLEM"},
-                                 {"surface", "7"}});
+  std::string s = speech.Render(
+      {{"host", "web\\01"}, {"trigger", "50% \\-"}, {"status", "PROBLEM"}, {"surface", "7"}});
   CHECK(s == "\\0\\s[7]web\\\\01: 50\\% \\\\-\\nPROBLEM{unknown}\\e");
 }

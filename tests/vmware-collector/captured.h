@@ -3,10 +3,11 @@
 #ifndef ZABITAN_TESTS_VMWARE_COLLECTOR_CAPTURED_H_
 #define ZABITAN_TESTS_VMWARE_COLLECTOR_CAPTURED_H_
 
-#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 namespace zabitan::testing {
 

@@ -1,15 +1,16 @@
 #include "zabitan/vsphere/discovery.h"
 
-#include <catch2/catch.hpp>
 #include <map>
+
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 using namespace zabitan::vsphere;
 
 namespace {
 
-Entity Make(const std::string& type, const std::string& moref, const std::string& name, const std::string& uuid,
-            std::map<std::string, std::string> properties) {
+Entity Make(const std::string& type, const std::string& moref, const std::string& name,
+            const std::string& uuid, std::map<std::string, std::string> properties) {
   Entity e;
   e.moref = {type, moref};
   e.name = name;
@@ -32,11 +33,16 @@ TEST_CASE("vsphere discovery: LLD, sizes, power states and uptimes", "[vsphere]"
       Make("HostSystem", "host-1", "esx01", "hv-uuid",
            {{"runtime.powerState", "poweredOn"}, {"summary.quickStats.uptime", "77229"}}),
       Make("VirtualMachine", "vm-1", "web01", "vm-uuid",
-           {{"runtime.powerState", "poweredOff"}, {"runtime.host", "host-1"}, {"summary.quickStats.uptimeSeconds", "42"}}),
+           {{"runtime.powerState", "poweredOff"},
+            {"runtime.host", "host-1"},
+            {"summary.quickStats.uptimeSeconds", "42"}}),
       Make("VirtualMachine", "vm-2", "no-uuid", "", {{"runtime.powerState", "poweredOn"}}),
       Make("Datastore", "datastore-1", "ssd01", "ds:///vmfs/volumes/5a7c1f-e2/",
-           {{"summary.url", "ds:///vmfs/volumes/5a7c1f-e2/"}, {"summary.capacity", "1000"},
-            {"summary.freeSpace", "300"}, {"summary.uncommitted", "250"}, {"summary.type", "VMFS"}}),
+           {{"summary.url", "ds:///vmfs/volumes/5a7c1f-e2/"},
+            {"summary.capacity", "1000"},
+            {"summary.freeSpace", "300"},
+            {"summary.uncommitted", "250"},
+            {"summary.type", "VMFS"}}),
       Make("Datastore", "datastore-2", "nfs,01", "ds:///vmfs/volumes/a,b/",
            {{"summary.capacity", "500"}, {"summary.freeSpace", "100"}}),
   };
@@ -46,7 +52,8 @@ TEST_CASE("vsphere discovery: LLD, sizes, power states and uptimes", "[vsphere]"
   CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.hv.discovery")) ==
         nlohmann::json::parse(R"([{"{#HV.UUID}":"hv-uuid","{#HV.NAME}":"esx01"}])"));
   CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.vm.discovery")) ==
-        nlohmann::json::parse(R"([{"{#VM.UUID}":"vm-uuid","{#VM.NAME}":"web01","{#VM.HV.UUID}":"hv-uuid"}])"));
+        nlohmann::json::parse(
+            R"([{"{#VM.UUID}":"vm-uuid","{#VM.NAME}":"web01","{#VM.HV.UUID}":"hv-uuid"}])"));
   CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.datastore.discovery")).size() == 2);
 
   const std::string ds = "vc01 zabitan.vmware.datastore.size[ds:///vmfs/volumes/5a7c1f-e2/,";
@@ -66,7 +73,8 @@ TEST_CASE("vsphere discovery: LLD, sizes, power states and uptimes", "[vsphere]"
   CHECK(values.size() == 3 + 8 + 4);  // LLD, sizes, power states and uptimes; nothing for vm-2
 }
 
-TEST_CASE("vsphere discovery: power states are the numbers of Zabbix's VMware value maps", "[vsphere]") {
+TEST_CASE("vsphere discovery: power states are the numbers of Zabbix's VMware value maps",
+          "[vsphere]") {
   // VMware HostSystemPowerState
   CHECK(PowerStateValue("HostSystem", "poweredOff") == 0u);
   CHECK(PowerStateValue("HostSystem", "poweredOn") == 1u);
@@ -80,7 +88,8 @@ TEST_CASE("vsphere discovery: power states are the numbers of Zabbix's VMware va
   CHECK(PowerStateValue("VirtualMachine", "suspended") == 2u);
   CHECK_FALSE(PowerStateValue("VirtualMachine", "unknown").has_value());
   CHECK_FALSE(PowerStateValue("VirtualMachine", "").has_value());
-  CHECK_FALSE(PowerStateValue("VirtualMachine", "PoweredOn").has_value());  // vSphere's enum is case-sensitive
+  CHECK_FALSE(PowerStateValue("VirtualMachine", "PoweredOn")
+                  .has_value());  // vSphere's enum is case-sensitive
   CHECK_FALSE(PowerStateValue("Datastore", "poweredOn").has_value());
 }
 
@@ -115,15 +124,18 @@ TEST_CASE("vsphere discovery: what the endpoint did not say is not sent", "[vsph
 
 TEST_CASE("vsphere discovery: sizes that do not add up are not sent", "[vsphere]") {
   std::vector<Entity> entities = {Make("Datastore", "datastore-1", "ssd01", "ds-url",
-                                       {{"summary.capacity", "9223372036854775807"}, {"summary.freeSpace", "-1"},
+                                       {{"summary.capacity", "9223372036854775807"},
+                                        {"summary.freeSpace", "-1"},
                                         {"summary.uncommitted", "12"}})};
   auto by_key = ByKey(DiscoveryValues("vc01", entities, 1));
   CHECK(by_key.at("vc01 zabitan.vmware.datastore.size[ds-url,total]") == "9223372036854775807");
-  CHECK_FALSE(by_key.contains("vc01 zabitan.vmware.datastore.size[ds-url,provisioned]"));  // overflows int64
+  CHECK_FALSE(by_key.contains(
+      "vc01 zabitan.vmware.datastore.size[ds-url,provisioned]"));  // overflows int64
 }
 
 TEST_CASE("vsphere discovery: names that are not UTF-8 do not stop the run", "[vsphere]") {
   std::vector<Entity> entities = {Make("HostSystem", "host-1", "esx\xff", "hv-uuid", {})};
   auto by_key = ByKey(DiscoveryValues("vc01", entities, 1));
-  CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.hv.discovery"))[0]["{#HV.NAME}"] == "esx\xef\xbf\xbd");
+  CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.hv.discovery"))[0]["{#HV.NAME}"] ==
+        "esx\xef\xbf\xbd");
 }

@@ -9,10 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 #include "zabitan/vsphere/soap_client.h"
 
@@ -42,7 +43,9 @@ class Socket {
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
   int fd() const { return fd_; }
-  std::string Url(const char* scheme) const { return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_) + "/sdk"; }
+  std::string Url(const char* scheme) const {
+    return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_) + "/sdk";
+  }
 
  private:
   int fd_;
@@ -95,7 +98,8 @@ std::shared_ptr<SSL_CTX> SelfSignedServer() {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   REQUIRE(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0);
   std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_server_method()), SslCtxFree());
@@ -140,7 +144,9 @@ TEST_CASE("failure: a refused login names InvalidLogin", "[vsphere]") {
 }
 
 TEST_CASE("failure: a missing privilege names NoPermission", "[vsphere]") {
-  CHECK(FailureReason(Status::Error("QueryPerf: NoPermission: Permission to perform this operation was denied."))
+  CHECK(FailureReason(
+            Status::Error(
+                "QueryPerf: NoPermission: Permission to perform this operation was denied."))
             .rfind("permission missing (NoPermission): ", 0) == 0);
 }
 
@@ -151,7 +157,8 @@ TEST_CASE("failure: a closed port reads as unreachable", "[vsphere]") {
   Reads(CallFails(To(closed.Url("https"))), CURLE_COULDNT_CONNECT, "unreachable: ");
 }
 
-TEST_CASE("failure: a listener that never answers reads as unreachable, over TLS too", "[vsphere]") {
+TEST_CASE("failure: a listener that never answers reads as unreachable, over TLS too",
+          "[vsphere]") {
   // The kernel completes the TCP handshake; nothing reads the request or the TLS hello.
   Socket silent(true);
   SoapOptions o = To(silent.Url("https"));
@@ -166,13 +173,15 @@ TEST_CASE("failure: TLS to an endpoint that speaks plain HTTP reads as TLS misma
   OneConnection server(plain, [](int fd) {
     char hello[512];
     (void)::recv(fd, hello, sizeof hello, 0);
-    const std::string reply = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    const std::string reply =
+        "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
   });
   Reads(CallFails(To(plain.Url("https"))), CURLE_SSL_CONNECT_ERROR, "TLS mismatch: ");
 }
 
-TEST_CASE("failure: an untrusted certificate, or not the pinned one, reads as TLS mismatch", "[vsphere]") {
+TEST_CASE("failure: an untrusted certificate, or not the pinned one, reads as TLS mismatch",
+          "[vsphere]") {
   const std::shared_ptr<SSL_CTX> ctx = SelfSignedServer();
   auto handshake = [ctx](int fd) {
     std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx.get()));
@@ -197,13 +206,16 @@ TEST_CASE("failure: the URL's words do not decide (a host named ssl-… that ref
   Socket closed(false);
   Status s = CallFails(To(closed.Url("https")));
   // As if the endpoint's name held the words the classifier once searched for.
-  Status renamed = Status::Error("https://ssl-certificate-vc:443/sdk" + s.message().substr(s.message().find("/sdk") + 4),
-                                 s.code());
+  Status renamed = Status::Error(
+      "https://ssl-certificate-vc:443/sdk" + s.message().substr(s.message().find("/sdk") + 4),
+      s.code());
   CHECK(FailureReason(renamed).rfind("unreachable: ", 0) == 0);
 }
 
 TEST_CASE("failure: anything else is passed through", "[vsphere]") {
-  CHECK(FailureReason(Status::Error("RetrievePropertiesEx: bad reply")) == "RetrievePropertiesEx: bad reply");
+  CHECK(FailureReason(Status::Error("RetrievePropertiesEx: bad reply")) ==
+        "RetrievePropertiesEx: bad reply");
   // Words of libcurl's without its code (not a transfer's failure) decide nothing either.
-  CHECK(FailureReason(Status::Error("x: SSL certificate problem: timed out")) == "x: SSL certificate problem: timed out");
+  CHECK(FailureReason(Status::Error("x: SSL certificate problem: timed out")) ==
+        "x: SSL certificate problem: timed out");
 }

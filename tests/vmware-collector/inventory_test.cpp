@@ -2,11 +2,12 @@
 
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
 #include <fstream>
 
-#include "captured.h"
+#include <catch2/catch.hpp>
+
 #include "../temp_files.h"
+#include "captured.h"
 #include "zabitan/vsphere/replies.h"
 
 using namespace zabitan::vsphere;
@@ -25,7 +26,8 @@ bool Apply(const std::string& reply, Inventory* inventory) {
 }
 
 std::string Update(const std::string& returnval) {
-  return Envelope("<WaitForUpdatesExResponse xmlns=\"urn:vim25\">" + returnval + "</WaitForUpdatesExResponse>");
+  return Envelope("<WaitForUpdatesExResponse xmlns=\"urn:vim25\">" + returnval +
+                  "</WaitForUpdatesExResponse>");
 }
 
 }  // namespace
@@ -38,7 +40,8 @@ TEST_CASE("vsphere inventory: the first update set holds everything", "[vsphere]
   REQUIRE(entities.size() == 9);
   std::map<std::string, int> types;
   for (const Entity& e : entities) types[e.moref.type]++;
-  CHECK(types == std::map<std::string, int>{{"Datastore", 1}, {"HostSystem", 4}, {"VirtualMachine", 4}});
+  CHECK(types ==
+        std::map<std::string, int>{{"Datastore", 1}, {"HostSystem", 4}, {"VirtualMachine", 4}});
 
   const Entity& vm = inv.entities.at("VirtualMachine:vm-57");
   CHECK(vm.name == "DC0_H0_VM0");
@@ -72,38 +75,45 @@ TEST_CASE("vsphere inventory: later sets change only what they name", "[vsphere]
   CHECK(after.properties.size() == before.properties.size());
 }
 
-TEST_CASE("vsphere inventory: vCenter's versions, truncation, removals and leaving objects", "[vsphere]") {
+TEST_CASE("vsphere inventory: vCenter's versions, truncation, removals and leaving objects",
+          "[vsphere]") {
   Inventory inv;
-  CHECK(Apply(Update(R"(<returnval><version>1</version><filterSet><filter type="PropertyFilter">session[1]2</filter>)"
-                     R"(<objectSet><kind>enter</kind><obj type="VirtualMachine">vm-1</obj>)"
-                     R"(<changeSet><name>name</name><op>assign</op><val xsi:type="xsd:string">web01</val></changeSet>)"
-                     R"(<changeSet><name>config.instanceUuid</name><op>assign</op><val xsi:type="xsd:string">5001-aa</val></changeSet>)"
-                     R"(<changeSet><name>runtime.host</name><op>assign</op><val type="HostSystem" xsi:type="ManagedObjectReference">host-9</val></changeSet>)"
-                     R"(</objectSet><objectSet><kind>enter</kind><obj type="Folder">group-v3</obj></objectSet>)"
-                     R"(</filterSet><truncated>true</truncated></returnval>)"),
-              &inv));
+  CHECK(Apply(
+      Update(
+          R"(<returnval><version>1</version><filterSet><filter type="PropertyFilter">session[1]2</filter>)"
+          R"(<objectSet><kind>enter</kind><obj type="VirtualMachine">vm-1</obj>)"
+          R"(<changeSet><name>name</name><op>assign</op><val xsi:type="xsd:string">web01</val></changeSet>)"
+          R"(<changeSet><name>config.instanceUuid</name><op>assign</op><val xsi:type="xsd:string">5001-aa</val></changeSet>)"
+          R"(<changeSet><name>runtime.host</name><op>assign</op><val type="HostSystem" xsi:type="ManagedObjectReference">host-9</val></changeSet>)"
+          R"(</objectSet><objectSet><kind>enter</kind><obj type="Folder">group-v3</obj></objectSet>)"
+          R"(</filterSet><truncated>true</truncated></returnval>)"),
+      &inv));
   CHECK(inv.version == "1");
   REQUIRE(inv.entities.size() == 1);  // a Folder is not collected
   CHECK(inv.entities.at("VirtualMachine:vm-1").uuid == "5001-aa");
 
-  CHECK_FALSE(Apply(Update(R"(<returnval><version>2</version><filterSet><filter type="PropertyFilter">session[1]2</filter>)"
-                           R"(<objectSet><kind>modify</kind><obj type="VirtualMachine">vm-1</obj>)"
-                           R"(<changeSet><name>runtime.host</name><op>indirectRemove</op></changeSet>)"
-                           R"(<changeSet><name>name</name><op>assign</op><val xsi:type="xsd:string">web01-old</val></changeSet>)"
-                           R"(</objectSet><objectSet><kind>enter</kind><obj type="VirtualMachine">vm-2</obj>)"
-                           R"(<changeSet><name>config.instanceUuid</name><op>assign</op><val xsi:type="xsd:string">5001-bb</val></changeSet>)"
-                           R"(</objectSet></filterSet><truncated>false</truncated></returnval>)"),
-                    &inv));
+  CHECK_FALSE(Apply(
+      Update(
+          R"(<returnval><version>2</version><filterSet><filter type="PropertyFilter">session[1]2</filter>)"
+          R"(<objectSet><kind>modify</kind><obj type="VirtualMachine">vm-1</obj>)"
+          R"(<changeSet><name>runtime.host</name><op>indirectRemove</op></changeSet>)"
+          R"(<changeSet><name>name</name><op>assign</op><val xsi:type="xsd:string">web01-old</val></changeSet>)"
+          R"(</objectSet><objectSet><kind>enter</kind><obj type="VirtualMachine">vm-2</obj>)"
+          R"(<changeSet><name>config.instanceUuid</name><op>assign</op><val xsi:type="xsd:string">5001-bb</val></changeSet>)"
+          R"(</objectSet></filterSet><truncated>false</truncated></returnval>)"),
+      &inv));
   const Entity& vm1 = inv.entities.at("VirtualMachine:vm-1");
   CHECK(vm1.name == "web01-old");
   CHECK(vm1.properties.count("runtime.host") == 0);
   CHECK(vm1.uuid == "5001-aa");
   CHECK(inv.entities.at("VirtualMachine:vm-2").uuid == "5001-bb");
 
-  Apply(Update(R"(<returnval><version>3</version><filterSet><filter type="PropertyFilter">session[1]2</filter>)"
-               R"(<objectSet><kind>leave</kind><obj type="VirtualMachine">vm-1</obj></objectSet>)"
-               R"(</filterSet></returnval>)"),
-        &inv);
+  Apply(
+      Update(
+          R"(<returnval><version>3</version><filterSet><filter type="PropertyFilter">session[1]2</filter>)"
+          R"(<objectSet><kind>leave</kind><obj type="VirtualMachine">vm-1</obj></objectSet>)"
+          R"(</filterSet></returnval>)"),
+      &inv);
   CHECK(inv.version == "3");
   CHECK(inv.entities.count("VirtualMachine:vm-1") == 0);
   CHECK(inv.entities.size() == 1);
@@ -123,7 +133,8 @@ TEST_CASE("vsphere inventory: the state file", "[vsphere]") {
   inv.view = {"ContainerView", "session[x]z"};
   inv.full_read = 1764000000;
   inv.max_query_metrics = 64;
-  inv.entities.at("VirtualMachine:vm-57").name = "caf\xc3\xa9 \xff";  // not UTF-8: replaced, not refused
+  inv.entities.at("VirtualMachine:vm-57").name =
+      "caf\xc3\xa9 \xff";  // not UTF-8: replaced, not refused
   REQUIRE(SaveInventory(path, inv).ok());
   struct stat st;
   REQUIRE(::stat(path.c_str(), &st) == 0);
@@ -140,7 +151,8 @@ TEST_CASE("vsphere inventory: the state file", "[vsphere]") {
   REQUIRE(loaded.entities.size() == 9);
   CHECK(loaded.entities.at("VirtualMachine:vm-57").name == "caf\xc3\xa9 \xef\xbf\xbd");
   CHECK(loaded.entities.at("VirtualMachine:vm-57").uuid == "b4689bed-97f0-5bcd-8a4c-07477cc8f06f");
-  CHECK(loaded.entities.at("HostSystem:host-21").properties == inv.entities.at("HostSystem:host-21").properties);
+  CHECK(loaded.entities.at("HostSystem:host-21").properties ==
+        inv.entities.at("HostSystem:host-21").properties);
 
   std::ofstream(path) << "{\"session\": 1}";  // damaged: empty (read whole), not an error
   REQUIRE(LoadInventory(path, &loaded).ok());

@@ -27,8 +27,9 @@ Entity Make(const std::string& type, const std::string& moref, const std::string
 TEST_CASE("vsphere metrics: the default counters", "[vsphere]") {
   std::vector<MetricSpec> vm = DefaultMetrics("VirtualMachine");
   REQUIRE(vm.size() == 13);
-  for (const char* path : {"cpu.usage.average", "cpu.ready.summation", "cpu.latency.average", "mem.consumed.average",
-                           "mem.active.average", "mem.vmmemctl.average", "mem.swapped.average"}) {
+  for (const char* path :
+       {"cpu.usage.average", "cpu.ready.summation", "cpu.latency.average", "mem.consumed.average",
+        "mem.active.average", "mem.vmmemctl.average", "mem.swapped.average"}) {
     REQUIRE(Find(vm, path));
     CHECK(Find(vm, path)->aggregate);
     CHECK(Find(vm, path)->QueryInstance().empty());
@@ -50,13 +51,14 @@ TEST_CASE("vsphere metrics: the default counters", "[vsphere]") {
 }
 
 TEST_CASE("vsphere metrics: extra counters by name", "[vsphere]") {
-  std::map<std::string, Counter> catalogue = {{"mem.shared.average", {1, "mem.shared.average", "kiloBytes"}},
-                                              {"cpu.usage.average", {2, "cpu.usage.average", "percent"}},
-                                              {"virtualDisk.read.average", {3, "virtualDisk.read.average", "kiloBytesPerSecond"}}};
+  std::map<std::string, Counter> catalogue = {
+      {"mem.shared.average", {1, "mem.shared.average", "kiloBytes"}},
+      {"cpu.usage.average", {2, "cpu.usage.average", "percent"}},
+      {"virtualDisk.read.average", {3, "virtualDisk.read.average", "kiloBytesPerSecond"}}};
   std::vector<MetricSpec> specs = DefaultMetrics("VirtualMachine");
   std::vector<std::string> unknown;
-  AddExtraCounters({"mem.shared.average", "no.such.counter", "cpu.usage.average", "virtualDisk.read.average",
-                    "no.such.counter", "mem.shared.average"},
+  AddExtraCounters({"mem.shared.average", "no.such.counter", "cpu.usage.average",
+                    "virtualDisk.read.average", "no.such.counter", "mem.shared.average"},
                    catalogue, &specs, &unknown);
   CHECK(unknown == std::vector<std::string>{"no.such.counter"});  // named once
   CHECK(specs.size() == 14);  // mem.shared added once; defaults not doubled
@@ -70,8 +72,10 @@ TEST_CASE("vsphere metrics: extra counters by name", "[vsphere]") {
 
 TEST_CASE("vsphere metrics: keys", "[vsphere]") {
   std::vector<MetricSpec> vm = DefaultMetrics("VirtualMachine"), hv = DefaultMetrics("HostSystem");
-  CHECK(PerfKey("VirtualMachine", *Find(vm, "cpu.ready.summation"), "") == "zabitan.vmware.vm.perf[cpu.ready.summation]");
-  CHECK(PerfKey("VirtualMachine", *Find(vm, "cpu.ready.summation"), "0").empty());  // per vCPU: not collected
+  CHECK(PerfKey("VirtualMachine", *Find(vm, "cpu.ready.summation"), "") ==
+        "zabitan.vmware.vm.perf[cpu.ready.summation]");
+  CHECK(PerfKey("VirtualMachine", *Find(vm, "cpu.ready.summation"), "0")
+            .empty());  // per vCPU: not collected
   CHECK(PerfKey("VirtualMachine", *Find(vm, "net.received.average"), "") ==
         "zabitan.vmware.vm.perf[net.received.average]");
   CHECK(PerfKey("VirtualMachine", *Find(vm, "net.received.average"), "4000") ==
@@ -79,7 +83,8 @@ TEST_CASE("vsphere metrics: keys", "[vsphere]") {
   CHECK(PerfKey("VirtualMachine", *Find(vm, "virtualDisk.write.average"), "scsi0:1") ==
         "zabitan.vmware.vm.perf[virtualDisk.write.average,scsi0:1]");
   CHECK(PerfKey("VirtualMachine", *Find(vm, "virtualDisk.write.average"), "").empty());
-  CHECK(PerfKey("VirtualMachine", *Find(vm, "net.received.average"), "*").empty());  // stock vcsim's echo
+  CHECK(PerfKey("VirtualMachine", *Find(vm, "net.received.average"), "*")
+            .empty());  // stock vcsim's echo
   CHECK(PerfKey("HostSystem", *Find(hv, "datastore.totalReadLatency.average"), "5a7c1f-e2") ==
         "zabitan.vmware.hv.perf[datastore.totalReadLatency.average,5a7c1f-e2]");
   CHECK(PerfKey("HostSystem", *Find(hv, "net.transmitted.average"), "vmnic1") ==
@@ -112,19 +117,24 @@ TEST_CASE("vsphere metrics: key parameters quoted as Zabbix does", "[vsphere]") 
 }
 
 TEST_CASE("vsphere metrics: the instances' discovery", "[vsphere]") {
-  Entity vm = Make("VirtualMachine", "vm-1", "vm-uuid"), vm2 = Make("VirtualMachine", "vm-2", "vm2-uuid"),
-         host = Make("HostSystem", "host-1", "hv-uuid"), no_uuid = Make("VirtualMachine", "vm-3", "");
+  Entity vm = Make("VirtualMachine", "vm-1", "vm-uuid"),
+         vm2 = Make("VirtualMachine", "vm-2", "vm2-uuid"),
+         host = Make("HostSystem", "host-1", "hv-uuid"),
+         no_uuid = Make("VirtualMachine", "vm-3", "");
   Entity ds = Make("Datastore", "datastore-1", "ds:///vmfs/volumes/5a7c1f-e2/");
   ds.name = "ssd01";
   ds.properties["summary.url"] = "ds:///vmfs/volumes/5a7c1f-e2/";
-  Counter rx{148, "net.received.average", "kiloBytesPerSecond"}, tx{149, "net.transmitted.average", "kiloBytesPerSecond"},
-      vd{173, "virtualDisk.read.average", "kiloBytesPerSecond"}, cpu{2, "cpu.usage.average", "percent"},
+  Counter rx{148, "net.received.average", "kiloBytesPerSecond"},
+      tx{149, "net.transmitted.average", "kiloBytesPerSecond"},
+      vd{173, "virtualDisk.read.average", "kiloBytesPerSecond"},
+      cpu{2, "cpu.usage.average", "percent"},
       lat{182, "datastore.totalReadLatency.average", "millisecond"};
-  std::vector<Series> vm_series = {{&vm, &cpu, ""},     {&vm, &rx, ""},        {&vm, &rx, "4000"},
-                                   {&vm, &tx, "4000"},  {&vm, &rx, "4001"},    {&vm, &vd, "scsi0:0"},
-                                   {&vm, &cpu, "0"},    {&vm2, &cpu, ""},      {&vm2, &rx, "*"},
-                                   {&no_uuid, &rx, "4000"}};
-  auto values = InstanceDiscoveryValues("VirtualMachine", DefaultMetrics("VirtualMachine"), vm_series, {ds}, 1700000000);
+  std::vector<Series> vm_series = {
+      {&vm, &cpu, ""},    {&vm, &rx, ""},         {&vm, &rx, "4000"}, {&vm, &tx, "4000"},
+      {&vm, &rx, "4001"}, {&vm, &vd, "scsi0:0"},  {&vm, &cpu, "0"},   {&vm2, &cpu, ""},
+      {&vm2, &rx, "*"},   {&no_uuid, &rx, "4000"}};
+  auto values = InstanceDiscoveryValues("VirtualMachine", DefaultMetrics("VirtualMachine"),
+                                        vm_series, {ds}, 1700000000);
   // vm2 has no instances (only an echoed "*"): nothing for it; vm-3 has no UUID.
   REQUIRE(values.size() == 2);
   CHECK(values[0].host == "vm-uuid");
@@ -134,8 +144,10 @@ TEST_CASE("vsphere metrics: the instances' discovery", "[vsphere]") {
   CHECK(values[1].key == "zabitan.vmware.vm.vdisk.discovery");
   CHECK(values[1].value == R"([{"{#DISKNAME}":"scsi0:0"}])");
 
-  std::vector<Series> hv_series = {{&host, &rx, "vmnic0"}, {&host, &lat, "5a7c1f-e2"}, {&host, &lat, "nfs-0001"}};
-  values = InstanceDiscoveryValues("HostSystem", DefaultMetrics("HostSystem"), hv_series, {ds, host}, 1700000000);
+  std::vector<Series> hv_series = {
+      {&host, &rx, "vmnic0"}, {&host, &lat, "5a7c1f-e2"}, {&host, &lat, "nfs-0001"}};
+  values = InstanceDiscoveryValues("HostSystem", DefaultMetrics("HostSystem"), hv_series,
+                                   {ds, host}, 1700000000);
   REQUIRE(values.size() == 2);
   CHECK(values[0].host == "hv-uuid");
   CHECK(values[0].key == "zabitan.vmware.hv.net.discovery");

@@ -12,8 +12,8 @@ std::string Show(const std::vector<std::vector<SpecPlan>>& calls) {
   for (const auto& call : calls) {
     if (!out.empty()) out += " | ";
     for (size_t i = 0; i < call.size(); ++i) {
-      out += (i ? " e" : "e") + std::to_string(call[i].entity) + ":" + std::to_string(call[i].first_metric) + "+" +
-             std::to_string(call[i].metric_count);
+      out += (i ? " e" : "e") + std::to_string(call[i].entity) + ":" +
+             std::to_string(call[i].first_metric) + "+" + std::to_string(call[i].metric_count);
     }
   }
   return out;
@@ -93,7 +93,8 @@ TEST_CASE("vsphere perf: many limits, every metric once", "[vsphere]") {
         for (size_t per_call : {1, 3, 100}) {
           CAPTURE(entities, metrics, limit, per_call);
           size_t max_metrics = limit > 0 ? static_cast<size_t>(limit) : kMaxMetricIdsPerCall;
-          CheckCovers(PlanQueries(entities, metrics, {limit, per_call}), entities, metrics, max_metrics, per_call);
+          CheckCovers(PlanQueries(entities, metrics, {limit, per_call}), entities, metrics,
+                      max_metrics, per_call);
         }
       }
     }

@@ -42,14 +42,16 @@ TEST_CASE("vsphere replies: faults name their vim25 type", "[vsphere]") {
   s = ParseSoapReply(Captured("query_perf_restricted.xml"), 500, &r);
   CHECK(r.fault == "InvalidArgument");
   CHECK(s.message() ==
-        "InvalidArgument: This operation is restricted by the administrator - 'vpxd.stats.maxQueryMetrics'. "
+        "InvalidArgument: This operation is restricted by the administrator - "
+        "'vpxd.stats.maxQueryMetrics'. "
         "Contact your system administrator.");
 
   // No xsi:type: the element name, without "Fault"; a faultstring with a newline stays on one line.
-  s = ParseSoapReply(Envelope("<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>bad\nthing"
-                              "</faultstring><detail><InvalidLoginFault xmlns=\"urn:vim25\"/></detail>"
-                              "</soapenv:Fault>"),
-                     500, &r);
+  s = ParseSoapReply(
+      Envelope("<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>bad\nthing"
+               "</faultstring><detail><InvalidLoginFault xmlns=\"urn:vim25\"/></detail>"
+               "</soapenv:Fault>"),
+      500, &r);
   CHECK(r.fault == "InvalidLogin");
   CHECK(s.message() == "InvalidLogin: bad\\x0athing");
 }
@@ -59,7 +61,8 @@ TEST_CASE("vsphere replies: what is not a SOAP reply", "[vsphere]") {
   zabitan::Status s = ParseSoapReply("<html>Service Unavailable", 503, &r);
   CHECK(s.message().starts_with("HTTP 503, reply is not XML"));
   CHECK(ParseSoapReply(Envelope(""), 200, &r).message() == "HTTP 200, no SOAP body");
-  CHECK(ParseSoapReply(Envelope("<LogoutResponse xmlns=\"urn:vim25\"/>"), 500, &r).message() == "HTTP 500");
+  CHECK(ParseSoapReply(Envelope("<LogoutResponse xmlns=\"urn:vim25\"/>"), 500, &r).message() ==
+        "HTTP 500");
   CHECK(ParseSoapReply("", 200, &r).message().starts_with("HTTP 200, reply is not XML"));
   CHECK(r.fault.empty());
 }
@@ -87,24 +90,30 @@ TEST_CASE("vsphere replies: the counter catalogue", "[vsphere]") {
 TEST_CASE("vsphere replies: QueryPerf with instances, zeros and percentages", "[vsphere]") {
   SoapResult r;
   REQUIRE(ParseSoapReply(Captured("query_perf.xml"), 200, &r).ok());
-  Entity vm = Make("VirtualMachine", "vm-57", "vm-uuid"), host = Make("HostSystem", "host-21", "hv-uuid");
-  Counter usage{2, "cpu.usage.average", "percent"}, balloon{90, "mem.vmmemctl.average", "kiloBytes"},
-      rx{148, "net.received.average", "kiloBytesPerSecond"}, disk{173, "virtualDisk.read.average", "kiloBytesPerSecond"},
+  Entity vm = Make("VirtualMachine", "vm-57", "vm-uuid"),
+         host = Make("HostSystem", "host-21", "hv-uuid");
+  Counter usage{2, "cpu.usage.average", "percent"},
+      balloon{90, "mem.vmmemctl.average", "kiloBytes"},
+      rx{148, "net.received.average", "kiloBytesPerSecond"},
+      disk{173, "virtualDisk.read.average", "kiloBytesPerSecond"},
       latency{182, "datastore.totalReadLatency.average", "millisecond"};
   std::map<std::string, const Entity*> by_moref = {{"vm-57", &vm}, {"host-21", &host}};
-  std::map<int, const Counter*> by_key = {{2, &usage}, {90, &balloon}, {148, &rx}, {173, &disk}, {182, &latency}};
+  std::map<int, const Counter*> by_key = {
+      {2, &usage}, {90, &balloon}, {148, &rx}, {173, &disk}, {182, &latency}};
   PerfResult result;
   REQUIRE(ParsePerf(r.body, by_moref, by_key, &result).ok());
 
   std::vector<std::string> series;
-  for (const Series& s : result.series) series.push_back(s.entity->uuid + " " + s.counter->path + " [" + s.instance + "]");
-  CHECK(series == std::vector<std::string>{
-                      "vm-uuid cpu.usage.average []", "vm-uuid mem.vmmemctl.average []",
-                      "vm-uuid net.received.average []", "vm-uuid net.received.average [4000]",
-                      "vm-uuid virtualDisk.read.average [scsi0:0]", "hv-uuid cpu.usage.average []",
-                      "hv-uuid net.received.average []", "hv-uuid net.received.average [vmnic0]",
-                      "hv-uuid net.received.average [vmnic1]",
-                      "hv-uuid datastore.totalReadLatency.average [govcsim-DC0-LocalDS_0-4162802597]"});
+  for (const Series& s : result.series)
+    series.push_back(s.entity->uuid + " " + s.counter->path + " [" + s.instance + "]");
+  CHECK(series ==
+        std::vector<std::string>{
+            "vm-uuid cpu.usage.average []", "vm-uuid mem.vmmemctl.average []",
+            "vm-uuid net.received.average []", "vm-uuid net.received.average [4000]",
+            "vm-uuid virtualDisk.read.average [scsi0:0]", "hv-uuid cpu.usage.average []",
+            "hv-uuid net.received.average []", "hv-uuid net.received.average [vmnic0]",
+            "hv-uuid net.received.average [vmnic1]",
+            "hv-uuid datastore.totalReadLatency.average [govcsim-DC0-LocalDS_0-4162802597]"});
   REQUIRE(result.samples.size() == 30);  // 10 series × 3 samples, zeros included
   const Sample& first = result.samples[0];
   CHECK(first.entity == &vm);
@@ -112,7 +121,7 @@ TEST_CASE("vsphere replies: QueryPerf with instances, zeros and percentages", "[
   CHECK(first.instance.empty());
   CHECK(first.clock == 1795317800u);  // 2026-11-22T03:23:20Z, oldest first
   CHECK(first.ns == 0u);
-  CHECK(first.value == "5.68");  // 568 / 100
+  CHECK(first.value == "5.68");           // 568 / 100
   CHECK(result.samples[3].value == "0");  // mem.vmmemctl: zeros are values
   CHECK(result.samples[9].instance == "4000");
   CHECK(result.samples[9].value == "254");
@@ -120,14 +129,17 @@ TEST_CASE("vsphere replies: QueryPerf with instances, zeros and percentages", "[
   CHECK(result.samples[29].clock == 1795317840u);
 }
 
-TEST_CASE("vsphere replies: QueryPerf from stock vcsim (newest first, zeros dropped, \"*\" echoed)", "[vsphere]") {
+TEST_CASE("vsphere replies: QueryPerf from stock vcsim (newest first, zeros dropped, \"*\" echoed)",
+          "[vsphere]") {
   SoapResult r;
   REQUIRE(ParseSoapReply(Captured("query_perf_stock.xml"), 200, &r).ok());
   Entity vm = Make("VirtualMachine", "vm-57", "vm-uuid");
-  Counter usage{2, "cpu.usage.average", "percent"}, balloon{90, "mem.vmmemctl.average", "kiloBytes"},
+  Counter usage{2, "cpu.usage.average", "percent"},
+      balloon{90, "mem.vmmemctl.average", "kiloBytes"},
       rx{148, "net.received.average", "kiloBytesPerSecond"};
   PerfResult result;
-  REQUIRE(ParsePerf(r.body, {{"vm-57", &vm}}, {{2, &usage}, {90, &balloon}, {148, &rx}}, &result).ok());
+  REQUIRE(
+      ParsePerf(r.body, {{"vm-57", &vm}}, {{2, &usage}, {90, &balloon}, {148, &rx}}, &result).ok());
   REQUIRE(result.series.size() == 3);
   CHECK(result.series[2].instance == "*");
   // cpu.usage: 3 samples, newest first; mem.vmmemctl: no values for 3 timestamps, skipped.
@@ -141,22 +153,27 @@ TEST_CASE("vsphere replies: QueryPerf from stock vcsim (newest first, zeros drop
 
 TEST_CASE("vsphere replies: QueryPerf values that are no data or not numbers", "[vsphere]") {
   SoapResult r;
-  REQUIRE(ParseSoapReply(
-              Envelope(R"(<QueryPerfResponse xmlns="urn:vim25"><returnval xsi:type="PerfEntityMetric"><entity type="HostSystem">host-9</entity><sampleInfo><timestamp>2026-11-22T00:00:00Z</timestamp><interval>20</interval></sampleInfo><sampleInfo><timestamp>2026-11-22T00:00:20Z</timestamp><interval>20</interval></sampleInfo><value xsi:type="PerfMetricIntSeries"><id><counterId>1</counterId><instance></instance></id><value>-1</value><value>7</value></value><value xsi:type="PerfMetricIntSeries"><id><counterId>1</counterId><instance>vmnic0</instance></id><value>x</value><value>7</value></value><value xsi:type="PerfMetricIntSeries"><id><counterId>99</counterId><instance></instance></id><value>1</value><value>2</value></value></returnval><returnval xsi:type="PerfEntityMetric"><entity type="HostSystem">host-unknown</entity></returnval></QueryPerfResponse>)"),
-              200, &r)
-              .ok());
+  REQUIRE(
+      ParseSoapReply(
+          Envelope(
+              R"(<QueryPerfResponse xmlns="urn:vim25"><returnval xsi:type="PerfEntityMetric"><entity type="HostSystem">host-9</entity><sampleInfo><timestamp>2026-11-22T00:00:00Z</timestamp><interval>20</interval></sampleInfo><sampleInfo><timestamp>2026-11-22T00:00:20Z</timestamp><interval>20</interval></sampleInfo><value xsi:type="PerfMetricIntSeries"><id><counterId>1</counterId><instance></instance></id><value>-1</value><value>7</value></value><value xsi:type="PerfMetricIntSeries"><id><counterId>1</counterId><instance>vmnic0</instance></id><value>x</value><value>7</value></value><value xsi:type="PerfMetricIntSeries"><id><counterId>99</counterId><instance></instance></id><value>1</value><value>2</value></value></returnval><returnval xsi:type="PerfEntityMetric"><entity type="HostSystem">host-unknown</entity></returnval></QueryPerfResponse>)"),
+          200, &r)
+          .ok());
   Entity host = Make("HostSystem", "host-9", "hv");
   Counter rx{1, "net.received.average", "kiloBytesPerSecond"};
   PerfResult result;
   REQUIRE(ParsePerf(r.body, {{"host-9", &host}}, {{1, &rx}}, &result).ok());
-  CHECK(result.series.size() == 2);  // counter 99 was not asked for; host-unknown neither
+  CHECK(result.series.size() == 2);     // counter 99 was not asked for; host-unknown neither
   REQUIRE(result.samples.size() == 1);  // -1 skipped; the series with "x" skipped whole
   CHECK(result.samples[0].value == "7");
   CHECK(result.samples[0].clock == 1795305620u);
 
-  REQUIRE(ParseSoapReply(Envelope(R"(<QueryPerfResponse xmlns="urn:vim25"><returnval><entity type="HostSystem">host-9</entity><sampleInfo><timestamp>2026-11-22T00:00:00+01:00</timestamp></sampleInfo></returnval></QueryPerfResponse>)"),
-                         200, &r)
-              .ok());
+  REQUIRE(
+      ParseSoapReply(
+          Envelope(
+              R"(<QueryPerfResponse xmlns="urn:vim25"><returnval><entity type="HostSystem">host-9</entity><sampleInfo><timestamp>2026-11-22T00:00:00+01:00</timestamp></sampleInfo></returnval></QueryPerfResponse>)"),
+          200, &r)
+          .ok());
   CHECK(ParsePerf(r.body, {{"host-9", &host}}, {{1, &rx}}, &result).message() ==
         "QueryPerf: bad timestamp \"2026-11-22T00:00:00+01:00\"");
 }
@@ -169,19 +186,24 @@ TEST_CASE("vsphere replies: maxQueryMetrics", "[vsphere]") {
   CHECK(limit == 20);
 
   auto parse = [&](const std::string& returnvals, int64_t* out) {
-    REQUIRE(ParseSoapReply(Envelope("<QueryOptionsResponse xmlns=\"urn:vim25\">" + returnvals + "</QueryOptionsResponse>"),
+    REQUIRE(ParseSoapReply(Envelope("<QueryOptionsResponse xmlns=\"urn:vim25\">" + returnvals +
+                                    "</QueryOptionsResponse>"),
                            200, &r)
                 .ok());
     return ParseMaxQueryMetrics(r.body, out);
   };
   limit = 0;
-  CHECK(parse(R"(<returnval xsi:type="OptionValue"><key>config.vpxd.stats.maxQueryMetrics</key><value xsi:type="xsd:string">-1</value></returnval>)",
-              &limit));
+  CHECK(parse(
+      R"(<returnval xsi:type="OptionValue"><key>config.vpxd.stats.maxQueryMetrics</key><value xsi:type="xsd:string">-1</value></returnval>)",
+      &limit));
   CHECK(limit == -1);
-  CHECK(parse(R"(<returnval><key>config.vpxd.stats.maxQueryMetricsOther</key><value>5</value></returnval><returnval><key>config.vpxd.stats.maxQueryMetrics</key><value xsi:type="xsd:int">64</value></returnval>)",
-              &limit));
+  CHECK(parse(
+      R"(<returnval><key>config.vpxd.stats.maxQueryMetricsOther</key><value>5</value></returnval><returnval><key>config.vpxd.stats.maxQueryMetrics</key><value xsi:type="xsd:int">64</value></returnval>)",
+      &limit));
   CHECK(limit == 64);
-  CHECK_FALSE(parse(R"(<returnval><key>config.vpxd.stats.maxQueryMetrics</key><value>lots</value></returnval>)", &limit));
+  CHECK_FALSE(parse(
+      R"(<returnval><key>config.vpxd.stats.maxQueryMetrics</key><value>lots</value></returnval>)",
+      &limit));
   CHECK_FALSE(parse("", &limit));
   CHECK(limit == 64);  // unchanged
 }
@@ -219,14 +241,18 @@ TEST_CASE("vsphere replies: QueryPerf with nothing after startTime", "[vsphere]"
   Entity host = Make("HostSystem", "host-9", "hv"), vm = Make("VirtualMachine", "vm-57", "vm");
   Counter rx{1, "net.received.average", "kiloBytesPerSecond"};
   SoapResult r;
-  REQUIRE(ParseSoapReply(
-              Envelope(R"(<QueryPerfResponse xmlns="urn:vim25"><returnval xsi:type="PerfEntityMetric"><entity type="HostSystem">host-9</entity></returnval><returnval xsi:type="PerfEntityMetric"><entity type="VirtualMachine">vm-57</entity><value xsi:type="PerfMetricIntSeries"><id><counterId>1</counterId><instance></instance></id></value></returnval></QueryPerfResponse>)"),
-              200, &r)
-              .ok());
+  REQUIRE(
+      ParseSoapReply(
+          Envelope(
+              R"(<QueryPerfResponse xmlns="urn:vim25"><returnval xsi:type="PerfEntityMetric"><entity type="HostSystem">host-9</entity></returnval><returnval xsi:type="PerfEntityMetric"><entity type="VirtualMachine">vm-57</entity><value xsi:type="PerfMetricIntSeries"><id><counterId>1</counterId><instance></instance></id></value></returnval></QueryPerfResponse>)"),
+          200, &r)
+          .ok());
   PerfResult result;
   REQUIRE(ParsePerf(r.body, {{"host-9", &host}, {"vm-57", &vm}}, {{1, &rx}}, &result).ok());
   CHECK(result.samples.empty());
-  REQUIRE(ParseSoapReply(Envelope(R"(<QueryPerfResponse xmlns="urn:vim25"></QueryPerfResponse>)"), 200, &r).ok());
+  REQUIRE(ParseSoapReply(Envelope(R"(<QueryPerfResponse xmlns="urn:vim25"></QueryPerfResponse>)"),
+                         200, &r)
+              .ok());
   result = PerfResult{};
   REQUIRE(ParsePerf(r.body, {{"host-9", &host}}, {{1, &rx}}, &result).ok());
   CHECK(result.samples.empty());

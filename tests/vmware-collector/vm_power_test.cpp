@@ -24,21 +24,26 @@ pugi::xml_node Body(const std::string& reply, SoapResult* r) {
 TEST_CASE("vsphere pool folder: FindByInventoryPath finds the folder", "[vsphere][remote]") {
   SoapResult r;
   ManagedObject folder;
-  REQUIRE(ParseFolderReply("DC0/vm/web-pool", Body(Captured("find_by_inventory_path_folder.xml"), &r), &folder).ok());
+  REQUIRE(ParseFolderReply("DC0/vm/web-pool",
+                           Body(Captured("find_by_inventory_path_folder.xml"), &r), &folder)
+              .ok());
   CHECK(folder.type == "Folder");
   CHECK(folder.value == "folder-68");
 }
 
-TEST_CASE("vsphere pool folder: nothing at the path, or not a Folder, names the path", "[vsphere][remote]") {
+TEST_CASE("vsphere pool folder: nothing at the path, or not a Folder, names the path",
+          "[vsphere][remote]") {
   SoapResult r;
   ManagedObject folder;
-  zabitan::Status s =
-      ParseFolderReply("DC0/vm/no-such-pool", Body(Captured("find_by_inventory_path_none.xml"), &r), &folder);
+  zabitan::Status s = ParseFolderReply(
+      "DC0/vm/no-such-pool", Body(Captured("find_by_inventory_path_none.xml"), &r), &folder);
   CHECK(s.message() == "no folder at \"DC0/vm/no-such-pool\"");
-  s = ParseFolderReply("DC0/vm/web-pool/web-10", Body(Captured("find_by_inventory_path_vm.xml"), &r), &folder);
+  s = ParseFolderReply("DC0/vm/web-pool/web-10",
+                       Body(Captured("find_by_inventory_path_vm.xml"), &r), &folder);
   CHECK(s.message() == "\"DC0/vm/web-pool/web-10\" is a VirtualMachine, not a Folder");
   // A hostile name in the message stays on one line.
-  s = ParseFolderReply("DC0/vm/a\nb", Body(Captured("find_by_inventory_path_none.xml"), &r), &folder);
+  s = ParseFolderReply("DC0/vm/a\nb", Body(Captured("find_by_inventory_path_none.xml"), &r),
+                       &folder);
   CHECK(s.message().find('\n') == std::string::npos);
 }
 
@@ -46,7 +51,8 @@ TEST_CASE("vsphere pool folder: the folder's VMs, templates left out", "[vsphere
   SoapResult r;
   std::vector<VmPower> vms;
   AppendFolderVms(Body(Captured("folder_vms.xml"), &r), &vms);
-  REQUIRE(vms.size() == 2);  // web-template is a template; the subfolder's web-01 is not in the reply
+  REQUIRE(vms.size() ==
+          2);  // web-template is a template; the subfolder's web-01 is not in the reply
   CHECK(vms[0].name == "web-11");
   CHECK(vms[0].moref.value == "vm-72");
   CHECK(vms[0].power_state == "poweredOff");
@@ -54,7 +60,8 @@ TEST_CASE("vsphere pool folder: the folder's VMs, templates left out", "[vsphere
   CHECK(vms[1].moref.type == "VirtualMachine");
 }
 
-TEST_CASE("vsphere pool folder: objects that are not VMs are skipped, a VM without config kept", "[vsphere][remote]") {
+TEST_CASE("vsphere pool folder: objects that are not VMs are skipped, a VM without config kept",
+          "[vsphere][remote]") {
   // What real vCenter may answer: a VM whose config is unavailable (inaccessible) has no
   // config.template, and a property collector may return the folder's other children.
   SoapResult r;

@@ -7,24 +7,26 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include <CLI/CLI.hpp>
-#include <cstdio>
+#include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
-
-#include <algorithm>
 #include <functional>
 #include <iterator>
 #include <map>
 #include <set>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <tuple>
 
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "daemon.h"
+#include "state.h"
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
@@ -39,8 +41,6 @@
 #include "zabitan/vsphere/perf.h"
 #include "zabitan/vsphere/session.h"
 #include "zabitan/vsphere/soap_client.h"
-#include "daemon.h"
-#include "state.h"
 
 namespace zabitan::vmware {
 namespace {
@@ -63,13 +63,14 @@ struct Options {
   bool check = false;
   bool dry_run = false;
   bool daemon = false;
-  bool once = false;                // wins over `daemon = true` in the config
-  int64_t interval = 0;             // seconds between cycle starts (--daemon); 0: unset
-  int64_t timeout = 0;              // seconds a vSphere call may take; 0: unset (60)
-  std::string spool;                // spool folder; empty: none
-  int64_t spool_max_bytes = 0;      // 0: unset
-  int64_t inventory_refresh = -1;   // seconds between full reads of the inventory; 0: every run; -1: unset
-  int64_t concurrency = 0;          // QueryPerf calls at once; 0: unset
+  bool once = false;            // wins over `daemon = true` in the config
+  int64_t interval = 0;         // seconds between cycle starts (--daemon); 0: unset
+  int64_t timeout = 0;          // seconds a vSphere call may take; 0: unset (60)
+  std::string spool;            // spool folder; empty: none
+  int64_t spool_max_bytes = 0;  // 0: unset
+  int64_t inventory_refresh =
+      -1;                   // seconds between full reads of the inventory; 0: every run; -1: unset
+  int64_t concurrency = 0;  // QueryPerf calls at once; 0: unset
   int verbose = 0;
   std::vector<std::string> vm_counters, hv_counters;  // extra counters, group.name.rollup
 };
@@ -80,14 +81,15 @@ Status ApplyConfig(Options* o, bool config_given) {
   if (Status s = Config::Load(o->config, config_given, &config); !s.ok()) return s;
   ConfigSection sec;
   if (Status s = config.Section("vmware", &sec); !s.ok()) return s;
-  if (Status s = sec.CheckKnownKeys({"url", "user", "password_file", "ca_file", "thumbprint", "state_dir",
-                                      "zabbix_server", "zabbix_host", "vm_counters", "hv_counters", "daemon",
-                                      "interval", "spool", "spool_max_bytes", "inventory_refresh",
-                                      "concurrency", "timeout"});
+  if (Status s = sec.CheckKnownKeys(
+          {"url", "user", "password_file", "ca_file", "thumbprint", "state_dir", "zabbix_server",
+           "zabbix_host", "vm_counters", "hv_counters", "daemon", "interval", "spool",
+           "spool_max_bytes", "inventory_refresh", "concurrency", "timeout"});
       !s.ok()) {
     return s;
   }
-  for (auto [key, slot] : {std::pair{"vm_counters", &o->vm_counters}, std::pair{"hv_counters", &o->hv_counters}}) {
+  for (auto [key, slot] :
+       {std::pair{"vm_counters", &o->vm_counters}, std::pair{"hv_counters", &o->hv_counters}}) {
     std::optional<std::vector<std::string>> v;
     if (Status s = sec.GetStringList(key, &v); !s.ok()) return s;
     if (v && slot->empty()) *slot = *v;  // --vm-counter/--hv-counter win
@@ -95,9 +97,15 @@ Status ApplyConfig(Options* o, bool config_given) {
   struct Key {
     const char* name;
     std::string* slot;
-  } keys[] = {{"url", &o->url}, {"user", &o->user}, {"password_file", &o->password_file},
-              {"ca_file", &o->ca_file}, {"thumbprint", &o->thumbprint}, {"state_dir", &o->state_dir},
-              {"zabbix_server", &o->zabbix_server}, {"zabbix_host", &o->zabbix_host}, {"spool", &o->spool}};
+  } keys[] = {{"url", &o->url},
+              {"user", &o->user},
+              {"password_file", &o->password_file},
+              {"ca_file", &o->ca_file},
+              {"thumbprint", &o->thumbprint},
+              {"state_dir", &o->state_dir},
+              {"zabbix_server", &o->zabbix_server},
+              {"zabbix_host", &o->zabbix_host},
+              {"spool", &o->spool}};
   for (const Key& k : keys) {
     std::optional<std::string> v;
     if (Status s = sec.GetString(k.name, &v); !s.ok()) return s;
@@ -109,7 +117,8 @@ Status ApplyConfig(Options* o, bool config_given) {
   for (auto [key, slot, min, max, unset] :
        {std::tuple{"interval", &o->interval, int64_t{1}, int64_t{86400}, int64_t{0}},
         std::tuple{"spool_max_bytes", &o->spool_max_bytes, int64_t{1} << 20, INT64_MAX, int64_t{0}},
-        std::tuple{"inventory_refresh", &o->inventory_refresh, int64_t{0}, int64_t{86400 * 7}, int64_t{-1}},
+        std::tuple{"inventory_refresh", &o->inventory_refresh, int64_t{0}, int64_t{86400 * 7},
+                   int64_t{-1}},
         std::tuple{"concurrency", &o->concurrency, int64_t{1}, int64_t{64}, int64_t{0}},
         std::tuple{"timeout", &o->timeout, int64_t{1}, int64_t{3600}, int64_t{0}}}) {
     std::optional<int64_t> v;
@@ -129,14 +138,16 @@ Status ApplyConfig(Options* o, bool config_given) {
 Status ReadPassword(const Options& o, std::string* password) {
   if (!o.password_file.empty()) {
     if (Status s = ReadSecretFile(o.password_file, password); !s.ok()) return s;
-    while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) password->pop_back();
+    while (!password->empty() && (password->back() == '\n' || password->back() == '\r'))
+      password->pop_back();
     return Status::Ok();
   }
   if (const char* env = std::getenv("ZABITAN_VMWARE_PASSWORD")) {
     *password = env;
     return Status::Ok();
   }
-  return Status::Error("no password: give --password-file FILE (mode 0600) or set ZABITAN_VMWARE_PASSWORD");
+  return Status::Error(
+      "no password: give --password-file FILE (mode 0600) or set ZABITAN_VMWARE_PASSWORD");
 }
 
 // The inventory's state file: per endpoint and user, as the session it belongs to.
@@ -149,17 +160,20 @@ std::string InventoryFile(const Options& o) {
 // host, each entity's after the discovery of its instances (metrics.h), handed to `emit` as each
 // QueryPerf batch is read: 10,000 VMs × 15 samples × 16 series never sit in memory at once.
 using Emit = std::function<void(const sender::Value&)>;
-Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
-                      const std::vector<vsphere::Entity>& entities, int64_t max_query_metrics, Watermarks* marks,
-                      const Emit& emit) {
+Status AddPerformance(const Options& o, vsphere::SoapClient& client,
+                      const vsphere::ServiceContent& sc,
+                      const std::vector<vsphere::Entity>& entities, int64_t max_query_metrics,
+                      Watermarks* marks, const Emit& emit) {
   std::vector<std::string> wanted;  // every path this run asks for
   for (const char* type : {"HostSystem", "VirtualMachine"}) {
-    for (const vsphere::MetricSpec& spec : vsphere::DefaultMetrics(type)) wanted.push_back(spec.path);
+    for (const vsphere::MetricSpec& spec : vsphere::DefaultMetrics(type))
+      wanted.push_back(spec.path);
   }
   wanted.insert(wanted.end(), o.vm_counters.begin(), o.vm_counters.end());
   wanted.insert(wanted.end(), o.hv_counters.begin(), o.hv_counters.end());
   std::map<std::string, vsphere::Counter> catalogue;
-  if (Status s = CounterCache(o.state_dir, sc).Get(client, sc, wanted, &catalogue); !s.ok()) return s;
+  if (Status s = CounterCache(o.state_dir, sc).Get(client, sc, wanted, &catalogue); !s.ok())
+    return s;
   vsphere::QueryLimits limits;
   limits.max_query_metrics = max_query_metrics;
   limits.concurrency = static_cast<size_t>(o.concurrency);
@@ -174,8 +188,10 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
     vsphere::AddExtraCounters(vm ? o.vm_counters : o.hv_counters, catalogue, &specs, &unknown);
     for (const std::string& path : unknown) {
       // Shown at every verbosity (log::Warning needs -v): a mistyped counter must not go unseen.
-      std::fprintf(stderr, "zabitan-vmware: warning: %s counter \"%s\" is not offered by this endpoint: skipped\n",
-                   vm ? "VM" : "host", Printable(path, 100).c_str());
+      std::fprintf(
+          stderr,
+          "zabitan-vmware: warning: %s counter \"%s\" is not offered by this endpoint: skipped\n",
+          vm ? "VM" : "host", Printable(path, 100).c_str());
     }
     std::vector<vsphere::MetricId> metrics;
     std::map<std::string, const vsphere::MetricSpec*> spec_of;  // counter path -> spec
@@ -197,10 +213,13 @@ Status AddPerformance(const Options& o, vsphere::SoapClient& client, const vsphe
     const int max_sample = marks->SamplesNeeded(of_type, now);
     log::Debug(std::string(type) + ": " + std::to_string(max_sample) + " samples per series");
     Status s = vsphere::QueryRealtime(
-        client, sc, of_type, metrics, max_sample, [marks](const vsphere::Entity& e) { return marks->Last(e.uuid); },
-        limits, [&](const vsphere::PerfResult& r) {
-          // The batch's entities come whole (perf.h): their instances' discovery, then their samples.
-          for (const sender::Value& v : vsphere::InstanceDiscoveryValues(type, specs, r.series, datastores, now)) {
+        client, sc, of_type, metrics, max_sample,
+        [marks](const vsphere::Entity& e) { return marks->Last(e.uuid); }, limits,
+        [&](const vsphere::PerfResult& r) {
+          // The batch's entities come whole (perf.h): their instances' discovery, then their
+          // samples.
+          for (const sender::Value& v :
+               vsphere::InstanceDiscoveryValues(type, specs, r.series, datastores, now)) {
             emit(v);
           }
           for (const vsphere::Sample& smp : r.samples) {
@@ -228,8 +247,8 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   }
   const std::string inventory_file = InventoryFile(o);
   bool full = false;
-  if (Status s = vsphere::UpdateInventory(client, sc, std::chrono::seconds(o.inventory_refresh), std::time(nullptr),
-                                          inventory, &full);
+  if (Status s = vsphere::UpdateInventory(client, sc, std::chrono::seconds(o.inventory_refresh),
+                                          std::time(nullptr), inventory, &full);
       !s.ok()) {
     log::Error(vsphere::FailureReason(s));
     return kExitFailure;
@@ -237,13 +256,15 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   log::Debug(std::string(full ? "inventory read whole" : "inventory updated") + ": " +
              std::to_string(inventory->entities.size()) + " entities");
   if (full || inventory->max_query_metrics == 0) {
-    if (Status s = vsphere::ReadMaxQueryMetrics(client, sc, &inventory->max_query_metrics); !s.ok()) {
+    if (Status s = vsphere::ReadMaxQueryMetrics(client, sc, &inventory->max_query_metrics);
+        !s.ok()) {
       log::Error(vsphere::FailureReason(s));
       return kExitFailure;
     }
   }
   log::Debug("maxQueryMetrics " + std::to_string(inventory->max_query_metrics));
-  if (Status s = vsphere::SaveInventory(inventory_file, *inventory); !s.ok()) log::Warning(s.message());
+  if (Status s = vsphere::SaveInventory(inventory_file, *inventory); !s.ok())
+    log::Warning(s.message());
   const std::vector<vsphere::Entity> entities = inventory->List();
   // Where the values go as they are made: stdout (--dry-run) or Zabbix (routed_sender.h): the
   // fast batches go out while the next QueryPerf replies are read.
@@ -257,7 +278,9 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
     oo.spool = spool;
     oo.concurrency = static_cast<size_t>(o.concurrency);
     const std::set<std::string> extra = vsphere::NamedCounterPaths(o.vm_counters, o.hv_counters);
-    oo.group_of = [extra](const std::string& h, const std::string& k) { return vsphere::PendingGroup(h, k, extra); };
+    oo.group_of = [extra](const std::string& h, const std::string& k) {
+      return vsphere::PendingGroup(h, k, extra);
+    };
     // The endpoint's host is made before the first run: its template's items (the LLD rules) exist.
     oo.known_from_start = [&o](const std::string& host, const std::string& key) {
       return host == o.zabbix_host && key.find('[') == std::string::npos;
@@ -271,7 +294,9 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
       log::Error("give --zabbix-server (or --dry-run)");
       return kExitFailure;
     }
-    if (Status s = sender::ParseDestinations(o.zabbix_server, sender::kDefaultPort, &oo.destinations); !s.ok()) {
+    if (Status s =
+            sender::ParseDestinations(o.zabbix_server, sender::kDefaultPort, &oo.destinations);
+        !s.ok()) {
       log::Error("--zabbix-server: " + s.message());
       return kExitFailure;
     }
@@ -290,10 +315,12 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
     }
   };
   // Discovery first: the values of new items wait for what Zabbix makes of it.
-  for (const sender::Value& v : vsphere::DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)))) {
+  for (const sender::Value& v : vsphere::DiscoveryValues(
+           o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)))) {
     emit(v);
   }
-  Status collected = AddPerformance(o, client, sc, entities, inventory->max_query_metrics, &marks, emit);
+  Status collected =
+      AddPerformance(o, client, sc, entities, inventory->max_query_metrics, &marks, emit);
   std::string by_method;  // -v: what caching saves
   for (const auto& [method, n] : client.calls_by_method()) {
     by_method += (by_method.empty() ? "" : ", ") + method + " " + std::to_string(n);
@@ -302,7 +329,8 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   if (!collected.ok()) {
     // An entity the queries named may be gone in a way no update told: read it all next time.
     inventory->full_read = 0;
-    if (Status saved = vsphere::SaveInventory(inventory_file, *inventory); !saved.ok()) log::Warning(saved.message());
+    if (Status saved = vsphere::SaveInventory(inventory_file, *inventory); !saved.ok())
+      log::Warning(saved.message());
   }
   if (o.dry_run) {  // printed; the watermarks stay where they are
     std::fflush(stdout);
@@ -313,8 +341,9 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
   // What was sent before a failure to collect counts too: its watermarks are kept (unless the
   // sending failed), so the next run does not send it again.
   Status saved;
-  const int code = out->Finish(std::to_string(entities.size()) + " entities, " + std::to_string(made) + " values sent",
-                               collected.ok(), [&marks, &saved] { saved = marks.Save(); });
+  const int code = out->Finish(
+      std::to_string(entities.size()) + " entities, " + std::to_string(made) + " values sent",
+      collected.ok(), [&marks, &saved] { saved = marks.Save(); });
   if (!collected.ok()) {
     log::Error(vsphere::FailureReason(collected));
     return kExitFailure;
@@ -323,7 +352,8 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
     // Silent, this made every later cron run send its whole window again (duplicates against a
     // vCenter whose samples align): the admin must hear of the disk. A daemon keeps its
     // watermarks in memory and goes on from them.
-    log::Error(saved.message() + ": the watermarks were not saved; the next run sends again what this one "
+    log::Error(saved.message() +
+               ": the watermarks were not saved; the next run sends again what this one "
                "delivered since the last saved ones");
     return kExitFailure;
   }
@@ -332,8 +362,8 @@ int Collect(const Options& o, vsphere::SoapClient& client, const vsphere::Servic
 
 // One cycle: the session (logging in again when the endpoint ended it), then a collection.
 int Cycle(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
-          const vsphere::Credentials& credentials, const std::string& state_file, vsphere::Inventory* inventory,
-          Spool* spool, Watermarks* watermarks) {
+          const vsphere::Credentials& credentials, const std::string& state_file,
+          vsphere::Inventory* inventory, Spool* spool, Watermarks* watermarks) {
   bool reused = false;
   if (Status s = vsphere::EnsureSession(client, sc, credentials, state_file, &reused); !s.ok()) {
     log::Error(vsphere::FailureReason(s));
@@ -346,8 +376,8 @@ int Cycle(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceC
 // --daemon: a cycle every `interval` seconds, counted from the start of the previous one; a
 // cycle that overran starts the next at once (and says so). Returns the last cycle's code.
 int Daemon(const Options& o, vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
-           const vsphere::Credentials& credentials, const std::string& state_file, vsphere::Inventory* inventory,
-           Spool* spool, Watermarks* watermarks, StopSignals* stop) {
+           const vsphere::Credentials& credentials, const std::string& state_file,
+           vsphere::Inventory* inventory, Spool* spool, Watermarks* watermarks, StopSignals* stop) {
   const auto interval = std::chrono::seconds(o.interval);
   int code = kExitOk;
   for (uint64_t n = 1;; ++n) {
@@ -359,9 +389,12 @@ int Daemon(const Options& o, vsphere::SoapClient& client, const vsphere::Service
     if (took >= interval) {
       // Shown at every verbosity: a daemon that cannot keep up falls behind (samples older
       // than vSphere's realtime hour are lost).
-      std::fprintf(stderr, "zabitan-vmware: warning: cycle %llu took %.1f s, longer than the interval (%lld s): "
-                   "the next starts now\n", static_cast<unsigned long long>(n),
-                   std::chrono::duration<double>(took).count(), static_cast<long long>(o.interval));
+      std::fprintf(
+          stderr,
+          "zabitan-vmware: warning: cycle %llu took %.1f s, longer than the interval (%lld s): "
+          "the next starts now\n",
+          static_cast<unsigned long long>(n), std::chrono::duration<double>(took).count(),
+          static_cast<long long>(o.interval));
       wait = std::chrono::milliseconds(0);
     }
     if (stop->Wait(wait)) return code;
@@ -376,34 +409,43 @@ int Run(int argc, char** argv) {
   app.add_option("--user", o.user, "vSphere user");
   app.add_option("--password-file", o.password_file, "file holding the password (mode 0600)");
   app.add_option("--ca-file", o.ca_file, "CA bundle (PEM) that signs the endpoint's certificate");
-  app.add_option("--thumbprint", o.thumbprint, "accept exactly the certificate with this SHA-256 fingerprint");
+  app.add_option("--thumbprint", o.thumbprint,
+                 "accept exactly the certificate with this SHA-256 fingerprint");
   app.add_flag("--insecure", o.insecure, "do not check the endpoint's certificate at all");
   app.add_option("--state-dir", o.state_dir, "where the session is kept between runs");
   app.add_flag("--check", o.check, "connect (reusing the saved session), report and exit");
   app.add_flag("--logout", o.logout, "log the saved session out and forget it");
   app.add_option("--zabbix-server", o.zabbix_server, "where to send (zabbix_sender's -z syntax)");
   app.add_option("--zabbix-host", o.zabbix_host, "the endpoint's host in Zabbix (LLD, datastores)");
-  app.add_flag("--dry-run", o.dry_run, "print the values as zabbix_sender -T -N input instead of sending");
+  app.add_flag("--dry-run", o.dry_run,
+               "print the values as zabbix_sender -T -N input instead of sending");
   auto* once = app.add_flag("--once", o.once, "collect once and exit (the default)");
-  app.add_flag("--daemon", o.daemon, "collect every --interval seconds until SIGTERM/SIGINT")->excludes(once);
+  app.add_flag("--daemon", o.daemon, "collect every --interval seconds until SIGTERM/SIGINT")
+      ->excludes(once);
   app.add_option("--timeout", o.timeout, "seconds a vSphere call may take (default 60)")
       ->check(CLI::Range(int64_t{1}, int64_t{3600}));
-  app.add_option("--interval", o.interval, "seconds between the starts of two cycles (--daemon; default 60)")
+  app.add_option("--interval", o.interval,
+                 "seconds between the starts of two cycles (--daemon; default 60)")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
   app.add_option("--inventory-refresh", o.inventory_refresh,
-                 "seconds between full reads of the inventory (changes arrive in between; 0: every run; default 3600)")
+                 "seconds between full reads of the inventory (changes arrive in between; 0: every "
+                 "run; default 3600)")
       ->check(CLI::Range(int64_t{0}, int64_t{86400 * 7}));
   app.add_option("--concurrency", o.concurrency, "QueryPerf calls in flight at once (default 8)")
       ->check(CLI::Range(int64_t{1}, int64_t{64}));
-  app.add_option("--spool", o.spool, "keep values Zabbix did not take in DIR; they go first next run")
+  app.add_option("--spool", o.spool,
+                 "keep values Zabbix did not take in DIR; they go first next run")
       ->type_name("DIR");
-  app.add_option("--spool-max-bytes", o.spool_max_bytes, "size limit of the spool (oldest dropped; default 1 GiB)")
+  app.add_option("--spool-max-bytes", o.spool_max_bytes,
+                 "size limit of the spool (oldest dropped; default 1 GiB)")
       ->check(CLI::Range(int64_t{1} << 20, INT64_MAX));
-  app.add_option("--vm-counter", o.vm_counters, "also collect this counter (group.name.rollup) of every VM; repeatable")
+  app.add_option("--vm-counter", o.vm_counters,
+                 "also collect this counter (group.name.rollup) of every VM; repeatable")
       ->type_name("PATH")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app.add_option("--hv-counter", o.hv_counters, "also collect this counter (group.name.rollup) of every host; repeatable")
+  app.add_option("--hv-counter", o.hv_counters,
+                 "also collect this counter (group.name.rollup) of every host; repeatable")
       ->type_name("PATH")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -465,20 +507,23 @@ int Run(int argc, char** argv) {
       return kExitFailure;
     }
     std::printf("connected to \"%s\" (%s, API %s) as %s: %s session\n", sc.full_name.c_str(),
-                sc.api_type.c_str(), sc.api_version.c_str(), o.user.c_str(), reused ? "reused" : "new");
+                sc.api_type.c_str(), sc.api_version.c_str(), o.user.c_str(),
+                reused ? "reused" : "new");
     return kExitOk;
   }
   std::unique_ptr<Spool> spool;
   if (!o.spool.empty() && !o.dry_run) {
     // Another zabitan-vmware on the same spool (a cron run overlapping a slow one) waits its turn.
-    if (Status ss = Spool::Open(o.spool, static_cast<uint64_t>(o.spool_max_bytes), std::chrono::seconds(30), &spool);
+    if (Status ss = Spool::Open(o.spool, static_cast<uint64_t>(o.spool_max_bytes),
+                                std::chrono::seconds(30), &spool);
         !ss.ok()) {
       log::Error(ss.message());
       return kExitFailure;
     }
   }
   vsphere::Inventory inventory;  // kept for the daemon's next cycles; on disk for the next run
-  if (Status is = vsphere::LoadInventory(InventoryFile(o), &inventory); !is.ok()) log::Warning(is.message());
+  if (Status is = vsphere::LoadInventory(InventoryFile(o), &inventory); !is.ok())
+    log::Warning(is.message());
   // SIGTERM and SIGINT wait for the cycle in progress (each call has its deadline): what it
   // collected is delivered or spooled and its watermarks saved, never dropped half-sent.
   // The watermarks live as long as the process: a daemon whose state folder cannot be written
@@ -486,11 +531,14 @@ int Run(int argc, char** argv) {
   Watermarks watermarks(o.state_dir + "/perf-" + vsphere::StateKey(o.url) + ".json");
   StopSignals stop;
   if (!o.daemon) {
-    const int code = Cycle(o, *client, sc, credentials, state_file, &inventory, spool.get(), &watermarks);
-    if (stop.Wait(std::chrono::milliseconds(0))) log::Warning("stopped after the cycle in progress");
+    const int code =
+        Cycle(o, *client, sc, credentials, state_file, &inventory, spool.get(), &watermarks);
+    if (stop.Wait(std::chrono::milliseconds(0)))
+      log::Warning("stopped after the cycle in progress");
     return code;
   }
-  return Daemon(o, *client, sc, credentials, state_file, &inventory, spool.get(), &watermarks, &stop);
+  return Daemon(o, *client, sc, credentials, state_file, &inventory, spool.get(), &watermarks,
+                &stop);
 }
 
 }  // namespace

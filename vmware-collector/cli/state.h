@@ -7,10 +7,11 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/common/log.h"
 #include "zabitan/vsphere/inventory.h"
@@ -83,14 +84,17 @@ class Watermarks {
 class CounterCache {
  public:
   CounterCache(const std::string& state_dir, const vsphere::ServiceContent& sc)
-      : path_(state_dir + "/counters-" + vsphere::StateKey(sc.instance_uuid + "@" + sc.api_version) + ".json") {}
+      : path_(state_dir + "/counters-" +
+              vsphere::StateKey(sc.instance_uuid + "@" + sc.api_version) + ".json") {}
 
-  Status Get(vsphere::SoapClient& client, const vsphere::ServiceContent& sc, const std::vector<std::string>& wanted,
+  Status Get(vsphere::SoapClient& client, const vsphere::ServiceContent& sc,
+             const std::vector<std::string>& wanted,
              std::map<std::string, vsphere::Counter>* catalogue) {
     std::set<std::string> absent;
     if (Load(catalogue, &absent)) {
       bool complete = true;
-      for (const std::string& p : wanted) complete = complete && (catalogue->count(p) > 0 || absent.count(p) > 0);
+      for (const std::string& p : wanted)
+        complete = complete && (catalogue->count(p) > 0 || absent.count(p) > 0);
       if (complete) {
         log::Debug("counter catalogue from " + path_);
         return Status::Ok();
@@ -102,18 +106,21 @@ class CounterCache {
     for (const std::string& p : wanted) {
       if (catalogue->count(p) == 0) absent.insert(p);
     }
-    if (Status s = Save(*catalogue, absent); !s.ok()) log::Warning(s.message());  // the run goes on uncached
+    if (Status s = Save(*catalogue, absent); !s.ok())
+      log::Warning(s.message());  // the run goes on uncached
     return Status::Ok();
   }
 
  private:
-  bool Load(std::map<std::string, vsphere::Counter>* catalogue, std::set<std::string>* absent) const {
+  bool Load(std::map<std::string, vsphere::Counter>* catalogue,
+            std::set<std::string>* absent) const {
     std::ifstream in(path_);
     if (!in) return false;
     nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
     if (!j.is_object() || !j["counters"].is_array() || !j["absent"].is_array()) return false;
     for (const auto& c : j["counters"]) {
-      if (!c.is_array() || c.size() != 3 || !c[0].is_number_integer() || !c[1].is_string() || !c[2].is_string()) {
+      if (!c.is_array() || c.size() != 3 || !c[0].is_number_integer() || !c[1].is_string() ||
+          !c[2].is_string()) {
         return false;  // damaged: read the endpoint again
       }
       vsphere::Counter counter{c[0].get<int>(), c[1].get<std::string>(), c[2].get<std::string>()};
@@ -124,7 +131,8 @@ class CounterCache {
     }
     return true;
   }
-  Status Save(const std::map<std::string, vsphere::Counter>& catalogue, const std::set<std::string>& absent) const {
+  Status Save(const std::map<std::string, vsphere::Counter>& catalogue,
+              const std::set<std::string>& absent) const {
     nlohmann::json j{{"counters", nlohmann::json::array()}, {"absent", absent}};
     for (const auto& [path, c] : catalogue) j["counters"].push_back({c.key, c.path, c.unit});
     return vsphere::WriteStateFile(path_, j.dump() + "\n");

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/log.h"
@@ -17,7 +18,9 @@ bool ParseBytes(const std::string& text, int64_t* out) {
 }
 
 // LLD JSON; text from the endpoint that is not UTF-8 is replaced, not thrown about.
-std::string Dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace
 
@@ -36,8 +39,8 @@ std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view 
   return std::nullopt;
 }
 
-std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const std::vector<Entity>& entities,
-                                           uint32_t clock) {
+std::vector<sender::Value> DiscoveryValues(const std::string& endpoint,
+                                           const std::vector<Entity>& entities, uint32_t clock) {
   std::map<std::string, std::string> host_uuid;  // HostSystem moref -> uuid, for {#VM.HV.UUID}
   for (const Entity& e : entities) {
     if (e.moref.type == "HostSystem") host_uuid[e.moref.value] = e.uuid;
@@ -45,7 +48,8 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const st
   nlohmann::json hvs = nlohmann::json::array(), vms = nlohmann::json::array(),
                  datastores = nlohmann::json::array();
   std::vector<sender::Value> values;
-  auto value = [&values, clock](const std::string& host, const std::string& key, const std::string& v) {
+  auto value = [&values, clock](const std::string& host, const std::string& key,
+                                const std::string& v) {
     values.push_back({host, key, v, clock, 0u});  // with ns: --dry-run prints one format, -T -N
   };
   auto prop = [](const Entity& e, const std::string& path) {
@@ -62,8 +66,9 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const st
                      {"{#VM.NAME}", e.name},
                      {"{#VM.HV.UUID}", hv == host_uuid.end() ? "" : hv->second}});
     } else if (e.moref.type == "Datastore") {
-      datastores.push_back(
-          {{"{#DATASTORE.UUID}", e.uuid}, {"{#DATASTORE.NAME}", e.name}, {"{#DATASTORE.TYPE}", prop(e, "summary.type")}});
+      datastores.push_back({{"{#DATASTORE.UUID}", e.uuid},
+                            {"{#DATASTORE.NAME}", e.name},
+                            {"{#DATASTORE.TYPE}", prop(e, "summary.type")}});
     }
   }
   value(endpoint, "zabitan.vmware.hv.discovery", Dump(hvs));
@@ -93,7 +98,8 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const st
     } else if (e.moref.type == "HostSystem") {
       value(e.uuid, "zabitan.vmware.hv.powerstate",
             std::to_string(*PowerStateValue(e.moref.type, prop(e, "runtime.powerState"))));
-      if (std::string up = prop(e, "summary.quickStats.uptime"); !up.empty()) value(e.uuid, "zabitan.vmware.hv.uptime", up);
+      if (std::string up = prop(e, "summary.quickStats.uptime"); !up.empty())
+        value(e.uuid, "zabitan.vmware.hv.uptime", up);
     } else if (e.moref.type == "VirtualMachine") {
       // A VM has no "unknown" in its value map: a state it does not hold is left out (the item
       // keeps its last value) rather than sent as a number that says something else.
@@ -101,8 +107,9 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint, const st
       if (std::optional<uint32_t> n = PowerStateValue(e.moref.type, state)) {
         value(e.uuid, "zabitan.vmware.vm.powerstate", std::to_string(*n));
       } else {
-        log::Warning("VM " + Printable(e.name, 100) + " (" + Printable(e.uuid, 60) + "): power state \"" +
-                     Printable(state, 60) + "\" is not poweredOff, poweredOn or suspended: not sent");
+        log::Warning("VM " + Printable(e.name, 100) + " (" + Printable(e.uuid, 60) +
+                     "): power state \"" + Printable(state, 60) +
+                     "\" is not poweredOff, poweredOn or suspended: not sent");
       }
       if (std::string up = prop(e, "summary.quickStats.uptimeSeconds"); !up.empty()) {
         value(e.uuid, "zabitan.vmware.vm.uptime", up);

@@ -1,5 +1,4 @@
 #include "zabitan/vsphere/inventory.h"
-
 #include "zabitan/vsphere/xml.h"
 
 // What an inventory is made of, and the reply that changes it (elements by local name):
@@ -12,11 +11,14 @@ namespace zabitan::vsphere {
 
 const std::map<std::string, std::vector<std::string>> kInventoryProperties = {
     {"HostSystem",
-     {"hardware.systemInfo.uuid", "runtime.powerState", "runtime.connectionState", "summary.quickStats.uptime"}},
+     {"hardware.systemInfo.uuid", "runtime.powerState", "runtime.connectionState",
+      "summary.quickStats.uptime"}},
     {"VirtualMachine",
-     {"config.instanceUuid", "runtime.powerState", "runtime.host", "summary.quickStats.uptimeSeconds"}},
+     {"config.instanceUuid", "runtime.powerState", "runtime.host",
+      "summary.quickStats.uptimeSeconds"}},
     {"Datastore",
-     {"summary.url", "summary.capacity", "summary.freeSpace", "summary.uncommitted", "summary.type"}},
+     {"summary.url", "summary.capacity", "summary.freeSpace", "summary.uncommitted",
+      "summary.type"}},
 };
 
 namespace {
@@ -36,13 +38,15 @@ void Entity::Set(const std::string& path, std::string value) {
     name = std::move(value);
     return;
   }
-  if (auto it = kUuidProperty.find(moref.type); it != kUuidProperty.end() && it->second == path) uuid = value;
+  if (auto it = kUuidProperty.find(moref.type); it != kUuidProperty.end() && it->second == path)
+    uuid = value;
   properties[path] = std::move(value);
 }
 
 void Entity::Unset(const std::string& path) {
   if (path == "name") name.clear();
-  if (auto it = kUuidProperty.find(moref.type); it != kUuidProperty.end() && it->second == path) uuid.clear();
+  if (auto it = kUuidProperty.find(moref.type); it != kUuidProperty.end() && it->second == path)
+    uuid.clear();
   properties.erase(path);
 }
 

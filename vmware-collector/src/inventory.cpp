@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/log.h"
@@ -32,11 +33,12 @@ constexpr int kMaxObjectUpdates = 1000;
 Status Poll(SoapClient& client, Inventory* inv, std::string* fault) {
   for (;;) {
     SoapResult r;
-    Status s = client.Call("<WaitForUpdatesEx xmlns=\"urn:vim25\">" + This(inv->collector) +
-                               (inv->version.empty() ? "" : "<version>" + Escape(inv->version) + "</version>") +
-                               "<options><maxWaitSeconds>0</maxWaitSeconds><maxObjectUpdates>" +
-                               std::to_string(kMaxObjectUpdates) + "</maxObjectUpdates></options></WaitForUpdatesEx>",
-                           &r);
+    Status s = client.Call(
+        "<WaitForUpdatesEx xmlns=\"urn:vim25\">" + This(inv->collector) +
+            (inv->version.empty() ? "" : "<version>" + Escape(inv->version) + "</version>") +
+            "<options><maxWaitSeconds>0</maxWaitSeconds><maxObjectUpdates>" +
+            std::to_string(kMaxObjectUpdates) + "</maxObjectUpdates></options></WaitForUpdatesEx>",
+        &r);
     if (!s.ok()) {
       *fault = r.fault;
       return s.Prefixed("WaitForUpdatesEx");
@@ -51,24 +53,30 @@ Status Poll(SoapClient& client, Inventory* inv, std::string* fault) {
 void Forget(SoapClient& client, const Inventory& inv) {
   SoapResult ignored;
   if (!inv.collector.empty()) {
-    client.Call("<DestroyPropertyCollector xmlns=\"urn:vim25\">" + This(inv.collector) + "</DestroyPropertyCollector>",
-                &ignored).ok();
+    client
+        .Call("<DestroyPropertyCollector xmlns=\"urn:vim25\">" + This(inv.collector) +
+                  "</DestroyPropertyCollector>",
+              &ignored)
+        .ok();
   }
   if (!inv.view.empty()) {
-    client.Call("<DestroyView xmlns=\"urn:vim25\">" + This(inv.view) + "</DestroyView>", &ignored).ok();
+    client.Call("<DestroyView xmlns=\"urn:vim25\">" + This(inv.view) + "</DestroyView>", &ignored)
+        .ok();
   }
 }
 
 Status ReadWhole(SoapClient& client, const ServiceContent& sc, Inventory* inv) {
   SoapResult r;
-  Status s = client.Call(
-      "<CreatePropertyCollector xmlns=\"urn:vim25\">" + This(sc.property_collector) + "</CreatePropertyCollector>", &r);
+  Status s = client.Call("<CreatePropertyCollector xmlns=\"urn:vim25\">" +
+                             This(sc.property_collector) + "</CreatePropertyCollector>",
+                         &r);
   if (!s.ok()) return s.Prefixed("CreatePropertyCollector");
   inv->collector = Returned(r);
   std::string types;
   for (const auto& [type, props] : kInventoryProperties) types += "<type>" + type + "</type>";
-  s = client.Call("<CreateContainerView xmlns=\"urn:vim25\">" + This(sc.view_manager) + "<container type=\"" +
-                      Escape(sc.root_folder.type) + "\">" + Escape(sc.root_folder.value) + "</container>" + types +
+  s = client.Call("<CreateContainerView xmlns=\"urn:vim25\">" + This(sc.view_manager) +
+                      "<container type=\"" + Escape(sc.root_folder.type) + "\">" +
+                      Escape(sc.root_folder.value) + "</container>" + types +
                       "<recursive>true</recursive></CreateContainerView>",
                   &r);
   if (!s.ok()) return s.Prefixed("CreateContainerView");
@@ -79,12 +87,13 @@ Status ReadWhole(SoapClient& client, const ServiceContent& sc, Inventory* inv) {
     for (const std::string& p : props) prop_sets += "<pathSet>" + p + "</pathSet>";
     prop_sets += "</propSet>";
   }
-  s = client.Call("<CreateFilter xmlns=\"urn:vim25\">" + This(inv->collector) + "<spec>" + prop_sets +
-                      "<objectSet><obj type=\"" + Escape(inv->view.type) + "\">" + Escape(inv->view.value) +
-                      "</obj><skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name>"
-                      "<type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>"
-                      "</spec><partialUpdates>false</partialUpdates></CreateFilter>",
-                  &r);
+  s = client.Call(
+      "<CreateFilter xmlns=\"urn:vim25\">" + This(inv->collector) + "<spec>" + prop_sets +
+          "<objectSet><obj type=\"" + Escape(inv->view.type) + "\">" + Escape(inv->view.value) +
+          "</obj><skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>view</name>"
+          "<type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>"
+          "</spec><partialUpdates>false</partialUpdates></CreateFilter>",
+      &r);
   if (!s.ok()) return s.Prefixed("CreateFilter");
   std::string fault;
   return Poll(client, inv, &fault);
@@ -92,15 +101,17 @@ Status ReadWhole(SoapClient& client, const ServiceContent& sc, Inventory* inv) {
 
 }  // namespace
 
-Status UpdateInventory(SoapClient& client, const ServiceContent& sc, std::chrono::seconds refresh, int64_t now,
-                       Inventory* inv, bool* full) {
+Status UpdateInventory(SoapClient& client, const ServiceContent& sc, std::chrono::seconds refresh,
+                       int64_t now, Inventory* inv, bool* full) {
   *full = false;
   const std::string session = StateKey(client.cookie());
   const bool ours = !inv->collector.empty() && inv->session == session;
-  if (ours && inv->full_read > 0 && now >= inv->full_read && now - inv->full_read < refresh.count()) {
+  if (ours && inv->full_read > 0 && now >= inv->full_read &&
+      now - inv->full_read < refresh.count()) {
     std::string fault;
     Status s = Poll(client, inv, &fault);
-    if (s.ok() || fault.empty()) return s;  // a failed transport is the run's failure, not a reason to read whole
+    if (s.ok() || fault.empty())
+      return s;  // a failed transport is the run's failure, not a reason to read whole
     log::Debug("inventory: " + s.message() + ": reading it whole");
   }
   if (ours) Forget(client, *inv);
@@ -135,8 +146,8 @@ Status LoadInventory(const std::string& path, Inventory* inv) {
             j.value("version", nlohmann::json()).is_string() &&
             j.value("full_read", nlohmann::json()).is_number_integer() &&
             j.value("max_query_metrics", nlohmann::json()).is_number_integer() &&
-            j.value("entities", nlohmann::json()).is_array() && moref(j["collector"], &loaded.collector) &&
-            moref(j["view"], &loaded.view);
+            j.value("entities", nlohmann::json()).is_array() &&
+            moref(j["collector"], &loaded.collector) && moref(j["view"], &loaded.view);
   if (ok) {
     loaded.session = j["session"].get<std::string>();
     loaded.version = j["version"].get<std::string>();
@@ -150,8 +161,10 @@ Status LoadInventory(const std::string& path, Inventory* inv) {
       if (!ok) break;
       e.name = row["name"].get<std::string>();
       for (const auto& [k, v] : row["properties"].items()) {
-        if (!v.is_string()) ok = false;
-        else e.Set(k, v.get<std::string>());
+        if (!v.is_string())
+          ok = false;
+        else
+          e.Set(k, v.get<std::string>());
       }
       if (!ok) break;
       loaded.entities[Inventory::Key(e.moref)] = std::move(e);
@@ -178,7 +191,8 @@ Status SaveInventory(const std::string& path, const Inventory& inv) {
         {{"moref", {e.moref.type, e.moref.value}}, {"name", e.name}, {"properties", e.properties}});
   }
   // Names of VMs and hosts can be anything: invalid UTF-8 is replaced rather than refused.
-  return WriteStateFile(path, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  return WriteStateFile(path,
+                        j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace zabitan::vsphere

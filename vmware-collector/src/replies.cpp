@@ -11,8 +11,8 @@
 //
 //   Envelope/Body/<Method>Response/returnval...          success
 //   Envelope/Body/Fault/{faultstring, detail/<X>Fault}   failure, X from xsi:type or the name
-//   RetrievePropertiesExResponse/returnval := objects := obj(type attr, moref text) propSet := name val
-//   QueryPerfResponse/returnval* := entity sampleInfo* value*
+//   RetrievePropertiesExResponse/returnval := objects := obj(type attr, moref text) propSet := name
+//   val QueryPerfResponse/returnval* := entity sampleInfo* value*
 //     sampleInfo := timestamp interval                  value := id(counterId instance) value*
 //   QueryOptionsResponse/returnval* := key value
 
@@ -20,8 +20,10 @@ namespace zabitan::vsphere {
 namespace {
 
 bool ParseInt(std::string_view text, int64_t* out) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\t')) text.remove_suffix(1);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\t'))
+    text.remove_suffix(1);
   if (text.empty()) return false;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return ec == std::errc() && end == text.data() + text.size();
@@ -34,7 +36,8 @@ Status ParseSoapReply(std::string_view reply, long http, SoapResult* result) {
   result->body = pugi::xml_node();
   pugi::xml_parse_result parsed = result->doc.load_buffer(reply.data(), reply.size());
   if (!parsed) {
-    return Status::Error("HTTP " + std::to_string(http) + ", reply is not XML (" + parsed.description() + ")");
+    return Status::Error("HTTP " + std::to_string(http) + ", reply is not XML (" +
+                         parsed.description() + ")");
   }
   pugi::xml_node soap_body = Child(Child(result->doc, "Envelope"), "Body");
   pugi::xml_node first;
@@ -56,10 +59,12 @@ Status ParseSoapReply(std::string_view reply, long http, SoapResult* result) {
     }
     std::string type = fault ? XsiType(fault) : "";
     if (fault && type.empty()) type = std::string(LocalName(fault.name()));
-    if (type.ends_with("Fault") && type.size() > 5) type.resize(type.size() - 5);  // NotAuthenticatedFault
+    if (type.ends_with("Fault") && type.size() > 5)
+      type.resize(type.size() - 5);  // NotAuthenticatedFault
     result->fault = Printable(type, 100);
     std::string text = Printable(ChildText(first, "faultstring"), 300);
-    return Status::Error((result->fault.empty() ? "SOAP fault" : result->fault) + (text.empty() ? "" : ": " + text));
+    return Status::Error((result->fault.empty() ? "SOAP fault" : result->fault) +
+                         (text.empty() ? "" : ": " + text));
   }
   if (http != 200) return Status::Error("HTTP " + std::to_string(http));
   result->body = first;
@@ -67,7 +72,8 @@ Status ParseSoapReply(std::string_view reply, long http, SoapResult* result) {
 }
 
 Status ParseCounters(pugi::xml_node response, std::map<std::string, Counter>* by_path) {
-  pugi::xml_node val = Child(Child(Child(Child(response, "returnval"), "objects"), "propSet"), "val");
+  pugi::xml_node val =
+      Child(Child(Child(Child(response, "returnval"), "objects"), "propSet"), "val");
   for (pugi::xml_node c = val.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
     Counter counter;
@@ -113,7 +119,8 @@ Status ParsePerf(pugi::xml_node response, const std::map<std::string, const Enti
       pugi::xml_node id = Child(series, "id");
       int64_t key = 0;
       if (!ParseInt(ChildText(id, "counterId"), &key)) continue;
-      auto counter = key >= INT32_MIN && key <= INT32_MAX ? by_key.find(static_cast<int>(key)) : by_key.end();
+      auto counter =
+          key >= INT32_MIN && key <= INT32_MAX ? by_key.find(static_cast<int>(key)) : by_key.end();
       if (counter == by_key.end()) continue;  // a counter we did not ask for: ignore
       std::string instance = ChildText(id, "instance");
       result->series.push_back({entity->second, counter->second, instance});
@@ -130,8 +137,8 @@ Status ParsePerf(pugi::xml_node response, const std::map<std::string, const Enti
       if (bad || raw.size() != times.size()) continue;
       for (size_t i = 0; i < raw.size(); ++i) {
         if (raw[i] < 0) continue;  // -1: no data for that sample
-        result->samples.push_back({entity->second, counter->second, instance, times[i].first, times[i].second,
-                                   FormatValue(raw[i], counter->second->unit)});
+        result->samples.push_back({entity->second, counter->second, instance, times[i].first,
+                                   times[i].second, FormatValue(raw[i], counter->second->unit)});
       }
     }
   }
@@ -159,7 +166,8 @@ bool ParseTimestamp(std::string_view view, uint32_t* clock, uint32_t* ns) {
     return false;
   }
   if (tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-      tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60) {
+      tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
+      tm.tm_sec > 60) {
     return false;
   }
   tm.tm_year -= 1900;
@@ -187,7 +195,8 @@ std::string FormatValue(int64_t raw, std::string_view unit) {
   char buf[32];
   const char* sign = raw < 0 ? "-" : "";
   uint64_t magnitude = raw < 0 ? 0 - static_cast<uint64_t>(raw) : static_cast<uint64_t>(raw);
-  std::snprintf(buf, sizeof buf, "%s%llu.%02llu", sign, static_cast<unsigned long long>(magnitude / 100),
+  std::snprintf(buf, sizeof buf, "%s%llu.%02llu", sign,
+                static_cast<unsigned long long>(magnitude / 100),
                 static_cast<unsigned long long>(magnitude % 100));
   return buf;
 }

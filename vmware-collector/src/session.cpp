@@ -50,7 +50,8 @@ Status RetrieveServiceContent(SoapClient& client, ServiceContent* sc) {
   sc->api_version = ChildText(about, "apiVersion");
   sc->instance_uuid = ChildText(about, "instanceUuid");
   if (sc->session_manager.empty() || sc->property_collector.empty()) {
-    return Status::Error("RetrieveServiceContent: the reply names no SessionManager or PropertyCollector");
+    return Status::Error(
+        "RetrieveServiceContent: the reply names no SessionManager or PropertyCollector");
   }
   if (!sc->api_version.empty()) client.set_api_version(sc->api_version);
   return Status::Ok();
@@ -68,19 +69,22 @@ Status Login(SoapClient& client, const ServiceContent& sc, const Credentials& c)
 
 Status Logout(SoapClient& client, const ServiceContent& sc) {
   SoapResult r;
-  Status s = client.Call("<Logout xmlns=\"urn:vim25\">" + This(sc.session_manager) + "</Logout>", &r);
+  Status s =
+      client.Call("<Logout xmlns=\"urn:vim25\">" + This(sc.session_manager) + "</Logout>", &r);
   return s.ok() ? s : s.Prefixed("Logout");
 }
 
-Status CurrentSession(SoapClient& client, const ServiceContent& sc, bool* active, std::string* user) {
+Status CurrentSession(SoapClient& client, const ServiceContent& sc, bool* active,
+                      std::string* user) {
   *active = false;
   user->clear();
   SoapResult r;
   Status s = client.Call(
       "<RetrievePropertiesEx xmlns=\"urn:vim25\">" + This(sc.property_collector) +
           "<specSet><propSet><type>SessionManager</type><pathSet>currentSession</pathSet></propSet>"
-          "<objectSet><obj type=\"" + Escape(sc.session_manager.type) + "\">" +
-          Escape(sc.session_manager.value) + "</obj></objectSet></specSet><options/></RetrievePropertiesEx>",
+          "<objectSet><obj type=\"" +
+          Escape(sc.session_manager.type) + "\">" + Escape(sc.session_manager.value) +
+          "</obj></objectSet></specSet><options/></RetrievePropertiesEx>",
       &r);
   // Two shapes of "not logged in": a NotAuthenticated fault, or a missingSet holding one.
   if (!s.ok()) return r.fault == "NotAuthenticated" ? Status::Ok() : s.Prefixed("currentSession");
@@ -100,7 +104,8 @@ std::string StateKey(std::string_view text) {
   return name;
 }
 
-std::string SessionFile(const std::string& state_dir, const std::string& url, const std::string& user) {
+std::string SessionFile(const std::string& state_dir, const std::string& url,
+                        const std::string& user) {
   return state_dir + "/session-" + StateKey(url + "\n" + user);
 }
 
@@ -130,7 +135,8 @@ Status EnsureSession(SoapClient& client, const ServiceContent& sc, const Credent
     // A session nobody can find again is a leak: vCenter refuses logins at 2,000-3,000 of them,
     // so a full disk must not turn into a vCenter outage one cron run at a time.
     Status out = Logout(client, sc);
-    return s.Prefixed("cannot keep the session (" + std::string(out.ok() ? "logged out" : "logout failed too") + ")");
+    return s.Prefixed("cannot keep the session (" +
+                      std::string(out.ok() ? "logged out" : "logout failed too") + ")");
   }
   return Status::Ok();
 }

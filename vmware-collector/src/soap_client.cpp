@@ -65,8 +65,9 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   if (auto v = HeaderValue(line, "date:"); v && v->size() < 128) {
     const time_t t = curl_getdate(std::string(*v).c_str(), nullptr);
     if (t > 0) reply->date = t;
-  } else if (auto c = HeaderValue(line, "set-cookie:");
-             c && c->starts_with(kCookieName) && c->size() > kCookieName.size() && (*c)[kCookieName.size()] == '=') {
+  } else if (auto c = HeaderValue(line, "set-cookie:"); c && c->starts_with(kCookieName) &&
+                                                        c->size() > kCookieName.size() &&
+                                                        (*c)[kCookieName.size()] == '=') {
     std::string_view value = c->substr(kCookieName.size() + 1);
     reply->cookie = std::string(value.substr(0, value.find_first_of(";\r\n")));
   }
@@ -98,7 +99,8 @@ bool ParseThumbprint(const std::string& text, std::vector<unsigned char>* out) {
   out->clear();
   for (size_t i = 0; i < hex.size(); i += 2) {
     unsigned v = 0;
-    if (std::sscanf(hex.substr(i, 2).c_str(), "%2x", &v) != 1 || !std::isxdigit(static_cast<unsigned char>(hex[i])) ||
+    if (std::sscanf(hex.substr(i, 2).c_str(), "%2x", &v) != 1 ||
+        !std::isxdigit(static_cast<unsigned char>(hex[i])) ||
         !std::isxdigit(static_cast<unsigned char>(hex[i + 1]))) {
       return false;
     }
@@ -112,7 +114,9 @@ bool ParseThumbprint(const std::string& text, std::vector<unsigned char>* out) {
 class CurlErrorCategory : public std::error_category {
  public:
   const char* name() const noexcept override { return "curl"; }
-  std::string message(int code) const override { return curl_easy_strerror(static_cast<CURLcode>(code)); }
+  std::string message(int code) const override {
+    return curl_easy_strerror(static_cast<CURLcode>(code));
+  }
 };
 
 const std::error_category& CurlCategory() {
@@ -137,7 +141,8 @@ SoapClient::~SoapClient() = default;
 
 Status SoapClient::Create(SoapOptions options, std::unique_ptr<SoapClient>* client) {
   if (!options.url.starts_with("https://") && !options.url.starts_with("http://")) {
-    return Status::Error("vSphere URL \"" + options.url + "\" must start with https:// (or http://)");
+    return Status::Error("vSphere URL \"" + options.url +
+                         "\" must start with https:// (or http://)");
   }
   if (options.url.starts_with("http://")) {
     log::Warning("vSphere URL " + options.url + " is plain http: credentials travel unencrypted");
@@ -173,16 +178,18 @@ void SoapClient::Prepare(void* h, std::string_view body, Transfer* t) {
   ++calls_;
   // The method is the body's first element: "<QueryPerf xmlns=...".
   std::string_view method = body.substr(body.starts_with('<') ? 1 : 0);
-  ++calls_by_method_[std::string(method.substr(0, std::min(method.find_first_of(" >/"), size_t{64})))];
-  t->envelope =
-      R"(<?xml version="1.0" encoding="UTF-8"?>)"
-      R"(<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" )"
-      R"(xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>)";
+  ++calls_by_method_[std::string(
+      method.substr(0, std::min(method.find_first_of(" >/"), size_t{64})))];
+  t->envelope = R"(<?xml version="1.0" encoding="UTF-8"?>)"
+                R"(<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" )"
+                R"(xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>)";
   t->envelope.append(body);
   t->envelope.append("</soapenv:Body></soapenv:Envelope>");
 
   curl_easy_reset(h);  // keeps the connection (and TLS session) alive between calls
-  auto add = [t](const std::string& line) { t->headers.reset(curl_slist_append(t->headers.release(), line.c_str())); };
+  auto add = [t](const std::string& line) {
+    t->headers.reset(curl_slist_append(t->headers.release(), line.c_str()));
+  };
   add("Content-Type: text/xml; charset=\"utf-8\"");
   add("SOAPAction: \"urn:vim25/" + api_version_ + "\"");
   add("Expect:");
@@ -197,7 +204,8 @@ void SoapClient::Prepare(void* h, std::string_view body, Transfer* t) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t->reply);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->reply);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
@@ -224,14 +232,16 @@ Status SoapClient::Complete(void* h, int curl_code, Transfer* t, SoapResult* res
   result->fault.clear();
   result->body = pugi::xml_node();
   if (t->reply.too_big) {
-    return Status::Error(options_.url + ": reply larger than " + std::to_string(t->reply.limit) + " bytes");
+    return Status::Error(options_.url + ": reply larger than " + std::to_string(t->reply.limit) +
+                         " bytes");
   }
   if (rc != CURLE_OK) {
     return Status::Error(options_.url + ": " + (t->error[0] ? t->error : curl_easy_strerror(rc)),
                          std::error_code(rc, CurlCategory()));
   }
   if (!t->reply.cookie.empty()) cookie_ = t->reply.cookie;
-  if (t->reply.date > 0 && t->reply.date <= 0xffffffff) server_clock_ = static_cast<uint32_t>(t->reply.date);
+  if (t->reply.date > 0 && t->reply.date <= 0xffffffff)
+    server_clock_ = static_cast<uint32_t>(t->reply.date);
   long http = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
   Status s = ParseSoapReply(t->reply.body, http, result);
@@ -240,18 +250,23 @@ Status SoapClient::Complete(void* h, int curl_code, Transfer* t, SoapResult* res
 
 Status SoapClient::Call(std::string_view body, SoapResult* result) {
   return Run(
-      1, [body](size_t) { return std::string(body); }, 1, [](size_t, Status s, SoapResult&) { return s; }, result);
+      1, [body](size_t) { return std::string(body); }, 1,
+      [](size_t, Status s, SoapResult&) { return s; }, result);
 }
 
-Status SoapClient::CallEach(size_t count, const std::function<std::string(size_t)>& body_of, size_t lanes,
+Status SoapClient::CallEach(size_t count, const std::function<std::string(size_t)>& body_of,
+                            size_t lanes,
                             const std::function<Status(size_t, SoapResult&)>& on_reply) {
   return Run(
-      count, body_of, lanes, [&on_reply](size_t i, Status s, SoapResult& r) { return s.ok() ? on_reply(i, r) : s; },
+      count, body_of, lanes,
+      [&on_reply](size_t i, Status s, SoapResult& r) { return s.ok() ? on_reply(i, r) : s; },
       nullptr);
 }
 
-Status SoapClient::Run(size_t count, const std::function<std::string(size_t)>& body_of, size_t lanes,
-                       const std::function<Status(size_t, Status, SoapResult&)>& on_reply, SoapResult* result) {
+Status SoapClient::Run(size_t count, const std::function<std::string(size_t)>& body_of,
+                       size_t lanes,
+                       const std::function<Status(size_t, Status, SoapResult&)>& on_reply,
+                       SoapResult* result) {
   if (count == 0) return Status::Ok();
   lanes = std::max<size_t>(1, std::min(lanes, count));
   // One multi handle for every call: its connections, TLS sessions and CA store are shared by
@@ -312,7 +327,8 @@ Status SoapClient::Run(size_t count, const std::function<std::string(size_t)>& b
       for (Lane& lane : slots) {
         if (!lane.busy || !lane.done || lane.index != next_reply) continue;
         SoapResult own;
-        SoapResult& r = result != nullptr ? *result : own;  // a parsed reply points into itself: not moved
+        SoapResult& r =
+            result != nullptr ? *result : own;  // a parsed reply points into itself: not moved
         Status s = Complete(lane.handle, lane.rc, &lane.transfer, &r);
         failed = on_reply(lane.index, std::move(s), r);
         lane.busy = false;

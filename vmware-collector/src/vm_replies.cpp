@@ -1,6 +1,5 @@
-#include "zabitan/vsphere/vm_power.h"
-
 #include "zabitan/common/printable.h"
+#include "zabitan/vsphere/vm_power.h"
 #include "zabitan/vsphere/xml.h"
 
 // The replies remote-cmd's vSphere calls read; no I/O here: the fuzz target links it without
@@ -9,7 +8,8 @@
 namespace zabitan::vsphere {
 
 void ForEachObject(pugi::xml_node body,
-                   const std::function<void(const ManagedObject&, const std::map<std::string, pugi::xml_node>&)>& fn) {
+                   const std::function<void(const ManagedObject&,
+                                            const std::map<std::string, pugi::xml_node>&)>& fn) {
   pugi::xml_node rv = Child(body, "returnval");
   for (pugi::xml_node object : rv.children()) {
     if (LocalName(object.name()) != "objects") continue;
@@ -30,7 +30,8 @@ Status ParseTaskReply(const std::string& method, pugi::xml_node body, ManagedObj
   return Status::Ok();
 }
 
-Status ParseFolderReply(const std::string& inventory_path, pugi::xml_node body, ManagedObject* folder) {
+Status ParseFolderReply(const std::string& inventory_path, pugi::xml_node body,
+                        ManagedObject* folder) {
   pugi::xml_node rv = Child(body, "returnval");
   *folder = ManagedObject{rv.attribute("type").value(), rv.text().get()};
   const std::string quoted = "\"" + Printable(inventory_path, 200) + "\"";
@@ -42,15 +43,16 @@ Status ParseFolderReply(const std::string& inventory_path, pugi::xml_node body, 
 }
 
 void AppendFolderVms(pugi::xml_node body, std::vector<VmPower>* vms) {
-  ForEachObject(body, [&](const ManagedObject& mo, const std::map<std::string, pugi::xml_node>& props) {
-    if (mo.type != "VirtualMachine") return;
-    auto text = [&](const char* path) {
-      auto it = props.find(path);
-      return it == props.end() ? std::string() : std::string(it->second.text().get());
-    };
-    if (text("config.template") == "true") return;
-    vms->push_back(VmPower{mo, text("name"), text("runtime.powerState")});
-  });
+  ForEachObject(body,
+                [&](const ManagedObject& mo, const std::map<std::string, pugi::xml_node>& props) {
+                  if (mo.type != "VirtualMachine") return;
+                  auto text = [&](const char* path) {
+                    auto it = props.find(path);
+                    return it == props.end() ? std::string() : std::string(it->second.text().get());
+                  };
+                  if (text("config.template") == "true") return;
+                  vms->push_back(VmPower{mo, text("name"), text("runtime.powerState")});
+                });
 }
 
 }  // namespace zabitan::vsphere

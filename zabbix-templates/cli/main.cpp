@@ -2,10 +2,11 @@
 // templates and media type of zabbix-templates/, the endpoint host, the scaling scripts, the
 // user media and the scaling action — idempotently: one line per object says whether it was
 // created, updated or left unchanged.
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+
+#include <CLI/CLI.hpp>
 
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
@@ -72,42 +73,56 @@ Status ApplyConfig(Options* o, bool config_given, const CLI::App& app) {
 
 Status Authenticate(const Options& o, ApiClient* api) {
   if (!o.token_file.empty()) {
-    if (!o.password_file.empty()) return Status::Error("give --password-file or --token-file, not both");
+    if (!o.password_file.empty())
+      return Status::Error("give --password-file or --token-file, not both");
     std::string token;
     if (Status s = ReadSecretFile(o.token_file, &token); !s.ok()) return s;
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
+      token.pop_back();
     if (token.empty()) return Status::Error(o.token_file + ": empty");
     api->UseToken(std::move(token));
     return Status::Ok();
   }
   if (o.user.empty() || o.password_file.empty()) {
-    return Status::Error("give --user and --password-file (mode 0600), or --token-file (or their keys in [provision])");
+    return Status::Error(
+        "give --user and --password-file (mode 0600), or --token-file (or their keys in "
+        "[provision])");
   }
   std::string password;
   if (Status s = ReadSecretFile(o.password_file, &password); !s.ok()) return s;
-  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+    password.pop_back();
   return api->Login(o.user, password);
 }
 
 int Run(int argc, char** argv) {
   Options o;
-  CLI::App app{"zabitan-provision: sets a Zabbix server up for zabitan through its API, idempotently"};
-  auto* config_opt = app.add_option("--config", o.config, "zabitan config file ([provision] section)");
+  CLI::App app{
+      "zabitan-provision: sets a Zabbix server up for zabitan through its API, idempotently"};
+  auto* config_opt =
+      app.add_option("--config", o.config, "zabitan config file ([provision] section)");
   app.add_option("--api", o.api, "the API's URL, https://zabbix.example.com/api_jsonrpc.php");
   app.add_option("--user", o.user, "Zabbix user (a Super admin)");
-  app.add_option("--password-file", o.password_file, "file holding the user's password (mode 0600)");
-  app.add_option("--token-file", o.token_file, "file holding an API token (mode 0600), instead of a user");
+  app.add_option("--password-file", o.password_file,
+                 "file holding the user's password (mode 0600)");
+  app.add_option("--token-file", o.token_file,
+                 "file holding an API token (mode 0600), instead of a user");
   app.add_option("--ca-file", o.ca_file, "CA bundle (PEM) that signs the API's certificate");
-  app.add_option("--templates", o.provision.templates_dir, "folder of the *.yaml templates to import");
-  app.add_option("--endpoint-host", o.provision.endpoint_host, "the endpoint host (zabitan-vmware's --zabbix-host)")
+  app.add_option("--templates", o.provision.templates_dir,
+                 "folder of the *.yaml templates to import");
+  app.add_option("--endpoint-host", o.provision.endpoint_host,
+                 "the endpoint host (zabitan-vmware's --zabbix-host)")
       ->default_str(o.provision.endpoint_host);
-  app.add_option("--remote-cmd", o.provision.remote_cmd, "path of zabitan-remote-cmd on the Zabbix server")
+  app.add_option("--remote-cmd", o.provision.remote_cmd,
+                 "path of zabitan-remote-cmd on the Zabbix server")
       ->default_str(o.provision.remote_cmd);
-  app.add_option("--notify-user", o.provision.notify_user, "user notified through \"zabitan SSTP\" (\"\": none)")
+  app.add_option("--notify-user", o.provision.notify_user,
+                 "user notified through \"zabitan SSTP\" (\"\": none)")
       ->default_str(o.provision.notify_user);
   app.add_option("--sendto", o.provision.sendto, "\"send to\" of that user's zabitan SSTP media")
       ->default_str(o.provision.sendto);
-  app.add_flag("--dry-run", o.provision.dry_run, "change nothing; say what would be created or updated");
+  app.add_flag("--dry-run", o.provision.dry_run,
+               "change nothing; say what would be created or updated");
   app.add_flag("-v", o.verbose, "more output (-vv for debug)");
   try {
     app.parse(argc, argv);

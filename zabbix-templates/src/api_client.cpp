@@ -14,14 +14,15 @@ ApiClient::~ApiClient() {
   }
 }
 
-Status ApiClient::Exchange(std::string_view method, const nlohmann::json& params, std::string_view auth,
-                           nlohmann::json* result) {
+Status ApiClient::Exchange(std::string_view method, const nlohmann::json& params,
+                           std::string_view auth, nlohmann::json* result) {
   const int64_t id = next_id_++;
   long http_status = 0;
   std::string reply;
   transport_->set_bearer(bearer_auth_ ? std::string(auth) : std::string());
   if (bearer_auth_) auth = {};
-  if (Status s = transport_->Post(MakeRequest(method, params, auth, id), &http_status, &reply); !s.ok()) {
+  if (Status s = transport_->Post(MakeRequest(method, params, auth, id), &http_status, &reply);
+      !s.ok()) {
     return s.Prefixed(std::string(method));
   }
   return ParseReply(method, http_status, reply, id, result);
@@ -29,11 +30,13 @@ Status ApiClient::Exchange(std::string_view method, const nlohmann::json& params
 
 Status ApiClient::Version(std::string* version) {
   nlohmann::json result;
-  if (Status s = Exchange("apiinfo.version", nlohmann::json::array(), "", &result); !s.ok()) return s;
+  if (Status s = Exchange("apiinfo.version", nlohmann::json::array(), "", &result); !s.ok())
+    return s;
   if (!result.is_string()) return Status::Error("apiinfo.version: the result is not a string");
   *version = result.get<std::string>();
   int major = 0, minor = 0;
-  if (ParseVersion(*version, &major, &minor).ok()) bearer_auth_ = major > 6 || (major == 6 && minor >= 4);
+  if (ParseVersion(*version, &major, &minor).ok())
+    bearer_auth_ = major > 6 || (major == 6 && minor >= 4);
   return Status::Ok();
 }
 
@@ -55,7 +58,8 @@ void ApiClient::UseToken(std::string token) {
   session_ = false;
 }
 
-Status ApiClient::Call(std::string_view method, const nlohmann::json& params, nlohmann::json* result) {
+Status ApiClient::Call(std::string_view method, const nlohmann::json& params,
+                       nlohmann::json* result) {
   if (auth_.empty()) return Status::Error(std::string(method) + ": not logged in");
   return Exchange(method, params, auth_, result);
 }

@@ -57,7 +57,8 @@ class CurlTransport : public Transport {
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
@@ -69,9 +70,11 @@ class CurlTransport : public Transport {
 
     CURLcode rc = curl_easy_perform(h);
     if (sink.too_big) {
-      return Status::Error(options_.url + ": reply larger than " + std::to_string(sink.limit) + " bytes");
+      return Status::Error(options_.url + ": reply larger than " + std::to_string(sink.limit) +
+                           " bytes");
     }
-    if (rc != CURLE_OK) return Status::Error(options_.url + ": " + (error[0] ? error : curl_easy_strerror(rc)));
+    if (rc != CURLE_OK)
+      return Status::Error(options_.url + ": " + (error[0] ? error : curl_easy_strerror(rc)));
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, http_status);
     return Status::Ok();
   }

@@ -116,8 +116,8 @@ std::string MediaExport70As60(std::string_view yaml) {
     std::string_view rest = line.substr(ind);
     if (rest == "version: '7.0'" && ind == 2) {
       lines.push_back("  version: '6.0'");
-    } else if (rest.starts_with("- ") && rest.find(": ") != std::string_view::npos && rest[2] != '\'' &&
-               rest[2] != '"') {
+    } else if (rest.starts_with("- ") && rest.find(": ") != std::string_view::npos &&
+               rest[2] != '\'' && rest[2] != '"') {
       lines.push_back(std::string(ind, ' ') + "-");
       lines.push_back(std::string(ind + 2, ' ') + std::string(rest.substr(2)));
     } else {
@@ -149,10 +149,19 @@ nlohmann::json ImportRules(int major, int minor) {
   nlohmann::json cud = cu;
   cud["deleteMissing"] = true;
   nlohmann::json rules = {
-      {"templates", cu},     {"hosts", cu},        {"items", cud},         {"triggers", cud},
-      {"discoveryRules", cud}, {"graphs", cud},    {"httptests", cud},     {"valueMaps", cud},
-      {"templateDashboards", cud}, {"templateLinkage", {{"createMissing", true}}},
-      {"mediaTypes", cu},    {"images", cu},       {"maps", cu},
+      {"templates", cu},
+      {"hosts", cu},
+      {"items", cud},
+      {"triggers", cud},
+      {"discoveryRules", cud},
+      {"graphs", cud},
+      {"httptests", cud},
+      {"valueMaps", cud},
+      {"templateDashboards", cud},
+      {"templateLinkage", {{"createMissing", true}}},
+      {"mediaTypes", cu},
+      {"images", cu},
+      {"maps", cu},
   };
   if (major > 6 || (major == 6 && minor >= 2)) {
     rules["host_groups"] = {{"createMissing", true}};
@@ -185,7 +194,8 @@ Change SummarizeCompare(const nlohmann::json& compare, std::string* summary) {
   return change;
 }
 
-Change CompareMediaTypes(const nlohmann::json& before, const nlohmann::json& after, std::string* summary) {
+Change CompareMediaTypes(const nlohmann::json& before, const nlohmann::json& after,
+                         std::string* summary) {
   summary->clear();
   std::map<std::string, const nlohmann::json*> old;
   if (before.is_array()) {
@@ -227,8 +237,10 @@ bool EqualBesideDefaults(const std::string& kind, nlohmann::json before, nlohman
   if (!before.is_object() || !after.is_object()) return before == after;
   for (const ServerDefault& d : k70Defaults) {
     if (kind != d.kind) continue;
-    if (!before.contains(d.key) && after.value(d.key, nlohmann::json()) == d.value) after.erase(d.key);
-    if (!after.contains(d.key) && before.value(d.key, nlohmann::json()) == d.value) before.erase(d.key);
+    if (!before.contains(d.key) && after.value(d.key, nlohmann::json()) == d.value)
+      after.erase(d.key);
+    if (!after.contains(d.key) && before.value(d.key, nlohmann::json()) == d.value)
+      before.erase(d.key);
   }
   return before == after;
 }
@@ -255,10 +267,13 @@ void PruneDefaults(nlohmann::json* node) {
           kept.push_back(std::move(children));
         }
       }
-      if (kept.empty()) diff.erase("updated");
-      else diff["updated"] = std::move(kept);
+      if (kept.empty())
+        diff.erase("updated");
+      else
+        diff["updated"] = std::move(kept);
     }
-    bool empty = diff.is_object() && Count(diff, "added") + Count(diff, "updated") + Count(diff, "removed") == 0;
+    bool empty = diff.is_object() &&
+                 Count(diff, "added") + Count(diff, "updated") + Count(diff, "removed") == 0;
     kind = empty ? node->erase(kind) : std::next(kind);
   }
 }

@@ -16,7 +16,8 @@ std::string Text(const nlohmann::json& v) {
 
 }  // namespace
 
-std::string MakeRequest(std::string_view method, const nlohmann::json& params, std::string_view auth, int64_t id) {
+std::string MakeRequest(std::string_view method, const nlohmann::json& params,
+                        std::string_view auth, int64_t id) {
   nlohmann::json request = {{"jsonrpc", "2.0"}, {"method", method}, {"params", params}, {"id", id}};
   if (!auth.empty()) request["auth"] = auth;
   // Strings from files (templates) may hold invalid UTF-8: replace rather than throw.
@@ -45,12 +46,15 @@ Status ParseReply(std::string_view method, long http_status, std::string_view bo
         text += " (" + std::to_string(code->get<int64_t>()) + ")";
       }
     }
-    return Status::Error(m + ": " + Printable(text.empty() ? "error without a message" : text, kMaxQuoted));
+    return Status::Error(m + ": " +
+                         Printable(text.empty() ? "error without a message" : text, kMaxQuoted));
   }
   auto r = reply.find("result");
   if (r == reply.end()) return Status::Error(m + ": the reply has neither a result nor an error");
-  if (auto i = reply.find("id"); i == reply.end() || !i->is_number_integer() || i->get<int64_t>() != id) {
-    return Status::Error(m + ": the reply's id " + Printable(i == reply.end() ? "(none)" : Text(*i), 40) +
+  if (auto i = reply.find("id");
+      i == reply.end() || !i->is_number_integer() || i->get<int64_t>() != id) {
+    return Status::Error(m + ": the reply's id " +
+                         Printable(i == reply.end() ? "(none)" : Text(*i), 40) +
                          " is not the request's " + std::to_string(id));
   }
   *result = std::move(*r);

@@ -55,7 +55,8 @@ Status Provisioner::Run() {
   if (Status s = api_->Version(&version); !s.ok()) return s;
   if (Status s = ParseVersion(version, &major_, &minor_); !s.ok()) return s;
   if (major_ < 6) {
-    return Status::Error("the API is Zabbix " + Printable(version, 20) + "; zabitan-provision needs 6.0 or later");
+    return Status::Error("the API is Zabbix " + Printable(version, 20) +
+                         "; zabitan-provision needs 6.0 or later");
   }
   struct Step {
     const char* what;
@@ -71,25 +72,27 @@ Status Provisioner::Run() {
   return Status::Ok();
 }
 
-Status Provisioner::Rows(std::string_view method, const nlohmann::json& params, nlohmann::json* rows) {
+Status Provisioner::Rows(std::string_view method, const nlohmann::json& params,
+                         nlohmann::json* rows) {
   if (Status s = api_->Call(method, params, rows); !s.ok()) return s;
   if (!rows->is_array()) return Status::Error(std::string(method) + ": the result is not a list");
   return Status::Ok();
 }
 
-Status Provisioner::Write(std::string_view method, const nlohmann::json& params, nlohmann::json* result) {
+Status Provisioner::Write(std::string_view method, const nlohmann::json& params,
+                          nlohmann::json* result) {
   if (options_.dry_run) return Status::Ok();
   return api_->Call(method, params, result);
 }
 
-Status Provisioner::IdByName(std::string_view method, std::string_view field, const std::string& name,
-                             std::string_view id_field, std::string* id) {
+Status Provisioner::IdByName(std::string_view method, std::string_view field,
+                             const std::string& name, std::string_view id_field, std::string* id) {
   nlohmann::json rows;
   nlohmann::json params = {{"output", {id_field}}, {"filter", {{field, {name}}}}};
   if (Status s = Rows(method, params, &rows); !s.ok()) return s;
   if (rows.size() > 1) {
-    return Status::Error(std::string(method) + ": " + std::to_string(rows.size()) + " objects are named \"" + name +
-                         "\"; keep one");
+    return Status::Error(std::string(method) + ": " + std::to_string(rows.size()) +
+                         " objects are named \"" + name + "\"; keep one");
   }
   id->clear();
   if (rows.size() == 1 && rows[0].contains(id_field) && rows[0][id_field].is_string()) {
@@ -98,7 +101,8 @@ Status Provisioner::IdByName(std::string_view method, std::string_view field, co
   return Status::Ok();
 }
 
-std::string Provisioner::NewId(const nlohmann::json& result, const char* ids_field, const std::string& name) const {
+std::string Provisioner::NewId(const nlohmann::json& result, const char* ids_field,
+                               const std::string& name) const {
   if (options_.dry_run) return "(new " + name + ")";
   auto it = result.find(ids_field);
   if (it == result.end() || !it->is_array() || it->empty() || !(*it)[0].is_string()) return "";
@@ -110,7 +114,8 @@ std::string Provisioner::NewId(const nlohmann::json& result, const char* ids_fie
 Status Provisioner::Templates() {
   std::vector<std::string> files;
   if (Status s = ListTemplateFiles(options_.templates_dir, &files); !s.ok()) {
-    return Status::Error(s.message() + " (give the folder of zabitan's templates with --templates)");
+    return Status::Error(s.message() +
+                         " (give the folder of zabitan's templates with --templates)");
   }
   for (const std::string& path : files) {
     if (Status s = ImportFile(path); !s.ok()) {
@@ -122,15 +127,19 @@ Status Provisioner::Templates() {
     std::string id;
     if (Status s = IdByName("template.get", "host", name, "templateid", &id); !s.ok()) return s;
     if (id.empty() && !options_.dry_run) {
-      return Status::Error(std::string("template \"") + name + "\" does not exist after the import: is " +
-                           options_.templates_dir + " zabitan's zabbix-templates folder?");
+      return Status::Error(std::string("template \"") + name +
+                           "\" does not exist after the import: is " + options_.templates_dir +
+                           " zabitan's zabbix-templates folder?");
     }
     template_ids_[name] = id.empty() ? "(new " + std::string(name) + ")" : id;
   }
-  if (Status s = IdByName("mediatype.get", "name", kMediaType, "mediatypeid", &media_type_id_); !s.ok()) return s;
+  if (Status s = IdByName("mediatype.get", "name", kMediaType, "mediatypeid", &media_type_id_);
+      !s.ok())
+    return s;
   if (media_type_id_.empty()) {
     if (!options_.dry_run && !options_.notify_user.empty()) {
-      return Status::Error(std::string("media type \"") + kMediaType + "\" does not exist after the import");
+      return Status::Error(std::string("media type \"") + kMediaType +
+                           "\" does not exist after the import");
     }
     media_type_id_ = std::string("(new ") + kMediaType + ")";
   }
@@ -152,9 +161,8 @@ Status Provisioner::ImportFile(const std::string& path) {
 
   // Media types: 6.0's importcompare leaves them out.
   const std::vector<std::string> media = MediaTypeNames(source);
-  const nlohmann::json media_get = {{"output", "extend"},
-                                    {"selectMessageTemplates", "extend"},
-                                    {"filter", {{"name", media}}}};
+  const nlohmann::json media_get = {
+      {"output", "extend"}, {"selectMessageTemplates", "extend"}, {"filter", {{"name", media}}}};
   nlohmann::json before;
   if (!media.empty()) {
     if (Status s = Rows("mediatype.get", media_get, &before); !s.ok()) return s;
@@ -192,7 +200,8 @@ Status Provisioner::ImportFile(const std::string& path) {
   }
   nlohmann::json result;
   if (Status s = api_->Call("configuration.import", import, &result); !s.ok()) return s;
-  if (result != true) return Status::Error("configuration.import: returned " + Printable(result.dump(), 100));
+  if (result != true)
+    return Status::Error("configuration.import: returned " + Printable(result.dump(), 100));
   if (!media.empty()) {
     nlohmann::json after;
     if (Status s = Rows("mediatype.get", media_get, &after); !s.ok()) return s;

@@ -9,7 +9,8 @@ namespace zabitan::zabbix {
 namespace {
 
 constexpr const char* kScriptDescription =
-    "zabitan: runs zabitan-remote-cmd on the Zabbix server for the action \"zabitan: scale on VM CPU high\". "
+    "zabitan: runs zabitan-remote-cmd on the Zabbix server for the action \"zabitan: scale on VM "
+    "CPU high\". "
     "Set up by zabitan-provision, which puts it back as it was on its next run.";
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -30,11 +31,13 @@ nlohmann::json IdObjects(const std::vector<std::string>& ids, const char* key) {
 
 Status Provisioner::EndpointHost() {
   std::string groupid;
-  if (Status s = IdByName("hostgroup.get", "name", kEndpointGroup, "groupid", &groupid); !s.ok()) return s;
+  if (Status s = IdByName("hostgroup.get", "name", kEndpointGroup, "groupid", &groupid); !s.ok())
+    return s;
   Outcome group(std::string("host group ") + kEndpointGroup);
   if (groupid.empty()) {
     nlohmann::json result;
-    if (Status s = Write("hostgroup.create", {{"name", kEndpointGroup}}, &result); !s.ok()) return s;
+    if (Status s = Write("hostgroup.create", {{"name", kEndpointGroup}}, &result); !s.ok())
+      return s;
     groupid = NewId(result, "groupids", kEndpointGroup);
     group.change = Change::kCreated;
   }
@@ -63,8 +66,10 @@ Status Provisioner::EndpointHost() {
     return Status::Ok();
   }
   const nlohmann::json& host = hosts[0];
-  std::vector<std::string> link = MissingIds(wanted, host.value("parentTemplates", nlohmann::json()), "templateid");
-  std::vector<std::string> join = MissingIds({groupid}, host.value("groups", nlohmann::json()), "groupid");
+  std::vector<std::string> link =
+      MissingIds(wanted, host.value("parentTemplates", nlohmann::json()), "templateid");
+  std::vector<std::string> join =
+      MissingIds({groupid}, host.value("groups", nlohmann::json()), "groupid");
   if (!link.empty() || !join.empty()) {
     // massadd only adds: templates and groups the admin added stay.
     nlohmann::json add = {{"hosts", {{{"hostid", host["hostid"]}}}}};
@@ -78,7 +83,9 @@ Status Provisioner::EndpointHost() {
     if (Status s = Write("host.massadd", add, &result); !s.ok()) return s;
     out.change = Change::kUpdated;
     if (!linked.empty()) out.detail = "linked " + JoinNames(linked);
-    if (!join.empty()) out.detail += std::string(out.detail.empty() ? "" : ", ") + "added to group " + kEndpointGroup;
+    if (!join.empty())
+      out.detail +=
+          std::string(out.detail.empty() ? "" : ", ") + "added to group " + kEndpointGroup;
   }
   report_(out);
   return Status::Ok();
@@ -100,13 +107,17 @@ Status Provisioner::Scripts() {
   };
   for (const Script& sc : {Script{kScaleUpScript, "scale-up", &scale_up_id_},
                            Script{kScaleDownScript, "scale-down", &scale_down_id_}}) {
-    nlohmann::json wanted = WantedScript(sc.name, ScaleCommand(options_.remote_cmd, sc.subcommand), kScriptDescription);
+    nlohmann::json wanted =
+        WantedScript(sc.name, ScaleCommand(options_.remote_cmd, sc.subcommand), kScriptDescription);
     nlohmann::json rows;
-    if (Status s = Rows("script.get", {{"output", "extend"}, {"filter", {{"name", {sc.name}}}}}, &rows); !s.ok()) {
+    if (Status s =
+            Rows("script.get", {{"output", "extend"}, {"filter", {{"name", {sc.name}}}}}, &rows);
+        !s.ok()) {
       return s;
     }
     if (rows.size() > 1) {
-      return Status::Error(std::to_string(rows.size()) + " global scripts are named \"" + sc.name + "\"; keep one");
+      return Status::Error(std::to_string(rows.size()) + " global scripts are named \"" + sc.name +
+                           "\"; keep one");
     }
     Outcome out(std::string("script ") + sc.name);
     if (rows.empty()) {
@@ -142,23 +153,27 @@ Status Provisioner::UserMedia() {
                         {"filter", {{"username", {options_.notify_user}}}},
                         {"selectMedias", "extend"}};
   if (Status s = Rows("user.get", get, &users); !s.ok()) return s;
-  if (users.empty()) return Status::Error("user \"" + options_.notify_user + "\" does not exist (--notify-user)");
+  if (users.empty())
+    return Status::Error("user \"" + options_.notify_user + "\" does not exist (--notify-user)");
   user_id_ = users[0].value("userid", "");
   Change change;
   nlohmann::json medias;
-  PlanUserMedia(users[0].value("medias", nlohmann::json::array()), media_type_id_, options_.sendto, major_ >= 7,
-                &change, &medias);
+  PlanUserMedia(users[0].value("medias", nlohmann::json::array()), media_type_id_, options_.sendto,
+                major_ >= 7, &change, &medias);
   Outcome out(std::string("media ") + kMediaType + " of user " + options_.notify_user, change);
   if (change != Change::kUnchanged) {
     nlohmann::json result;
-    if (Status s = Write("user.update", {{"userid", user_id_}, {"medias", medias}}, &result); !s.ok()) return s;
+    if (Status s = Write("user.update", {{"userid", user_id_}, {"medias", medias}}, &result);
+        !s.ok())
+      return s;
     out.detail = change == Change::kCreated ? "send to \"" + options_.sendto + "\"" : "enabled";
   }
   report_(out);
   return Status::Ok();
 }
 
-// ---- step 5: the action ---------------------------------------------------------------------------
+// ---- step 5: the action
+// ---------------------------------------------------------------------------
 
 Status Provisioner::Action() {
   ActionIds ids{scale_up_id_, scale_down_id_, template_ids_.at(kVmTemplate), "", ""};
@@ -180,21 +195,24 @@ Status Provisioner::Action() {
     nlohmann::json result;
     if (Status s = Write("action.create", wanted, &result); !s.ok()) return s;
     out.change = Change::kCreated;
-    out.detail = "tag zabitan: scale-up on hosts of \"" + std::string(kVmTemplate) + "\" runs " + kScaleUpScript +
-                 ", recovery runs " + kScaleDownScript +
-                 (ids.user.empty() ? "" : ", messages to " + options_.notify_user + " via " + kMediaType);
+    out.detail =
+        "tag zabitan: scale-up on hosts of \"" + std::string(kVmTemplate) + "\" runs " +
+        kScaleUpScript + ", recovery runs " + kScaleDownScript +
+        (ids.user.empty() ? "" : ", messages to " + options_.notify_user + " via " + kMediaType);
     report_(out);
     return Status::Ok();
   }
   const nlohmann::json& existing = rows[0];
   std::vector<std::string> diffs = ActionDifferences(wanted, existing);
   if (std::find(diffs.begin(), diffs.end(), "event source") != diffs.end()) {
-    return Status::Error(std::string("an action named \"") + kAction + "\" exists for another event source (" +
-                         Printable(existing.value("eventsource", "?"), 8) + "); rename or delete it");
+    return Status::Error(
+        std::string("an action named \"") + kAction + "\" exists for another event source (" +
+        Printable(existing.value("eventsource", "?"), 8) + "); rename or delete it");
   }
   if (!diffs.empty()) {
     nlohmann::json update = {{"actionid", existing.value("actionid", "")}};
-    for (const char* key : {"status", "filter", "operations", "recovery_operations", "update_operations"}) {
+    for (const char* key :
+         {"status", "filter", "operations", "recovery_operations", "update_operations"}) {
       update[key] = wanted[key];
     }
     nlohmann::json result;

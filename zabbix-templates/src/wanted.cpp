@@ -43,9 +43,8 @@ nlohmann::json SortedIds(const nlohmann::json& object, const char* list, const c
 }
 
 nlohmann::json SortedSet(std::vector<nlohmann::json> items) {
-  std::sort(items.begin(), items.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return a.dump() < b.dump();
-  });
+  std::sort(items.begin(), items.end(),
+            [](const nlohmann::json& a, const nlohmann::json& b) { return a.dump() < b.dump(); });
   return items;
 }
 
@@ -59,7 +58,8 @@ nlohmann::json CanonicalOperation(const nlohmann::json& op, bool escalated) {
   std::vector<nlohmann::json> opconditions;
   if (auto it = op.find("opconditions"); it != op.end() && it->is_array()) {
     for (const auto& oc : *it) {
-      opconditions.push_back({TextOf(oc, "conditiontype", ""), TextOf(oc, "operator", "0"), TextOf(oc, "value", "")});
+      opconditions.push_back(
+          {TextOf(oc, "conditiontype", ""), TextOf(oc, "operator", "0"), TextOf(oc, "value", "")});
     }
   }
   c["opconditions"] = SortedSet(std::move(opconditions));
@@ -118,13 +118,15 @@ std::string ChangeWord(Change change, bool dry_run) {
 
 Status CheckRemoteCmdPath(std::string_view path) {
   const std::string shown = "--remote-cmd \"" + Printable(path, 200) + "\"";
-  if (path.empty() || path.front() != '/') return Status::Error(shown + ": must be an absolute path");
+  if (path.empty() || path.front() != '/')
+    return Status::Error(shown + ": must be an absolute path");
   if (path.size() > 255) return Status::Error(shown + ": longer than 255 bytes");
   for (char c : path) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '/' || c == '.' || c == '_' || c == '+' || c == '-';
     if (!ok) {
-      return Status::Error(shown + ": only letters, digits and / . _ + - may be used (it goes into a shell "
+      return Status::Error(shown +
+                           ": only letters, digits and / . _ + - may be used (it goes into a shell "
                            "command line)");
     }
   }
@@ -144,29 +146,36 @@ std::string ScaleCommand(std::string_view remote_cmd, std::string_view subcomman
 }
 
 Status CheckSeverityNames(const nlohmann::json& settings) {
-  static constexpr const char* kDefaults[] = {"Not classified", "Information", "Warning", "Average", "High", "Disaster"};
+  static constexpr const char* kDefaults[] = {"Not classified", "Information", "Warning",
+                                              "Average",        "High",        "Disaster"};
   for (int i = 0; i <= 5; ++i) {
     const std::string key = "severity_name_" + std::to_string(i);
     auto it = settings.find(key);
     if (it == settings.end() || !it->is_string()) return Status::Error("settings.get: no " + key);
     const std::string& name = it->get_ref<const std::string&>();
     if (name == kDefaults[i]) continue;
-    const std::string shown = "trigger severity " + std::to_string(i) + " is named \"" + Printable(name, 64) + "\"";
+    const std::string shown =
+        "trigger severity " + std::to_string(i) + " is named \"" + Printable(name, 64) + "\"";
     bool breaks_quoting = false;
     for (unsigned char c : name) breaks_quoting |= c == '\'' || c < 0x20 || c == 0x7f;
     if (breaks_quoting) {
-      return Status::Error(shown + ": a single quote or control character there would break the quoting of "
-                           "--severity '{TRIGGER.SEVERITY}' in the scaling script; rename it in Administration → "
-                           "General → Trigger severities");
+      return Status::Error(
+          shown +
+          ": a single quote or control character there would break the quoting of "
+          "--severity '{TRIGGER.SEVERITY}' in the scaling script; rename it in Administration → "
+          "General → Trigger severities");
     }
-    return Status::Error(shown + ": zabitan-remote-cmd takes only Zabbix's default severity names (\"" +
-                         kDefaults[i] + "\") and would refuse every scaling request; rename it back in "
+    return Status::Error(shown +
+                         ": zabitan-remote-cmd takes only Zabbix's default severity names (\"" +
+                         kDefaults[i] +
+                         "\") and would refuse every scaling request; rename it back in "
                          "Administration → General → Trigger severities");
   }
   return Status::Ok();
 }
 
-nlohmann::json WantedScript(std::string_view name, std::string_view command, std::string_view description) {
+nlohmann::json WantedScript(std::string_view name, std::string_view command,
+                            std::string_view description) {
   return {{"name", name},
           {"type", kScriptTypeScript},
           {"execute_on", kExecuteOnServer},
@@ -184,8 +193,8 @@ nlohmann::json ChangedFields(const nlohmann::json& wanted, const nlohmann::json&
   return changed;
 }
 
-std::vector<std::string> MissingIds(const std::vector<std::string>& wanted, const nlohmann::json& existing,
-                                    std::string_view key) {
+std::vector<std::string> MissingIds(const std::vector<std::string>& wanted,
+                                    const nlohmann::json& existing, std::string_view key) {
   std::vector<std::string> have;
   if (existing.is_array()) {
     for (const auto& e : existing) {
@@ -201,9 +210,13 @@ std::vector<std::string> MissingIds(const std::vector<std::string>& wanted, cons
 
 nlohmann::json WantedAction(std::string_view name, const ActionIds& ids) {
   nlohmann::json conditions = nlohmann::json::array({
-      {{"conditiontype", kConditionEventTagValue}, {"operator", kOperatorEqual}, {"value", kScaleTagValue},
+      {{"conditiontype", kConditionEventTagValue},
+       {"operator", kOperatorEqual},
+       {"value", kScaleTagValue},
        {"value2", kScaleTag}},
-      {{"conditiontype", kConditionTemplate}, {"operator", kOperatorEqual}, {"value", ids.vm_template}},
+      {{"conditiontype", kConditionTemplate},
+       {"operator", kOperatorEqual},
+       {"value", ids.vm_template}},
   });
   nlohmann::json up = CommandOperation(ids.scale_up_script);
   up["esc_step_from"] = 1;
@@ -231,8 +244,8 @@ nlohmann::json CanonicalAction(const nlohmann::json& action) {
   std::vector<nlohmann::json> conditions;
   if (auto it = filter.find("conditions"); it != filter.end() && it->is_array()) {
     for (const auto& c : *it) {
-      conditions.push_back({TextOf(c, "conditiontype", ""), TextOf(c, "operator", "0"), TextOf(c, "value", ""),
-                            TextOf(c, "value2", "")});
+      conditions.push_back({TextOf(c, "conditiontype", ""), TextOf(c, "operator", "0"),
+                            TextOf(c, "value", ""), TextOf(c, "value2", "")});
     }
   }
   return {{"eventsource", TextOf(action, "eventsource", "")},
@@ -244,20 +257,22 @@ nlohmann::json CanonicalAction(const nlohmann::json& action) {
           {"update_operations", CanonicalOperations(action, "update_operations", false)}};
 }
 
-std::vector<std::string> ActionDifferences(const nlohmann::json& wanted, const nlohmann::json& existing) {
+std::vector<std::string> ActionDifferences(const nlohmann::json& wanted,
+                                           const nlohmann::json& existing) {
   nlohmann::json w = CanonicalAction(wanted), e = CanonicalAction(existing);
   std::vector<std::string> out;
   if (w["eventsource"] != e["eventsource"]) out.push_back("event source");
   if (w["status"] != e["status"]) out.push_back("status");
-  if (w["evaltype"] != e["evaltype"] || w["conditions"] != e["conditions"]) out.push_back("conditions");
+  if (w["evaltype"] != e["evaltype"] || w["conditions"] != e["conditions"])
+    out.push_back("conditions");
   if (w["operations"] != e["operations"]) out.push_back("operations");
   if (w["recovery_operations"] != e["recovery_operations"]) out.push_back("recovery operations");
   if (w["update_operations"] != e["update_operations"]) out.push_back("update operations");
   return out;
 }
 
-void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid, std::string_view sendto,
-                   bool with_ids, Change* change, nlohmann::json* medias) {
+void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid,
+                   std::string_view sendto, bool with_ids, Change* change, nlohmann::json* medias) {
   *change = Change::kCreated;
   *medias = nlohmann::json::array();
   if (existing.is_array()) {

@@ -23,18 +23,19 @@
 // whole request (nothing is injected then). --every 0 injects nothing. SIGUSR1 turns
 // injection off from then on (logged as {"event":"faults-off"}); SIGTERM/SIGINT stop it cleanly
 // and print a summary on stderr.
-#include <utility>
-#include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
+
+#include <boost/asio.hpp>
+#include <nlohmann/json.hpp>
 
 #include "zabitan/sender/frame.h"
 
@@ -60,12 +61,18 @@ struct Settings {
 
 const char* KindName(char fault) {
   switch (fault) {
-    case 'a': return "close";
-    case 'b': return "lost-reply";
-    case 'c': return "garbage";
-    case 'd': return "stall";
-    case 'e': return "failed";
-    default: return "pass";
+    case 'a':
+      return "close";
+    case 'b':
+      return "lost-reply";
+    case 'c':
+      return "garbage";
+    case 'd':
+      return "stall";
+    case 'e':
+      return "failed";
+    default:
+      return "pass";
   }
 }
 
@@ -146,7 +153,8 @@ asio::awaitable<std::optional<FrameHeader>> ReadFrame(tcp::socket& s, uint64_t m
       raw->resize(fh->header_size + fh->data_len);  // anything after the frame is ignored
       co_return fh;
     }
-    size_t n = co_await s.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    size_t n = co_await s.async_read_some(asio::buffer(chunk),
+                                          asio::redirect_error(asio::use_awaitable, ec));
     raw->append(chunk, n);
     if (ec) {
       *error = ec == asio::error::eof ? "closed after " + std::to_string(raw->size()) + " bytes"
@@ -165,7 +173,8 @@ std::string Frame(const std::string& json, bool compress) {
 // The decoded JSON message of a raw frame, or "".
 std::string MessageOf(const FrameHeader& fh, const std::string& raw) {
   std::string message;
-  if (!DecodePayload(fh, std::string_view(raw).substr(fh.header_size, fh.data_len), &message).ok()) return "";
+  if (!DecodePayload(fh, std::string_view(raw).substr(fh.header_size, fh.data_len), &message).ok())
+    return "";
   return message;
 }
 
@@ -175,7 +184,8 @@ size_t CountValues(const std::string& message) {
     return doc["data"].size();
   }
   size_t count = 0;  // not JSON: count the value objects as the sender writes them
-  for (size_t at = message.find("{\"host\":"); at != std::string::npos; at = message.find("{\"host\":", at + 8)) {
+  for (size_t at = message.find("{\"host\":"); at != std::string::npos;
+       at = message.find("{\"host\":", at + 8)) {
     ++count;
   }
   return count;
@@ -188,14 +198,16 @@ asio::awaitable<std::optional<std::string>> Forward(std::shared_ptr<Conn> c, Pro
                                                     std::string* error) {
   error_code ec;
   Arm(c, milliseconds(proxy.st.connect_timeout_ms));
-  co_await asio::async_connect(c->upstream, proxy.upstream, asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_connect(c->upstream, proxy.upstream,
+                               asio::redirect_error(asio::use_awaitable, ec));
   Disarm(c);
   if (ec) {
     *error = "upstream connect: " + std::string(c->timed_out ? "timed out" : ec.message());
     co_return std::nullopt;
   }
   Arm(c, milliseconds(proxy.st.timeout_ms));
-  co_await asio::async_write(c->upstream, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(c->upstream, asio::buffer(request),
+                             asio::redirect_error(asio::use_awaitable, ec));
   std::string reply;
   std::optional<FrameHeader> fh;
   if (!ec) fh = co_await ReadFrame(c->upstream, kMaxReplySize, &reply, error);
@@ -210,7 +222,8 @@ asio::awaitable<std::optional<std::string>> Forward(std::shared_ptr<Conn> c, Pro
   nlohmann::json doc = nlohmann::json::parse(MessageOf(*fh, reply), nullptr, false);
   if (!doc.is_discarded() && doc.is_object()) {
     *info = doc.value("response", "?");
-    if (doc.contains("info") && doc["info"].is_string()) *info += ": " + doc["info"].get<std::string>();
+    if (doc.contains("info") && doc["info"].is_string())
+      *info += ": " + doc["info"].get<std::string>();
   }
   co_return reply;
 }
@@ -243,13 +256,16 @@ asio::awaitable<void> Session(std::shared_ptr<Conn> c, Proxy& proxy) {
     std::string info;
     std::optional<std::string> reply = co_await Forward(c, proxy, request, &info, &error);
     line["forwarded"] = reply.has_value();
-    if (reply) line["reply"] = info;
-    else line["error"] = error;
+    if (reply)
+      line["reply"] = info;
+    else
+      line["error"] = error;
     if (reply && fault == 0) {
       // A client that gave up before the server answered has lost a stored request's reply,
       // exactly as with fault b: "relayed":false tells the two apart from a clean pass.
       Arm(c, milliseconds(proxy.st.timeout_ms));
-      co_await asio::async_write(c->client, asio::buffer(*reply), asio::redirect_error(asio::use_awaitable, ec));
+      co_await asio::async_write(c->client, asio::buffer(*reply),
+                                 asio::redirect_error(asio::use_awaitable, ec));
       Disarm(c);
       line["relayed"] = !ec;
       if (ec) line["error"] = "relay: " + ec.message();
@@ -273,7 +289,8 @@ asio::awaitable<void> Session(std::shared_ptr<Conn> c, Proxy& proxy) {
       char chunk[4096];
       Arm(c, milliseconds(proxy.st.stall_ms));
       while (!ec) {
-        co_await c->client.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+        co_await c->client.async_read_some(asio::buffer(chunk),
+                                           asio::redirect_error(asio::use_awaitable, ec));
       }
       Disarm(c);
       break;
@@ -286,7 +303,8 @@ asio::awaitable<void> Session(std::shared_ptr<Conn> c, Proxy& proxy) {
   }
   if (!reply.empty()) {
     Arm(c, milliseconds(proxy.st.timeout_ms));
-    co_await asio::async_write(c->client, asio::buffer(reply), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(c->client, asio::buffer(reply),
+                               asio::redirect_error(asio::use_awaitable, ec));
     Disarm(c);
   }
   c->client.close(ignored);
@@ -311,10 +329,11 @@ asio::awaitable<void> Listen(tcp::acceptor& acceptor, Proxy& proxy) {
 }
 
 int Usage(const std::string& why) {
-  std::cerr << "fault-proxy: " << why << "\n"
-            << "usage: fault-proxy --port 0 --ready-file F --upstream HOST:PORT --every N [--seed S]\n"
-               "       [--cycle abcde] [--log FILE] [--listen ADDR] [--timeout-ms MS]\n"
-               "       [--connect-timeout-ms MS] [--stall-ms MS]\n";
+  std::cerr
+      << "fault-proxy: " << why << "\n"
+      << "usage: fault-proxy --port 0 --ready-file F --upstream HOST:PORT --every N [--seed S]\n"
+         "       [--cycle abcde] [--log FILE] [--listen ADDR] [--timeout-ms MS]\n"
+         "       [--connect-timeout-ms MS] [--stall-ms MS]\n";
   return 2;
 }
 
@@ -329,18 +348,30 @@ int main(int argc, char** argv) {
       std::string a = argv[i];
       if (i + 1 >= argc) return Usage("option " + a + " needs a value");
       std::string v = argv[i + 1];
-      if (a == "--listen") st.listen = v;
-      else if (a == "--port") st.port = static_cast<unsigned short>(std::stoul(v));
-      else if (a == "--ready-file") st.ready_file = v;
-      else if (a == "--upstream") upstream = v;
-      else if (a == "--every") st.every = std::stoull(v);
-      else if (a == "--seed") st.seed = std::stoull(v);
-      else if (a == "--cycle") st.cycle = v;
-      else if (a == "--log") st.log = v;
-      else if (a == "--timeout-ms") st.timeout_ms = std::stoi(v);
-      else if (a == "--connect-timeout-ms") st.connect_timeout_ms = std::stoi(v);
-      else if (a == "--stall-ms") st.stall_ms = std::stoi(v);
-      else return Usage("unknown option " + a);
+      if (a == "--listen")
+        st.listen = v;
+      else if (a == "--port")
+        st.port = static_cast<unsigned short>(std::stoul(v));
+      else if (a == "--ready-file")
+        st.ready_file = v;
+      else if (a == "--upstream")
+        upstream = v;
+      else if (a == "--every")
+        st.every = std::stoull(v);
+      else if (a == "--seed")
+        st.seed = std::stoull(v);
+      else if (a == "--cycle")
+        st.cycle = v;
+      else if (a == "--log")
+        st.log = v;
+      else if (a == "--timeout-ms")
+        st.timeout_ms = std::stoi(v);
+      else if (a == "--connect-timeout-ms")
+        st.connect_timeout_ms = std::stoi(v);
+      else if (a == "--stall-ms")
+        st.stall_ms = std::stoi(v);
+      else
+        return Usage("unknown option " + a);
     }
   } catch (const std::exception&) {
     return Usage("bad number in the options");
@@ -385,7 +416,8 @@ int main(int argc, char** argv) {
     acceptor.bind(ep);
     acceptor.listen(1024);
   } catch (const std::exception& e) {
-    std::cerr << "fault-proxy: cannot listen on " << st.listen << ":" << st.port << ": " << e.what() << "\n";
+    std::cerr << "fault-proxy: cannot listen on " << st.listen << ":" << st.port << ": " << e.what()
+              << "\n";
     return 1;
   }
   if (!st.ready_file.empty()) {
@@ -414,7 +446,8 @@ int main(int argc, char** argv) {
   io.run();
 
   if (proxy.log) std::fclose(proxy.log);
-  std::cerr << "fault-proxy: " << proxy.conns << " connections, " << proxy.forwarded << " forwarded;";
+  std::cerr << "fault-proxy: " << proxy.conns << " connections, " << proxy.forwarded
+            << " forwarded;";
   for (const auto& [kind, n] : proxy.kinds) std::cerr << " " << kind << ": " << n << ";";
   std::cerr << "\n";
   return 0;

@@ -9,14 +9,15 @@
 //   MODE: success | fail1 (counts one value failed) | failed ("response":"failed") |
 //         close (closes without a reply) | garbage (not a Zabbix frame) | noinfo | stall
 //   Writes the bound port to F once it listens; records one JSON line per value.
-#include <utility>
-#include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+
+#include <boost/asio.hpp>
+#include <nlohmann/json.hpp>
 
 #include "zabitan/sender/frame.h"
 
@@ -50,18 +51,22 @@ asio::awaitable<void> Session(tcp::socket socket, Sink& sink) {
   std::optional<FrameHeader> fh;
   char chunk[65536];
   while (!fh) {
-    size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    size_t n = co_await socket.async_read_some(asio::buffer(chunk),
+                                               asio::redirect_error(asio::use_awaitable, ec));
     buf.append(chunk, n);
     if (ec) co_return;
     if (!ParseHeader(buf, 1u << 30, &fh).ok()) co_return;
   }
   while (buf.size() < fh->header_size + fh->data_len) {
-    size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    size_t n = co_await socket.async_read_some(asio::buffer(chunk),
+                                               asio::redirect_error(asio::use_awaitable, ec));
     buf.append(chunk, n);
     if (ec) co_return;
   }
   std::string message;
-  if (!DecodePayload(*fh, std::string_view(buf).substr(fh->header_size, fh->data_len), &message).ok()) co_return;
+  if (!DecodePayload(*fh, std::string_view(buf).substr(fh->header_size, fh->data_len), &message)
+           .ok())
+    co_return;
   // Without a record file the sink only counts values (the benchmarks' "answers at once"):
   // each value object of a sender data request starts with {"host":.
   nlohmann::json doc;
@@ -93,7 +98,8 @@ asio::awaitable<void> Session(tcp::socket socket, Sink& sink) {
   const std::string& mode = sink.settings.mode;
   if (sink.settings.delay_ms > 0 || mode == "stall") {
     asio::steady_timer t(socket.get_executor());
-    t.expires_after(mode == "stall" ? std::chrono::hours(1) : std::chrono::milliseconds(sink.settings.delay_ms));
+    t.expires_after(mode == "stall" ? std::chrono::hours(1)
+                                    : std::chrono::milliseconds(sink.settings.delay_ms));
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   if (mode == "close") co_return;
@@ -107,11 +113,14 @@ asio::awaitable<void> Session(tcp::socket socket, Sink& sink) {
     reply = Frame(R"({"response":"success"})", compress);
   } else {
     size_t failed = mode == "fail1" && count > 0 ? 1 : 0;
-    reply = Frame("{\"response\":\"success\",\"info\":\"processed: " + std::to_string(count - failed) +
+    reply =
+        Frame("{\"response\":\"success\",\"info\":\"processed: " + std::to_string(count - failed) +
                   "; failed: " + std::to_string(failed) + "; total: " + std::to_string(count) +
-                  "; seconds spent: 0.000100\"}", compress);
+                  "; seconds spent: 0.000100\"}",
+              compress);
   }
-  co_await asio::async_write(socket, asio::buffer(reply), asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(socket, asio::buffer(reply),
+                             asio::redirect_error(asio::use_awaitable, ec));
 }
 
 asio::awaitable<void> Listen(tcp::acceptor& acceptor, Sink& sink) {
@@ -128,13 +137,22 @@ int main(int argc, char** argv) {
   Settings& st = sink.settings;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
-    if (a == "--listen") st.listen = v;
-    else if (a == "--port") st.port = static_cast<unsigned short>(std::stoi(v));
-    else if (a == "--ready-file") st.ready_file = v;
-    else if (a == "--record") st.record = v;
-    else if (a == "--mode") st.mode = v;
-    else if (a == "--delay-ms") st.delay_ms = std::stoi(v);
-    else { std::cerr << "trapper-sink: unknown option " << a << "\n"; return 2; }
+    if (a == "--listen")
+      st.listen = v;
+    else if (a == "--port")
+      st.port = static_cast<unsigned short>(std::stoi(v));
+    else if (a == "--ready-file")
+      st.ready_file = v;
+    else if (a == "--record")
+      st.record = v;
+    else if (a == "--mode")
+      st.mode = v;
+    else if (a == "--delay-ms")
+      st.delay_ms = std::stoi(v);
+    else {
+      std::cerr << "trapper-sink: unknown option " << a << "\n";
+      return 2;
+    }
   }
   if (!st.record.empty()) sink.record = std::fopen(st.record.c_str(), "a");
   asio::io_context io(1);

@@ -12,14 +12,15 @@
 #ifndef ZABITAN_COMMON_CONNECT_H_
 #define ZABITAN_COMMON_CONNECT_H_
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include "zabitan/common/status.h"
 

@@ -25,8 +25,8 @@
 // name does not match its destination file is ignored.
 //
 //   std::unique_ptr<zabitan::Spool> spool;
-//   zabitan::Status s = zabitan::Spool::Open("/var/spool/zabitan", 1 << 30, std::chrono::seconds(10), &spool);
-//   spool->Append("zbx:10051", request_json, 4000);
+//   zabitan::Status s = zabitan::Spool::Open("/var/spool/zabitan", 1 << 30,
+//   std::chrono::seconds(10), &spool); spool->Append("zbx:10051", request_json, 4000);
 #ifndef ZABITAN_COMMON_SPOOL_H_
 #define ZABITAN_COMMON_SPOOL_H_
 

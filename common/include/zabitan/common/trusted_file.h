@@ -14,7 +14,8 @@
 //
 //   std::string text;
 //   zabitan::Status s = zabitan::ReadTrustedFile("/etc/zabitan/zabitan.toml", false, &text);
-//   // s.message(): "/etc/zabitan/zabitan.toml: mode 0666 lets group or others change it (chmod go-w …)"
+//   // s.message(): "/etc/zabitan/zabitan.toml: mode 0666 lets group or others change it (chmod
+//   go-w …)"
 #ifndef ZABITAN_COMMON_TRUSTED_FILE_H_
 #define ZABITAN_COMMON_TRUSTED_FILE_H_
 

@@ -12,8 +12,8 @@
 // refuse to talk instead of misreading each other's structures.
 //
 //   zabitan::remote::ActingModule module;
-//   if (zabitan::Status s = zabitan::remote::ActingModule::Load(&module); !s.ok()) { /* one line */ }
-//   int code = module.Act(&admission, start);  // Act() of acting.h, in the module
+//   if (zabitan::Status s = zabitan::remote::ActingModule::Load(&module); !s.ok()) { /* one line */
+//   } int code = module.Act(&admission, start);  // Act() of acting.h, in the module
 #ifndef ZABITAN_REMOTE_ACTING_MODULE_H_
 #define ZABITAN_REMOTE_ACTING_MODULE_H_
 

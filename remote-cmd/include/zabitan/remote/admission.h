@@ -3,7 +3,8 @@
 // Nothing else happens before they pass: no lock, no state, no vSphere.
 //
 //   zabitan::remote::Admission a;
-//   if (!zabitan::remote::Admit(argc, argv, &a)) return zabitan::remote::Finish(a.audit_log, a.record, a.refusal, 1);
+//   if (!zabitan::remote::Admit(argc, argv, &a)) return zabitan::remote::Finish(a.audit_log,
+//   a.record, a.refusal, 1);
 //   // a.invocation, a.config, a.policy and *a.group are now usable
 #ifndef ZABITAN_REMOTE_ADMISSION_H_
 #define ZABITAN_REMOTE_ADMISSION_H_

@@ -10,8 +10,8 @@
 // syslog drops it: each argument at most kAuditMaxArgBytes (cut between characters, with its
 // length: "xxxx…(5000 bytes)"), the first kAuditMaxArgs arguments within kAuditMaxArgsBytes
 // ("…(9 more arguments)"), the decision and the detail at most kAuditMaxTextBytes each.
-// An action is audited twice: outcome "started" before vSphere is asked, then its outcome. Appends are single write(2)s with O_APPEND, so
-// concurrent invocations do not interleave within a line.
+// An action is audited twice: outcome "started" before vSphere is asked, then its outcome. Appends
+// are single write(2)s with O_APPEND, so concurrent invocations do not interleave within a line.
 //
 //   zabitan::remote::AuditRecord r;
 //   r.args = args; r.outcome = "rejected"; r.detail = status.message();

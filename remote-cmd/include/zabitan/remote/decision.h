@@ -46,7 +46,8 @@ int PoweredOn(const std::vector<PoolMember>& pool);
 // `pool` holds the group's pool VMs and its clones. `vm_names` are all the VMs vSphere knows,
 // so that a clone's name is the pattern's next free number.
 Decision Decide(const Invocation& invocation, const Group& group, const GroupState& state,
-                const std::vector<PoolMember>& pool, int64_t now, const std::vector<std::string>& vm_names = {});
+                const std::vector<PoolMember>& pool, int64_t now,
+                const std::vector<std::string>& vm_names = {});
 
 }  // namespace zabitan::remote
 

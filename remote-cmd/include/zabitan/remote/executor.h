@@ -10,7 +10,8 @@
 // the outcome: a Zabbix server or desktop that is away only costs a log line.
 //
 //   zabitan::remote::Outcome o = zabitan::remote::Execute(inv, policy, *group, config, deadline,
-//                                                         [&](const std::string& decision) { return AuditStarted(decision); });
+//                                                         [&](const std::string& decision) { return
+//                                                         AuditStarted(decision); });
 //   std::puts(o.line.c_str());
 #ifndef ZABITAN_REMOTE_EXECUTOR_H_
 #define ZABITAN_REMOTE_EXECUTOR_H_
@@ -28,28 +29,30 @@ namespace zabitan::remote {
 
 struct Outcome {
   enum Code { kOk = 0, kFailed = 1, kNothing = 2 } code = kNothing;  // zabitan.remote.status
-  std::string line;      // one human-readable line: stdout, the action log, zabitan.remote.result
+  std::string line;  // one human-readable line: stdout, the action log, zabitan.remote.result
   std::string decision;
   std::vector<std::string> tasks;
-  std::string vm;        // the VM acted on
-  int members = -1;      // powered-on pool members afterwards (-1: unknown)
+  std::string vm;    // the VM acted on
+  int members = -1;  // powered-on pool members afterwards (-1: unknown)
 };
 
 // `starting` is called with the decision once the pending record is saved and before vSphere is
 // asked to act (the audit's "started" record); an error from it means nothing is done.
-Outcome Execute(const Invocation& invocation, const Policy& policy, const Group& group, const Config& config,
-                std::chrono::steady_clock::time_point deadline,
+Outcome Execute(const Invocation& invocation, const Policy& policy, const Group& group,
+                const Config& config, std::chrono::steady_clock::time_point deadline,
                 const std::function<Status(const std::string& decision)>& starting);
 
 // Sends zabitan.remote.result / .members / .status to policy.report_host (no-op without
 // report_server). Returns what went wrong, for the log.
-Status Report(const Policy& policy, const Outcome& outcome, std::chrono::steady_clock::time_point deadline);
+Status Report(const Policy& policy, const Outcome& outcome,
+              std::chrono::steady_clock::time_point deadline);
 
 // Says the outcome through the mascot ([sstp] of the config), spooled if the desktop is away
 // or too slow to answer before `deadline` (the time budget: the notification is last, and
 // never holds Zabbix's script past it).
-Status Notify(const Policy& policy, const Config& config, const Invocation& invocation, const Group& group,
-              const Outcome& outcome, std::chrono::steady_clock::time_point deadline);
+Status Notify(const Policy& policy, const Config& config, const Invocation& invocation,
+              const Group& group, const Outcome& outcome,
+              std::chrono::steady_clock::time_point deadline);
 
 }  // namespace zabitan::remote
 

@@ -41,16 +41,16 @@ struct PendingAction {
   std::string event_key;  // "4711:up"
   std::string action;     // "power on", "shut down", "clone"
   std::string vm;
-  int64_t started = 0;    // unix time
+  int64_t started = 0;  // unix time
 };
 
 struct GroupState {
   std::vector<std::pair<std::string, std::string>> handled;  // (event key, outcome), oldest first
   int64_t last_action = 0;                                   // unix time
-  std::vector<int64_t> actions;                              // unix times of the last hour's actions
-  std::vector<std::string> started;                          // VM names we powered on, oldest first
-  std::vector<std::string> clones;                           // VMs we cloned: pool members from then on
-  std::vector<PendingAction> pending;                        // started, outcome not recorded
+  std::vector<int64_t> actions;        // unix times of the last hour's actions
+  std::vector<std::string> started;    // VM names we powered on, oldest first
+  std::vector<std::string> clones;     // VMs we cloned: pool members from then on
+  std::vector<PendingAction> pending;  // started, outcome not recorded
 
   const std::string* Outcome(const std::string& event_key) const;
   void Remember(const std::string& event_key, const std::string& outcome);

@@ -51,7 +51,9 @@ struct Invocation {
 
   // scale-down, or scale-up called for a recovery (--status OK): the action's recovery
   // operation may run the same command.
-  bool wants_scale_down() const { return action == Action::kScaleDown || (action == Action::kScaleUp && status == "OK"); }
+  bool wants_scale_down() const {
+    return action == Action::kScaleDown || (action == Action::kScaleUp && status == "OK");
+  }
 };
 
 const char* ActionName(Action action);

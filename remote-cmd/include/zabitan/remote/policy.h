@@ -85,7 +85,7 @@ struct Policy {
   std::string report_host;
   ReportTls report_tls;
   bool notify = false;
-  std::string scale_up_speech;    // SakuraScript template; {vm} {host} {members} {max} {result}
+  std::string scale_up_speech;  // SakuraScript template; {vm} {host} {members} {max} {result}
   std::string scale_down_speech;
   std::string failure_speech;
   std::vector<Group> groups;

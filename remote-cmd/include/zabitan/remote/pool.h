@@ -25,7 +25,8 @@ namespace zabitan::remote {
 // One PoolMember per name of `members`, in order (power state "" for a name vSphere does not
 // know), and its moref in `morefs`. An error naming the member when a name outside the folder
 // names more than one VM.
-Status MatchPool(const std::vector<std::string>& members, const std::vector<vsphere::VmPower>& in_folder,
+Status MatchPool(const std::vector<std::string>& members,
+                 const std::vector<vsphere::VmPower>& in_folder,
                  const std::vector<vsphere::VmPower>& vms, std::vector<PoolMember>* pool,
                  std::map<std::string, vsphere::ManagedObject>* morefs);
 

@@ -12,13 +12,14 @@
 #ifndef ZABITAN_SENDER_EXCHANGE_H_
 #define ZABITAN_SENDER_EXCHANGE_H_
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "zabitan/common/status.h"
 #include "zabitan/sender/destination.h"
@@ -31,7 +32,7 @@ struct ExchangeOptions {
   std::chrono::milliseconds timeout{60000};         // write + read of the whole exchange (-t)
   std::optional<std::string> source_address;        // -I: bind before connecting
   uint64_t max_reply_size = 16 << 20;
-  std::shared_ptr<TlsContext> tls;                  // PSK or certificate TLS; none: plain TCP
+  std::shared_ptr<TlsContext> tls;  // PSK or certificate TLS; none: plain TCP
 };
 
 enum class ExchangeStage {
@@ -43,16 +44,15 @@ enum class ExchangeStage {
 
 struct ExchangeResult {
   ExchangeStage stage = ExchangeStage::kConnect;
-  Status status;        // ok only with kDone
-  std::string reply;    // the decoded reply message
-  std::string peer;     // "address:port" that was connected, for log lines
+  Status status;      // ok only with kDone
+  std::string reply;  // the decoded reply message
+  std::string peer;   // "address:port" that was connected, for log lines
 };
 
 // `header` and `payload` must stay valid until the coroutine completes; the rest is copied
 // (coroutine parameters that are references would dangle).
 boost::asio::awaitable<ExchangeResult> Exchange(Endpoint node, std::string_view header,
-                                                std::string_view payload,
-                                                ExchangeOptions options);
+                                                std::string_view payload, ExchangeOptions options);
 
 // The same, for addresses already resolved (tried in their order).
 boost::asio::awaitable<ExchangeResult> ExchangeWith(

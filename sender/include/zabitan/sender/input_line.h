@@ -25,8 +25,8 @@
 namespace zabitan::sender {
 
 struct InputFormat {
-  bool with_timestamps = false;           // -T: a clock column after the key
-  bool with_ns = false;                   // -N: an ns column after the clock (needs -T)
+  bool with_timestamps = false;             // -T: a clock column after the key
+  bool with_ns = false;                     // -N: an ns column after the clock (needs -T)
   std::optional<std::string> default_host;  // what "-" means; "-" is an error without it
 };
 

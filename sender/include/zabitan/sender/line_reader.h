@@ -37,7 +37,7 @@ class LineReader {
   int fd_;
   int stop_fd_;
   std::string buf_;
-  size_t begin_ = 0;  // start of unread data in buf_
+  size_t begin_ = 0;    // start of unread data in buf_
   size_t scanned_ = 0;  // bytes from begin_ already known to hold no '\n'
   bool eof_ = false;
   std::string error_;

@@ -131,7 +131,6 @@ class PendingStore {
   void Prune();
 
  private:
-
   Status Load();
   Status LoadValues();
 
@@ -145,7 +144,6 @@ class PendingStore {
   bool fresh_ = false;
   PendingCounts counts_;
 };
-
 
 // The hash an item is known by (host and key; a collision makes an item count as known).
 uint64_t ItemHash(std::string_view host, std::string_view key);

@@ -25,13 +25,13 @@
 namespace zabitan::sender {
 
 struct Redirect {
-  bool reset = false;       // {"reset":true}: forget any earlier redirect
+  bool reset = false;  // {"reset":true}: forget any earlier redirect
   uint64_t revision = 0;
-  std::string address;      // host[:port]
+  std::string address;  // host[:port]
 };
 
 struct Response {
-  bool success = false;            // "response":"success"
+  bool success = false;  // "response":"success"
   std::optional<std::string> info;
   // Parsed from info when it has zabbix's form; absent otherwise.
   std::optional<int64_t> processed;

@@ -1,12 +1,13 @@
 // zabitan — Sender: streams values to one or more Zabbix trappers in batches, in parallel,
 // keeping the order of each item's values.
 //
-// The first kProbeBatchSize values go out alone. After that, values are spread over `connections` lanes by item (host + key); each lane sends its batches
-// one after another, so two values of one item are never in flight at once and arrive in the
-// order they were added (the server stamps a value without a clock when it arrives, so a
-// reordered pair would leave the wrong last value). Lanes run concurrently on one io_context,
-// in the calling thread: Add() runs the network while it waits for a lane to free up, so memory
-// stays at about two batches per lane whatever the input size.
+// The first kProbeBatchSize values go out alone. After that, values are spread over `connections`
+// lanes by item (host + key); each lane sends its batches one after another, so two values of one
+// item are never in flight at once and arrive in the order they were added (the server stamps a
+// value without a clock when it arrives, so a reordered pair would leave the wrong last value).
+// Lanes run concurrently on one io_context, in the calling thread: Add() runs the network while it
+// waits for a lane to free up, so memory stays at about two batches per lane whatever the input
+// size.
 //
 // Each batch goes to every destination (zabbix_sender's ","); within a destination, the HA
 // nodes (";") are tried in order on connect failure and the node that answered is tried first

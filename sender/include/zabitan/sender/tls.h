@@ -19,11 +19,12 @@
 #ifndef ZABITAN_SENDER_TLS_H_
 #define ZABITAN_SENDER_TLS_H_
 
-#include <utility>  // before Asio: Boost 1.74 needs std::exchange declared
-#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
+#include <utility>  // before Asio: Boost 1.74 needs std::exchange declared
 #include <vector>
+
+#include <boost/asio/ssl/context.hpp>
 
 #include "zabitan/common/status.h"
 
@@ -35,8 +36,8 @@ struct TlsOptions {
   TlsMode mode = TlsMode::kUnencrypted;
   std::string ca_file, crl_file, server_cert_issuer, server_cert_subject, cert_file, key_file;
   std::string psk_identity, psk_file;
-  std::string cipher;    // OpenSSL cipher string for TLS 1.2 (replaces the default)
-  std::string cipher13;  // OpenSSL TLS 1.3 ciphersuites (replaces the default)
+  std::string cipher;       // OpenSSL cipher string for TLS 1.2 (replaces the default)
+  std::string cipher13;     // OpenSSL TLS 1.3 ciphersuites (replaces the default)
   bool check_host = false;  // certificate mode: the certificate must name the host connected to
 };
 

@@ -31,8 +31,9 @@ Alert ParseMediaAlert(std::string_view sendto, std::string_view subject, std::st
 
 // The ghost's surface for each severity (Zabbix's names, lower case with '_') and for a recovery.
 struct Surfaces {
-  std::map<std::string, int> by_severity = {{"not_classified", 0}, {"information", 0}, {"warning", 3},
-                                            {"average", 3}, {"high", 2}, {"disaster", 4}};
+  std::map<std::string, int> by_severity = {{"not_classified", 0}, {"information", 0},
+                                            {"warning", 3},        {"average", 3},
+                                            {"high", 2},           {"disaster", 4}};
   int ok = 5;
   int fallback = 0;  // the severity is unknown or missing
 

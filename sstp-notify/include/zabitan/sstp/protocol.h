@@ -48,8 +48,8 @@ struct Request {
   Method method = Method::kSend;
   std::string charset = "UTF-8";  // an SSTP name (CanonicalCharset)
   std::string sender = "zabitan";
-  std::string script;             // SakuraScript, already escaped where it holds outside text
-  std::string event;              // NOTIFY: the SHIORI event, e.g. OnZabbixAlert
+  std::string script;                   // SakuraScript, already escaped where it holds outside text
+  std::string event;                    // NOTIFY: the SHIORI event, e.g. OnZabbixAlert
   std::vector<std::string> references;  // NOTIFY: Reference0..n
   std::vector<std::string> options;     // Option: nodescript, notranslate, nobreak
 };
@@ -62,7 +62,7 @@ Status EncodeRequest(const Request& request, std::string* bytes, size_t* replace
 struct Response {
   std::string version;  // "SSTP/1.4"; not interpreted (servers answer with other versions)
   int code = 0;
-  std::string phrase;   // "OK", as sent (printable)
+  std::string phrase;  // "OK", as sent (printable)
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

@@ -28,14 +28,14 @@ inline constexpr const char* kDefaultMediaTemplate = "\\0\\s[{surface}]{subject}
 inline constexpr uint64_t kDefaultSpoolMaxBytes = uint64_t{64} << 20;
 
 struct Settings {
-  std::string to;           // HOST:PORT of the SSTP server (default 127.0.0.1:9801)
-  std::string ssh;          // USER@HOST[:PORT]: through the desktop's sshd
+  std::string to;   // HOST:PORT of the SSTP server (default 127.0.0.1:9801)
+  std::string ssh;  // USER@HOST[:PORT]: through the desktop's sshd
   std::string identity;
   std::string known_hosts;  // default ~/.ssh/known_hosts
   bool accept_new_host_key = false;
   std::string sender;
   std::string charset;
-  std::string notify;       // NOTIFY event; empty: SEND
+  std::string notify;  // NOTIFY event; empty: SEND
   std::optional<int> surface;
   std::vector<std::string> options;
   std::string spool;

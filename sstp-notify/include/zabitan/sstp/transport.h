@@ -24,7 +24,7 @@
 namespace zabitan::sstp {
 
 struct Timeouts {
-  std::chrono::milliseconds connect{5000};  // per address (TCP), the whole SSH login
+  std::chrono::milliseconds connect{5000};    // per address (TCP), the whole SSH login
   std::chrono::milliseconds exchange{10000};  // write the request and read the response head
 };
 

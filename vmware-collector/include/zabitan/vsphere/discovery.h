@@ -4,7 +4,8 @@
 // On the endpoint's Zabbix host (vCenter or ESXi):
 //   zabitan.vmware.hv.discovery         [{"{#HV.UUID}":…,"{#HV.NAME}":…}]
 //   zabitan.vmware.vm.discovery         [{"{#VM.UUID}":…,"{#VM.NAME}":…,"{#VM.HV.UUID}":…}]
-//   zabitan.vmware.datastore.discovery  [{"{#DATASTORE.UUID}":…,"{#DATASTORE.NAME}":…,"{#DATASTORE.TYPE}":…}]
+//   zabitan.vmware.datastore.discovery
+//   [{"{#DATASTORE.UUID}":…,"{#DATASTORE.NAME}":…,"{#DATASTORE.TYPE}":…}]
 //   zabitan.vmware.datastore.size[UUID,total|free|provisioned|uncommitted]   bytes
 //     (provisioned = capacity - free + uncommitted; uncommitted 0 when the endpoint has none)
 // On each hypervisor's and VM's own host (technical name = its UUID):
@@ -12,7 +13,8 @@
 //   zabitan.vmware.hv.uptime, zabitan.vmware.vm.uptime           seconds (summary.quickStats)
 // The performance counters and their instances' discovery are in metrics.h.
 //
-//   std::vector<zabitan::sender::Value> values = zabitan::vsphere::DiscoveryValues("vcenter01", entities, now);
+//   std::vector<zabitan::sender::Value> values = zabitan::vsphere::DiscoveryValues("vcenter01",
+//   entities, now);
 #ifndef ZABITAN_VSPHERE_DISCOVERY_H_
 #define ZABITAN_VSPHERE_DISCOVERY_H_
 

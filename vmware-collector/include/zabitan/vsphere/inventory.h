@@ -38,7 +38,8 @@ namespace zabitan::vsphere {
 struct Entity {
   ManagedObject moref;  // type is HostSystem, VirtualMachine or Datastore
   std::string name;
-  std::string uuid;  // host: hardware.systemInfo.uuid; VM: config.instanceUuid; datastore: summary.url
+  std::string
+      uuid;  // host: hardware.systemInfo.uuid; VM: config.instanceUuid; datastore: summary.url
   std::map<std::string, std::string> properties;  // the other properties read, by path
 
   // Sets one property as an update or a page names it ("name" and the uuid's property too).
@@ -51,11 +52,11 @@ extern const std::map<std::string, std::vector<std::string>> kInventoryPropertie
 
 // The inventory and what keeps it current; what the state file holds.
 struct Inventory {
-  std::string session;        // StateKey of the session cookie the collector belongs to
-  ManagedObject collector;    // our PropertyCollector ("" when none)
-  ManagedObject view;         // the ContainerView its filter watches
-  std::string version;        // of the last update set applied
-  int64_t full_read = 0;      // when it was last read whole (unix seconds); 0: read it next time
+  std::string session;      // StateKey of the session cookie the collector belongs to
+  ManagedObject collector;  // our PropertyCollector ("" when none)
+  ManagedObject view;       // the ContainerView its filter watches
+  std::string version;      // of the last update set applied
+  int64_t full_read = 0;    // when it was last read whole (unix seconds); 0: read it next time
   // config.vpxd.stats.maxQueryMetrics (perf.h), read by the collector with every full read: it
   // changes as rarely as the inventory. 0: not read yet.
   int64_t max_query_metrics = 0;
@@ -73,8 +74,8 @@ void ApplyUpdates(pugi::xml_node response, Inventory* inventory, bool* truncated
 // Brings *inventory up to date: the changes since its version when it belongs to the client's
 // session and was read whole less than `refresh` ago (zero: read whole every time), otherwise
 // (or when the endpoint has forgotten the collector) a full read, which *full reports.
-Status UpdateInventory(SoapClient& client, const ServiceContent& content, std::chrono::seconds refresh,
-                       int64_t now, Inventory* inventory, bool* full);
+Status UpdateInventory(SoapClient& client, const ServiceContent& content,
+                       std::chrono::seconds refresh, int64_t now, Inventory* inventory, bool* full);
 
 // The state file (mode 0600). A missing or damaged file loads as an empty inventory (which is
 // then read whole); only a file that cannot be read at all is an error.

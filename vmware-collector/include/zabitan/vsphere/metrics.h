@@ -6,12 +6,12 @@
 // and, before those values, the instances' low-level discovery:
 //   zabitan.vmware.hv.net.discovery        [{"{#IFNAME}":"vmnic0"}]           physical NICs
 //   zabitan.vmware.hv.datastore.discovery  [{"{#DATASTORE.INSTANCE}":…,"{#DATASTORE.NAME}":…}]
-//   zabitan.vmware.vm.net.discovery        [{"{#IFNAME}":"4000"}]             virtual NICs (device key)
-//   zabitan.vmware.vm.vdisk.discovery      [{"{#DISKNAME}":"scsi0:0"}]
+//   zabitan.vmware.vm.net.discovery        [{"{#IFNAME}":"4000"}]             virtual NICs (device
+//   key) zabitan.vmware.vm.vdisk.discovery      [{"{#DISKNAME}":"scsi0:0"}]
 // Extra counters given by name (--vm-counter, vm_counters) are collected as aggregates.
 //
-//   std::vector<zabitan::vsphere::MetricSpec> specs = zabitan::vsphere::DefaultMetrics("VirtualMachine");
-//   std::vector<std::string> unknown;
+//   std::vector<zabitan::vsphere::MetricSpec> specs =
+//   zabitan::vsphere::DefaultMetrics("VirtualMachine"); std::vector<std::string> unknown;
 //   zabitan::vsphere::AddExtraCounters({"mem.shared.average"}, catalogue, &specs, &unknown);
 //   std::string key = zabitan::vsphere::PerfKey("VirtualMachine", specs[0], "");
 #ifndef ZABITAN_VSPHERE_METRICS_H_
@@ -34,8 +34,8 @@ namespace zabitan::vsphere {
 enum class InstanceKind { kNone, kNic, kVirtualDisk, kDatastore };
 
 struct MetricSpec {
-  std::string path;      // group.name.rollup
-  bool aggregate = true;  // send instance "" as perf[PATH]
+  std::string path;                              // group.name.rollup
+  bool aggregate = true;                         // send instance "" as perf[PATH]
   InstanceKind instances = InstanceKind::kNone;  // send each instance as perf[PATH,INSTANCE]
 
   // Asks for instance "*" when instances are wanted (vCenter then returns the aggregate too).
@@ -47,7 +47,8 @@ std::vector<MetricSpec> DefaultMetrics(std::string_view type);
 
 // Adds `extra` counter paths as aggregates: a path already in *specs gets its aggregate switched
 // on, a path not in `catalogue` is not added but appended to *unknown (for a warning).
-void AddExtraCounters(const std::vector<std::string>& extra, const std::map<std::string, Counter>& catalogue,
+void AddExtraCounters(const std::vector<std::string>& extra,
+                      const std::map<std::string, Counter>& catalogue,
                       std::vector<MetricSpec>* specs, std::vector<std::string>* unknown);
 
 // The key a sample of `spec` for `instance` goes to on the entity's host, or "" when it is not
@@ -63,18 +64,22 @@ bool QuoteKeyParam(std::string_view param, std::string* out);
 // The instance discovery values for the entities of `series` (each entity's host gets one value
 // per discovery rule it has instances for; none when it has none). `datastores` (the inventory)
 // names {#DATASTORE.NAME}: a datastore whose URL ends in the instance.
-std::vector<sender::Value> InstanceDiscoveryValues(std::string_view type, const std::vector<MetricSpec>& specs,
+std::vector<sender::Value> InstanceDiscoveryValues(std::string_view type,
+                                                   const std::vector<MetricSpec>& specs,
                                                    const std::vector<Series>& series,
-                                                   const std::vector<Entity>& datastores, uint32_t clock);
+                                                   const std::vector<Entity>& datastores,
+                                                   uint32_t clock);
 
 // The items Zabbix creates together with the item `key` of `host`, the group of a value that
 // waits for discovery (zabitan/sender/routed_sender.h): one host's template items (the host
 // from a host prototype), the items of one discovery rule on one host (perf[COUNTER,INSTANCE]
 // per counter group, datastore.size[UUID,…]). A counter given by name (`extra_paths`) may have
 // no item at all: "", it goes alone.
-std::string PendingGroup(const std::string& host, const std::string& key, const std::set<std::string>& extra_paths);
+std::string PendingGroup(const std::string& host, const std::string& key,
+                         const std::set<std::string>& extra_paths);
 // The counters given by name that are not collected by default: the templates may lack their items.
-std::set<std::string> NamedCounterPaths(const std::vector<std::string>& vm, const std::vector<std::string>& hv);
+std::set<std::string> NamedCounterPaths(const std::vector<std::string>& vm,
+                                        const std::vector<std::string>& hv);
 
 }  // namespace zabitan::vsphere
 

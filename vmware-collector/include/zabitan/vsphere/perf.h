@@ -75,7 +75,8 @@ inline constexpr int64_t kUnlimitedQueryMetrics = -1;
 inline constexpr size_t kMaxMetricIdsPerCall = 50000;
 
 struct QueryLimits {
-  int64_t max_query_metrics = kDefaultMaxQueryMetrics;  // entities × metricIds per call; -1: unlimited
+  int64_t max_query_metrics =
+      kDefaultMaxQueryMetrics;  // entities × metricIds per call; -1: unlimited
   size_t max_entities_per_call = 100;
   size_t concurrency = 1;  // QueryPerf calls in flight at once
 };
@@ -93,7 +94,8 @@ struct SpecPlan {
 // `max_entities_per_call` entities and at most max_query_metrics (capped at
 // kMaxMetricIdsPerCall; -1, 0 or less: that cap alone) metricIds in all. An entity whose
 // metrics alone exceed the limit is split over calls. Entities and metrics keep their order.
-std::vector<std::vector<SpecPlan>> PlanQueries(size_t entities, size_t metrics, const QueryLimits& limits);
+std::vector<std::vector<SpecPlan>> PlanQueries(size_t entities, size_t metrics,
+                                               const QueryLimits& limits);
 
 // Reads the counter catalogue (PerformanceManager.perfCounter).
 Status ReadCounters(SoapClient& client, const ServiceContent& content,
@@ -121,9 +123,11 @@ std::string StartTimeElement(uint32_t sent_up_to, uint32_t server_clock);
 // gives the same order of values). Each entity is handed over whole: one whose metrics are split
 // over calls comes with the call that completes it. Stops at the first failed call.
 Status QueryRealtime(SoapClient& client, const ServiceContent& content,
-                     const std::vector<const Entity*>& entities, const std::vector<MetricId>& metrics,
-                     int max_sample, const std::function<uint32_t(const Entity&)>& sent_up_to,
-                     const QueryLimits& limits, const std::function<void(const PerfResult&)>& on_result);
+                     const std::vector<const Entity*>& entities,
+                     const std::vector<MetricId>& metrics, int max_sample,
+                     const std::function<uint32_t(const Entity&)>& sent_up_to,
+                     const QueryLimits& limits,
+                     const std::function<void(const PerfResult&)>& on_result);
 
 }  // namespace zabitan::vsphere
 

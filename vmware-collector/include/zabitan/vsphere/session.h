@@ -29,9 +29,9 @@ struct ManagedObject {
 struct ServiceContent {
   ManagedObject root_folder, property_collector, view_manager, session_manager, perf_manager,
       setting, search_index;
-  std::string full_name;      // "VMware vCenter Server 6.5.0 build-..."
-  std::string api_type;       // "VirtualCenter" or "HostAgent"
-  std::string api_version;    // "6.5"
+  std::string full_name;    // "VMware vCenter Server 6.5.0 build-..."
+  std::string api_type;     // "VirtualCenter" or "HostAgent"
+  std::string api_version;  // "6.5"
   std::string instance_uuid;
 };
 
@@ -55,7 +55,8 @@ std::string StateKey(std::string_view text);
 Status WriteStateFile(const std::string& path, const std::string& data);
 
 // The state file of one endpoint and user inside `state_dir`.
-std::string SessionFile(const std::string& state_dir, const std::string& url, const std::string& user);
+std::string SessionFile(const std::string& state_dir, const std::string& url,
+                        const std::string& user);
 
 // Reuses the session saved in `state_file` when it is still alive, else logs in and saves the
 // new cookie there (mode 0600). *reused says which happened.

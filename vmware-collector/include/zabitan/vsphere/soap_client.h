@@ -10,7 +10,8 @@
 //   std::unique_ptr<zabitan::vsphere::SoapClient> client;
 //   zabitan::Status s = zabitan::vsphere::SoapClient::Create(options, &client);
 //   zabitan::vsphere::SoapResult r;
-//   s = client->Call("<RetrieveServiceContent xmlns=\"urn:vim25\">...</RetrieveServiceContent>", &r);
+//   s = client->Call("<RetrieveServiceContent xmlns=\"urn:vim25\">...</RetrieveServiceContent>",
+//   &r);
 #ifndef ZABITAN_VSPHERE_SOAP_CLIENT_H_
 #define ZABITAN_VSPHERE_SOAP_CLIENT_H_
 
@@ -19,10 +20,11 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <system_error>
+
+#include <pugixml.hpp>
 
 #include "zabitan/common/status.h"
 
@@ -94,7 +96,8 @@ class SoapClient {
   // Call and CallEach: on_reply gets every call's status with its result (in *result when given,
   // which is then for every call), in call order; its error stops the run.
   Status Run(size_t count, const std::function<std::string(size_t)>& body_of, size_t lanes,
-             const std::function<Status(size_t, Status, SoapResult&)>& on_reply, SoapResult* result);
+             const std::function<Status(size_t, Status, SoapResult&)>& on_reply,
+             SoapResult* result);
 
   SoapOptions options_;
   std::unique_ptr<Curl> curl_;

@@ -18,9 +18,10 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <pugixml.hpp>
 #include <string>
 #include <vector>
+
+#include <pugixml.hpp>
 
 #include "zabitan/common/status.h"
 #include "zabitan/vsphere/session.h"
@@ -35,7 +36,8 @@ struct VmPower {
 };
 
 // Name and power state of every VM the endpoint knows.
-Status ListVirtualMachines(SoapClient& client, const ServiceContent& content, std::vector<VmPower>* vms);
+Status ListVirtualMachines(SoapClient& client, const ServiceContent& content,
+                           std::vector<VmPower>* vms);
 
 // The VMs directly in the folder at `inventory_path` ("DC0/vm/web-pool", as
 // SearchIndex.FindByInventoryPath takes it: datacenter/vm/folder...), sorted by name (byte
@@ -49,11 +51,13 @@ Status ListFolderVirtualMachines(SoapClient& client, const ServiceContent& conte
 // with replies captured from the simulator. ParseFolderReply: the Folder of a
 // FindByInventoryPath reply body. AppendFolderVms: the VMs (name, runtime.powerState,
 // config.template) of a RetrievePropertiesEx reply body, templates left out, added to `vms`.
-Status ParseFolderReply(const std::string& inventory_path, pugi::xml_node body, ManagedObject* folder);
+Status ParseFolderReply(const std::string& inventory_path, pugi::xml_node body,
+                        ManagedObject* folder);
 void AppendFolderVms(pugi::xml_node body, std::vector<VmPower>* vms);
 // The properties of each object in a RetrievePropertiesEx reply body: fn(object, {path: val}).
 void ForEachObject(pugi::xml_node body,
-                   const std::function<void(const ManagedObject&, const std::map<std::string, pugi::xml_node>&)>& fn);
+                   const std::function<void(const ManagedObject&,
+                                            const std::map<std::string, pugi::xml_node>&)>& fn);
 
 // The power state of one VM.
 Status ReadPowerState(SoapClient& client, const ServiceContent& content, const ManagedObject& vm,

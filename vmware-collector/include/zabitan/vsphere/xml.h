@@ -8,9 +8,10 @@
 #ifndef ZABITAN_VSPHERE_XML_H_
 #define ZABITAN_VSPHERE_XML_H_
 
-#include <pugixml.hpp>
 #include <string>
 #include <string_view>
+
+#include <pugixml.hpp>
 
 namespace zabitan::vsphere {
 

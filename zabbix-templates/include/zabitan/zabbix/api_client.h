@@ -18,9 +18,10 @@
 
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/common/status.h"
 #include "zabitan/zabbix/transport.h"
@@ -58,9 +59,9 @@ class ApiClient {
                   nlohmann::json* result);
 
   std::unique_ptr<Transport> transport_;
-  std::string auth_;      // session id or API token
+  std::string auth_;          // session id or API token
   bool bearer_auth_ = false;  // the server is 6.4 or later (Version said so): auth in a header
-  bool session_ = false;  // auth_ is a session Login opened (to be logged out)
+  bool session_ = false;      // auth_ is a session Login opened (to be logged out)
   int64_t next_id_ = 1;
 };
 

@@ -12,10 +12,11 @@
 #ifndef ZABITAN_ZABBIX_IMPORT_FILES_H_
 #define ZABITAN_ZABBIX_IMPORT_FILES_H_
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/common/status.h"
 #include "zabitan/zabbix/wanted.h"
@@ -63,7 +64,8 @@ void PruneServerDefaults(nlohmann::json* compare, int major);
 // Compares mediatype.get rows (output extend, selectMessageTemplates extend) from before and
 // after an import: kCreated when one is new, kUpdated when one changed. *summary names them,
 // e.g. "media type \"zabitan SSTP\" created".
-Change CompareMediaTypes(const nlohmann::json& before, const nlohmann::json& after, std::string* summary);
+Change CompareMediaTypes(const nlohmann::json& before, const nlohmann::json& after,
+                         std::string* summary);
 
 // "6.0.14" → 6, 0. An error for anything else.
 Status ParseVersion(std::string_view version, int* major, int* minor);

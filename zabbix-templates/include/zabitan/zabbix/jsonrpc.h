@@ -6,16 +6,17 @@
 // names the method: `host.create: Invalid params. Host "web01" already exists. (-32602)`.
 // Pure functions: safe from any thread.
 //
-//   std::string body = zabitan::zabbix::MakeRequest("host.get", {{"output", {"host"}}}, session, 7);
-//   nlohmann::json result;
-//   zabitan::Status s = zabitan::zabbix::ParseReply("host.get", http_status, reply, 7, &result);
+//   std::string body = zabitan::zabbix::MakeRequest("host.get", {{"output", {"host"}}}, session,
+//   7); nlohmann::json result; zabitan::Status s = zabitan::zabbix::ParseReply("host.get",
+//   http_status, reply, 7, &result);
 #ifndef ZABITAN_ZABBIX_JSONRPC_H_
 #define ZABITAN_ZABBIX_JSONRPC_H_
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/common/status.h"
 
@@ -23,7 +24,8 @@ namespace zabitan::zabbix {
 
 // {"jsonrpc":"2.0","method":M,"params":P,"id":N} plus "auth":A when `auth` is not empty
 // (Zabbix 6.0 takes the session or API token in the body; 6.4-7.0 still accept it there).
-std::string MakeRequest(std::string_view method, const nlohmann::json& params, std::string_view auth, int64_t id);
+std::string MakeRequest(std::string_view method, const nlohmann::json& params,
+                        std::string_view auth, int64_t id);
 
 // Reads the reply to request `id` of `method`. Sets *result and returns ok for a "result" reply;
 // otherwise returns an error naming the method and, for an API error, Zabbix's message, data

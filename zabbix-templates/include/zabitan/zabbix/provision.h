@@ -21,9 +21,10 @@
 
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/common/status.h"
 #include "zabitan/zabbix/api_client.h"
@@ -32,11 +33,12 @@
 namespace zabitan::zabbix {
 
 struct ProvisionOptions {
-  std::string templates_dir;                         // holds the *.yaml files
-  std::string endpoint_host = "zabitan-endpoint";    // zabitan-vmware's --zabbix-host
+  std::string templates_dir;                       // holds the *.yaml files
+  std::string endpoint_host = "zabitan-endpoint";  // zabitan-vmware's --zabbix-host
   std::string remote_cmd = "/usr/bin/zabitan-remote-cmd";
-  std::string notify_user = "Admin";  // gets the "zabitan SSTP" media and the action's messages; "" for none
-  std::string sendto = "desktop";     // that media's "send to"
+  std::string notify_user =
+      "Admin";  // gets the "zabitan SSTP" media and the action's messages; "" for none
+  std::string sendto = "desktop";  // that media's "send to"
   bool dry_run = false;
 };
 
@@ -75,11 +77,13 @@ class Provisioner {
   Status Rows(std::string_view method, const nlohmann::json& params, nlohmann::json* rows);
   // A write; in a dry run nothing is sent and *result is left alone.
   Status Write(std::string_view method, const nlohmann::json& params, nlohmann::json* result);
-  // The id of the only row of a *.get (by a filter on `field`), "" when none, an error when several.
+  // The id of the only row of a *.get (by a filter on `field`), "" when none, an error when
+  // several.
   Status IdByName(std::string_view method, std::string_view field, const std::string& name,
                   std::string_view id_field, std::string* id);
   // The id of an object created now, or a stand-in for it in a dry run.
-  std::string NewId(const nlohmann::json& result, const char* ids_field, const std::string& name) const;
+  std::string NewId(const nlohmann::json& result, const char* ids_field,
+                    const std::string& name) const;
 
   ApiClient* api_;
   ProvisionOptions options_;

@@ -6,9 +6,10 @@
 // Not thread-safe: one transport per thread of calls.
 //
 //   std::unique_ptr<zabitan::zabbix::Transport> http;
-//   zabitan::Status s = zabitan::zabbix::NewCurlTransport({.url = "https://zbx/api_jsonrpc.php"}, &http);
-//   long status = 0; std::string reply;
-//   s = http->Post(R"({"jsonrpc":"2.0","method":"apiinfo.version","params":[],"id":1})", &status, &reply);
+//   zabitan::Status s = zabitan::zabbix::NewCurlTransport({.url = "https://zbx/api_jsonrpc.php"},
+//   &http); long status = 0; std::string reply; s =
+//   http->Post(R"({"jsonrpc":"2.0","method":"apiinfo.version","params":[],"id":1})", &status,
+//   &reply);
 #ifndef ZABITAN_ZABBIX_TRANSPORT_H_
 #define ZABITAN_ZABBIX_TRANSPORT_H_
 

@@ -9,10 +9,11 @@
 #ifndef ZABITAN_ZABBIX_WANTED_H_
 #define ZABITAN_ZABBIX_WANTED_H_
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "zabitan/common/status.h"
 
@@ -34,7 +35,8 @@ inline constexpr const char* kScaleTagValue = "scale-up";
 // What a step did (or, in a dry run, would do) to one object.
 enum class Change { kUnchanged, kCreated, kUpdated };
 
-// "unchanged", "created", "updated"; in a dry run "unchanged", "would be created", "would be updated".
+// "unchanged", "created", "updated"; in a dry run "unchanged", "would be created", "would be
+// updated".
 std::string ChangeWord(Change change, bool dry_run);
 
 // The remote-cmd path goes into a shell command line (Zabbix runs it with /bin/sh -c), so it
@@ -48,8 +50,8 @@ Status CheckRemoteCmdPath(std::string_view path);
 // macro is single-quoted, so the shell passes its value as one argument, untouched (no $, `,
 // globbing or word splitting) — which is safe only because none of these values can hold a
 // single quote: host names are [0-9A-Za-z _.-], ids digits, the status PROBLEM or OK, the
-// severity one of the six default severity names (CheckSeverityNames). Free text such as {ITEM.VALUE}
-// or {EVENT.NAME} must never be put in.
+// severity one of the six default severity names (CheckSeverityNames). Free text such as
+// {ITEM.VALUE} or {EVENT.NAME} must never be put in.
 std::string ScaleCommand(std::string_view remote_cmd, std::string_view subcommand);
 
 // settings.get's severity_name_0..5 must be Zabbix's default names: zabitan-remote-cmd takes
@@ -59,7 +61,8 @@ Status CheckSeverityNames(const nlohmann::json& settings);
 
 // script.create parameters of a global script: type script, executed on the Zabbix server,
 // scope action operation.
-nlohmann::json WantedScript(std::string_view name, std::string_view command, std::string_view description);
+nlohmann::json WantedScript(std::string_view name, std::string_view command,
+                            std::string_view description);
 
 // The fields of `wanted` (an object) whose value in `existing` (a script.get or similar row)
 // differs, compared as text (the API returns "1" for 1); {} when none do.
@@ -67,8 +70,8 @@ nlohmann::json ChangedFields(const nlohmann::json& wanted, const nlohmann::json&
 
 // The ids of `wanted` that no element of `existing` (an array of objects) has as `key`, in
 // the order of `wanted`: the templates to link, the groups to add.
-std::vector<std::string> MissingIds(const std::vector<std::string>& wanted, const nlohmann::json& existing,
-                                    std::string_view key);
+std::vector<std::string> MissingIds(const std::vector<std::string>& wanted,
+                                    const nlohmann::json& existing, std::string_view key);
 
 // The ids the action refers to. The message operations are left out when media_type or user
 // is empty.
@@ -96,7 +99,8 @@ nlohmann::json CanonicalAction(const nlohmann::json& action);
 
 // The parts that differ ("status", "conditions", "operations", "recovery operations",
 // "update operations"); empty when the action is as wanted.
-std::vector<std::string> ActionDifferences(const nlohmann::json& wanted, const nlohmann::json& existing);
+std::vector<std::string> ActionDifferences(const nlohmann::json& wanted,
+                                           const nlohmann::json& existing);
 
 // The user's media list (user.get selectMedias) with a media of `mediatypeid` sending to
 // `sendto` that is enabled: *change says whether it had to be added (kCreated) or enabled
@@ -104,8 +108,8 @@ std::vector<std::string> ActionDifferences(const nlohmann::json& wanted, const n
 // the others are passed back as they are, so they stay). with_ids (7.0): each existing media
 // keeps its mediaid, which 7.0 needs to update it in place (without it, every media of the user
 // is made anew, new ids) and 6.0 refuses (it matches them itself).
-void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid, std::string_view sendto,
-                   bool with_ids, Change* change, nlohmann::json* medias);
+void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid,
+                   std::string_view sendto, bool with_ids, Change* change, nlohmann::json* medias);
 
 }  // namespace zabitan::zabbix
 
