@@ -11,8 +11,14 @@ endpoint itself, templates of the same names without the files' UUIDs, "zabitan 
 Hypervisor") are removed, so a reused demo stack moves to the templates.
 
 Usage: demo-provision.py STACK_ENV ENDPOINT_HOST ZABITAN_PROVISION [REMOTE_CMD]
+       demo-provision.py STACK_ENV --prom HOST TEMPLATE.yaml
 
 REMOTE_CMD: what the scaling scripts run (zabitan-provision --remote-cmd; default its own).
+
+--prom: the Zabbix side of the demo's Prometheus exporter (issue #20): imports TEMPLATE.yaml (a
+zabitan-prom template: trapper discovery rules per metric family) and makes HOST anew in group
+"zabitan Prometheus" with that template, so every run shows the families discovered from nothing
+(a HOST of an earlier run is deleted with its items).
 """
 import glob
 import os
@@ -25,8 +31,32 @@ root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(root, "tests", "peers", "zabbix-server"))
 import zapi  # noqa: E402
 
+
+def prom(z, host, template_file):
+    """The --prom mode: template imported (idempotent), HOST made anew with it linked."""
+    with open(template_file, encoding="utf-8") as fh:
+        text = fh.read()
+    names = re.findall(r"(?m)^      template: '?(.*?)'?$", text)
+    if not names:
+        sys.exit("demo-provision: %s: no template in it" % template_file)
+    z.import_template(text)
+    tids = z.call("template.get", {"output": ["templateid"], "filter": {"host": names}})
+    print("template file %s: imported (templates %s)" % (os.path.basename(template_file), ", ".join(names)))
+    old = z.host_id(host)
+    if old:
+        z.call("host.delete", [old])
+    z.call("host.create", {"host": host, "groups": [{"groupid": z.group_id("zabitan Prometheus")}],
+                           "templates": [{"templateid": t["templateid"]} for t in tids]})
+    print("host %s: %s (group zabitan Prometheus, templates %s)" % (host, "made anew" if old else "created",
+                                                                     ", ".join(names)))
+
+
+if len(sys.argv) == 5 and sys.argv[2] == "--prom":
+    prom(zapi.Zapi.from_env(sys.argv[1]), sys.argv[3], sys.argv[4])
+    sys.exit(0)
 if len(sys.argv) not in (4, 5):
-    sys.exit("usage: demo-provision.py STACK_ENV ENDPOINT_HOST ZABITAN_PROVISION [REMOTE_CMD]")
+    sys.exit("usage: demo-provision.py STACK_ENV ENDPOINT_HOST ZABITAN_PROVISION [REMOTE_CMD]\n"
+             "       demo-provision.py STACK_ENV --prom HOST TEMPLATE.yaml")
 env_file, endpoint, provision = sys.argv[1:4]
 remote_cmd = ["--remote-cmd", sys.argv[4]] if len(sys.argv) == 5 else []
 z = zapi.Zapi.from_env(env_file)

@@ -12,7 +12,7 @@ fail() { echo "FAIL $*"; failed=1; }
 if grep -nE '(^|: )error:|[1-9][0-9]* refused by Zabbix' "$out" "$log"; then fail "error lines above"; fi
 # Values waiting for discovery are said once per run, and the runs end when nothing waits.
 grep -q ' wait until Zabbix has created the items' "$out" || fail "the first run did not say what waits"
-last_run=$(sed -n '/^== 6\/8/q;p' "$out" | grep -E ' values sent, | wait until Zabbix' | tail -n 1)
+last_run=$(sed -n '/^== 6\/9/q;p' "$out" | grep -E ' values sent, | wait until Zabbix' | tail -n 1)
 [[ $last_run != *"wait until Zabbix"* ]] || fail "values still waiting when the demo went on: $last_run"
 found=$(sed -n 's/^Zabbix discovered \([0-9]*\) of \([0-9]*\) .*/\1 \2/p' "$out")
 read -r n of <<<"$found"

@@ -5,8 +5,8 @@
 # writes the PNG), then scripts/demo --stop, which must leave nothing of it running. The demo
 # is stopped also when this test fails.
 # With VERSION (7.0: e2e.demo_zabbix7), `scripts/demo --zabbix VERSION` the same way; first
-# interrupted (SIGINT to its process group, as Ctrl-C) once its stack and simulator run: it must
-# exit 130 and leave none of them running.
+# interrupted (SIGINT to its process group, as Ctrl-C) once its stack, simulator and node_exporter
+# run (step 8/9, zabitan-prom about to run): it must exit 130 and leave none of them running.
 # Usage: demo_test.sh SOURCE_DIR BINARY_DIR WORKDIR [VERSION]
 set -euo pipefail
 src=$1 bin=$2 work=$3 version=${4:-}
@@ -38,6 +38,7 @@ alive() {
 ours() {
   local pid sid me
   cat "$demo/collector.pid" "$demo/vcsim/vcsim.pid" 2>/dev/null | grep -E '^[0-9]+$' || true
+  cut -d' ' -f1 "$demo/node-exporter/pids" 2>/dev/null || true
   me=$(ps -o sid= -p $$ | tr -d ' ')
   for pid in $(cat "$stack"/run/*.pid 2>/dev/null | grep -E '^[0-9]+$'); do
     echo "$pid"
@@ -55,13 +56,14 @@ if [[ -n $version ]]; then
     "$src/scripts/demo" "${args[@]}" >"$work/interrupted.out" 2>&1 &
   pgid=$!
   deadline=$((SECONDS + 600))
-  until grep -q '^== 4/8 ' "$work/interrupted.out"; do
-    kill -0 "$pgid" 2>/dev/null || { echo "FAIL the demo ended before step 4/8:"; tail -n 20 "$work/interrupted.out"; exit 1; }
-    ((SECONDS < deadline)) || { echo "FAIL no step 4/8 within 600 s"; exit 1; }
+  until grep -q '^  zabitan-prom --target' "$work/interrupted.out"; do
+    kill -0 "$pgid" 2>/dev/null || { echo "FAIL the demo ended before step 8/9's zabitan-prom:"; tail -n 20 "$work/interrupted.out"; exit 1; }
+    ((SECONDS < deadline)) || { echo "FAIL no step 8/9 within 600 s"; exit 1; }
     sleep 0.2
   done
   before=$(ours | sort -u)
-  [[ -n $before ]] || { echo "FAIL step 4/8 reached, but no PID of the stack or the simulator"; exit 1; }
+  [[ $(wc -w <"$demo/node-exporter/pids") == 4 && -n $before ]] || {
+    echo "FAIL step 8/9 reached, but no PIDs of the stack, the simulator and node_exporter"; exit 1; }
   kill -INT -- "-$pgid"
   rc=0
   wait "$pgid" || rc=$?
@@ -71,7 +73,7 @@ if [[ -n $version ]]; then
   # shellcheck disable=SC2046,SC2086  # one PID a word
   left=$(alive $before $(ours) | xargs)
   [[ -z $left ]] || { echo "FAIL still running after Ctrl-C: $left"; ps -o pid,args -p "${left// /,}"; exit 1; }
-  echo "ok   Ctrl-C at step 4/8: exit 130, its $(wc -w <<<"$before") processes (stack, simulator) stopped"
+  echo "ok   Ctrl-C at step 8/9: exit 130, its $(wc -w <<<"$before") processes (stack, simulator, collector, node_exporter) stopped"
   passed=$((passed + 1))
 fi
 
@@ -80,13 +82,29 @@ if ! "$src/scripts/demo" "${args[@]}" >"$work/demo.out" 2>&1; then
   echo "FAIL scripts/demo${args[*]:+ ${args[*]}} exited non-zero:"; tail -n 40 "$work/demo.out"; exit 1
 fi
 echo "ok   scripts/demo${args[*]:+ ${args[*]}} finished in $((SECONDS - start)) s"
-for step in 1 2 3 4 5 6 7 8; do
-  grep -q "^== $step/8 " "$work/demo.out" || { echo "FAIL step $step/8 not stated"; exit 1; }
+for step in 1 2 3 4 5 6 7 8 9; do
+  grep -q "^== $step/9 " "$work/demo.out" || { echo "FAIL step $step/9 not stated"; exit 1; }
 done
 grep -q 'simulator: DC0_C0_RP0_VM2 poweredOn' "$work/demo.out" || { echo "FAIL no scale-up in the simulator"; exit 1; }
 grep -q 'zabitan.remote.result: .*powered on' "$work/demo.out" || { echo "FAIL the scale-up was not reported"; exit 1; }
 grep -q 'Zabbix UI: http://127.0.0.1:[0-9]*/ *(user Admin, password zabbix)' "$work/demo.out" || {
   echo "FAIL where the Zabbix UI is and how to log in is not printed"; exit 1; }
+# Issue #20: node_exporter bridged by zabitan-prom: its three families discovered, and a counter
+# read back through the API that node_exporter's present value bounds (a CPU's idle seconds grow
+# by at most one a second: 0 <= now - stored <= age + 2).
+grep -qE '^Zabbix discovered 3 of 3 node_exporter families as ([4-9]|[1-9][0-9]+) items on node-exporter-demo' \
+  "$work/demo.out" || { echo "FAIL node_exporter's families not discovered: $(grep 'node_exporter families' "$work/demo.out")"; exit 1; }
+grep -qE '^  Zabbix, node-exporter-demo prom.value\[node_load1,\]: [0-9.]+ \(at ' "$work/demo.out" || {
+  echo "FAIL no node_load1 in Zabbix: $(grep 'node_load1' "$work/demo.out")"; exit 1; }
+idle=$(grep -E '^  Zabbix, node-exporter-demo prom.value\[node_cpu_seconds_total' "$work/demo.out")
+[[ $idle =~ \]:\ ([0-9.]+)\ s\ \(at\ [0-9:]+\ UTC,\ ([0-9]+)\ s\ ago\)\;\ node_exporter\ now:\ ([0-9.]+)\ s$ ]] || {
+  echo "FAIL the idle counter was not read back: ${idle:-nothing}"; exit 1; }
+python3 -c 'import sys; v, age, now = map(float, sys.argv[1:]); sys.exit(0 if 0 <= now - v <= age + 2 else 1)' \
+  "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" || {
+  echo "FAIL Zabbix's idle seconds ${BASH_REMATCH[1]} (${BASH_REMATCH[2]} s old) do not fit node_exporter's ${BASH_REMATCH[3]}"; exit 1; }
+echo "ok   node_exporter → zabitan-prom → Zabbix: 3 families discovered, node_load1 and cpu0's idle" \
+  "seconds in Zabbix (${BASH_REMATCH[1]} s, ${BASH_REMATCH[2]} s old; node_exporter now ${BASH_REMATCH[3]} s)"
+passed=$((passed + 1))
 # The server the demo left running is the version asked for.
 got=$(python3 "$src/tests/peers/zabbix-server/zapi.py" --env "$stack/env" version)
 [[ $got == "$want".* ]] || { echo "FAIL the demo's Zabbix is $got, not $want"; exit 1; }
@@ -117,6 +135,6 @@ trap - EXIT
 # shellcheck disable=SC2046,SC2086  # one PID a word
 left=$(alive $collector $pids $(ours) | xargs)
 [[ -z $left ]] || { echo "FAIL still running after --stop: $left"; ps -o pid,args -p "${left// /,}"; exit 1; }
-echo "ok   scripts/demo --stop --zabbix $want: collector, simulator and Zabbix stack stopped"
+echo "ok   scripts/demo --stop --zabbix $want: collector, simulator, node_exporter and Zabbix stack stopped"
 passed=$((passed + 2))
 echo "$passed passed, 0 failed"
