@@ -1,33 +1,30 @@
-// zabitan-prom: Prometheus exporters into Zabbix (issue #20). Scrapes every --target once, in
+// zabitan-prom: Prometheus exporters into Zabbix (issue #20). Scrapes every --target, in
 // parallel, and sends each family's discovery value, then its series' values, through the
 // sender library's RoutedSender: values of items Zabbix already has go at once; values of new
 // series wait in the state folder until Zabbix has created their items from the discovery,
 // then go with their own timestamps (nothing lost to discovery). --dry-run prints instead, as
-// zabbix_sender -T -N input lines (host, key, clock, ns, value).
+// zabbix_sender -T -N input lines (host, key, clock, ns, value). Once by default (cron);
+// --daemon scrapes each target every --interval seconds until SIGTERM/SIGINT (daemon.h).
 //
 //   zabitan-prom --target http://localhost:9100/metrics --zabbix-server zbx --zabbix-host web01
 //
 // Exit status, as zabitan-vmware's: 0 sent (or waiting for discovery); 1 a target failed (one
 // line each on stderr, naming it; the others are still sent), bad usage or nothing sent;
 // 2 values refused by Zabbix; 3 Zabbix unreachable, values spooled or kept for the next run.
-#include <sys/stat.h>
-
-#include <cerrno>
+// --daemon exits with the last delivery's code (0, 2 or 3) once stopped by a signal.
+#include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <ctime>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "output.h"
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
-#include "zabitan/common/spool.h"
+#include "zabitan/prom/daemon.h"
 #include "zabitan/prom/mapping.h"
 #include "zabitan/prom/scraper.h"
-#include "zabitan/sender/input_line.h"
 #include "zabitan/sender/routed_sender.h"
 
 namespace {
@@ -39,14 +36,15 @@ namespace log = zabitan::log;
 
 constexpr const char* kDefaultStateDir = "/var/lib/zabitan/prom";
 constexpr int64_t kDefaultSpoolMaxBytes = int64_t{1} << 30;
-constexpr std::string_view kDiscoveryPrefix = "prom.discovery[";
+constexpr double kDefaultInterval = 60;
 
 struct Options {
   std::string config = zabitan::kDefaultConfigPath;
   std::vector<std::string> targets;
   std::string zabbix_server, zabbix_host, state_dir, spool;
   int64_t spool_max_bytes = 0;  // 0: unset
-  bool once = false, dry_run = false;
+  bool once = false, daemon = false, dry_run = false;
+  double interval = 0;  // 0: unset
   int verbose = 0;
   TargetOptions target;  // applied to every --target
   ParseLimits limits;
@@ -55,10 +53,12 @@ struct Options {
   std::vector<std::string> include, exclude;
 };
 
-struct Outcome {
-  ScrapeResult result;
-  std::vector<sender::Value> values;
-  uint64_t not_sent = 0;
+// One target as it is scraped and mapped.
+struct Target {
+  TargetOptions scrape;
+  ParseLimits limits;
+  MappingOptions mapping;
+  std::chrono::milliseconds interval{0};
 };
 
 // [prom] keys fill what the command line left empty.
@@ -67,8 +67,9 @@ Status ApplyConfig(Options* o, bool config_given) {
   if (Status s = zabitan::Config::Load(o->config, config_given, &config); !s.ok()) return s;
   zabitan::ConfigSection sec;
   if (Status s = config.Section("prom", &sec); !s.ok()) return s;
-  const std::vector<std::string_view> known = {"zabbix_server", "zabbix_host", "state_dir", "spool",
-                                               "spool_max_bytes"};
+  const std::vector<std::string_view> known = {"zabbix_server", "zabbix_host",     "state_dir",
+                                               "spool",         "spool_max_bytes", "daemon",
+                                               "interval"};
   if (Status s = sec.CheckKnownKeys(known); !s.ok()) return s;
   for (auto [key, slot] :
        {std::pair{"zabbix_server", &o->zabbix_server}, std::pair{"zabbix_host", &o->zabbix_host},
@@ -81,72 +82,84 @@ Status ApplyConfig(Options* o, bool config_given) {
   if (Status s = sec.GetInt("spool_max_bytes", int64_t{1} << 20, INT64_MAX, &max); !s.ok())
     return s;
   if (max && o->spool_max_bytes == 0) o->spool_max_bytes = *max;
+  std::optional<bool> daemon;
+  if (Status s = sec.GetBool("daemon", &daemon); !s.ok()) return s;
+  if (daemon && *daemon && !o->once) o->daemon = true;  // --once wins
+  std::optional<int64_t> interval;
+  if (Status s = sec.GetInt("interval", 1, 86400, &interval); !s.ok()) return s;
+  if (interval && o->interval == 0) o->interval = static_cast<double>(*interval);
   if (o->state_dir.empty()) o->state_dir = kDefaultStateDir;
+  if (o->interval == 0) o->interval = kDefaultInterval;
   if (o->spool_max_bytes == 0) o->spool_max_bytes = kDefaultSpoolMaxBytes;
   return Status::Ok();
 }
 
-// The state folder (0700) is made when missing; its parent must exist.
-Status MakeStateDir(const std::string& dir) {
-  struct stat st {};
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return Status::Error("state folder " + dir + ": " + std::strerror(errno) +
-                         ": give --state-dir DIR (or state_dir in [prom]) a folder of yours");
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return Status::Error("state folder " + dir + ": not a folder");
-  return Status::Ok();
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
 
-// Sends the scraped values: each family's discovery (its rule is the template's, so it goes
-// at once), then its values, the items of one family's rule in one group (routed_sender.h).
-int Send(const Options& o, const std::vector<Outcome>& outcomes, uint32_t clock, bool any_ok) {
-  sender::RoutedSenderOptions ro;
-  if (Status s = sender::ParseDestinations(o.zabbix_server, sender::kDefaultPort, &ro.destinations);
-      !s.ok()) {
-    log::Error("--zabbix-server: " + s.message());
-    return sender::kExitFailure;
+std::vector<Target> Targets(const Options& o) {
+  std::vector<Target> targets;
+  for (const std::string& url : o.targets) {
+    Target t{o.target,
+             o.limits,
+             {o.zabbix_host, o.quantiles, {}, o.include, o.exclude},
+             Millis(o.interval)};
+    t.scrape.url = url;
+    t.scrape.timeout = Millis(o.timeout);
+    targets.push_back(std::move(t));
   }
-  if (Status s = MakeStateDir(o.state_dir); !s.ok()) {
-    log::Error(s.message());
-    return sender::kExitFailure;
-  }
-  std::unique_ptr<zabitan::Spool> spool;
-  if (!o.spool.empty()) {
-    // Another zabitan-prom on the same spool (a cron run overlapping a slow one) waits its turn.
-    if (Status s = zabitan::Spool::Open(o.spool, static_cast<uint64_t>(o.spool_max_bytes),
-                                        std::chrono::seconds(30), &spool);
-        !s.ok()) {
-      log::Error(s.message());
-      return sender::kExitFailure;
+  return targets;
+}
+
+// Scrapes every target on its own thread (once, or on its interval until a stop signal) and
+// hands what finished to the output, one delivery at a time.
+int Run(const Options& o, const std::vector<Target>& targets, cli::Output* output) {
+  std::vector<std::chrono::milliseconds> intervals;
+  for (const Target& t : targets) intervals.push_back(t.interval);
+  Schedule schedule(intervals, !o.daemon, [&targets](size_t i, uint32_t clock) {
+    const Target& t = targets[i];
+    ScrapeOutcome out;
+    out.clock = clock;
+    Mapper mapper(t.mapping, clock, &out.values);
+    out.result = Scrape(t.scrape, t.limits, &mapper);
+    out.not_sent = mapper.not_finite();
+    return out;
+  });
+  // Blocks SIGTERM/SIGINT before the scrape threads start, so that they reach this thread
+  // only: a stop lets the scrapes in progress end and delivers them.
+  SignalStop signals([&schedule](int sig) {
+    log::Warning(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                 ": stopping after the scrapes in progress");
+    schedule.Stop();
+  });
+  schedule.Start();
+  log::Debug("started: " + std::to_string(targets.size()) + " targets, " +
+             (o.daemon ? "until SIGTERM/SIGINT" : "once"));
+  int scrape = sender::kExitOk, send = sender::kExitOk;
+  std::vector<ScrapeOutcome> ready;
+  for (uint64_t n = 1; schedule.Next(&ready); ++n) {
+    for (const ScrapeOutcome& r : ready) {
+      if (!r.overran) continue;
+      // Shown at every verbosity: a target that cannot keep up is scraped less often.
+      std::fprintf(stderr,
+                   "zabitan-prom: warning: %s: the scrape took %.1f s, longer than the interval "
+                   "(%.1f s): the next starts now\n",
+                   targets[r.target].scrape.url.c_str(), r.took.count() / 1000.0,
+                   targets[r.target].interval.count() / 1000.0);
     }
-  }
-  ro.state_dir = o.state_dir;
-  ro.scope = "prom\n" + o.zabbix_host;
-  ro.spool = spool.get();
-  ro.known_from_start = [](const std::string&, const std::string& key) {
-    return key.compare(0, kDiscoveryPrefix.size(), kDiscoveryPrefix) == 0;
-  };
-  std::unique_ptr<sender::RoutedSender> out;
-  if (Status s = sender::RoutedSender::Open(std::move(ro), &out); !s.ok()) {
-    log::Error(s.message());
-    return sender::kExitFailure;
-  }
-  uint64_t made = 0;
-  size_t scraped = 0;
-  for (const Outcome& outcome : outcomes) {
-    if (!outcome.result.ok()) continue;
-    ++scraped;
-    std::string group;  // host and family of the discovery the values follow
-    for (const sender::Value& v : outcome.values) {
-      if (v.key.compare(0, kDiscoveryPrefix.size(), kDiscoveryPrefix) == 0)
-        group = v.host + "\n" + v.key;
-      ++made;
-      if (!out->Add(v, clock, group)) break;
+    cli::Delivered d = output->Deliver(ready);
+    // Once: every target's failure counts. A daemon goes on past a failed target (its line is
+    // printed each time) and ends with what its last delivery of scraped values did.
+    if (!o.daemon) {
+      scrape = sender::WorseExit(scrape, d.scrape);
+      send = sender::WorseExit(send, d.send);
+    } else if (d.collected) {
+      send = d.send;
     }
+    log::Debug("delivery " + std::to_string(n) + " ended with " + std::to_string(d.send));
   }
-  return out->Finish(
-      std::to_string(scraped) + " targets scraped, " + std::to_string(made) + " values sent",
-      any_ok, [] {});
+  return sender::WorseExit(scrape, send);
 }
 
 }  // namespace
@@ -168,7 +181,12 @@ int main(int argc, char** argv) {
   app.add_option("--spool-max-bytes", o.spool_max_bytes,
                  "size limit of the spool (oldest dropped; default 1 GiB)")
       ->check(CLI::Range(int64_t{1} << 20, INT64_MAX));
-  app.add_flag("--once", o.once, "scrape once and exit (the default)");
+  auto* once = app.add_flag("--once", o.once, "scrape once and exit (the default)");
+  app.add_flag("--daemon", o.daemon, "scrape every --interval seconds until SIGTERM/SIGINT")
+      ->excludes(once);
+  app.add_option("--interval", o.interval,
+                 "seconds between the starts of two scrapes of a target (--daemon; default 60)")
+      ->check(CLI::Range(0.1, 86400.0));
   app.add_flag("--dry-run", o.dry_run,
                "print the values as zabbix_sender -T -N input instead of sending");
   app.add_option("--timeout", o.timeout, "seconds for each target's whole scrape (default 10)")
@@ -221,37 +239,17 @@ int main(int argc, char** argv) {
     log::Error("give --zabbix-server (or zabbix_server in [prom]), or --dry-run");
     return sender::kExitFailure;
   }
-  o.target.timeout = std::chrono::milliseconds(static_cast<int64_t>(o.timeout * 1000));
-  const uint32_t clock = static_cast<uint32_t>(std::time(nullptr));
-
-  // One thread per target: a slow or hostile target does not hold the others up.
-  std::vector<Outcome> outcomes(o.targets.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < o.targets.size(); ++i) {
-    threads.emplace_back([&o, &outcomes, i, clock] {
-      TargetOptions t = o.target;
-      t.url = o.targets[i];
-      Mapper mapper({o.zabbix_host, o.quantiles, {}, o.include, o.exclude}, clock,
-                    &outcomes[i].values);
-      outcomes[i].result = Scrape(t, o.limits, &mapper);
-      outcomes[i].not_sent = mapper.not_finite();
-    });
+  cli::OutputOptions oo;
+  oo.dry_run = o.dry_run;
+  oo.zabbix_server = o.zabbix_server;
+  oo.state_dir = o.state_dir;
+  oo.spool = o.spool;
+  oo.spool_max_bytes = o.spool_max_bytes;
+  oo.scope = "prom\n" + o.zabbix_host;
+  std::unique_ptr<cli::Output> output;
+  if (Status s = cli::Output::Open(std::move(oo), &output); !s.ok()) {
+    log::Error(s.message());
+    return sender::kExitFailure;
   }
-  for (std::thread& t : threads) t.join();
-
-  int status = sender::kExitOk;
-  bool any_ok = false;
-  for (const Outcome& out : outcomes) {
-    if (!out.result.ok()) {  // all or nothing: a failed scrape's values are not sent
-      std::fprintf(stderr, "zabitan-prom: %s (%s)\n", out.result.message.c_str(),
-                   std::string(ScrapeCodeName(out.result.code)).c_str());
-      status = sender::kExitFailure;
-      continue;
-    }
-    any_ok = true;
-    if (!o.dry_run) continue;
-    for (const auto& v : out.values) std::printf("%s\n", sender::FormatInputLine(v).c_str());
-  }
-  if (o.dry_run) return status;
-  return sender::WorseExit(status, Send(o, outcomes, clock, any_ok));
+  return Run(o, Targets(o), output.get());
 }

@@ -1,0 +1,116 @@
+// zabitan-prom: the delivery of scraped values (output.h).
+#include "output.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string_view>
+
+#include "zabitan/common/log.h"
+#include "zabitan/sender/input_line.h"
+#include "zabitan/sender/routed_sender.h"
+
+namespace zabitan::prom::cli {
+namespace {
+
+constexpr std::string_view kDiscoveryPrefix = "prom.discovery[";
+
+bool IsOurDiscovery(const std::string& key) {
+  return key.compare(0, kDiscoveryPrefix.size(), kDiscoveryPrefix) == 0;
+}
+
+// The state folder (0700) is made when missing; its parent must exist.
+Status MakeStateDir(const std::string& dir) {
+  struct stat st {};
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return Status::Error("state folder " + dir + ": " + std::strerror(errno) +
+                         ": give --state-dir DIR (or state_dir in [prom]) a folder of yours");
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Status::Error("state folder " + dir + ": not a folder");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Output::Open(OutputOptions options, std::unique_ptr<Output>* out) {
+  auto o = std::make_unique<Output>();
+  o->options_ = std::move(options);
+  if (!o->options_.dry_run) {
+    const OutputOptions& oo = o->options_;
+    if (Status s =
+            sender::ParseDestinations(oo.zabbix_server, sender::kDefaultPort, &o->destinations_);
+        !s.ok())
+      return s.Prefixed("--zabbix-server");
+    if (Status s = MakeStateDir(oo.state_dir); !s.ok()) return s;
+    if (!oo.spool.empty()) {
+      // Another zabitan-prom on the same spool (a cron run overlapping a slow one) waits its
+      // turn; a daemon holds it for its whole life.
+      if (Status s = Spool::Open(oo.spool, static_cast<uint64_t>(oo.spool_max_bytes),
+                                 std::chrono::seconds(30), &o->spool_);
+          !s.ok())
+        return s;
+    }
+  }
+  *out = std::move(o);
+  return Status::Ok();
+}
+
+Delivered Output::Deliver(const std::vector<ScrapeOutcome>& outcomes) {
+  Delivered d;
+  bool any_ok = false;
+  for (const ScrapeOutcome& out : outcomes) {
+    if (!out.result.ok()) {  // all or nothing: a failed scrape's values are not sent
+      std::fprintf(stderr, "zabitan-prom: %s (%s)\n", out.result.message.c_str(),
+                   std::string(ScrapeCodeName(out.result.code)).c_str());
+      d.scrape = sender::kExitFailure;
+      continue;
+    }
+    any_ok = true;
+    if (!options_.dry_run) continue;
+    for (const auto& v : out.values) std::printf("%s\n", sender::FormatInputLine(v).c_str());
+  }
+  std::fflush(stdout);
+  d.collected = any_ok;
+  if (!options_.dry_run) d.send = Send(outcomes, any_ok);
+  return d;
+}
+
+// Each family's discovery value goes first (its rule is the template's, so it is known from
+// the start), then its values, the items of one family's rule in one group (routed_sender.h).
+int Output::Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok) {
+  sender::RoutedSenderOptions ro;
+  ro.destinations = destinations_;
+  ro.exchange = options_.exchange;
+  ro.state_dir = options_.state_dir;
+  ro.scope = options_.scope;
+  ro.spool = spool_.get();
+  ro.known_from_start = [](const std::string&, const std::string& key) {
+    return IsOurDiscovery(key);
+  };
+  std::unique_ptr<sender::RoutedSender> out;
+  if (Status s = sender::RoutedSender::Open(std::move(ro), &out); !s.ok()) {
+    log::Error(s.message());
+    return sender::kExitFailure;
+  }
+  const uint32_t now = static_cast<uint32_t>(std::time(nullptr));
+  uint64_t made = 0;
+  size_t scraped = 0;
+  for (const ScrapeOutcome& outcome : outcomes) {
+    if (!outcome.result.ok()) continue;
+    ++scraped;
+    std::string group;  // host and family of the discovery the values follow
+    for (const sender::Value& v : outcome.values) {
+      if (IsOurDiscovery(v.key)) group = v.host + "\n" + v.key;
+      ++made;
+      if (!out->Add(v, now, group)) break;
+    }
+  }
+  return out->Finish(
+      std::to_string(scraped) + " targets scraped, " + std::to_string(made) + " values sent",
+      any_ok, [] {});
+}
+
+}  // namespace zabitan::prom::cli

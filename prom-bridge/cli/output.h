@@ -1,0 +1,59 @@
+// zabitan-prom: where the scraped values go: stdout as zabbix_sender -T -N input (--dry-run), or
+// Zabbix through the sender library's RoutedSender (discovery first, values of new series held
+// in the state folder until Zabbix has made their items). One Output serves every delivery of
+// a run (the daemon's cycles share its spool and state folder).
+#ifndef ZABITAN_PROM_CLI_OUTPUT_H_
+#define ZABITAN_PROM_CLI_OUTPUT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "zabitan/common/spool.h"
+#include "zabitan/common/status.h"
+#include "zabitan/prom/daemon.h"
+#include "zabitan/sender/destination.h"
+#include "zabitan/sender/exchange.h"
+
+namespace zabitan::prom::cli {
+
+struct OutputOptions {
+  bool dry_run = false;
+  std::string zabbix_server, state_dir, spool;
+  std::string scope;  // names the pending stores (routed_sender.h)
+  int64_t spool_max_bytes = int64_t{1} << 30;
+  sender::ExchangeOptions exchange;  // TLS to the trapper
+};
+
+// What one delivery did: `scrape` is kExitFailure when a target failed (its line printed),
+// `send` the RoutedSender's code (kExitOk for --dry-run), `collected` whether any target's
+// scrape was there to send.
+struct Delivered {
+  int scrape = 0, send = 0;
+  bool collected = false;
+};
+
+class Output {
+ public:
+  // Checks the destinations, makes the state folder and opens the spool (held until the end).
+  static Status Open(OutputOptions options, std::unique_ptr<Output>* out);
+  Output() = default;
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+
+  // Prints one line per failed target (`names[outcome.target]`), then prints or sends the
+  // values of the others: every family's discovery first, its values after it.
+  Delivered Deliver(const std::vector<ScrapeOutcome>& outcomes);
+
+ private:
+  int Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok);
+
+  OutputOptions options_;
+  std::vector<sender::Destination> destinations_;
+  std::unique_ptr<Spool> spool_;
+};
+
+}  // namespace zabitan::prom::cli
+
+#endif  // ZABITAN_PROM_CLI_OUTPUT_H_
