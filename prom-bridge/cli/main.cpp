@@ -25,6 +25,7 @@
 #include "zabitan/prom/daemon.h"
 #include "zabitan/prom/mapping.h"
 #include "zabitan/prom/scraper.h"
+#include "zabitan/prom/template.h"
 #include "zabitan/sender/routed_sender.h"
 
 namespace {
@@ -165,6 +166,7 @@ int Run(const Options& o, const std::vector<Target>& targets, cli::Output* outpu
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "template") return TemplateMain(argc - 1, argv + 1);
   Options o;
   CLI::App app{"zabitan-prom: Prometheus exporters into Zabbix"};
   auto* config_opt = app.add_option("--config", o.config, "zabitan config file ([prom] section)");
