@@ -11,11 +11,11 @@
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/secret_file.h"
-#include "zabitan/zabbix/api_client.h"
-#include "zabitan/zabbix/provision.h"
-#include "zabitan/zabbix/transport.h"
+#include "zabitan/zabbix_api/api_client.h"
+#include "zabitan/zabbix_api/transport.h"
+#include "zabitan/zabbix_templates/provision.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_templates {
 namespace {
 
 constexpr int kExitOk = 0;
@@ -71,7 +71,7 @@ Status ApplyConfig(Options* o, bool config_given, const CLI::App& app) {
   return Status::Ok();
 }
 
-Status Authenticate(const Options& o, ApiClient* api) {
+Status Authenticate(const Options& o, zabbix_api::ApiClient* api) {
   if (!o.token_file.empty()) {
     if (!o.password_file.empty())
       return Status::Error("give --password-file or --token-file, not both");
@@ -138,12 +138,13 @@ int Run(int argc, char** argv) {
     log::Error("give --api URL (or api in [provision])");
     return kExitFailure;
   }
-  std::unique_ptr<Transport> http;
-  if (Status s = NewCurlTransport({.url = o.api, .ca_file = o.ca_file}, &http); !s.ok()) {
+  std::unique_ptr<zabbix_api::Transport> http;
+  if (Status s = zabbix_api::NewCurlTransport({.url = o.api, .ca_file = o.ca_file}, &http);
+      !s.ok()) {
     log::Error(s.message());
     return kExitFailure;
   }
-  ApiClient api(std::move(http));
+  zabbix_api::ApiClient api(std::move(http));
   if (Status s = Authenticate(o, &api); !s.ok()) {
     log::Error("logging in: " + s.message());
     return kExitFailure;
@@ -163,6 +164,6 @@ int Run(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_templates
 
-int main(int argc, char** argv) { return zabitan::zabbix::Run(argc, argv); }
+int main(int argc, char** argv) { return zabitan::zabbix_templates::Run(argc, argv); }

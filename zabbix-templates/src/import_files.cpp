@@ -1,14 +1,13 @@
-#include "zabitan/zabbix/import_files.h"
+#include "zabitan/zabbix_templates/import_files.h"
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <map>
 #include <system_error>
 
 #include "zabitan/common/printable.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_templates {
 namespace {
 
 // A YAML scalar as Zabbix's exporter writes one: plain, '…' ('' for '), or "…".
@@ -284,15 +283,4 @@ void PruneServerDefaults(nlohmann::json* compare, int major) {
   if (major >= 7) PruneDefaults(compare);
 }
 
-Status ParseVersion(std::string_view version, int* major, int* minor) {
-  const char* p = version.data();
-  const char* end = p + version.size();
-  const Status bad = Status::Error("unexpected API version \"" + Printable(version, 40) + "\"");
-  auto [q, ec] = std::from_chars(p, end, *major);
-  if (ec != std::errc() || q == end || *q != '.') return bad;
-  auto [r, ec2] = std::from_chars(q + 1, end, *minor);
-  if (ec2 != std::errc() || (r != end && *r != '.')) return bad;
-  return Status::Ok();
-}
-
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_templates

@@ -1,15 +1,15 @@
 // Provisioner: the run, the helpers every step uses, and step 1 (the template files). Steps
 // 2-5 are in provision_steps.cpp.
-#include "zabitan/zabbix/provision.h"
+#include "zabitan/zabbix_templates/provision.h"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "zabitan/common/printable.h"
-#include "zabitan/zabbix/import_files.h"
+#include "zabitan/zabbix_templates/import_files.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_templates {
 namespace {
 
 constexpr std::uintmax_t kMaxTemplateFile = 16u << 20;
@@ -45,7 +45,7 @@ std::string FormatOutcome(const Outcome& outcome, bool dry_run) {
   return line;
 }
 
-Provisioner::Provisioner(ApiClient* api, ProvisionOptions options, Report report)
+Provisioner::Provisioner(zabbix_api::ApiClient* api, ProvisionOptions options, Report report)
     : api_(api), options_(std::move(options)), report_(std::move(report)) {}
 
 Status Provisioner::Run() {
@@ -53,7 +53,7 @@ Status Provisioner::Run() {
   if (options_.endpoint_host.empty()) return Status::Error("--endpoint-host: empty");
   std::string version;
   if (Status s = api_->Version(&version); !s.ok()) return s;
-  if (Status s = ParseVersion(version, &major_, &minor_); !s.ok()) return s;
+  if (Status s = zabbix_api::ParseVersion(version, &major_, &minor_); !s.ok()) return s;
   if (major_ < 6) {
     return Status::Error("the API is Zabbix " + Printable(version, 20) +
                          "; zabitan-provision needs 6.0 or later");
@@ -213,4 +213,4 @@ Status Provisioner::ImportFile(const std::string& path) {
   return Status::Ok();
 }
 
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_templates

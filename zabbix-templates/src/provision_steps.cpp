@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "zabitan/common/printable.h"
-#include "zabitan/zabbix/provision.h"
+#include "zabitan/zabbix_templates/provision.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_templates {
 namespace {
 
 constexpr const char* kScriptDescription =
@@ -224,4 +224,4 @@ Status Provisioner::Action() {
   return Status::Ok();
 }
 
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_templates

@@ -1,10 +1,10 @@
-#include "zabitan/zabbix/wanted.h"
+#include "zabitan/zabbix_templates/wanted.h"
 
 #include <algorithm>
 
 #include "zabitan/common/printable.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_templates {
 namespace {
 
 // Zabbix 6.0 constants (include/defines.inc.php of its frontend).
@@ -301,4 +301,4 @@ void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid,
   }
 }
 
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_templates

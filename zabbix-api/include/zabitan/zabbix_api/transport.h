@@ -5,13 +5,13 @@
 // TLS verified against the system CAs or --ca-file, plain http:// only when the URL says so.
 // Not thread-safe: one transport per thread of calls.
 //
-//   std::unique_ptr<zabitan::zabbix::Transport> http;
-//   zabitan::Status s = zabitan::zabbix::NewCurlTransport({.url = "https://zbx/api_jsonrpc.php"},
-//   &http); long status = 0; std::string reply; s =
+//   std::unique_ptr<zabitan::zabbix_api::Transport> http;
+//   zabitan::Status s = zabitan::zabbix_api::NewCurlTransport({.url =
+//   "https://zbx/api_jsonrpc.php"}, &http); long status = 0; std::string reply; s =
 //   http->Post(R"({"jsonrpc":"2.0","method":"apiinfo.version","params":[],"id":1})", &status,
 //   &reply);
-#ifndef ZABITAN_ZABBIX_TRANSPORT_H_
-#define ZABITAN_ZABBIX_TRANSPORT_H_
+#ifndef ZABITAN_ZABBIX_API_TRANSPORT_H_
+#define ZABITAN_ZABBIX_API_TRANSPORT_H_
 
 #include <chrono>
 #include <cstddef>
@@ -20,7 +20,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_api {
 
 class Transport {
  public:
@@ -54,6 +54,6 @@ struct HttpOptions {
 // with a warning: the password would travel in clear).
 Status NewCurlTransport(HttpOptions options, std::unique_ptr<Transport>* transport);
 
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_api
 
-#endif  // ZABITAN_ZABBIX_TRANSPORT_H_
+#endif  // ZABITAN_ZABBIX_API_TRANSPORT_H_

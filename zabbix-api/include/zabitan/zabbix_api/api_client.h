@@ -6,15 +6,15 @@
 // naming the method and Zabbix's message ("host.create: Invalid params. ... (-32602)").
 // The password is never part of a message. Not thread-safe: one client per thread of calls.
 //
-//   std::unique_ptr<zabitan::zabbix::Transport> http;
-//   zabitan::Status s = zabitan::zabbix::NewCurlTransport({.url = url}, &http);
-//   zabitan::zabbix::ApiClient api(std::move(http));
+//   std::unique_ptr<zabitan::zabbix_api::Transport> http;
+//   zabitan::Status s = zabitan::zabbix_api::NewCurlTransport({.url = url}, &http);
+//   zabitan::zabbix_api::ApiClient api(std::move(http));
 //   s = api.Login("Admin", password);
 //   nlohmann::json hosts;
 //   s = api.Call("host.get", {{"output", {"host"}}}, &hosts);
 //   s = api.Logout();
-#ifndef ZABITAN_ZABBIX_API_CLIENT_H_
-#define ZABITAN_ZABBIX_API_CLIENT_H_
+#ifndef ZABITAN_ZABBIX_API_API_CLIENT_H_
+#define ZABITAN_ZABBIX_API_API_CLIENT_H_
 
 #include <cstdint>
 #include <memory>
@@ -24,9 +24,9 @@
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/status.h"
-#include "zabitan/zabbix/transport.h"
+#include "zabitan/zabbix_api/transport.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_api {
 
 class ApiClient {
  public:
@@ -65,6 +65,9 @@ class ApiClient {
   int64_t next_id_ = 1;
 };
 
-}  // namespace zabitan::zabbix
+// "6.0.14" → 6, 0 (apiinfo.version's answer). An error for anything else.
+Status ParseVersion(std::string_view version, int* major, int* minor);
 
-#endif  // ZABITAN_ZABBIX_API_CLIENT_H_
+}  // namespace zabitan::zabbix_api
+
+#endif  // ZABITAN_ZABBIX_API_API_CLIENT_H_

@@ -4,9 +4,9 @@
 #include <curl/curl.h>
 
 #include "zabitan/common/log.h"
-#include "zabitan/zabbix/transport.h"
+#include "zabitan/zabbix_api/transport.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_api {
 namespace {
 
 struct CurlCleanup {
@@ -101,4 +101,4 @@ Status NewCurlTransport(HttpOptions options, std::unique_ptr<Transport>* transpo
   return Status::Ok();
 }
 
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_api

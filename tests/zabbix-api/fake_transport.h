@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "zabitan/zabbix/transport.h"
+#include "zabitan/zabbix_api/transport.h"
 
 namespace zabitan::testing {
 
@@ -35,7 +35,7 @@ class FakeZabbix {
   }
 
   // A Transport answering through this fake (which must outlive it).
-  std::unique_ptr<zabbix::Transport> NewTransport();
+  std::unique_ptr<zabbix_api::Transport> NewTransport();
 
   // Builds the reply body to one request body.
   std::string Reply(const std::string& body) {
@@ -59,7 +59,7 @@ class FakeZabbix {
   std::map<std::string, Handler> handlers_;
 };
 
-class FakeTransport : public zabbix::Transport {
+class FakeTransport : public zabbix_api::Transport {
  public:
   explicit FakeTransport(FakeZabbix* server) : server_(server) {}
   Status Post(const std::string& body, long* http_status, std::string* reply) override {
@@ -73,7 +73,7 @@ class FakeTransport : public zabbix::Transport {
   FakeZabbix* server_;
 };
 
-inline std::unique_ptr<zabbix::Transport> FakeZabbix::NewTransport() {
+inline std::unique_ptr<zabbix_api::Transport> FakeZabbix::NewTransport() {
   return std::make_unique<FakeTransport>(this);
 }
 

@@ -6,11 +6,11 @@
 // names the method: `host.create: Invalid params. Host "web01" already exists. (-32602)`.
 // Pure functions: safe from any thread.
 //
-//   std::string body = zabitan::zabbix::MakeRequest("host.get", {{"output", {"host"}}}, session,
-//   7); nlohmann::json result; zabitan::Status s = zabitan::zabbix::ParseReply("host.get",
-//   http_status, reply, 7, &result);
-#ifndef ZABITAN_ZABBIX_JSONRPC_H_
-#define ZABITAN_ZABBIX_JSONRPC_H_
+//   std::string body = zabitan::zabbix_api::MakeRequest("host.get", {{"output", {"host"}}},
+//   session, 7); nlohmann::json result; zabitan::Status s =
+//   zabitan::zabbix_api::ParseReply("host.get", http_status, reply, 7, &result);
+#ifndef ZABITAN_ZABBIX_API_JSONRPC_H_
+#define ZABITAN_ZABBIX_API_JSONRPC_H_
 
 #include <cstdint>
 #include <string>
@@ -20,7 +20,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_api {
 
 // {"jsonrpc":"2.0","method":M,"params":P,"id":N} plus "auth":A when `auth` is not empty
 // (Zabbix 6.0 takes the session or API token in the body; 6.4-7.0 still accept it there).
@@ -34,6 +34,6 @@ std::string MakeRequest(std::string_view method, const nlohmann::json& params,
 Status ParseReply(std::string_view method, long http_status, std::string_view body, int64_t id,
                   nlohmann::json* result);
 
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_api
 
-#endif  // ZABITAN_ZABBIX_JSONRPC_H_
+#endif  // ZABITAN_ZABBIX_API_JSONRPC_H_

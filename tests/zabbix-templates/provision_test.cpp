@@ -1,14 +1,15 @@
-#include "zabitan/zabbix/provision.h"
+#include "zabitan/zabbix_templates/provision.h"
 
 #include <fstream>
 
 #include <catch2/catch.hpp>
 
 #include "../temp_files.h"
-#include "fake_transport.h"
+#include "../zabbix-api/fake_transport.h"
 
 using namespace zabitan;
-using namespace zabitan::zabbix;
+using namespace zabitan::zabbix_api;
+using namespace zabitan::zabbix_templates;
 using nlohmann::json;
 using zabitan::testing::FakeZabbix;
 
@@ -125,8 +126,10 @@ struct Server {
 
 }  // namespace
 
-TEST_CASE("provision: a dry run on an empty server says what it would create and writes nothing",
-          "[provision]") {
+TEST_CASE(
+    "zabbix-templates/provision: a dry run on an empty server says what it would create and writes "
+    "nothing",
+    "[zabbix-templates]") {
   Server server(false);
   Status s;
   std::vector<std::string> lines = server.Provision(true, &s);
@@ -158,7 +161,8 @@ TEST_CASE("provision: a dry run on an empty server says what it would create and
   CHECK(server.Writes().empty());
 }
 
-TEST_CASE("provision: on a provisioned server every object is unchanged", "[provision]") {
+TEST_CASE("zabbix-templates/provision: on a provisioned server every object is unchanged",
+          "[zabbix-templates]") {
   Server server(true);
   Status s;
   std::vector<std::string> lines = server.Provision(false, &s);
@@ -179,7 +183,8 @@ TEST_CASE("provision: on a provisioned server every object is unchanged", "[prov
   CHECK(dry.Writes().empty());
 }
 
-TEST_CASE("provision: a real run creates, in order, what the steps need", "[provision]") {
+TEST_CASE("zabbix-templates/provision: a real run creates, in order, what the steps need",
+          "[zabbix-templates]") {
   Server server(false);
   // After the import the templates and the media type exist.
   server.zbx.On("template.get", [](const json&) -> json {
@@ -200,7 +205,8 @@ TEST_CASE("provision: a real run creates, in order, what the steps need", "[prov
   CHECK(action["params"]["operations"][0]["opcommand_hst"][0]["hostid"] == "0");
 }
 
-TEST_CASE("provision: a failure names its step and stops the run", "[provision]") {
+TEST_CASE("zabbix-templates/provision: a failure names its step and stops the run",
+          "[zabbix-templates]") {
   Server server(true);
   server.zbx.On("script.get", [](const json&) -> json { return json::array(); });
   server.zbx.On("script.create", [](const json&) -> json {
@@ -213,7 +219,8 @@ TEST_CASE("provision: a failure names its step and stops the run", "[provision]"
   for (const std::string& m : server.zbx.Methods()) CHECK_FALSE(m.starts_with("action."));
 }
 
-TEST_CASE("provision: templates missing after the import are an error", "[provision]") {
+TEST_CASE("zabbix-templates/provision: templates missing after the import are an error",
+          "[zabbix-templates]") {
   Server server(false);
   Status s;
   server.Provision(false, &s);
@@ -222,7 +229,8 @@ TEST_CASE("provision: templates missing after the import are an error", "[provis
       "the import"));
 }
 
-TEST_CASE("provision: options are checked before anything is sent", "[provision]") {
+TEST_CASE("zabbix-templates/provision: options are checked before anything is sent",
+          "[zabbix-templates]") {
   FakeZabbix zbx;
   ApiClient api(zbx.NewTransport());
   api.UseToken("t");

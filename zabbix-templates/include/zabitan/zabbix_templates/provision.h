@@ -12,12 +12,13 @@
 // With dry_run nothing is written: the report says what would be created or updated.
 // Not thread-safe; uses the ApiClient it is given (which must outlive it) for every call.
 //
-//   zabitan::zabbix::Provisioner p(&api, options, [](const zabitan::zabbix::Outcome& o) {
-//     std::puts(zabitan::zabbix::FormatOutcome(o, false).c_str());
+//   zabitan::zabbix_templates::Provisioner p(&api, options, [](const
+//   zabitan::zabbix_templates::Outcome& o) {
+//     std::puts(zabitan::zabbix_templates::FormatOutcome(o, false).c_str());
 //   });
 //   zabitan::Status s = p.Run();   // "setting up the scripts: script.create: ..." on failure
-#ifndef ZABITAN_ZABBIX_PROVISION_H_
-#define ZABITAN_ZABBIX_PROVISION_H_
+#ifndef ZABITAN_ZABBIX_TEMPLATES_PROVISION_H_
+#define ZABITAN_ZABBIX_TEMPLATES_PROVISION_H_
 
 #include <functional>
 #include <map>
@@ -27,10 +28,10 @@
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/status.h"
-#include "zabitan/zabbix/api_client.h"
-#include "zabitan/zabbix/wanted.h"
+#include "zabitan/zabbix_api/api_client.h"
+#include "zabitan/zabbix_templates/wanted.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_templates {
 
 struct ProvisionOptions {
   std::string templates_dir;                       // holds the *.yaml files
@@ -59,7 +60,7 @@ class Provisioner {
  public:
   using Report = std::function<void(const Outcome&)>;
 
-  Provisioner(ApiClient* api, ProvisionOptions options, Report report);
+  Provisioner(zabbix_api::ApiClient* api, ProvisionOptions options, Report report);
 
   // Checks the options and the server's version, then runs the steps in order. Stops at the
   // first failure, whose message names the step.
@@ -85,7 +86,7 @@ class Provisioner {
   std::string NewId(const nlohmann::json& result, const char* ids_field,
                     const std::string& name) const;
 
-  ApiClient* api_;
+  zabbix_api::ApiClient* api_;
   ProvisionOptions options_;
   Report report_;
   int major_ = 0, minor_ = 0;
@@ -94,6 +95,6 @@ class Provisioner {
   std::string scale_up_id_, scale_down_id_, user_id_;
 };
 
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_templates
 
-#endif  // ZABITAN_ZABBIX_PROVISION_H_
+#endif  // ZABITAN_ZABBIX_TEMPLATES_PROVISION_H_

@@ -1,10 +1,13 @@
-#include "zabitan/zabbix/api_client.h"
+#include "zabitan/zabbix_api/api_client.h"
+
+#include <charconv>
+#include <system_error>
 
 #include "zabitan/common/log.h"
-#include "zabitan/zabbix/import_files.h"
-#include "zabitan/zabbix/jsonrpc.h"
+#include "zabitan/common/printable.h"
+#include "zabitan/zabbix_api/jsonrpc.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_api {
 
 ApiClient::ApiClient(std::unique_ptr<Transport> transport) : transport_(std::move(transport)) {}
 
@@ -74,4 +77,15 @@ Status ApiClient::Logout() {
   return s;
 }
 
-}  // namespace zabitan::zabbix
+Status ParseVersion(std::string_view version, int* major, int* minor) {
+  const char* p = version.data();
+  const char* end = p + version.size();
+  const Status bad = Status::Error("unexpected API version \"" + Printable(version, 40) + "\"");
+  auto [q, ec] = std::from_chars(p, end, *major);
+  if (ec != std::errc() || q == end || *q != '.') return bad;
+  auto [r, ec2] = std::from_chars(q + 1, end, *minor);
+  if (ec2 != std::errc() || (r != end && *r != '.')) return bad;
+  return Status::Ok();
+}
+
+}  // namespace zabitan::zabbix_api

@@ -1,4 +1,4 @@
-"""Reads Zabbix YAML exports with the standard library only (tests/templates/).
+"""Reads Zabbix YAML exports with the standard library only (tests/zabbix-templates/).
 
 Zabbix writes a small, regular subset of YAML, and zabbix-templates/*.yaml are Zabbix 6.0's own
 exports of what they import: block mappings, lists with `-` alone on a line (a mapping follows,

@@ -3,11 +3,12 @@
 // the action's fields, the user's media. Pure functions over the API's JSON (no I/O), so each
 // decision "unchanged / create / update" can be tested without a server.
 //
-//   std::string up = zabitan::zabbix::ScaleCommand("/usr/bin/zabitan-remote-cmd", "scale-up");
-//   nlohmann::json changes = zabitan::zabbix::ChangedFields(WantedScript(...), existing);
-//   if (changes.empty()) { /* unchanged */ }
-#ifndef ZABITAN_ZABBIX_WANTED_H_
-#define ZABITAN_ZABBIX_WANTED_H_
+//   std::string up = zabitan::zabbix_templates::ScaleCommand("/usr/bin/zabitan-remote-cmd",
+//   "scale-up"); nlohmann::json changes =
+//   zabitan::zabbix_templates::ChangedFields(WantedScript(...), existing); if (changes.empty()) {
+//   /* unchanged */ }
+#ifndef ZABITAN_ZABBIX_TEMPLATES_WANTED_H_
+#define ZABITAN_ZABBIX_TEMPLATES_WANTED_H_
 
 #include <string>
 #include <string_view>
@@ -17,7 +18,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_templates {
 
 // The names zabbix-templates/*.yaml and zabitan-provision give things.
 inline constexpr const char* kEndpointGroup = "zabitan VMware";
@@ -111,6 +112,6 @@ std::vector<std::string> ActionDifferences(const nlohmann::json& wanted,
 void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid,
                    std::string_view sendto, bool with_ids, Change* change, nlohmann::json* medias);
 
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_templates
 
-#endif  // ZABITAN_ZABBIX_WANTED_H_
+#endif  // ZABITAN_ZABBIX_TEMPLATES_WANTED_H_

@@ -3,7 +3,7 @@
 
 Static (ctest templates.keys):
     keys_test.py TEMPLATES_DIR
-  Every YAML file is read (tests/templates/zbxyaml.py: standard library, cross-checked with PyYAML
+  Every YAML file is read (tests/zabbix-templates/zbxyaml.py: standard library, cross-checked with PyYAML
   when installed). The templates must hold exactly the keys of SPEC below (items, discovery rules
   and item prototypes of type TRAP: no more, no less), each with its value type, units and
   KB→B multiplier; discovery rules, host prototypes, the LLD macros prototypes use, triggers,

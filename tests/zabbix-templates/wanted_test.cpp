@@ -1,4 +1,4 @@
-#include "zabitan/zabbix/wanted.h"
+#include "zabitan/zabbix_templates/wanted.h"
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,7 +9,7 @@
 extern char** environ;
 
 using namespace zabitan;
-using namespace zabitan::zabbix;
+using namespace zabitan::zabbix_templates;
 using nlohmann::json;
 
 namespace {
@@ -93,7 +93,7 @@ const ActionIds kIds{"5", "6", "10562", "36", "1"};
 
 }  // namespace
 
-TEST_CASE("provision/wanted: the scaling command line", "[provision]") {
+TEST_CASE("zabbix-templates/wanted: the scaling command line", "[zabbix-templates]") {
   CHECK(ScaleCommand("/usr/bin/zabitan-remote-cmd", "scale-up") ==
         "/usr/bin/zabitan-remote-cmd scale-up --host '{HOST.HOST}' --event-id '{EVENT.ID}' "
         "--trigger-id '{TRIGGER.ID}' --status '{TRIGGER.STATUS}' --severity '{TRIGGER.SEVERITY}'");
@@ -106,8 +106,9 @@ TEST_CASE("provision/wanted: the scaling command line", "[provision]") {
   }
 }
 
-TEST_CASE("provision/wanted: /bin/sh gives remote-cmd every macro value as one untouched argument",
-          "[provision]") {
+TEST_CASE(
+    "zabbix-templates/wanted: /bin/sh gives remote-cmd every macro value as one untouched argument",
+    "[zabbix-templates]") {
   const std::vector<std::string> expected_tail = {"--event-id", "4711",    "--trigger-id", "23456",
                                                   "--status",   "PROBLEM", "--severity"};
   // Every character Zabbix allows in a host name, spaces included, and a severity with a space.
@@ -126,8 +127,9 @@ TEST_CASE("provision/wanted: /bin/sh gives remote-cmd every macro value as one u
 }
 
 TEST_CASE(
-    "provision/wanted: a single quote would break out, which is why none may reach the command",
-    "[provision]") {
+    "zabbix-templates/wanted: a single quote would break out, which is why none may reach the "
+    "command",
+    "[zabbix-templates]") {
   // A value with single quotes ends the quoting: here it splits into two arguments, and what
   // follows a quote is shell syntax again. CheckSeverityNames refuses such a severity name.
   std::vector<std::string> argv = ArgvFor("web01", "a' 'b");
@@ -154,7 +156,7 @@ TEST_CASE(
   CHECK(CheckSeverityNames(settings).message() == "settings.get: no severity_name_3");
 }
 
-TEST_CASE("provision/wanted: the remote-cmd path needs no quoting", "[provision]") {
+TEST_CASE("zabbix-templates/wanted: the remote-cmd path needs no quoting", "[zabbix-templates]") {
   CHECK(CheckRemoteCmdPath("/usr/bin/zabitan-remote-cmd").ok());
   CHECK(CheckRemoteCmdPath("/opt/zabitan-0.1/bin/zabitan_remote+cmd").ok());
   for (const char* bad :
@@ -169,7 +171,8 @@ TEST_CASE("provision/wanted: the remote-cmd path needs no quoting", "[provision]
         "into a shell command line)");
 }
 
-TEST_CASE("provision/wanted: a script compared field by field, as text", "[provision]") {
+TEST_CASE("zabbix-templates/wanted: a script compared field by field, as text",
+          "[zabbix-templates]") {
   json wanted = WantedScript("zabitan scale", "/x scale-up", "d");
   CHECK(wanted == json{{"name", "zabitan scale"},
                        {"type", 0},
@@ -188,7 +191,7 @@ TEST_CASE("provision/wanted: a script compared field by field, as text", "[provi
   CHECK(ChangedFields(wanted, existing).contains("description"));
 }
 
-TEST_CASE("provision/wanted: missing ids", "[provision]") {
+TEST_CASE("zabbix-templates/wanted: missing ids", "[zabbix-templates]") {
   json linked = json::parse(R"([{"templateid": "10562", "host": "zabitan VMware endpoint"}])");
   CHECK(MissingIds({"10562", "10563"}, linked, "templateid") == std::vector<std::string>{"10563"});
   CHECK(MissingIds({"10562"}, linked, "templateid").empty());
@@ -196,8 +199,9 @@ TEST_CASE("provision/wanted: missing ids", "[provision]") {
   CHECK(MissingIds({"1"}, json(), "groupid") == std::vector<std::string>{"1"});
 }
 
-TEST_CASE("provision/wanted: the action as created compares equal to what action.get returns",
-          "[provision]") {
+TEST_CASE(
+    "zabbix-templates/wanted: the action as created compares equal to what action.get returns",
+    "[zabbix-templates]") {
   json wanted = WantedAction(kAction, kIds);
   CHECK(wanted["eventsource"] == 0);
   CHECK(wanted["filter"]["conditions"].size() == 2);
@@ -205,7 +209,8 @@ TEST_CASE("provision/wanted: the action as created compares equal to what action
   CHECK(CanonicalAction(wanted) == CanonicalAction(ActionGetRow()));
 }
 
-TEST_CASE("provision/wanted: each part of the action that differs is named", "[provision]") {
+TEST_CASE("zabbix-templates/wanted: each part of the action that differs is named",
+          "[zabbix-templates]") {
   json wanted = WantedAction(kAction, kIds);
   json row = ActionGetRow();
   row["status"] = "1";
@@ -237,8 +242,8 @@ TEST_CASE("provision/wanted: each part of the action that differs is named", "[p
   CHECK(ActionDifferences(wanted, row) == std::vector<std::string>{"event source"});
 }
 
-TEST_CASE("provision/wanted: an action without a user to notify has no message operations",
-          "[provision]") {
+TEST_CASE("zabbix-templates/wanted: an action without a user to notify has no message operations",
+          "[zabbix-templates]") {
   json wanted = WantedAction(kAction, {"5", "6", "10562", "", ""});
   CHECK(wanted["operations"].size() == 1);
   CHECK(wanted["recovery_operations"].size() == 1);
@@ -246,7 +251,7 @@ TEST_CASE("provision/wanted: an action without a user to notify has no message o
         std::vector<std::string>{"operations", "recovery operations"});
 }
 
-TEST_CASE("provision/wanted: the user's media", "[provision]") {
+TEST_CASE("zabbix-templates/wanted: the user's media", "[zabbix-templates]") {
   Change change;
   json medias;
   PlanUserMedia(json::array(), "36", "desktop", false, &change, &medias);
@@ -293,7 +298,7 @@ TEST_CASE("provision/wanted: the user's media", "[provision]") {
   CHECK(medias.size() == 3);
 }
 
-TEST_CASE("provision/wanted: change words", "[provision]") {
+TEST_CASE("zabbix-templates/wanted: change words", "[zabbix-templates]") {
   CHECK(ChangeWord(Change::kUnchanged, false) == "unchanged");
   CHECK(ChangeWord(Change::kCreated, false) == "created");
   CHECK(ChangeWord(Change::kUpdated, false) == "updated");

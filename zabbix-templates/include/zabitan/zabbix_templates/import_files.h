@@ -6,11 +6,13 @@
 // does not cover them: mediatype.get before and after). Pure functions but ListTemplateFiles.
 //
 //   std::vector<std::string> files;
-//   zabitan::Status s = zabitan::zabbix::ListTemplateFiles("/usr/share/zabitan/templates", &files);
+//   zabitan::Status s =
+//   zabitan::zabbix_templates::ListTemplateFiles("/usr/share/zabitan/templates", &files);
 //   std::string summary;
-//   zabitan::zabbix::Change c = zabitan::zabbix::SummarizeCompare(compare_result, &summary);
-#ifndef ZABITAN_ZABBIX_IMPORT_FILES_H_
-#define ZABITAN_ZABBIX_IMPORT_FILES_H_
+//   zabitan::zabbix_templates::Change c =
+//   zabitan::zabbix_templates::SummarizeCompare(compare_result, &summary);
+#ifndef ZABITAN_ZABBIX_TEMPLATES_IMPORT_FILES_H_
+#define ZABITAN_ZABBIX_TEMPLATES_IMPORT_FILES_H_
 
 #include <string>
 #include <string_view>
@@ -19,9 +21,9 @@
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/status.h"
-#include "zabitan/zabbix/wanted.h"
+#include "zabitan/zabbix_templates/wanted.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_templates {
 
 // The paths of the *.yaml files in `dir`, sorted by name. An error when `dir` cannot be read
 // or holds none.
@@ -29,7 +31,7 @@ Status ListTemplateFiles(const std::string& dir, std::vector<std::string>* files
 
 // The names of the media types a Zabbix YAML export defines (its "media_types:" list), in file
 // order. Reads Zabbix's own export layout (two-space indents, '' inside '…'), which the files
-// keep (tests/templates/import_test.py checks the round trip).
+// keep (tests/zabbix-templates/import_test.py checks the round trip).
 std::vector<std::string> MediaTypeNames(std::string_view yaml);
 
 // An export with its leading # lines and its "date:" line taken out, and no trailing blank
@@ -45,8 +47,8 @@ std::string MediaExport70As60(std::string_view yaml);
 // configuration.import (and importcompare) rules for a server of version major.minor:
 // create missing and update existing objects of every kind, and delete inside templates what
 // the file no longer has (items, triggers, discovery rules, graphs, web scenarios, value maps,
-// dashboards), as tests/templates/import_test.py does. 6.2 split "groups" into host and template
-// groups.
+// dashboards), as tests/zabbix-templates/import_test.py does. 6.2 split "groups" into host and
+// template groups.
 nlohmann::json ImportRules(int major, int minor);
 
 // Reads configuration.importcompare's result ({} or [] when the import would change nothing):
@@ -67,9 +69,6 @@ void PruneServerDefaults(nlohmann::json* compare, int major);
 Change CompareMediaTypes(const nlohmann::json& before, const nlohmann::json& after,
                          std::string* summary);
 
-// "6.0.14" → 6, 0. An error for anything else.
-Status ParseVersion(std::string_view version, int* major, int* minor);
+}  // namespace zabitan::zabbix_templates
 
-}  // namespace zabitan::zabbix
-
-#endif  // ZABITAN_ZABBIX_IMPORT_FILES_H_
+#endif  // ZABITAN_ZABBIX_TEMPLATES_IMPORT_FILES_H_

@@ -1,8 +1,8 @@
-#include "zabitan/zabbix/jsonrpc.h"
+#include "zabitan/zabbix_api/jsonrpc.h"
 
 #include "zabitan/common/printable.h"
 
-namespace zabitan::zabbix {
+namespace zabitan::zabbix_api {
 namespace {
 
 // How much of the server's own text goes into a message.
@@ -61,4 +61,4 @@ Status ParseReply(std::string_view method, long http_status, std::string_view bo
   return Status::Ok();
 }
 
-}  // namespace zabitan::zabbix
+}  // namespace zabitan::zabbix_api

@@ -1,11 +1,11 @@
-#include "zabitan/zabbix/api_client.h"
+#include "zabitan/zabbix_api/api_client.h"
 
 #include <catch2/catch.hpp>
 
 #include "fake_transport.h"
 
 using namespace zabitan;
-using namespace zabitan::zabbix;
+using namespace zabitan::zabbix_api;
 using nlohmann::json;
 using zabitan::testing::FakeZabbix;
 
@@ -25,7 +25,7 @@ void ServeLogin(FakeZabbix* zbx) {
 
 }  // namespace
 
-TEST_CASE("provision/api client: login, calls with the session, logout", "[provision]") {
+TEST_CASE("zabbix-api/api client: login, calls with the session, logout", "[zabbix-api]") {
   FakeZabbix zbx;
   ServeLogin(&zbx);
   ApiClient api(zbx.NewTransport());
@@ -48,7 +48,7 @@ TEST_CASE("provision/api client: login, calls with the session, logout", "[provi
   CHECK(zbx.requests.size() == 3);
 }
 
-TEST_CASE("provision/api client: the destructor ends a session left open", "[provision]") {
+TEST_CASE("zabbix-api/api client: the destructor ends a session left open", "[zabbix-api]") {
   FakeZabbix zbx;
   ServeLogin(&zbx);
   {
@@ -58,8 +58,8 @@ TEST_CASE("provision/api client: the destructor ends a session left open", "[pro
   CHECK(zbx.Methods() == std::vector<std::string>{"user.login", "user.logout"});
 }
 
-TEST_CASE("provision/api client: a failed login says why and never shows the password",
-          "[provision]") {
+TEST_CASE("zabbix-api/api client: a failed login says why and never shows the password",
+          "[zabbix-api]") {
   FakeZabbix zbx;
   ServeLogin(&zbx);
   {
@@ -75,8 +75,8 @@ TEST_CASE("provision/api client: a failed login says why and never shows the pas
   CHECK(zbx.Methods() == std::vector<std::string>{"user.login"});  // no logout of nothing
 }
 
-TEST_CASE("provision/api client: an API token is used as it is and never logged out",
-          "[provision]") {
+TEST_CASE("zabbix-api/api client: an API token is used as it is and never logged out",
+          "[zabbix-api]") {
   FakeZabbix zbx;
   ServeLogin(&zbx);
   {
@@ -90,7 +90,7 @@ TEST_CASE("provision/api client: an API token is used as it is and never logged 
   CHECK(zbx.requests[0]["auth"] == "tok-123");
 }
 
-TEST_CASE("provision/api client: apiinfo.version goes without auth", "[provision]") {
+TEST_CASE("zabbix-api/api client: apiinfo.version goes without auth", "[zabbix-api]") {
   FakeZabbix zbx;
   ServeLogin(&zbx);
   zbx.OnResult("apiinfo.version", "6.0.14");
@@ -104,8 +104,8 @@ TEST_CASE("provision/api client: apiinfo.version goes without auth", "[provision
 
 // From 6.4 the body's "auth" is deprecated (gone in 7.2): once Version says 6.4 or later, the
 // session travels in "Authorization: Bearer"; a 6.0 server keeps getting it in the body.
-TEST_CASE("provision/api client: the session goes in a Bearer header from Zabbix 6.4",
-          "[provision]") {
+TEST_CASE("zabbix-api/api client: the session goes in a Bearer header from Zabbix 6.4",
+          "[zabbix-api]") {
   for (const char* version : {"6.0.14", "7.0.22"}) {
     CAPTURE(version);
     FakeZabbix zbx;
@@ -131,7 +131,7 @@ TEST_CASE("provision/api client: the session goes in a Bearer header from Zabbix
   }
 }
 
-TEST_CASE("provision/api client: a transport failure names the method", "[provision]") {
+TEST_CASE("zabbix-api/api client: a transport failure names the method", "[zabbix-api]") {
   struct Down : Transport {
     Status Post(const std::string&, long*, std::string*) override {
       return Status::Error("https://zbx/api_jsonrpc.php: Could not resolve host: zbx");
@@ -140,4 +140,14 @@ TEST_CASE("provision/api client: a transport failure names the method", "[provis
   ApiClient api(std::make_unique<Down>());
   Status s = api.Login("Admin", "x");
   CHECK(s.message() == "user.login: https://zbx/api_jsonrpc.php: Could not resolve host: zbx");
+}
+
+TEST_CASE("zabbix-api/api client: API versions", "[zabbix-api]") {
+  int major = 0, minor = 0;
+  REQUIRE(ParseVersion("6.0.14", &major, &minor).ok());
+  CHECK((major == 6 && minor == 0));
+  REQUIRE(ParseVersion("7.0", &major, &minor).ok());
+  CHECK((major == 7 && minor == 0));
+  for (const char* bad : {"", "6", "six.0", "6.x", "6.0beta"})
+    CHECK_FALSE(ParseVersion(bad, &major, &minor).ok());
 }

@@ -1,13 +1,13 @@
-#include "zabitan/zabbix/jsonrpc.h"
+#include "zabitan/zabbix_api/jsonrpc.h"
 
 #include <catch2/catch.hpp>
 
 using namespace zabitan;
-using namespace zabitan::zabbix;
+using namespace zabitan::zabbix_api;
 using nlohmann::json;
 
-TEST_CASE("provision/jsonrpc: a request carries method, params, id, and auth only when given",
-          "[provision]") {
+TEST_CASE("zabbix-api/jsonrpc: a request carries method, params, id, and auth only when given",
+          "[zabbix-api]") {
   json r = json::parse(MakeRequest("host.get", {{"output", {"host"}}}, "", 7));
   CHECK(r == json{{"jsonrpc", "2.0"},
                   {"method", "host.get"},
@@ -18,8 +18,8 @@ TEST_CASE("provision/jsonrpc: a request carries method, params, id, and auth onl
   CHECK(r["params"] == json::array());
 }
 
-TEST_CASE("provision/jsonrpc: a request with invalid UTF-8 from a file is still sent",
-          "[provision]") {
+TEST_CASE("zabbix-api/jsonrpc: a request with invalid UTF-8 from a file is still sent",
+          "[zabbix-api]") {
   json r = json::parse(MakeRequest("configuration.import",
                                    {{"source", std::string("a\xff"
                                                            "b")}},
@@ -29,7 +29,7 @@ TEST_CASE("provision/jsonrpc: a request with invalid UTF-8 from a file is still 
         "b");
 }
 
-TEST_CASE("provision/jsonrpc: a result reply", "[provision]") {
+TEST_CASE("zabbix-api/jsonrpc: a result reply", "[zabbix-api]") {
   json result;
   REQUIRE(ParseReply("host.get", 200, R"({"jsonrpc":"2.0","result":[{"hostid":"1"}],"id":3})", 3,
                      &result)
@@ -40,8 +40,8 @@ TEST_CASE("provision/jsonrpc: a result reply", "[provision]") {
   CHECK(result == true);
 }
 
-TEST_CASE("provision/jsonrpc: an API error names the method, Zabbix's message, data and code",
-          "[provision]") {
+TEST_CASE("zabbix-api/jsonrpc: an API error names the method, Zabbix's message, data and code",
+          "[zabbix-api]") {
   json result;
   Status s = ParseReply("hostgroup.create", 200,
                         R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params.",)"
@@ -57,7 +57,7 @@ TEST_CASE("provision/jsonrpc: an API error names the method, Zabbix's message, d
   CHECK(s.message() == "x.get: error without a message");
 }
 
-TEST_CASE("provision/jsonrpc: the server's text stays on one line and is cut", "[provision]") {
+TEST_CASE("zabbix-api/jsonrpc: the server's text stays on one line and is cut", "[zabbix-api]") {
   json result;
   Status s = ParseReply("x.get", 200, R"({"error":{"message":"line1\nline2\u001b[31m"},"id":1})", 1,
                         &result);
@@ -68,7 +68,7 @@ TEST_CASE("provision/jsonrpc: the server's text stays on one line and is cut", "
   CHECK(s.message().ends_with("..."));
 }
 
-TEST_CASE("provision/jsonrpc: replies that are not the API's", "[provision]") {
+TEST_CASE("zabbix-api/jsonrpc: replies that are not the API's", "[zabbix-api]") {
   json result;
   Status s = ParseReply("user.login", 500, "Internal Server Error\nmore", 1, &result);
   CHECK(s.message() == "user.login: HTTP 500: Internal Server Error");
