@@ -14,7 +14,7 @@ namespace zabitan::sender::cli {
 
 const char kUsage[] = R"(usage:
   zabitan-sender [-v] -z server [-p port] [-I IP-address] [-t timeout] -s host -k key -o value
-  zabitan-sender [-v] -z server [-p port] [-I IP-address] [-t timeout] [-s host] [-T] [-N] [-r] -i input-file
+  zabitan-sender [-v] -z server [-p port] [-I IP-address] [-t timeout] [-s host] [-T] [-N] [-r] [-g] -i input-file
   zabitan-sender [-v] -c config-file [-z server] ... (as above)
   zabitan-sender -h | -V
 
@@ -39,6 +39,8 @@ the spool; 0 all delivered. SIGTERM/SIGINT: stop reading, spool (or still send) 
   -T --with-timestamps       lines are "<host> <key> <timestamp> <value>"
   -N --with-ns               lines are "<host> <key> <timestamp> <ns> <value>" (with -T)
   -r --real-time             send values as they arrive on standard input
+  -g --group                 each request holds the values of one host (zabbix_sender 7.0;
+                             6.0 has no -g)
   -v --verbose               warnings; -vv adds debug output
   -h --help, -V --version
   --tls-connect unencrypted|psk|cert and --tls-ca-file, --tls-crl-file,
@@ -102,6 +104,7 @@ const option kLongOptions[] = {
     {"with-timestamps", no_argument, nullptr, 'T'},
     {"with-ns", no_argument, nullptr, 'N'},
     {"real-time", no_argument, nullptr, 'r'},
+    {"group", no_argument, nullptr, 'g'},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -155,7 +158,8 @@ const TlsName kTlsNames[] = {
 struct Flags {
   std::optional<std::string> config, server, port, source, timeout, host, key, value, input;
   std::optional<std::string> batch_size, connections, spool, spool_max_bytes, flush, compat;
-  bool timestamps = false, ns = false, real_time = false, compress = false, syslog = false;
+  bool timestamps = false, ns = false, real_time = false, group = false, compress = false;
+  bool syslog = false;
   bool tls_check_host = false;
   bool help = false, version = false;
   int verbose = 0;
@@ -179,7 +183,7 @@ Status ReadFlags(int argc, char** argv, Flags* f) {
   opterr = 0;
   optind = 1;
   int c;
-  while ((c = getopt_long(argc, argv, ":c:z:p:I:t:s:k:o:i:TNrvhV", kLongOptions, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, ":c:z:p:I:t:s:k:o:i:TNrgvhV", kLongOptions, nullptr)) != -1) {
     if (c == '?') {
       std::string opt = optopt ? std::string("-") + static_cast<char>(optopt) : argv[optind - 1];
       return Status::Error("unknown option " + opt);
@@ -225,6 +229,9 @@ Status ReadFlags(int argc, char** argv, Flags* f) {
         break;
       case 'r':
         f->real_time = true;
+        break;
+      case 'g':
+        f->group = true;
         break;
       case 'h':
         f->help = true;
@@ -450,6 +457,7 @@ Status ParseOptions(int argc, char** argv, Options* o) {
     o->sender.connections = static_cast<size_t>(n);
   }
   o->sender.compress = f.compress;
+  o->sender.group_by_host = f.group;
   if (f.spool && f.flush && *f.spool != *f.flush) {
     return Status::Error("--spool " + *f.spool + " and --flush " + *f.flush +
                          " name different spools");
@@ -482,7 +490,9 @@ Status ParseOptions(int argc, char** argv, Options* o) {
   if (!f.input) {
     if (!f.key || !f.value) return Status::Error("give -k KEY and -o VALUE, or -i FILE");
     if (!o->format.default_host) return Status::Error("-k/-o need a host: give -s HOST");
-    if (f.timestamps || f.ns || f.real_time) return Status::Error("-T, -N and -r need -i");
+    if (f.timestamps || f.ns || f.real_time || f.group) {
+      return Status::Error("-T, -N, -r and -g need -i");
+    }
   }
   if (f.ns && !f.timestamps) return Status::Error("-N needs -T");
   o->sender.send_time = f.timestamps;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <string_view>
 
 #include <boost/asio/co_spawn.hpp>
@@ -12,6 +13,7 @@
 
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
+#include "zabitan/sender/error.h"
 #include "zabitan/sender/frame.h"
 #include "zabitan/sender/request.h"
 
@@ -87,6 +89,7 @@ class Sender::Impl {
 
   bool Add(const ValueView& value) {
     if (failed_) return false;
+    if (options_.group_by_host) return AddGrouped(value);
     if (probe_ == Probe::kGathering) {
       // The first values go out alone, in input order, as one request of at most
       // kProbeBatchSize (zabbix_sender's batch): a server that refuses them costs one small
@@ -103,13 +106,16 @@ class Sender::Impl {
   }
 
   void Dispatch() {
-    if (probe_ == Probe::kGathering && lanes_[0].pending.values() == 0 && options_.spool) {
+    if (probe_ == Probe::kGathering && lanes_[0].pending.values() == 0 && groups_.empty() &&
+        options_.spool) {
       // Nothing new to send: still deliver what earlier runs spooled (--flush).
       probe_ = Probe::kDone;
       asio::co_spawn(io_, DrainAll(), [this](std::exception_ptr e) {
         if (e) Threw(e, "delivering the spool", 0);
       });
     }
+    // -g: every host's waiting values go out (the first of them as the probe).
+    while (!groups_.empty()) StartGroup(groups_.begin());
     if (probe_ == Probe::kGathering) EndProbe();
     for (Lane& lane : lanes_) {
       if (lane.pending.values() > 0) Start(lane);
@@ -146,6 +152,34 @@ class Sender::Impl {
   }
 
  private:
+  // -g: the value waits with its host's others; a host's full batch goes out on the host's lane.
+  bool AddGrouped(const ValueView& value) {
+    auto it = groups_.find(value.host);
+    if (it == groups_.end()) it = groups_.emplace(std::string(value.host), RequestBuilder()).first;
+    it->second.Add(value);
+    const size_t limit = probe_ == Probe::kGathering
+                             ? std::min(kProbeBatchSize, options_.batch_size)
+                             : options_.batch_size;
+    if (it->second.values() >= limit) StartGroup(it);
+    if (++since_poll_ >= 256) Poll();
+    return !failed_;
+  }
+
+  // Sends one host's waiting values as a batch. The first batch of a run is the probe (lane 0,
+  // alone); after it, a host always uses the same lane, so its items' values keep their order.
+  // A lane's own builder is empty in this mode except between here and Start().
+  void StartGroup(std::map<std::string, RequestBuilder, std::less<>>::iterator group) {
+    const bool probe = probe_ == Probe::kGathering;
+    Lane& lane = probe ? lanes_[0] : lanes_[HashBytes(group->first, 0) % lanes_.size()];
+    lane.pending = std::move(group->second);
+    groups_.erase(group);
+    if (probe) {
+      EndProbe();
+    } else {
+      Start(lane);
+    }
+  }
+
   void EndProbe() {
     probe_ = Probe::kInFlight;
     if (lanes_[0].pending.values() == 0)
@@ -343,15 +377,22 @@ class Sender::Impl {
     BatchOutcome outcome;
     outcome.values = values;
     outcome.origin = origin;
-    co_await SendToNodes(d, header, wire, &outcome);
+    Status redirect_failure;
+    co_await SendToNodes(d, header, wire, &outcome, &redirect_failure);
     // A proxy of a 7.0 proxy group that does not monitor the host answers with a redirect:
     // follow it once, as zabbix_sender 7 does; a second redirect in a row is an error.
     if (outcome.response && outcome.response->redirect) {
       FollowRedirect(d, *outcome.response->redirect);
-      co_await SendToNodes(d, header, wire, &outcome);
+      redirect_failure = Status::Ok();
+      co_await SendToNodes(d, header, wire, &outcome, &redirect_failure);
       if (outcome.response && outcome.response->redirect) {
+        // Either the proxy named is down (the group has not failed over yet, so the nodes
+        // redirect there again) or the target itself redirected: say which.
         outcome.status =
-            Status::Error("sequential redirect responses from " + outcome.node->ToString());
+            redirect_failure.ok()
+                ? Status::Error("sequential redirect responses from " + outcome.node->ToString(),
+                                Errc::kRedirectLoop)
+                : Status::Error(redirect_failure.message(), Errc::kRedirectTargetDown);
         outcome.response.reset();
       }
     }
@@ -362,9 +403,11 @@ class Sender::Impl {
   }
 
   // One exchange with the destination: the redirect target if there is one, then the HA nodes
-  // from the one that answered last, moving on when a node cannot be reached.
+  // from the one that answered last, moving on when a node cannot be reached. A redirect target
+  // that cannot be reached sets *redirect_failure ("redirected to ADDR, which did not answer").
   asio::awaitable<void> SendToNodes(DestinationState& d, std::string_view header,
-                                    std::string_view wire, BatchOutcome* outcome) {
+                                    std::string_view wire, BatchOutcome* outcome,
+                                    Status* redirect_failure) {
     const std::vector<Endpoint>& nodes = d.destination->nodes;
     outcome->response.reset();
     for (size_t i = d.redirect ? 0 : 1; i <= nodes.size(); ++i) {
@@ -389,6 +432,11 @@ class Sender::Impl {
       ExchangeResult r = co_await Exchange(node, header, wire, exchange);
       if (r.stage == ExchangeStage::kConnect) {
         outcome->status = r.status;
+        if (i == 0) {
+          *redirect_failure = Status::Error(
+              "redirected to " + node.ToString() + ", which did not answer: " + r.status.message(),
+              Errc::kRedirectTargetDown);
+        }
         continue;  // fail over to the next HA node
       }
       if (i > 0 && index != d.first_node && options_.spool) {
@@ -435,6 +483,8 @@ class Sender::Impl {
   std::vector<Lane> lanes_;
   std::vector<DestinationState> destinations_;
   // The first batch is gathered in lane 0 in input order, then sent alone; see kProbeBatchSize.
+  // -g: the values waiting per host, by host (std::less<>: looked up by string_view).
+  std::map<std::string, RequestBuilder, std::less<>> groups_;
   enum class Probe { kGathering, kInFlight, kDone } probe_ = Probe::kGathering;
   size_t since_poll_ = 0;
   bool failed_ = false;

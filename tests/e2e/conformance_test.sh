@@ -30,11 +30,13 @@ cleanup() { for p in "${sink_pids[@]}"; do kill "$p" 2>/dev/null || true; done; 
 # shellcheck disable=SC2034  # read by check (tests/lib/check.sh)
 CHECK_CLEANUP=cleanup
 
-# Starts a sink in MODE recording to FILE; sets sink_port once it listens.
+# Starts a sink in MODE recording values to FILE (X.jsonl) and the hosts of each request to
+# X.requests; sets sink_port once it listens.
 start_sink() {
   local mode=$1 record=$2 ready
   ready=$(mktemp -u "$work/ready.XXXXXX")
-  "$sink" --port 0 --ready-file "$ready" --record "$record" --mode "$mode" >/dev/null 2>>"$work/sink.log" &
+  "$sink" --port 0 --ready-file "$ready" --record "$record" --record-requests "${record%.jsonl}.requests" \
+    --mode "$mode" >/dev/null 2>>"$work/sink.log" &
   sink_pids+=($!)
   wait_for -p "$!" "[[ -s $ready ]]"
   sink_port=$(<"$ready")
@@ -101,6 +103,20 @@ run_case() {
   if [[ $1 == --usage ]]; then check "$2" conform "$@"; else check "$1" conform "$@"; fi
 }
 
+# grouped NAME VALUES "ARGS": -g (zabbix_sender 7.0's "send to each host in a separate batch"):
+# conform, and every request either sender made holds the values of one host.
+grouped() {
+  local name=$1 values=$2 args=$3 stdin=${4:-/dev/null} who
+  conform "$name" success "$values" "$args" "$stdin"
+  for who in ref ours; do
+    python3 -c '
+import json,sys
+reqs=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("%s: %d requests, hosts per request: %s" % (sys.argv[2], len(reqs), sorted({len(r) for r in reqs})))
+sys.exit(0 if reqs and all(len(r) == 1 for r in reqs) else 1)' "$work/$name.$who.requests" "$who"
+  done
+}
+
 # differs NAME MODE REF_VALUES OUR_VALUES: a known, deliberate difference from zabbix_sender 7.0
 # on a 1234-value input against a sink in MODE: it records REF_VALUES, says "sent: 1234" and
 # exits 0; zabitan-sender records OUR_VALUES, says "Sending failed" and exits 1.
@@ -162,6 +178,15 @@ if [[ $refver == 7.0 ]]; then
   # "sent: N; skipped: 1; total: N+1", exit 0; so does zabitan-sender (--compat 7.0).
   run_case bad-line-260      success 260 "-z 127.0.0.1:@PORT@ -i $work/bad260.txt"
   run_case dash-without-host success 15  "-z 127.0.0.1:@PORT@ -i @CORPUS@/tricky.txt"
+  # -g, new in 7.0: one host per request (1234: five hosts of about 247 values; a host of more
+  # than one request: 700 values of two hosts and one of a third).
+  seq 1 700 | awk '{printf "%s key.%d %d\n", ($1 % 2 ? "zeta" : "alpha"), $1 % 4, $1}' >"$work/700.txt"
+  echo "mid k 1" >>"$work/700.txt"
+  check group grouped group 1234 "-z 127.0.0.1:@PORT@ -g -i $work/1234.txt"
+  check group-long grouped group-long 701 "-z 127.0.0.1:@PORT@ --group -i $work/700.txt"
+  check group-stdin-realtime grouped group-stdin-realtime 1234 "-z 127.0.0.1:@PORT@ -g -r -i -" "$work/1234.txt"
+  run_case --usage group-without-input success 0 "-z 127.0.0.1:@PORT@ -g -s h -k k -o v"
+  run_case --usage group-twice success 0 "-z 127.0.0.1:@PORT@ -g -g -i $work/1234.txt"
   check_summary
   exit
 fi
@@ -193,5 +218,18 @@ bad_line() {
 }
 check bad-line-260 bad_line bad-line-260 "$work/bad260.txt" 261
 check dash-without-host bad_line dash-without-host "$corpus/tricky.txt" 16
+
+# -g is 7.0's: zabbix_sender 6.0.14 refuses it (its usage, exit 1, nothing sent); zabitan-sender
+# takes it whatever --compat says (one host per request), since refusing an option only costs
+# the user the values.
+group_on_6() {
+  local -A code
+  run_pair group-6.0 success "-z 127.0.0.1:@PORT@ -g -i $work/1234.txt"
+  echo "zabbix_sender: exit ${code[ref]}, $(wc -l <"$work/group-6.0.ref.jsonl") values; zabitan-sender: exit ${code[ours]}, $(wc -l <"$work/group-6.0.ours.jsonl") values"
+  [[ ${code[ref]} == 1 && ! -s $work/group-6.0.ref.jsonl ]]
+  [[ ${code[ours]} == 0 && $(wc -l <"$work/group-6.0.ours.jsonl") == 1234 ]]
+  echo "info: differs on purpose: zabbix_sender 6.0 has no -g; zabitan-sender --compat 6.0 takes it"
+}
+check group-6.0 group_on_6
 
 check_summary

@@ -4,6 +4,7 @@
 #define ZABITAN_TESTS_SENDER_FAKE_TRAPPER_H_
 
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -40,6 +41,11 @@ class FakeTrapper {
     std::lock_guard lock(mu_);
     return requests_;
   }
+  // The hosts of each request, in order of arrival.
+  std::vector<std::set<std::string>> request_hosts() {
+    std::lock_guard lock(mu_);
+    return request_hosts_;
+  }
 
  private:
   void Serve() {
@@ -67,8 +73,10 @@ class FakeTrapper {
     {
       std::lock_guard lock(mu_);
       ++requests_;
+      request_hosts_.emplace_back();
       for (auto& v : doc["data"]) {
         values_.push_back({v["host"], v["key"], v["value"], std::nullopt, std::nullopt});
+        request_hosts_.back().insert(v["host"].get<std::string>());
       }
     }
     if (reply_ == "close") return;
@@ -88,6 +96,7 @@ class FakeTrapper {
   std::mutex mu_;
   std::vector<zabitan::sender::Value> values_;
   int requests_ = 0;
+  std::vector<std::set<std::string>> request_hosts_;
   std::thread thread_;
 };
 

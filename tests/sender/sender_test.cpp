@@ -7,6 +7,7 @@
 
 #include "../temp_files.h"
 #include "fake_trapper.h"
+#include "zabitan/sender/error.h"
 
 using namespace zabitan::sender;
 using zabitan::kDefaultSpoolMaxBytes;
@@ -246,16 +247,70 @@ TEST_CASE("sender: a second redirect in a row is an error", "[sender][redirect]"
   FakeTrapper proxy("127.0.0.1",
                     R"({"response":"failed","redirect":{"revision":1,"address":"127.0.0.1:1"}})");
   std::string error;
+  std::error_code code;
   // The redirect target is the proxy itself: it redirects again.
   std::string again = R"({"response":"failed","redirect":{"revision":2,"address":"127.0.0.1:)" +
                       std::to_string(proxy.port()) + R"("}})";
   FakeTrapper first("127.0.0.1", again);
-  Sender sender(Options({{{"127.0.0.1", first.port()}}}),
-                [&](const BatchOutcome& o) { error = o.status.message(); });
+  Sender sender(Options({{{"127.0.0.1", first.port()}}}), [&](const BatchOutcome& o) {
+    error = o.status.message();
+    code = o.status.code();
+  });
   sender.Add({"h", "k", "v", {}, {}});
   sender.Finish();
   CHECK(sender.status() == RunStatus::kFailed);
-  CHECK(error.find("sequential redirect") != std::string::npos);
+  CHECK(code == Errc::kRedirectLoop);
+  CHECK(error.find("sequential redirect") != std::string::npos);  // the line people read
+}
+
+// Issue #18: a redirect to a proxy that is down (the group has not failed over yet, so the
+// configured proxy redirects there again) names the target and why, not "sequential redirects".
+TEST_CASE("sender: a redirect to a proxy that does not answer says so", "[sender][redirect]") {
+  const uint16_t dead = ClosedPort();
+  FakeTrapper proxy("127.0.0.1",
+                    R"({"response":"failed","redirect":{"revision":1,"address":"127.0.0.1:)" +
+                        std::to_string(dead) + R"("}})");
+  std::error_code code;
+  std::string error;
+  Sender sender(Options({{{"127.0.0.1", proxy.port()}}}), [&](const BatchOutcome& o) {
+    code = o.status.code();
+    error = o.status.message();
+  });
+  sender.Add({"h", "k", "v", {}, {}});
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kFailed);
+  CHECK(proxy.requests() == 2);  // asked again after the target did not answer
+  CHECK(code == Errc::kRedirectTargetDown);
+  CHECK(error.rfind("redirected to 127.0.0.1:" + std::to_string(dead) + ", which did not answer: ",
+                    0) == 0);
+}
+
+// Issue #18: zabbix_sender 7.0's -g.
+TEST_CASE("sender: grouped by host, every request holds one host's values", "[sender]") {
+  FakeTrapper trapper;
+  SenderOptions o = Options({{{"127.0.0.1", trapper.port()}}}, 100, 4);
+  o.group_by_host = true;
+  Sender sender(o, [](const BatchOutcome&) {});
+  const int kValues = 3000;
+  for (int i = 0; i < kValues; ++i) {  // hosts interleaved, one of them rare
+    std::string host = i % 50 == 0 ? "rare" : "h" + std::to_string(i % 4);
+    REQUIRE(sender.Add({host, "k" + std::to_string(i % 7), std::to_string(i), {}, {}}));
+  }
+  sender.Finish();
+  CHECK(sender.status() == RunStatus::kSucceeded);
+  CHECK(trapper.values().size() == kValues);
+  auto requests = trapper.request_hosts();
+  CHECK(requests.size() >= kValues / 100);
+  for (const auto& hosts : requests) CHECK(hosts.size() == 1);
+  CHECK(requests.front() == std::set<std::string>{"h1"});  // the first host to fill the probe
+  std::map<std::string, int> last;                         // each item's values in order
+  for (const Value& v : trapper.values()) {
+    auto [it, fresh] = last.try_emplace(v.host + "/" + v.key, std::stoi(v.value));
+    if (!fresh) {
+      CHECK(std::stoi(v.value) > it->second);
+      it->second = std::stoi(v.value);
+    }
+  }
 }
 
 // #17.2: told to stop, a run with a spool sends nothing new and keeps it all.

@@ -5,10 +5,13 @@
 // like a 6.0 trapper: one framed request per connection, one framed reply (with the request's
 // compression flag), then close. The real server is tested separately (tests/peers/zabbix-server).
 //
-//   trapper-sink --port 0 --ready-file F [--record FILE] [--mode MODE] [--delay-ms N]
+//   trapper-sink --port 0 --ready-file F [--record FILE] [--record-requests FILE] [--mode MODE]
+//                [--delay-ms N]
 //   MODE: success | fail1 (counts one value failed) | failed ("response":"failed") |
 //         close (closes without a reply) | garbage (not a Zabbix frame) | noinfo | stall
-//   Writes the bound port to F once it listens; records one JSON line per value.
+//   Writes the bound port to F once it listens; records one JSON line per value, and with
+//   --record-requests one JSON line per request: the hosts of its values, each once, in order.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -29,13 +32,14 @@ using namespace zabitan::sender;
 struct Settings {
   std::string listen = "127.0.0.1";
   unsigned short port = 0;
-  std::string ready_file, record, mode = "success";
+  std::string ready_file, record, record_requests, mode = "success";
   int delay_ms = 0;
 };
 
 struct Sink {
   Settings settings;
   FILE* record = nullptr;
+  FILE* record_requests = nullptr;
   uint64_t requests = 0, values = 0, wire_bytes = 0;
 };
 
@@ -71,7 +75,7 @@ asio::awaitable<void> Session(tcp::socket socket, Sink& sink) {
   // each value object of a sender data request starts with {"host":.
   nlohmann::json doc;
   size_t count = 0;
-  if (sink.record) {
+  if (sink.record || sink.record_requests) {
     doc = nlohmann::json::parse(message, nullptr, false);
     if (doc.is_discarded()) co_return;
     count = doc.contains("data") ? doc["data"].size() : 0;
@@ -94,6 +98,16 @@ asio::awaitable<void> Session(tcp::socket socket, Sink& sink) {
       std::fwrite(line.data(), 1, line.size(), sink.record);
     }
     std::fflush(sink.record);
+  }
+  if (sink.record_requests) {
+    nlohmann::json hosts = nlohmann::json::array();
+    for (const auto& v : doc["data"]) {
+      if (std::find(hosts.begin(), hosts.end(), v["host"]) == hosts.end())
+        hosts.push_back(v["host"]);
+    }
+    std::string line = hosts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::fwrite(line.data(), 1, line.size(), sink.record_requests);
+    std::fflush(sink.record_requests);
   }
   const std::string& mode = sink.settings.mode;
   if (sink.settings.delay_ms > 0 || mode == "stall") {
@@ -145,6 +159,8 @@ int main(int argc, char** argv) {
       st.ready_file = v;
     else if (a == "--record")
       st.record = v;
+    else if (a == "--record-requests")
+      st.record_requests = v;
     else if (a == "--mode")
       st.mode = v;
     else if (a == "--delay-ms")
@@ -155,6 +171,8 @@ int main(int argc, char** argv) {
     }
   }
   if (!st.record.empty()) sink.record = std::fopen(st.record.c_str(), "a");
+  if (!st.record_requests.empty())
+    sink.record_requests = std::fopen(st.record_requests.c_str(), "a");
   asio::io_context io(1);
   tcp::endpoint ep(asio::ip::make_address(st.listen), st.port);
   tcp::acceptor acceptor(io);
@@ -173,6 +191,7 @@ int main(int argc, char** argv) {
   asio::co_spawn(io, Listen(acceptor, sink), asio::detached);
   io.run();
   if (sink.record) std::fclose(sink.record);
+  if (sink.record_requests) std::fclose(sink.record_requests);
   std::cerr << "trapper-sink: " << sink.requests << " requests, " << sink.values << " values, "
             << sink.wire_bytes << " bytes\n";
   return 0;

@@ -62,6 +62,10 @@ struct SenderOptions {
   size_t connections = kDefaultConnections;
   bool compress = false;   // zlib frames (flags 0x03), accepted by 5.x+ trappers
   bool send_time = false;  // add the request's own clock/ns, as zabbix_sender does with -T
+  // zabbix_sender 7.0's -g: every request holds the values of one host. Values wait per host
+  // until batch_size of them (the first request: kProbeBatchSize) are there, or Dispatch/Finish;
+  // so memory grows with the number of hosts seen (up to a batch each).
+  bool group_by_host = false;
   // Not owned; must outlive the Sender. When set, a destination's spooled requests are sent
   // before anything new, and what a destination does not take is spooled instead of dropped:
   // the run then goes on reading (nothing stops at a dead server) and ends kSpooled.
