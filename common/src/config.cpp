@@ -235,6 +235,56 @@ Status ConfigSection::GetStringList(std::string_view key,
   return Status::Ok();
 }
 
+namespace {
+
+// An integer or a float node as a double; nothing for other types.
+std::optional<double> Number(const toml::node& node) {
+  if (node.is_integer()) return static_cast<double>(*node.value<int64_t>());
+  if (node.is_floating_point()) return *node.value<double>();
+  return std::nullopt;
+}
+
+std::string Range(double min, double max) {
+  std::ostringstream out;
+  out << min << ".." << max;
+  return out.str();
+}
+
+}  // namespace
+
+Status ConfigSection::GetDouble(std::string_view key, double min, double max,
+                                std::optional<double>* out) const {
+  out->reset();
+  const toml::node* node = table_ ? table_->get(key) : nullptr;
+  if (node == nullptr) return Status::Ok();
+  std::optional<double> v = Number(*node);
+  if (!v) return Status::Error(Where(key) + ": expected a number");
+  if (!(*v >= min && *v <= max)) return Status::Error(Where(key) + ": outside " + Range(min, max));
+  *out = v;
+  return Status::Ok();
+}
+
+Status ConfigSection::GetDoubleList(std::string_view key, double min, double max,
+                                    std::optional<std::vector<double>>* out) const {
+  out->reset();
+  const toml::node* node = table_ ? table_->get(key) : nullptr;
+  if (node == nullptr) return Status::Ok();
+  const toml::array* array = node->as_array();
+  if (array == nullptr) return Status::Error(Where(key) + ": expected an array of numbers");
+  std::vector<double> list;
+  for (size_t i = 0; i < array->size(); ++i) {
+    std::optional<double> v = Number(*array->get(i));
+    if (!v) return Status::Error(Where(key) + ": expected an array of numbers");
+    if (!(*v >= min && *v <= max)) {
+      return Status::Error(Where(key) + ": " + std::to_string(i + 1) + ". value outside " +
+                           Range(min, max));
+    }
+    list.push_back(*v);
+  }
+  *out = std::move(list);
+  return Status::Ok();
+}
+
 std::vector<std::string> ConfigSection::Subsections() const {
   std::vector<std::string> names;
   if (table_ == nullptr) return names;

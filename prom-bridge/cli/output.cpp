@@ -12,6 +12,7 @@
 #include "zabitan/common/log.h"
 #include "zabitan/sender/input_line.h"
 #include "zabitan/sender/routed_sender.h"
+#include "zabitan/sender/tls.h"
 
 namespace zabitan::prom::cli {
 namespace {
@@ -34,6 +35,39 @@ Status MakeStateDir(const std::string& dir) {
 }
 
 }  // namespace
+
+Status ExchangeFor(const PromSettings& p, sender::ExchangeOptions* out) {
+  auto get = [&p](const char* k) {
+    auto it = p.tls.find(k);
+    return it == p.tls.end() ? std::string() : it->second;
+  };
+  sender::TlsOptions t;
+  const std::string connect = get("connect");
+  if (connect.empty() || connect == "unencrypted") {
+    if (p.tls.size() > (connect.empty() ? 0u : 1u) || p.tls_check_host.value_or(false))
+      return Status::Error("TLS options need --tls-connect psk or cert (or tls_connect in [prom])");
+    return Status::Ok();
+  }
+  if (Status s = sender::ParseTlsMode(connect, &t.mode); !s.ok()) return s;
+  t.psk_identity = get("psk_identity");
+  t.psk_file = get("psk_file");
+  t.ca_file = get("ca_file");
+  t.crl_file = get("crl_file");
+  t.cert_file = get("cert_file");
+  t.key_file = get("key_file");
+  t.server_cert_issuer = get("server_cert_issuer");
+  t.server_cert_subject = get("server_cert_subject");
+  t.cipher = get("cipher");
+  t.cipher13 = get("cipher13");
+  t.check_host = p.tls_check_host.value_or(false);
+  if (Status s = sender::TlsContext::Create(t, &out->tls); !s.ok()) return s;
+  if (out->tls->AcceptsAnyCertificate()) {
+    log::Warning(
+        "--tls-connect cert without --tls-server-cert-issuer, --tls-server-cert-subject or "
+        "--tls-check-host: any certificate the CA signed is accepted, whoever presents it");
+  }
+  return Status::Ok();
+}
 
 Status Output::Open(OutputOptions options, std::unique_ptr<Output>* out) {
   auto o = std::make_unique<Output>();

@@ -12,6 +12,7 @@
 
 #include "zabitan/common/spool.h"
 #include "zabitan/common/status.h"
+#include "zabitan/prom/config.h"
 #include "zabitan/prom/daemon.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/exchange.h"
@@ -33,6 +34,10 @@ struct Delivered {
   int scrape = 0, send = 0;
   bool collected = false;
 };
+
+// The exchange options of the trapper connections: TLS from the --tls-* flags and tls_* keys
+// (the sender's names and rules: sender/tls.h). Errors name the flag.
+Status ExchangeFor(const PromSettings& settings, sender::ExchangeOptions* out);
 
 class Output {
  public:

@@ -81,23 +81,45 @@ double BucketQuantile(double q, const std::vector<std::pair<double, double>>& bu
   return count > 0 ? start + (end - start) * (rank / count) : end;
 }
 
-Mapper::Mapper(MappingOptions options, uint32_t scrape_clock, std::vector<sender::Value>* out)
-    : options_(std::move(options)), clock_(scrape_clock), out_(out) {}
+Mapper::Mapper(MappingOptions options, uint32_t scrape_clock, std::vector<sender::Value>* out,
+               int64_t scrape_time_ms)
+    : options_(std::move(options)),
+      clock_(scrape_clock),
+      time_ms_(scrape_time_ms != 0 ? scrape_time_ms : int64_t{scrape_clock} * 1000),
+      out_(out) {}
+
+namespace {
+
+bool AnyMatch(const std::vector<std::string>& globs, const std::string& name) {
+  for (const std::string& g : globs) {
+    if (fnmatch(g.c_str(), name.c_str(), 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 bool Mapper::Wanted(const std::string& family) const {
-  auto matches = [&](const std::vector<std::string>& globs) {
-    for (const std::string& g : globs) {
-      if (fnmatch(g.c_str(), family.c_str(), 0) == 0) return true;
-    }
-    return false;
-  };
-  return (options_.include.empty() || matches(options_.include)) && !matches(options_.exclude);
+  return (options_.include.empty() || AnyMatch(options_.include, family)) &&
+         !AnyMatch(options_.exclude, family);
+}
+
+// The raw counter went out as prom.value[NAME,ID]; its rate goes with the same clock.
+void Mapper::EmitRate(const Held& h, const std::string& id) {
+  if (h.suffix != "" && h.suffix != "_total") return;  // not _created
+  const std::string raw = "prom.value[" + KeyParam(h.name) + "," + id + "]";
+  int64_t ms = time_ms_;
+  if (h.timestamp) ms = h.timestamp->seconds * 1000 + h.timestamp->nanos / 1'000'000;
+  std::optional<double> rate = options_.rate_state->Update(options_.host + "\n" + raw, h.value, ms);
+  if (rate) Emit("prom.rate[" + KeyParam(h.name) + "," + id + "]", *rate, h.timestamp);
 }
 
 void Mapper::OnSample(const Family& family, const Sample& sample) {
   if (family.name != decided_family_) {  // once per family, not per sample
     decided_family_ = family.name;
     wanted_ = Wanted(family.name);
+    rated_ = options_.rate_state != nullptr && family.type == MetricType::kCounter &&
+             AnyMatch(options_.rates, family.name);
   }
   if (!wanted_) {
     ++filtered_;
@@ -107,6 +129,10 @@ void Mapper::OnSample(const Family& family, const Sample& sample) {
   h.labels.reserve(sample.labels.size());
   for (const Label& l : sample.labels) h.labels.emplace_back(std::string(l.name), l.Value());
   std::sort(h.labels.begin(), h.labels.end());
+  if (!MatchAll(options_.matchers, h.labels)) {
+    ++filtered_;
+    return;
+  }
   held_.push_back(std::move(h));
 }
 
@@ -194,6 +220,7 @@ void Mapper::OnFamilyEnd(const Family& family) {
            h.timestamp);
     } else {
       Emit("prom.value[" + KeyParam(h.name) + "," + id + "]", h.value, h.timestamp);
+      if (rated_ && std::isfinite(h.value)) EmitRate(h, id);
     }
   }
   for (auto& [labels, b] : buckets) {

@@ -132,3 +132,28 @@ TEST_CASE("config: nested sections, their names, string lists", "[config]") {
   CHECK(missing.Subsections().empty());
   CHECK_FALSE(c.Section("remote_cmd.audit_log", &missing).ok());
 }
+
+TEST_CASE("config: numbers are integers or floats, within bounds", "[config]") {
+  Config c;
+  REQUIRE(Config::Parse("[prom]\ninterval = 15\ntimeout = 2.5\nq = [0.5, 1]\nbad = \"1\"\n"
+                        "big = 7.5\nlist = [0.5, \"x\"]\n",
+                        "z.toml", &c)
+              .ok());
+  ConfigSection s;
+  REQUIRE(c.Section("prom", &s).ok());
+  std::optional<double> v;
+  REQUIRE(s.GetDouble("interval", 0.1, 100, &v).ok());
+  CHECK(*v == 15);
+  REQUIRE(s.GetDouble("timeout", 0.1, 100, &v).ok());
+  CHECK(*v == 2.5);
+  REQUIRE(s.GetDouble("absent", 0.1, 100, &v).ok());
+  CHECK_FALSE(v);
+  CHECK(s.GetDouble("bad", 0, 10, &v).message() == "z.toml:5: prom.bad: expected a number");
+  CHECK(s.GetDouble("big", 0, 5, &v).message() == "z.toml:6: prom.big: outside 0..5");
+  std::optional<std::vector<double>> q;
+  REQUIRE(s.GetDoubleList("q", 0, 1, &q).ok());
+  CHECK(*q == std::vector<double>{0.5, 1});
+  CHECK(s.GetDoubleList("list", 0, 1, &q).message() ==
+        "z.toml:7: prom.list: expected an array of numbers");
+  CHECK(s.GetDoubleList("q", 0, 0.9, &q).message() == "z.toml:4: prom.q: 2. value outside 0..0.9");
+}

@@ -15,6 +15,11 @@
                     trapper back, a --once run delivers the spool first and the values of the
                     new series held in the state folder: every cycle's node_load1 arrives, once
   config            daemon = true and interval = 1 in [prom]; --once wins over them
+  config-targets    [prom.targets.NAME] tables: node_exporter by address (label matchers, a
+                    counter rate, interval 1) and through its socket (another Zabbix host,
+                    interval 2): each on its own interval and host, the rate equal to what the
+                    two raw values say; the state folder carries the rate across --once runs;
+                    an unknown key, a bad matcher: one line naming file, line and key, exit 1
 """
 import json
 import os
@@ -67,9 +72,10 @@ class Sink:
         return [json.loads(l) for l in self.record.read_text().splitlines()] if self.record.exists() else []
 
 
-def start(name, args):
+def start(name, args, host=HOST):
     out, err = open(work / f"{name}.out", "w"), open(work / f"{name}.err", "w")
-    p = subprocess.Popen([prom, "--zabbix-host", HOST, "--state-dir", str(work / f"state-{name}")] + args,
+    p = subprocess.Popen([prom] + (["--zabbix-host", host] if host else []) +
+                         ["--state-dir", str(work / f"state-{name}")] + args,
                          stdout=out, stderr=err)
     procs.append(p)
     return p
@@ -192,8 +198,74 @@ def config():
     sink.stop()
 
 
+def config_targets():
+    conf = work / "targets.toml"
+    conf.write_text(f"""[prom]
+zabbix_host = "{HOST}"
+[prom.targets.node]
+url = "{NODE}"
+interval = 1
+include = ["node_cpu_seconds_total"]
+match = ['cpu="0"', 'mode=~"user|system"']
+rates = ["node_cpu_*"]
+[prom.targets.sock]
+url = "unix:{env['NODE_EXPORTER_SOCKET']}"
+zabbix_host = "{HOST}-sock"
+interval = 2
+include = ["node_load1"]
+""")
+    p = start("ct", ["--config", str(conf), "--daemon", "--dry-run"], host=None)  # the tables' hosts
+    wait_for("4 rates of cpu 0", lambda: count("ct", "out", "prom.rate[node_cpu_seconds_total,") >= 4, p)
+    assert stop(p) == 0, text("ct", "err")
+    lines = [l.split(" ") for l in text("ct", "out").splitlines()]
+    hosts = {(l[0], l[1].split("[")[0]) for l in lines}
+    assert hosts == {(HOST, "prom.discovery"), (HOST, "prom.value"), (HOST, "prom.rate"),
+                     (f"{HOST}-sock", "prom.discovery"), (f"{HOST}-sock", "prom.value")}, hosts
+    keys = {l[1] for l in lines}
+    assert keys >= {"prom.value[node_cpu_seconds_total,mode=user]", "prom.value[node_cpu_seconds_total,mode=system]",
+                    "prom.rate[node_cpu_seconds_total,mode=user]"}, keys
+    assert not any("mode=idle" in k for k in keys), "the matcher let mode=idle through"
+    node = [l for l in lines if l[1] == "prom.value[node_cpu_seconds_total,mode=user]"]
+    sock = [l for l in lines if l[0] == f"{HOST}-sock" and l[1].startswith("prom.value")]
+    assert len(node) >= 2 * len(sock) - 1, f"{len(node)} node scrapes (1 s), {len(sock)} socket scrapes (2 s)"
+    # The rate of each scrape after the first: (value - previous) / time between the scrapes.
+    raw = [(int(l[2]), float(l[4])) for l in node]
+    rates = [float(l[4]) for l in lines if l[1] == "prom.rate[node_cpu_seconds_total,mode=user]"]
+    assert len(rates) == len(raw) - 1, (raw, rates)
+    for (c0, v0), (c1, v1), r in zip(raw, raw[1:], rates):
+        # The clocks are whole seconds and the rate's time is the millisecond's: allow that.
+        assert r >= 0 and abs(r * (c1 - c0) - (v1 - v0)) <= r + 0.02 * (v1 - v0) + 0.02, (c0, v0, c1, v1, r)
+    # --once runs: the first has no rate, the second has, from the state folder.
+    once = ["--config", str(conf), "--once", "--dry-run", "--state-dir", str(work / "state-ct1")]
+    r1 = subprocess.run([prom] + once, capture_output=True, text=True, timeout=60)
+    assert r1.returncode == 0 and "prom.rate[" not in r1.stdout, (r1.returncode, r1.stderr)
+    # (--dry-run keeps no state: the rate's memory is a sending run's)
+    sink = Sink("ct")
+    send = ["--config", str(conf), "--once", "--zabbix-server", f"127.0.0.1:{sink.port}",
+            "--state-dir", str(work / "state-ct2")]
+    r1 = subprocess.run([prom] + send, capture_output=True, text=True, timeout=60)
+    wait_for("a new second", lambda: int(time.time()) > max(r["clock"] for r in sink.rows()))
+    r2 = subprocess.run([prom] + send, capture_output=True, text=True, timeout=60)
+    assert r1.returncode == 0 and r2.returncode == 0, (r1.stderr, r2.stderr)
+    rated = clocks(sink.rows(), "prom.rate[node_cpu_seconds_total,mode=user]")
+    assert len(rated) == 1, f"rates at {rated}: one, from the second run"
+    assert list((work / "state-ct2").glob("rates-*.json")), "no rate state file"
+    sink.stop()
+    # Mistakes: one line each, naming the file, the line and the key.
+    for bad, want in [("[prom.targets.node]\nurl = \"http://x\"\nintervall = 1\n",
+                       ":3: prom.targets.node.intervall: unknown key"),
+                      ("[prom.targets.node]\nurl = \"http://x\"\nmatch = ['job~\"x\"']\n",
+                       ":3: prom.targets.node.match: label matcher job~\"x\": no operator after the name")]:
+        conf.write_text(bad)
+        r = subprocess.run([prom, "--config", str(conf), "--dry-run", "--zabbix-host", "h"],
+                           capture_output=True, text=True, timeout=60)
+        err = r.stderr.strip().splitlines()
+        assert r.returncode == 1 and len(err) == 1 and f"{conf}{want}" in err[0], (r.returncode, err)
+    print(f"info: {len(node)} scrapes of the 1 s target, {len(sock)} of the 2 s one, {len(rates)} rates checked")
+
+
 checks = [("three-targets", three_targets), ("stop-mid-scrape", stop_mid_scrape), ("zabbix-down", zabbix_down),
-          ("config", config)]
+          ("config", config), ("config-targets", config_targets)]
 try:
     for name, fn in checks:
         try:

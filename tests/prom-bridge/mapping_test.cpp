@@ -12,7 +12,11 @@ using zabitan::sender::Value;
 
 namespace {
 
-MappingOptions Host() { return MappingOptions{std::string(1, 'h'), {0.5, 0.9, 0.99}, {}, {}, {}}; }
+MappingOptions Host() {
+  MappingOptions o;
+  o.host = std::string(1, 'h');  // not = "h": GCC 12 warns wrongly (-Wrestrict) on that
+  return o;
+}
 
 // key → value of everything `text` maps to (scrape clock 1000).
 std::map<std::string, Value> Map(std::string_view text, Format format = Format::kText004,
@@ -126,4 +130,55 @@ TEST_CASE("prom mapping: families filtered by name globs", "[prom]") {
   CHECK(m.count("prom.discovery[node_cpu_seconds_total]") == 0);
   CHECK(m.count("prom.discovery[go_goroutines]") == 0);
   CHECK(m.size() == 4);  // two discoveries, two values
+}
+
+TEST_CASE("prom mapping: label matchers keep the series they all match", "[prom]") {
+  MappingOptions o = Host();
+  REQUIRE(ParseMatchers({"code=~\"5..\"", "job!=\"x\""}, &o.matchers).ok());
+  auto m =
+      Map("# TYPE http_requests_total counter\n"
+          "http_requests_total{job=\"api\",code=\"200\"} 10\n"
+          "http_requests_total{job=\"api\",code=\"500\"} 2\n"
+          "http_requests_total{job=\"api\",code=\"503\"} 1\n"
+          "http_requests_total{job=\"x\",code=\"500\"} 7\n",
+          Format::kText004, o);
+  CHECK(m.size() == 3);  // the discovery and two values
+  CHECK(m.at("prom.value[http_requests_total,code=500]").value == "2");
+  CHECK(m.at("prom.value[http_requests_total,code=503]").value == "1");
+  auto rows = nlohmann::json::parse(m.at("prom.discovery[http_requests_total]").value);
+  CHECK(rows.size() == 2);
+}
+
+TEST_CASE("prom mapping: counter rates beside the raw counter, from the second scrape", "[prom]") {
+  RateState state;
+  MappingOptions o = Host();
+  o.rates = {"req*"};
+  o.rate_state = &state;
+  auto scrape = [&](std::string_view text, int64_t ms) {
+    std::vector<Value> values;
+    Mapper mapper(o, static_cast<uint32_t>(ms / 1000), &values, ms);
+    Parser parser(Format::kText004, {}, &mapper);
+    parser.Feed(text);
+    REQUIRE(parser.Finish().ok());
+    std::map<std::string, std::string> by_key;
+    for (const Value& v : values) by_key[v.key] = v.value;
+    return by_key;
+  };
+  const char* kText =
+      "# TYPE req_total counter\nreq_total{a=\"1\"} %d\nreq_total{a=\"2\"} 5\n"
+      "# TYPE other_total counter\nother_total 1\n# TYPE req_g gauge\nreq_g 3\n";
+  char text[256];
+  std::snprintf(text, sizeof text, kText, 100);
+  auto first = scrape(text, 1'000'000);
+  CHECK(first.count("prom.value[req_total,a=1]") == 1);
+  CHECK(first.count("prom.rate[req_total,a=1]") == 0);  // no rate from one sample
+  std::snprintf(text, sizeof text, kText, 130);
+  auto second = scrape(text, 1'015'000);
+  CHECK(second.at("prom.rate[req_total,a=1]") == "2");  // 30 in 15 s
+  CHECK(second.at("prom.rate[req_total,a=2]") == "0");
+  CHECK(second.count("prom.rate[other_total,]") == 0);  // not asked for
+  CHECK(second.count("prom.rate[req_g,]") == 0);        // a gauge has no rate
+  std::snprintf(text, sizeof text, kText, 20);          // the exporter restarted
+  auto third = scrape(text, 1'025'000);
+  CHECK(third.at("prom.rate[req_total,a=1]") == "2");  // 20 since 0, in 10 s
 }

@@ -42,6 +42,10 @@ class ConfigSection {
   Status GetInt(std::string_view key, int64_t min, int64_t max, std::optional<int64_t>* out) const;
   Status GetBool(std::string_view key, std::optional<bool>* out) const;
   Status GetStringList(std::string_view key, std::optional<std::vector<std::string>>* out) const;
+  // A number: an integer or a float (interval = 15 or 0.5), within [min, max].
+  Status GetDouble(std::string_view key, double min, double max, std::optional<double>* out) const;
+  Status GetDoubleList(std::string_view key, double min, double max,
+                       std::optional<std::vector<double>>* out) const;
 
   // The keys of the section that hold tables ([remote_cmd.groups.web] → "web" in
   // remote_cmd.groups), in name order; read each with Config::Section("parent.name").

@@ -15,8 +15,11 @@
 //    the quantiles computed here from a histogram's buckets (MappingOptions::quantiles), as
 //    Prometheus' histogram_quantile() does (linear within the bucket).
 //  - a sample's own timestamp is its clock, else the scrape's; NaN and ±Inf are not sent
-//    (Zabbix numeric items take neither) and are counted.
-// Families can be filtered by name (MappingOptions::include/exclude).
+//    (Zabbix numeric items take neither) and are counted;
+//  - prom.rate[SAMPLE,ID], for the counters named in MappingOptions::rates: the per-second
+//    rate since the previous scrape (rates.h), from the second scrape of a series on.
+// Families can be filtered by name (MappingOptions::include/exclude), samples by label
+// matchers (MappingOptions::matchers).
 // Values come out when a family ends: memory grows with the largest family, not the scrape.
 //
 //   std::vector<zabitan::sender::Value> values;
@@ -32,7 +35,9 @@
 #include <utility>
 #include <vector>
 
+#include "zabitan/prom/matcher.h"
 #include "zabitan/prom/parser.h"
+#include "zabitan/prom/rates.h"
 #include "zabitan/sender/value.h"
 
 namespace zabitan::prom {
@@ -44,11 +49,21 @@ struct MappingOptions {
   // Family name globs (fnmatch): none included means all; excluded wins. So that a scrape of
   // thousands of series does not become thousands of items by accident.
   std::vector<std::string> include, exclude;
+  // Label matchers (matcher.h): only the samples every one of them matches.
+  std::vector<LabelMatcher> matchers = {};  // "= {}": older brace-initialisations stay warning-free
+  // Counter families (globs) whose per-second rate is computed here and sent beside the raw
+  // counter as prom.rate[SAMPLE,ID] (rates.h); `rate_state` (not owned, required with `rates`)
+  // holds the previous samples.
+  std::vector<std::string> rates = {};
+  RateState* rate_state = nullptr;
 };
 
 class Mapper : public Sink {
  public:
-  Mapper(MappingOptions options, uint32_t scrape_clock, std::vector<sender::Value>* out);
+  // `scrape_time_ms`: when the scrape started, to the millisecond, for rates (0: the clock's
+  // second).
+  Mapper(MappingOptions options, uint32_t scrape_clock, std::vector<sender::Value>* out,
+         int64_t scrape_time_ms = 0);
 
   void OnSample(const Family& family, const Sample& sample) override;
   void OnFamilyEnd(const Family& family) override;
@@ -65,15 +80,18 @@ class Mapper : public Sink {
   };
   void Emit(const std::string& key, double value, const std::optional<Timestamp>& ts);
   bool Wanted(const std::string& family) const;
+  void EmitRate(const Held& h, const std::string& id);
 
   MappingOptions options_;
   uint32_t clock_;
+  int64_t time_ms_;
   std::vector<sender::Value>* out_;
   std::vector<Held> held_;
   uint64_t not_finite_ = 0;
   uint64_t filtered_ = 0;
   std::string decided_family_;  // the family whose filter verdict `wanted_` holds
   bool wanted_ = true;
+  bool rated_ = false;  // the current family's rates are computed here
 };
 
 // A Zabbix item key parameter: as it is when it can be, else quoted ("..." with \").
