@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "route.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/spawn_status.h"
 #include "zabitan/sender/frame.h"
@@ -76,6 +78,16 @@ PendingStore::Outcome OutcomeOf(const PendingReply& reply, size_t values,
   return Outcome::kAmbiguous;
 }
 
+// The proxy a 7.0 proxy-group "redirect" reply names, if `r` is one.
+std::optional<Endpoint> RedirectTarget(const ExchangeResult& r) {
+  Response response;
+  if (r.stage != ExchangeStage::kDone || !ParseResponse(r.reply, &response).ok() ||
+      !response.redirect) {
+    return std::nullopt;
+  }
+  return RedirectEndpoint(*response.redirect);
+}
+
 }  // namespace
 
 std::vector<PendingReply> TrapperTransport::SendAll(const std::vector<std::string>& requests) {
@@ -105,6 +117,17 @@ std::vector<PendingReply> TrapperTransport::SendAll(const std::vector<std::strin
           continue;  // nothing was sent: the next HA node
         }
         first_node_ = index;
+        // A pending request holds one host's values (one item, or one group's): a proxy of a
+        // 7.0 proxy group that does not monitor the host names the one that does. Asked once,
+        // as zabbix_sender 7 does; its own redirect is a failure (success without counts).
+        if (std::optional<Endpoint> to = RedirectTarget(r); to) {
+          answered = true;
+          r = co_await Exchange(*to, header, requests[i], options_);
+          if (r.stage == ExchangeStage::kConnect) {
+            reply.error = "redirected to " + to->ToString() + ": " + r.status.message();
+            break;
+          }
+        }
         if (r.stage == ExchangeStage::kExchange) {
           reply.kind = PendingReply::Kind::kUnknown;
           reply.error = r.status.message();

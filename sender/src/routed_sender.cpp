@@ -60,6 +60,10 @@ Status RoutedSender::Open(RoutedSenderOptions options, std::unique_ptr<RoutedSen
   so.spool = o->options_.spool;
   so.destinations = o->options_.destinations;
   so.exchange = o->options_.exchange;
+  // A collector's values span many hosts (an endpoint's hypervisors and VMs), which a 7.0 proxy
+  // group spreads over its proxies: one host per request, so each reaches the proxy that
+  // monitors its host (e2e.scale_out).
+  so.group_by_host = true;
   RoutedSender* self = o.get();
   o->out_ = std::make_unique<Sender>(so, [self](const BatchOutcome& b) {
     if (!b.response || !b.response->success) {

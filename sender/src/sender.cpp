@@ -9,8 +9,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "sender_state.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/sender/error.h"
@@ -21,53 +23,11 @@ namespace zabitan::sender {
 
 namespace asio = boost::asio;
 
-namespace {
-
-struct DestinationState {
-  const Destination* destination = nullptr;
-  std::string name;       // -z text: the spool queue's name
-  size_t first_node = 0;  // the node that answered last is tried first
-  bool failed = false;
-  bool drained = false;   // the spooled requests of earlier runs went out first
-  bool draining = false;  // the spool is being sent: new batches queue behind it
-  // With a spool, a failed destination is tried again after a pause that doubles up to a
-  // minute: one lost reply should not send the rest of a long run to the spool.
-  std::chrono::steady_clock::time_point retry_at;
-  std::chrono::milliseconds backoff{0};
-  // Zabbix 7.0 proxy groups: the proxy a "redirect" reply named, tried before the nodes.
-  std::optional<Endpoint> redirect;
-  uint64_t redirect_revision = 0;
-};
-
-struct Lane {
-  RequestBuilder pending;
-  bool busy = false;
-};
-
-enum class Verdict { kSucceeded, kPartial, kFailed };
-
-// Which lane an item's values use. Hashes 8 bytes per multiply: this runs once per value and
-// a byte-wise hash showed up as the sender's largest cost.
-uint64_t HashBytes(std::string_view s, uint64_t h) {
-  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  h = (h ^ tail ^ (uint64_t{s.size()} << 56)) * kMul;
-  return h ^ (h >> 32);
-}
-
-size_t LaneOf(const ValueView& v, size_t lanes) {
-  return static_cast<size_t>(HashBytes(v.key, HashBytes(v.host, 0)) % lanes);
-}
-
-}  // namespace
+using internal::DestinationState;
+using internal::HashBytes;
+using internal::Lane;
+using internal::LaneOf;
+using internal::Verdict;
 
 class Sender::Impl {
  public:
@@ -172,6 +132,7 @@ class Sender::Impl {
     const bool probe = probe_ == Probe::kGathering;
     Lane& lane = probe ? lanes_[0] : lanes_[HashBytes(group->first, 0) % lanes_.size()];
     lane.pending = std::move(group->second);
+    lane.host = group->first;
     groups_.erase(group);
     if (probe) {
       EndProbe();
@@ -205,7 +166,8 @@ class Sender::Impl {
     std::string payload = lane.pending.Finish(now);
     if (failed_) return;
     lane.busy = true;
-    asio::co_spawn(io_, SendBatch(lane, std::move(payload), values),
+    std::string host = options_.group_by_host ? lane.host : std::string();
+    asio::co_spawn(io_, SendBatch(lane, std::move(payload), values, std::move(host)),
                    [this, &lane, values](std::exception_ptr e) {
                      if (!e) return;
                      // The lane must come free, or Start() would wait for it forever.
@@ -230,7 +192,9 @@ class Sender::Impl {
     failed_ = true;
   }
 
-  asio::awaitable<void> SendBatch(Lane& lane, std::string payload, size_t values) {
+  // `host`: the one host of the batch (group_by_host), or "".
+  asio::awaitable<void> SendBatch(Lane& lane, std::string payload, size_t values,
+                                  std::string host) {
     std::string compressed, header;
     std::string_view wire = Frame(payload, &compressed, &header);
 
@@ -247,7 +211,7 @@ class Sender::Impl {
         co_await Drain(d);
       }
       if (!hold && !d.failed && !d.draining) {
-        v = co_await Attempt(d, header, wire, values);
+        v = co_await Attempt(d, header, wire, values, host);
         attempted = true;
       }
       if (v == Verdict::kFailed && options_.spool) {
@@ -255,7 +219,7 @@ class Sender::Impl {
         spooled = spooled || kept;
         if (!kept && !attempted && !hold) {
           // The spool cannot keep it: the destination is its only chance, pause or not.
-          v = co_await Attempt(d, header, wire, values);
+          v = co_await Attempt(d, header, wire, values, host);
           attempted = true;
         }
         if (v == Verdict::kFailed && !kept) lost = true;
@@ -283,8 +247,8 @@ class Sender::Impl {
   }
 
   asio::awaitable<Verdict> Attempt(DestinationState& d, std::string_view header,
-                                   std::string_view wire, size_t values) {
-    Verdict v = co_await SendToDestination(d, header, wire, values, BatchOrigin::kInput);
+                                   std::string_view wire, size_t values, const std::string& host) {
+    Verdict v = co_await SendToDestination(d, header, wire, values, BatchOrigin::kInput, host);
     if (v == Verdict::kFailed)
       MarkFailed(d);
     else
@@ -337,9 +301,13 @@ class Sender::Impl {
         break;
       }
       if (!entry) break;
+      d.disturbed = true;
       std::string compressed, header;
       std::string_view wire = Frame(entry->payload, &compressed, &header);
-      Verdict v = co_await SendToDestination(d, header, wire, entry->values, BatchOrigin::kSpool);
+      // A spooled request's host is not kept: the destination's own route, and a redirect
+      // followed once, take it where it belongs.
+      Verdict v =
+          co_await SendToDestination(d, header, wire, entry->values, BatchOrigin::kSpool, {});
       if (v == Verdict::kFailed) {
         MarkFailed(d);
         break;
@@ -373,28 +341,42 @@ class Sender::Impl {
 
   asio::awaitable<Verdict> SendToDestination(DestinationState& d, std::string_view header,
                                              std::string_view wire, size_t values,
-                                             BatchOrigin origin) {
+                                             BatchOrigin origin, const std::string& host) {
     BatchOutcome outcome;
     outcome.values = values;
     outcome.origin = origin;
-    Status redirect_failure;
-    co_await SendToNodes(d, header, wire, &outcome, &redirect_failure);
-    // A proxy of a 7.0 proxy group that does not monitor the host answers with a redirect:
-    // follow it once, as zabbix_sender 7 does; a second redirect in a row is an error.
-    if (outcome.response && outcome.response->redirect) {
-      FollowRedirect(d, *outcome.response->redirect);
-      redirect_failure = Status::Ok();
-      co_await SendToNodes(d, header, wire, &outcome, &redirect_failure);
+    Route& route = host.empty() ? d.route : d.hosts[host];
+    std::chrono::milliseconds pause(250);
+    for (;;) {
+      Status redirect_failure;
+      co_await SendToNodes(d, route, header, wire, &outcome, &redirect_failure);
+      // A proxy of a 7.0 proxy group that does not monitor the host answers with a redirect:
+      // follow it once, as zabbix_sender 7 does; a second redirect in a row is an error.
       if (outcome.response && outcome.response->redirect) {
-        // Either the proxy named is down (the group has not failed over yet, so the nodes
-        // redirect there again) or the target itself redirected: say which.
-        outcome.status =
-            redirect_failure.ok()
-                ? Status::Error("sequential redirect responses from " + outcome.node->ToString(),
-                                Errc::kRedirectLoop)
-                : Status::Error(redirect_failure.message(), Errc::kRedirectTargetDown);
-        outcome.response.reset();
+        route.Follow(*outcome.response->redirect);
+        redirect_failure = Status::Ok();
+        co_await SendToNodes(d, route, header, wire, &outcome, &redirect_failure);
+        if (outcome.response && outcome.response->redirect) {
+          // Either the proxy named is down (the group has not failed over yet, so the nodes
+          // redirect there again) or the target itself redirected: say which.
+          outcome.status =
+              redirect_failure.ok()
+                  ? Status::Error("sequential redirect responses from " + outcome.node->ToString(),
+                                  Errc::kRedirectLoop)
+                  : Status::Error(redirect_failure.message(), Errc::kRedirectTargetDown);
+          outcome.response.reset();
+        }
       }
+      if (!options_.group_by_host || !d.disturbed || !RefusedWhole(outcome, values)) break;
+      const auto now = std::chrono::steady_clock::now();
+      if (!d.refused_retry_until) d.refused_retry_until = now + kRefusedRetryWindow;
+      if (now + pause > *d.refused_retry_until) break;
+      log::Debug("every value of a request" + (host.empty() ? "" : " for " + Printable(host, 100)) +
+                 " refused by " + outcome.node->ToString() + " after a failover: trying again in " +
+                 std::to_string(pause.count()) + " ms");
+      asio::steady_timer timer(io_, pause);
+      co_await timer.async_wait(asio::use_awaitable);
+      pause = std::min(pause * 2, std::chrono::milliseconds(2000));
     }
     observer_(outcome);
     if (!outcome.response || !outcome.response->success) co_return Verdict::kFailed;
@@ -405,14 +387,14 @@ class Sender::Impl {
   // One exchange with the destination: the redirect target if there is one, then the HA nodes
   // from the one that answered last, moving on when a node cannot be reached. A redirect target
   // that cannot be reached sets *redirect_failure ("redirected to ADDR, which did not answer").
-  asio::awaitable<void> SendToNodes(DestinationState& d, std::string_view header,
-                                    std::string_view wire, BatchOutcome* outcome,
-                                    Status* redirect_failure) {
+  asio::awaitable<void> SendToNodes(DestinationState& d, const Route& route,
+                                    std::string_view header, std::string_view wire,
+                                    BatchOutcome* outcome, Status* redirect_failure) {
     const std::vector<Endpoint>& nodes = d.destination->nodes;
     outcome->response.reset();
-    for (size_t i = d.redirect ? 0 : 1; i <= nodes.size(); ++i) {
+    for (size_t i = route.redirect ? 0 : 1; i <= nodes.size(); ++i) {
       size_t index = (d.first_node + i - 1) % nodes.size();
-      const Endpoint& node = i == 0 ? *d.redirect : nodes[index];
+      const Endpoint& node = i == 0 ? *route.redirect : nodes[index];
       outcome->node = &node;
       ExchangeOptions exchange = options_.exchange;
       if (Stopping()) {
@@ -432,6 +414,7 @@ class Sender::Impl {
       ExchangeResult r = co_await Exchange(node, header, wire, exchange);
       if (r.stage == ExchangeStage::kConnect) {
         outcome->status = r.status;
+        d.disturbed = true;
         if (i == 0) {
           *redirect_failure = Status::Error(
               "redirected to " + node.ToString() + ", which did not answer: " + r.status.message(),
@@ -456,25 +439,6 @@ class Sender::Impl {
       }
       co_return;
     }
-  }
-
-  // The newest redirect wins (higher revision); "reset" returns to the configured nodes.
-  void FollowRedirect(DestinationState& d, const Redirect& r) {
-    if (r.reset) {
-      d.redirect.reset();
-      return;
-    }
-    if (d.redirect && r.revision < d.redirect_revision) return;
-    std::vector<Destination> parsed;
-    if (!ParseDestinations(r.address, kDefaultPort, &parsed).ok() || parsed.size() != 1 ||
-        parsed[0].nodes.size() != 1) {
-      log::Warning("ignoring a redirect to \"" + r.address + "\"");
-      return;
-    }
-    d.redirect = parsed[0].nodes[0];
-    d.redirect_revision = r.revision;
-    log::Debug("redirected to " + d.redirect->ToString() + " (revision " +
-               std::to_string(r.revision) + ")");
   }
 
   SenderOptions options_;

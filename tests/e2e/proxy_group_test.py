@@ -26,12 +26,13 @@ import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "peers", "zabbix-server"))
+sys.path.insert(0, os.path.join(here, "..", "peers", "zabbix-server-7"))
 import zapi  # noqa: E402
+from proxy_group import ProxyGroup  # noqa: E402
 
 sender, peer, env_file, work = sys.argv[1:5]
 os.makedirs(work, exist_ok=True)
 z = zapi.Zapi.from_env(env_file)
-DIR = z.env["ZBX_DIR"]
 OFFICIAL = os.path.join(peer, "bin", "zabbix_sender")
 GROUP = "zabitan-e2e-pg"
 PROXIES = ("e2e-pg-a", "e2e-pg-b")
@@ -39,8 +40,8 @@ PREFIX = "e2e-pg-host-"
 HOSTS = 8             # 4 per proxy once balanced: at least 2 on the busier one, one per sender
 ITEMS = 4
 PER = 1000            # values per item per phase: 4,000 per run
-FAILOVER_DELAY = "10s"  # the smallest 7.0 accepts
 failures = []
+group = ProxyGroup(z, peer, GROUP, PROXIES)
 
 
 def log(msg):
@@ -53,42 +54,10 @@ def check(cond, msg):
         failures.append(msg)
 
 
-def proxy_env(name):
-    return zapi.load_env(os.path.join(DIR, "proxies", name, "env"))
-
-
-def start_proxies():
-    """Fresh proxy folders (no data left from an earlier run), both started at once."""
-    for name in PROXIES:
-        subprocess.run([os.path.join(peer, "stop-proxy"), DIR, name], check=True, stdout=subprocess.DEVNULL)
-        shutil.rmtree(os.path.join(DIR, "proxies", name), ignore_errors=True)
-    procs = [subprocess.Popen([os.path.join(peer, "start-proxy"), DIR, n], stdout=subprocess.DEVNULL)
-             for n in PROXIES]
-    for p in procs:
-        if p.wait(timeout=200) != 0:
-            raise SystemExit("proxy_group: start-proxy failed")
-    return {n: int(proxy_env(n)["ZBX_PROXY_PORT"]) for n in PROXIES}
-
-
-def setup(ports):
+def setup():
     """The group, its two proxies (their sender port as local_port: where redirects point), and
     HOSTS fresh hosts with ITEMS trapper items each. Objects of earlier runs are removed first."""
-    old = z.call("host.get", {"search": {"host": PREFIX}, "startSearch": True, "output": ["hostid"]})
-    if old:
-        z.call("host.delete", [h["hostid"] for h in old])
-    old = z.call("proxy.get", {"filter": {"name": list(PROXIES)}, "output": ["proxyid"]})
-    if old:
-        z.call("proxy.delete", [p["proxyid"] for p in old])
-    old = z.call("proxygroup.get", {"filter": {"name": [GROUP]}, "output": ["proxy_groupid"]})
-    if old:
-        z.call("proxygroup.delete", [g["proxy_groupid"] for g in old])
-    gid = z.call("proxygroup.create", {"name": GROUP, "failover_delay": FAILOVER_DELAY,
-                                       "min_online": "1"})["proxy_groupids"][0]
-    proxyids = {}
-    for name in PROXIES:
-        proxyids[name] = z.call("proxy.create", {
-            "name": name, "operating_mode": 0, "proxy_groupid": gid,
-            "local_address": "127.0.0.1", "local_port": str(ports[name])})["proxyids"][0]
+    gid = group.create(hosts_prefix=PREFIX)
     hgid = z.group_id("zabitan")
     stamp = time.time_ns()
     hosts = {}
@@ -99,13 +68,11 @@ def setup(ports):
         hosts[name] = {"hostid": hid, "items": {
             "seq.%d" % k: z.create_trapper_item(hid, "seq.%d" % k, zapi.VT_UINT) for k in range(ITEMS)}}
     z.config_cache_reload()
-    return gid, proxyids, hosts
+    return hosts
 
 
 def owners(hosts):
-    rows = z.call("host.get", {"hostids": [h["hostid"] for h in hosts.values()],
-                               "output": ["host", "assigned_proxyid"]})
-    return {r["host"]: r["assigned_proxyid"] for r in rows}
+    return group.owners([h["hostid"] for h in hosts.values()])
 
 
 def write_input(path, host, first, last):
@@ -157,21 +124,19 @@ def summary(got):
                      for k, v in sorted(got.items()))
 
 
-ports = start_proxies()
+ports = group.start()
 log("proxies up: %s" % json.dumps(ports))
-gid, proxyids, hosts = setup(ports)
-names = {v: k for k, v in proxyids.items()}
-zapi.wait_for("both proxies online", lambda: all(
-    p["state"] == "2" for p in z.call("proxy.get", {"proxyids": list(proxyids.values()), "output": ["state"]})))
+hosts = setup()
+group.wait_online()
 
 
 def all_assigned():
     o = owners(hosts)
-    return o if all(v != "0" for v in o.values()) else None
+    return o if all(o.values()) else None
 
 
 own = zapi.wait_for("every host assigned to a proxy", all_assigned)
-by_proxy = {n: sorted(h for h, p in own.items() if names.get(p) == n) for n in PROXIES}
+by_proxy = {n: sorted(h for h, p in own.items() if p == n) for n in PROXIES}
 log("assignment: %s" % json.dumps({n: len(h) for n, h in by_proxy.items()}))
 A = max(PROXIES, key=lambda n: len(by_proxy[n]))
 B = [n for n in PROXIES if n != A][0]
@@ -183,7 +148,7 @@ redirect_host = {"zabitan": rest[0], "official": rest[1]}
 
 
 def other(host):
-    return B if names[own[host]] == A else A
+    return B if own[host] == A else A
 
 
 # The proxies must hold the new hosts in their configuration before they can redirect: probe with
@@ -195,7 +160,7 @@ def processed(port, values):
 
 
 def probe_accepted():
-    return all(processed(ports[names[own[h]]], [(h, "seq.%d" % k, 0) for k in range(ITEMS)]) == ITEMS
+    return all(processed(ports[own[h]], [(h, "seq.%d" % k, 0) for k in range(ITEMS)]) == ITEMS
                for h in list(fail_host.values()) + list(redirect_host.values()))
 
 
@@ -209,7 +174,7 @@ for tool in ("zabitan", "official"):
     wrong = other(h)
     r = run(tool, "127.0.0.1:%d" % ports[wrong], path)
     got = wait_stored(hosts, h, PER)
-    log("redirect, %s sent to %s (the host is %s's): %s" % (tool, wrong, names[own[h]], summary(got)))
+    log("redirect, %s sent to %s (the host is %s's): %s" % (tool, wrong, own[h], summary(got)))
     check(r.returncode == 0, "redirect: %s exits 0" % tool)
     check(in_order(got, 1, PER), "redirect: %s: every value stored once, each item in order" % tool)
 
@@ -226,7 +191,7 @@ for tool in ("zabitan", "official"):
 for tool in ("zabitan", "official"):   # A must have handed its values to the server before it dies
     wait_stored(hosts, fail_host[tool], PER)
 
-subprocess.run([os.path.join(peer, "stop-proxy"), DIR, A, "--kill"], check=True, stdout=subprocess.DEVNULL)
+group.kill(A)
 killed = time.monotonic()
 log("killed %s (owner of %s)" % (A, ", ".join(fail_host.values())))
 # What each sender does in the window, one value with -vv (0: ignored by the checks), for the README.
@@ -242,11 +207,11 @@ for tool in ("zabitan", "official"):
     path = os.path.join(work, "failover-2-%s.txt" % tool)
     write_input(path, fail_host[tool], PER + 1, 2 * PER)
     during[tool] = run(tool, ha, path, *extra[tool])
-still_a = [h for h in fail_host.values() if names.get(owners(hosts)[h]) == A]
+still_a = [h for h in fail_host.values() if owners(hosts)[h] == A]
 check(len(still_a) == 2, "the second sends ran inside the failover window (%.1f s after the kill, "
       "both hosts still assigned to dead %s)" % (time.monotonic() - killed, A))
 zapi.wait_for("the group to move %s's hosts to %s" % (A, B), lambda: all(
-    names.get(o) == B for h, o in owners(hosts).items() if h in fail_host.values()), timeout=120, delay=1)
+    o == B for h, o in owners(hosts).items() if h in fail_host.values()), timeout=120, delay=1)
 log("failed over %.1f s after the kill" % (time.monotonic() - killed))
 zapi.wait_for("%s's configuration to hold the moved hosts" % B, lambda: all(
     processed(ports[B], [(h, "seq.0", 0)]) == 1 for h in fail_host.values()))
@@ -270,7 +235,7 @@ for tool in ("zabitan", "official"):
         log("official zabbix_sender 7.0: values not stored per item: %s" % json.dumps(lost))
         check(all(v == sorted(set(v)) for v in got.values()), "failover: official sender: what it stored is in order, once")
 
-subprocess.run([os.path.join(peer, "stop-proxy"), DIR, B], check=True, stdout=subprocess.DEVNULL)
+group.stop()
 if failures:
     raise SystemExit("proxy_group: %d check(s) failed: %s" % (len(failures), "; ".join(failures)))
 log("PASS")

@@ -41,6 +41,25 @@ class FakeTrapper {
     std::lock_guard lock(mu_);
     return requests_;
   }
+  void Clear() {
+    std::lock_guard lock(mu_);
+    values_.clear();
+    requests_ = 0;
+  }
+  // Refuses every value of the next `n` requests ("processed: 0; failed: N"), as a proxy that
+  // has just taken a host over refuses its values until its configuration holds the host.
+  void RefuseNext(int n) {
+    std::lock_guard lock(mu_);
+    refuse_ = n;
+  }
+  // Acts as a proxy of a Zabbix 7.0 proxy group that monitors `own`: a request whose first
+  // host is another's is redirected to `other` ("host:port"); otherwise the values of `own`
+  // are taken and the others counted failed (not recorded), as 7.0.22 does.
+  void ActAsProxy(std::set<std::string> own, std::string other) {
+    std::lock_guard lock(mu_);
+    own_ = std::move(own);
+    other_ = std::move(other);
+  }
   // The hosts of each request, in order of arrival.
   std::vector<std::set<std::string>> request_hosts() {
     std::lock_guard lock(mu_);
@@ -69,21 +88,39 @@ class FakeTrapper {
     boost::asio::read(s, boost::asio::buffer(data), ec);
     if (ec || !DecodePayload(*fh, data, &message).ok()) return;
     auto doc = nlohmann::json::parse(message);
-    size_t n = doc["data"].size();
+    const size_t total = doc["data"].size();
+    size_t n = total, failed = 0;
+    std::string redirect;
     {
       std::lock_guard lock(mu_);
       ++requests_;
       request_hosts_.emplace_back();
-      for (auto& v : doc["data"]) {
+      for (auto& v : doc["data"]) request_hosts_.back().insert(v["host"].get<std::string>());
+      if (!own_.empty() && n > 0 && own_.count(doc["data"][0]["host"]) == 0) {
+        redirect = R"({"response":"failed","redirect":{"revision":1,"address":")" + other_ + "\"}}";
+        n = 0;
+      }
+      if (refuse_ > 0 && redirect.empty()) {
+        --refuse_;
+        failed = n;
+        n = 0;
+      }
+      for (size_t i = 0; i < n; ++i) {
+        auto& v = doc["data"][i];
+        if (!own_.empty() && own_.count(v["host"]) == 0) {
+          ++failed;
+          continue;
+        }
         values_.push_back({v["host"], v["key"], v["value"], std::nullopt, std::nullopt});
-        request_hosts_.back().insert(v["host"].get<std::string>());
       }
     }
     if (reply_ == "close") return;
     std::string json =
-        reply_.empty()
-            ? "{\"response\":\"success\",\"info\":\"processed: " + std::to_string(n) +
-                  "; failed: 0; total: " + std::to_string(n) + "; seconds spent: 0.0001\"}"
+        !redirect.empty() ? redirect
+        : reply_.empty()
+            ? "{\"response\":\"success\",\"info\":\"processed: " + std::to_string(total - failed) +
+                  "; failed: " + std::to_string(failed) + "; total: " + std::to_string(total) +
+                  "; seconds spent: 0.0001\"}"
             : reply_;
     std::string frame = EncodeHeader(json.size(), json.size(), false) + json;
     boost::asio::write(s, boost::asio::buffer(frame), ec);
@@ -96,6 +133,9 @@ class FakeTrapper {
   std::mutex mu_;
   std::vector<zabitan::sender::Value> values_;
   int requests_ = 0;
+  int refuse_ = 0;             // RefuseNext
+  std::set<std::string> own_;  // ActAsProxy
+  std::string other_;
   std::vector<std::set<std::string>> request_hosts_;
   std::thread thread_;
 };

@@ -409,6 +409,7 @@ func main() {
 	realistic := flag.Bool("realistic-perf", false, "default maxSample, oldest-first aligned samples, zeros kept, \"*\" expanded to instances, working QueryPerfCounter")
 	maxQueryMetrics := flag.Int("max-query-metrics", 0, "vpx with -realistic-perf: set config.vpxd.stats.maxQueryMetrics to N and refuse QueryPerf calls over it (0: the option is absent, no limit)")
 	var cpuUsage []string
+	instance := flag.String("instance", "", "one of several simulated vCenters of the same shape: VM and host names start with INSTANCE- and their UUIDs derive from it too")
 	flag.Func("cpu-usage", "with -realistic-perf: NAME=PERCENT, every cpu.usage.average sample of the VM NAME is PERCENT (a busy VM); repeatable",
 		func(v string) error { cpuUsage = append(cpuUsage, v); return nil })
 	flag.Parse()
@@ -470,6 +471,9 @@ func main() {
 		fatalf("creating the model: %v", err)
 	}
 	c := m.Count() // reads the registry unlocked: do it before serving
+	if *instance != "" {
+		makeDistinct(*instance)
+	}
 	// Name the datastore folders, so that ./stop can remove them should the
 	// simulator have to be SIGKILLed.
 	seen := map[string]bool{}
@@ -606,4 +610,44 @@ func main() {
 	}
 	m.Remove()
 	os.Exit(0)
+}
+
+// makeDistinct sets apart the inventory of one simulated vCenter among several of one shape
+// (vcsim derives names and UUIDs from inventory paths alone, so they would all be equal): VM
+// and host names get the prefix SEED-, and UUIDs derived from seed and the old UUID replace a
+// VM's uuid and instanceUuid and a host's hardware.systemInfo.uuid, in the objects and their
+// summaries.
+func makeDistinct(seed string) {
+	reseed := func(old string) string {
+		if old == "" {
+			return old
+		}
+		h := sha1.Sum([]byte(seed + "/" + old))
+		h[6] = h[6]&0x0f | 0x50 // version 5 (name-based, SHA-1), as vcsim's own
+		h[8] = h[8]&0x3f | 0x80 // RFC 4122 variant
+		return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	}
+	for _, e := range simulator.Map.All("VirtualMachine") {
+		if vm, ok := e.(*simulator.VirtualMachine); ok && vm.Config != nil {
+			vm.Name = seed + "-" + vm.Name
+			vm.Config.Name = vm.Name
+			vm.Summary.Config.Name = vm.Name
+			vm.Config.Uuid = reseed(vm.Config.Uuid)
+			vm.Config.InstanceUuid = reseed(vm.Config.InstanceUuid)
+			if vm.Summary.Config.Uuid != "" {
+				vm.Summary.Config.Uuid = vm.Config.Uuid
+				vm.Summary.Config.InstanceUuid = vm.Config.InstanceUuid
+			}
+		}
+	}
+	for _, e := range simulator.Map.All("HostSystem") {
+		if h, ok := e.(*simulator.HostSystem); ok && h.Hardware != nil && h.Hardware.SystemInfo.Uuid != "" {
+			h.Name = seed + "-" + h.Name
+			h.Summary.Config.Name = h.Name
+			h.Hardware.SystemInfo.Uuid = reseed(h.Hardware.SystemInfo.Uuid)
+			if h.Summary.Hardware != nil {
+				h.Summary.Hardware.Uuid = h.Hardware.SystemInfo.Uuid
+			}
+		}
+	}
 }
