@@ -70,7 +70,9 @@ Status Audit(const std::string& path, const AuditRecord& record) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
   const std::string text = line + "\n";
   if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    return Status::Error("audit log " + path + ": " + std::strerror(errno));
+    const int e = errno;
+    return Status::Error("audit log " + path + ": " + std::strerror(e),
+                         {e, std::generic_category()});
   }
   return Status::Ok();
 }

@@ -1,6 +1,7 @@
 #include "zabitan/remote/decision.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace zabitan::remote {
 
@@ -19,6 +20,8 @@ int PoweredOn(const std::vector<PoolMember>& pool) {
 Decision Decide(const Invocation& inv, const Group& g, const GroupState& state,
                 const std::vector<PoolMember>& pool, int64_t now,
                 const std::vector<std::string>& vm_names) {
+  // LoadPolicy refuses a group that breaks these; a Group made in code must keep them too.
+  assert(g.min <= g.max && g.max_actions_per_hour >= 1);
   Decision d;
   d.members = PoweredOn(pool);
   const std::string counts = std::to_string(d.members) + "/" + std::to_string(g.max) + " running";

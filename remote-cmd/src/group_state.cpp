@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zabitan/remote/error.h"
+
 namespace zabitan::remote {
 namespace {
 
@@ -21,7 +23,10 @@ std::string PathOf(const std::string& dir, const std::string& group, const char*
   return dir + "/" + group + ext;
 }
 
-Status Errno(const std::string& what) { return Status::Error(what + ": " + std::strerror(errno)); }
+Status Errno(const std::string& what) {
+  const int e = errno;
+  return Status::Error(what + ": " + std::strerror(e), {e, std::generic_category()});
+}
 
 // Far above 1000 handled events with their outcome lines.
 constexpr size_t kMaxStateBytes = size_t{4} << 20;
@@ -82,7 +87,8 @@ Status LoadGroupState(const std::string& dir, const std::string& group, GroupSta
   }
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return Errno(path);
-  if (!S_ISREG(st.st_mode)) return Status::Error(path + ": not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return Status::Error(path + ": not a regular file", Errc::kDamagedState);
   std::string text(kMaxStateBytes + 1, '\0');
   size_t have = 0;
   for (ssize_t n;
@@ -92,7 +98,8 @@ Status LoadGroupState(const std::string& dir, const std::string& group, GroupSta
     have += static_cast<size_t>(n);
   }
   if (have > kMaxStateBytes)
-    return Status::Error(path + ": larger than " + std::to_string(kMaxStateBytes) + " bytes");
+    return Status::Error(path + ": larger than " + std::to_string(kMaxStateBytes) + " bytes",
+                         Errc::kDamagedState);
   text.resize(have);
   try {
     nlohmann::json j = nlohmann::json::parse(text);
@@ -111,7 +118,8 @@ Status LoadGroupState(const std::string& dir, const std::string& group, GroupSta
       }
     }
   } catch (const nlohmann::json::exception& e) {
-    return Status::Error(path + ": damaged state (" + e.what() + "); move it away to start afresh");
+    return Status::Error(path + ": damaged state (" + e.what() + "); move it away to start afresh",
+                         Errc::kDamagedState);
   }
   state->BoundToClock(std::time(nullptr));
   return Status::Ok();
@@ -155,14 +163,16 @@ Status CheckStateDir(const std::string& dir) {
   if (!fd || ::fstat(fd.get(), &st) != 0) return Errno("state_dir " + dir);
   if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
     return Status::Error("state_dir " + dir + ": owned by uid " + std::to_string(st.st_uid) +
-                         ", neither root nor the running user (uid " + std::to_string(::geteuid()) +
-                         ")");
+                             ", neither root nor the running user (uid " +
+                             std::to_string(::geteuid()) + ")",
+                         Errc::kUnsafeStateDir);
   }
   if ((st.st_mode & 022) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Status::Error("state_dir " + dir + ": mode " + mode +
-                         " lets group or others change the state (chmod go-w " + dir + ")");
+                             " lets group or others change the state (chmod go-w " + dir + ")",
+                         Errc::kUnsafeStateDir);
   }
   return Status::Ok();
 }
@@ -179,8 +189,8 @@ Status GroupLock::Acquire(const std::string& dir, const std::string& group,
       if (errno != EWOULDBLOCK && errno != EINTR) return Errno(path);
       if (std::chrono::steady_clock::now() + pause > deadline) {
         lock->fd_.reset();
-        return Status::Error("group " + group +
-                             " is busy with another action past the time budget");
+        return Status::Error("group " + group + " is busy with another action past the time budget",
+                             Errc::kGroupBusy);
       }
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds(100));
@@ -195,7 +205,8 @@ Status GroupLock::Acquire(const std::string& dir, const std::string& group,
     }
     if (std::chrono::steady_clock::now() > deadline) {
       lock->fd_.reset();
-      return Status::Error("group " + group + ": " + path + " keeps being replaced");
+      return Status::Error("group " + group + ": " + path + " keeps being replaced",
+                           Errc::kLockReplaced);
     }
   }
 }

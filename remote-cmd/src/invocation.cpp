@@ -7,6 +7,7 @@
 
 #include "zabitan/common/printable.h"
 #include "zabitan/common/utf8.h"
+#include "zabitan/remote/error.h"
 
 namespace zabitan::remote {
 namespace {
@@ -17,17 +18,18 @@ constexpr size_t kMaxArgBytes = 1024;
 // Arguments are quoted in errors, printable and short: the error line is what Zabbix shows.
 std::string Quote(std::string_view arg) { return "\"" + Printable(arg, 60) + "\""; }
 
+Status Rejected(std::string line) { return Status::Error(std::move(line), Errc::kBadArgument); }
+
 Status CheckHost(const std::string& v) {
-  if (v.empty() || v.size() > 128) return Status::Error("--host: 1 to 128 characters");
+  if (v.empty() || v.size() > 128) return Rejected("--host: 1 to 128 characters");
   for (char c : v) {
     bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
               c == '_' || c == '.' || c == ' ' || c == '-';
     if (!ok)
-      return Status::Error("--host " + Quote(v) +
-                           ": only letters, digits, '_', '.', '-' and blanks");
+      return Rejected("--host " + Quote(v) + ": only letters, digits, '_', '.', '-' and blanks");
   }
   if (v.front() == ' ' || v.back() == ' ')
-    return Status::Error("--host " + Quote(v) + ": blank at an end");
+    return Rejected("--host " + Quote(v) + ": blank at an end");
   return Status::Ok();
 }
 
@@ -37,28 +39,26 @@ Status CheckId(const char* option, const std::string& v) {
   bool digits = !v.empty() && v.size() <= 20;
   for (char c : v) digits = digits && c >= '0' && c <= '9';
   if (!digits || ec != std::errc() || end != v.data() + v.size()) {
-    return Status::Error(std::string(option) + " " + Quote(v) +
-                         ": expected a number (digits only)");
+    return Rejected(std::string(option) + " " + Quote(v) + ": expected a number (digits only)");
   }
   return Status::Ok();
 }
 
 Status CheckConfigPath(const std::string& v) {
   if (v.empty() || v.size() > 255 || v.front() != '/')
-    return Status::Error("--config " + Quote(v) + ": expected an absolute path");
+    return Rejected("--config " + Quote(v) + ": expected an absolute path");
   for (char c : v) {
     bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
               c == '_' || c == '.' || c == '/' || c == '-';
     if (!ok)
-      return Status::Error("--config " + Quote(v) +
-                           ": only letters, digits, '_', '.', '-' and '/'");
+      return Rejected("--config " + Quote(v) + ": only letters, digits, '_', '.', '-' and '/'");
   }
   std::string_view rest = v;
   while (!rest.empty()) {
     size_t slash = rest.find('/', 1);
     std::string_view part =
         rest.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
-    if (part == "..") return Status::Error("--config " + Quote(v) + ": \"..\" is not allowed");
+    if (part == "..") return Rejected("--config " + Quote(v) + ": \"..\" is not allowed");
     if (slash == std::string_view::npos) break;
     rest.remove_prefix(slash);
   }
@@ -92,25 +92,25 @@ const char* ActionName(Action action) {
 
 Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
   *inv = Invocation();
-  if (args.empty()) return Status::Error("no action: expected scale-up, scale-down or status");
+  if (args.empty()) return Rejected("no action: expected scale-up, scale-down or status");
   if (args.size() > kMaxArgs)
-    return Status::Error(std::to_string(args.size()) + " arguments: at most " +
-                         std::to_string(kMaxArgs));
+    return Rejected(std::to_string(args.size()) + " arguments: at most " +
+                    std::to_string(kMaxArgs));
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::string where = "argument " + std::to_string(i + 1);
     if (a.size() > kMaxArgBytes)
-      return Status::Error(where + ": longer than " + std::to_string(kMaxArgBytes) + " bytes");
-    if (a.find('\0') != std::string::npos) return Status::Error(where + ": NUL byte");
+      return Rejected(where + ": longer than " + std::to_string(kMaxArgBytes) + " bytes");
+    if (a.find('\0') != std::string::npos) return Rejected(where + ": NUL byte");
     if (!ValidUtf8NoControl(a))
-      return Status::Error(where + " " + Quote(a) + ": control character or invalid UTF-8");
+      return Rejected(where + " " + Quote(a) + ": control character or invalid UTF-8");
   }
   // `--config FILE` may come before the action, as in the usage line; every other option after.
   size_t action_at = 0;
   if (args[0] == "--config") {
-    if (args.size() < 3) return Status::Error("--config FILE must be followed by the action");
+    if (args.size() < 3) return Rejected("--config FILE must be followed by the action");
     if (args[1].starts_with('-'))
-      return Status::Error("--config " + Quote(args[1]) + ": a value may not start with '-'");
+      return Rejected("--config " + Quote(args[1]) + ": a value may not start with '-'");
     inv->config = args[1];
     action_at = 2;
   }
@@ -122,8 +122,8 @@ Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
   } else if (action == "status") {
     inv->action = Action::kStatus;
   } else {
-    return Status::Error("unknown action " + Quote(action) +
-                         ": expected scale-up, scale-down or status");
+    return Rejected("unknown action " + Quote(action) +
+                    ": expected scale-up, scale-down or status");
   }
   struct Option {
     const char* name;
@@ -143,7 +143,7 @@ Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
   for (size_t i = action_at + 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--dry-run") {
-      if (dry_run_seen) return Status::Error("--dry-run given twice");
+      if (dry_run_seen) return Rejected("--dry-run given twice");
       dry_run_seen = inv->dry_run = true;
       continue;
     }
@@ -151,27 +151,26 @@ Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
     for (Option& o : options) {
       if (a == o.name) option = &o;
     }
-    if (option == nullptr) return Status::Error("unknown argument " + Quote(a));
-    if (option->seen) return Status::Error(std::string(option->name) + " given twice");
+    if (option == nullptr) return Rejected("unknown argument " + Quote(a));
+    if (option->seen) return Rejected(std::string(option->name) + " given twice");
     option->seen = true;
-    if (i + 1 >= args.size())
-      return Status::Error(std::string(option->name) + ": missing its value");
+    if (i + 1 >= args.size()) return Rejected(std::string(option->name) + ": missing its value");
     const std::string& v = args[++i];
     if (v.starts_with('-')) {
-      return Status::Error(std::string(option->name) + " " + Quote(v) +
-                           ": a value may not start with '-'");
+      return Rejected(std::string(option->name) + " " + Quote(v) +
+                      ": a value may not start with '-'");
     }
     if (option->string_slot) *option->string_slot = v;
     if (option->optional_slot) *option->optional_slot = v;
   }
   for (const Option& o : options) {
-    if (o.string_slot && !o.seen) return Status::Error(std::string(o.name) + " is required");
+    if (o.string_slot && !o.seen) return Rejected(std::string(o.name) + " is required");
   }
   if (Status s = CheckHost(inv->host); !s.ok()) return s;
   if (Status s = CheckId("--event-id", inv->event_id); !s.ok()) return s;
   if (Status s = CheckId("--trigger-id", inv->trigger_id); !s.ok()) return s;
   if (inv->status != "PROBLEM" && inv->status != "OK") {
-    return Status::Error("--status " + Quote(inv->status) + ": expected PROBLEM or OK");
+    return Rejected("--status " + Quote(inv->status) + ": expected PROBLEM or OK");
   }
   if (inv->severity) {
     bool known = false;
@@ -180,13 +179,11 @@ Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
       known = known || *inv->severity == s;
     }
     if (!known) {
-      return Status::Error(
-          "--severity " + Quote(*inv->severity) +
-          ": expected Not classified, Information, Warning, Average, High or Disaster");
+      return Rejected("--severity " + Quote(*inv->severity) +
+                      ": expected Not classified, Information, Warning, Average, High or Disaster");
     }
   }
-  if (inv->value && inv->value->size() > 255)
-    return Status::Error("--value: longer than 255 bytes");
+  if (inv->value && inv->value->size() > 255) return Rejected("--value: longer than 255 bytes");
   if (inv->config) {
     if (Status s = CheckConfigPath(*inv->config); !s.ok()) return s;
   }

@@ -4,10 +4,13 @@
 #include <functional>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/remote/error.h"
 #include "zabitan/remote/invocation.h"
 
 namespace zabitan::remote {
 namespace {
+
+Status Unusable(std::string line) { return Status::Error(std::move(line), Errc::kBadPolicy); }
 
 // The mascot's lines (SakuraScript templates, trusted: they come from the config).
 constexpr const char* kScaleUpSpeech =
@@ -49,22 +52,21 @@ bool ValidGroupName(const std::string& name) {
 
 Status CheckNamePattern(const std::string& pattern) {
   if (CloneName(pattern, 1).empty()) {
-    return Status::Error("\"" + pattern +
-                         "\" needs exactly one {n} or {n:0W} (W 1-9) for the clone's number");
+    return Unusable("\"" + pattern +
+                    "\" needs exactly one {n} or {n:0W} (W 1-9) for the clone's number");
   }
   return Status::Ok();
 }
 
 Status CheckInventoryPath(const std::string& path) {
   const std::string quoted = "\"" + Printable(path, 100) + "\"";
-  if (path.empty()) return Status::Error("an inventory path is needed, e.g. \"DC0/vm/web-pool\"");
+  if (path.empty()) return Unusable("an inventory path is needed, e.g. \"DC0/vm/web-pool\"");
   if (path.size() > kMaxInventoryPath) {
-    return Status::Error(quoted + ": longer than " + std::to_string(kMaxInventoryPath) + " bytes");
+    return Unusable(quoted + ": longer than " + std::to_string(kMaxInventoryPath) + " bytes");
   }
-  if (!ValidUtf8NoControl(path))
-    return Status::Error(quoted + ": control character or invalid UTF-8");
+  if (!ValidUtf8NoControl(path)) return Unusable(quoted + ": control character or invalid UTF-8");
   if (path.front() == '/' || path.back() == '/' || path.find("//") != std::string::npos) {
-    return Status::Error(quoted + ": an empty name (a '/' at an end, or two in a row)");
+    return Unusable(quoted + ": an empty name (a '/' at an end, or two in a row)");
   }
   return Status::Ok();
 }
@@ -166,19 +168,19 @@ Status LoadPolicy(const Config& config, Policy* p) {
   if (check_host) p->report_tls.check_host = *check_host;
   const std::string& tls = p->report_tls.connect;
   if (!tls.empty() && tls != "unencrypted" && tls != "psk" && tls != "cert") {
-    return Status::Error(config.source() + ": remote_cmd.report_tls_connect: \"" +
-                         Printable(tls, 40) + "\" is not unencrypted, psk or cert");
+    return Unusable(config.source() + ": remote_cmd.report_tls_connect: \"" + Printable(tls, 40) +
+                    "\" is not unencrypted, psk or cert");
   }
   if (!p->report_server.empty() && p->report_host.empty()) {
-    return Status::Error(config.source() + ": remote_cmd.report_host: required with report_server");
+    return Unusable(config.source() + ": remote_cmd.report_host: required with report_server");
   }
 
   ConfigSection groups;
   if (Status s = config.Section("remote_cmd.groups", &groups); !s.ok()) return s;
   for (const std::string& name : groups.Subsections()) {
     if (!ValidGroupName(name)) {
-      return Status::Error(config.source() + ": remote_cmd.groups." + name +
-                           ": a group name is letters, digits, '_' and '-'");
+      return Unusable(config.source() + ": remote_cmd.groups." + name +
+                      ": a group name is letters, digits, '_' and '-'");
     }
     ConfigSection gs;
     if (Status s = config.Section("remote_cmd.groups." + name, &gs); !s.ok()) return s;
@@ -228,8 +230,7 @@ Status LoadPolicy(const Config& config, Policy* p) {
       if (v) k.set(*v);
     }
     const std::string where = config.source() + ": remote_cmd.groups." + name;
-    if (g.hosts.empty())
-      return Status::Error(where + ".hosts: no Zabbix host may scale this group");
+    if (g.hosts.empty()) return Unusable(where + ".hosts: no Zabbix host may scale this group");
     std::optional<std::string> pool_folder;
     if (Status s = gs.GetString("pool_folder", &pool_folder); !s.ok()) return s;
     if (pool_folder) {
@@ -238,22 +239,21 @@ Status LoadPolicy(const Config& config, Policy* p) {
       g.pool_folder = *pool_folder;
     }
     if (g.pool.empty() && g.pool_folder.empty() && g.clone_template.empty()) {
-      return Status::Error(where + ".pool: no VM to scale (nor a pool_folder or a template)");
+      return Unusable(where + ".pool: no VM to scale (nor a pool_folder or a template)");
     }
     if (!g.clone_template.empty()) {
       if (g.name_pattern.empty()) g.name_pattern = name + "-{n:02}";
       if (Status s = CheckNamePattern(g.name_pattern); !s.ok())
         return s.Prefixed(where + ".name_pattern");
     }
-    if (g.min > g.max) return Status::Error(where + ": min is above max");
+    if (g.min > g.max) return Unusable(where + ": min is above max");
     if (g.endpoint.url.empty() || g.endpoint.user.empty() || g.endpoint.password_file.empty()) {
-      return Status::Error(where +
-                           ": url, user and password_file are needed (here or in [remote_cmd])");
+      return Unusable(where + ": url, user and password_file are needed (here or in [remote_cmd])");
     }
     for (const Group& other : p->groups) {
       for (const std::string& h : g.hosts) {
         if (std::find(other.hosts.begin(), other.hosts.end(), h) != other.hosts.end()) {
-          return Status::Error(where + ".hosts: \"" + h + "\" is in group " + other.name + " too");
+          return Unusable(where + ".hosts: \"" + h + "\" is in group " + other.name + " too");
         }
       }
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "zabitan/remote/error.h"
+
 namespace zabitan::remote {
 
 Status MatchPool(const std::vector<std::string>& members,
@@ -20,7 +22,8 @@ Status MatchPool(const std::vector<std::string>& members,
       if (count > 1) {
         return Status::Error(
             "pool VM \"" + name + "\" names " + std::to_string(count) +
-            " VMs in vSphere: refusing to guess which (rename one, or use pool_folder)");
+                " VMs in vSphere: refusing to guess which (rename one, or use pool_folder)",
+            Errc::kAmbiguousVm);
       }
       if (auto it = std::find_if(vms.begin(), vms.end(), same); it != vms.end()) found = &*it;
     }

@@ -5,6 +5,7 @@
 
 #include "invocations.h"
 #include "zabitan/remote/decision.h"
+#include "zabitan/remote/error.h"
 #include "zabitan/remote/policy.h"
 #include "zabitan/vsphere/vm_power.h"
 
@@ -136,7 +137,7 @@ TEST_CASE("policy: template, name pattern and placement of a group") {
   CHECK(p.groups[0].name_pattern == "web-{n:02}");  // the group's name, numbered
 
   zabitan::Status bad = load("template = \"t\"\nname_pattern = \"web\"\n", &p);
-  CHECK_FALSE(bad.ok());
+  CHECK(bad.code() == zabitan::remote::Errc::kBadPolicy);
   CHECK(bad.message().find("name_pattern") != std::string::npos);
   CHECK_FALSE(load("max = 2\n", &p).ok());  // neither pool nor template
 }

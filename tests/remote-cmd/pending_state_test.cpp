@@ -17,6 +17,7 @@
 #include "../temp_files.h"
 #include "invocations.h"
 #include "zabitan/remote/decision.h"
+#include "zabitan/remote/error.h"
 #include "zabitan/remote/group_state.h"
 
 using namespace zabitan::remote;
@@ -130,11 +131,14 @@ TEST_CASE("state files: a state folder group or others can write is refused", "[
   REQUIRE(GroupLock::Acquire(state, "web", Soon(), &lock).ok());
   ::chmod(state.c_str(), 0777);
   GroupLock other;
-  CHECK(GroupLock::Acquire(state, "db", Soon(), &other).message() ==
-        "state_dir " + state + ": mode 0777 lets group or others change the state (chmod go-w " +
-            state + ")");
+  zabitan::Status refused = GroupLock::Acquire(state, "db", Soon(), &other);
+  CHECK(refused.code() == zabitan::remote::Errc::kUnsafeStateDir);
+  CHECK(refused.message() == "state_dir " + state +
+                                 ": mode 0777 lets group or others change the state (chmod go-w " +
+                                 state + ")");
   ::chmod(state.c_str(), 0770);
-  CHECK_FALSE(GroupLock::Acquire(state, "db", Soon(), &other).ok());
+  CHECK(GroupLock::Acquire(state, "db", Soon(), &other).code() ==
+        zabitan::remote::Errc::kUnsafeStateDir);
 }
 
 TEST_CASE("state files: symbolic links planted in the state folder are not followed",
@@ -214,5 +218,5 @@ TEST_CASE("state files: a lock file replaced while a run waits is locked again, 
   REQUIRE(::rename(fresh.c_str(), path.c_str()) == 0);
   a.reset();  // A ends: X is free
   waiter.join();
-  CHECK(b_status.message() == "group web is busy with another action past the time budget");
+  CHECK(b_status.code() == zabitan::remote::Errc::kGroupBusy);
 }

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "zabitan/remote/error.h"
+
 using namespace zabitan::remote;
 using zabitan::vsphere::VmPower;
 
@@ -23,6 +25,7 @@ TEST_CASE("pool: a name two VMs share outside the folder is refused, not the las
   std::vector<PoolMember> pool;
   std::map<std::string, zabitan::vsphere::ManagedObject> morefs;
   const auto s = MatchPool({"web-2", "web-1"}, {}, vms, &pool, &morefs);
+  CHECK(s.code() == zabitan::remote::Errc::kAmbiguousVm);
   CHECK(s.message() ==
         "pool VM \"web-1\" names 2 VMs in vSphere: refusing to guess which (rename one, or use "
         "pool_folder)");

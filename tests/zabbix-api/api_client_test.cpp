@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "fake_transport.h"
+#include "zabitan/zabbix_api/error.h"
 
 using namespace zabitan;
 using namespace zabitan::zabbix_api;
@@ -66,11 +67,12 @@ TEST_CASE("zabbix-api/api client: a failed login says why and never shows the pa
     ApiClient api(zbx.NewTransport());
     Status s = api.Login("Admin", "wrong-password");
     REQUIRE_FALSE(s.ok());
+    CHECK(s.code() == Errc::kApiError);
     CHECK(s.message() ==
           "user.login: Application error. Incorrect user name or password. (-32500)");
     CHECK(s.message().find("wrong-password") == std::string::npos);
     json r;
-    CHECK(api.Call("host.get", json::object(), &r).message() == "host.get: not logged in");
+    CHECK(api.Call("host.get", json::object(), &r).code() == Errc::kNotLoggedIn);
   }
   CHECK(zbx.Methods() == std::vector<std::string>{"user.login"});  // no logout of nothing
 }
@@ -139,7 +141,18 @@ TEST_CASE("zabbix-api/api client: a transport failure names the method", "[zabbi
   };
   ApiClient api(std::make_unique<Down>());
   Status s = api.Login("Admin", "x");
+  CHECK(s.code() == Errc::kTransport);
   CHECK(s.message() == "user.login: https://zbx/api_jsonrpc.php: Could not resolve host: zbx");
+
+  // A transport's own code (libcurl's) is kept: it tells the causes apart.
+  struct Refused : Transport {
+    Status Post(const std::string&, long*, std::string*) override {
+      return Status::Error("https://zbx/api_jsonrpc.php: Connection refused",
+                           std::make_error_code(std::errc::connection_refused));
+    }
+  };
+  ApiClient refused(std::make_unique<Refused>());
+  CHECK(refused.Login("Admin", "x").code() == std::errc::connection_refused);
 }
 
 TEST_CASE("zabbix-api/api client: API versions", "[zabbix-api]") {
@@ -149,5 +162,5 @@ TEST_CASE("zabbix-api/api client: API versions", "[zabbix-api]") {
   REQUIRE(ParseVersion("7.0", &major, &minor).ok());
   CHECK((major == 7 && minor == 0));
   for (const char* bad : {"", "6", "six.0", "6.x", "6.0beta"})
-    CHECK_FALSE(ParseVersion(bad, &major, &minor).ok());
+    CHECK(ParseVersion(bad, &major, &minor).code() == Errc::kBadVersion);
 }

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "zabitan/zabbix_api/error.h"
+
 using namespace zabitan;
 using namespace zabitan::zabbix_api;
 using nlohmann::json;
@@ -47,13 +49,14 @@ TEST_CASE("zabbix-api/jsonrpc: an API error names the method, Zabbix's message, 
                         R"({"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params.",)"
                         R"("data":"Host group \"Linux servers\" already exists."},"id":2})",
                         2, &result);
-  REQUIRE_FALSE(s.ok());
+  CHECK(s.code() == Errc::kApiError);
   CHECK(s.message() ==
         R"(hostgroup.create: Invalid params. Host group "Linux servers" already exists. (-32602))");
   s = ParseReply("x.get", 200, R"({"error":{"code":-32500,"message":"Application error."},"id":1})",
                  1, &result);
   CHECK(s.message() == "x.get: Application error. (-32500)");
   s = ParseReply("x.get", 200, R"({"error":{},"id":1})", 1, &result);
+  CHECK(s.code() == Errc::kApiError);
   CHECK(s.message() == "x.get: error without a message");
 }
 
@@ -71,16 +74,18 @@ TEST_CASE("zabbix-api/jsonrpc: the server's text stays on one line and is cut", 
 TEST_CASE("zabbix-api/jsonrpc: replies that are not the API's", "[zabbix-api]") {
   json result;
   Status s = ParseReply("user.login", 500, "Internal Server Error\nmore", 1, &result);
+  CHECK(s.code() == Errc::kHttpStatus);
   CHECK(s.message() == "user.login: HTTP 500: Internal Server Error");
   s = ParseReply("user.login", 200, "<!DOCTYPE html><html>", 1, &result);
+  CHECK(s.code() == Errc::kNotJsonRpc);
   CHECK(s.message().starts_with(
       "user.login: the reply is not a JSON-RPC object: \"<!DOCTYPE html><html>\""));
-  s = ParseReply("user.login", 200, "[1,2]", 1, &result);
-  CHECK_FALSE(s.ok());
-  s = ParseReply("user.login", 200, R"({"jsonrpc":"2.0","id":1})", 1, &result);
-  CHECK(s.message() == "user.login: the reply has neither a result nor an error");
+  CHECK(ParseReply("user.login", 200, "[1,2]", 1, &result).code() == Errc::kNotJsonRpc);
+  CHECK(ParseReply("user.login", 200, R"({"jsonrpc":"2.0","id":1})", 1, &result).code() ==
+        Errc::kBadReply);
   s = ParseReply("user.login", 200, R"({"jsonrpc":"2.0","result":"x","id":2})", 1, &result);
+  CHECK(s.code() == Errc::kBadReply);
   CHECK(s.message() == "user.login: the reply's id 2 is not the request's 1");
-  s = ParseReply("user.login", 200, R"({"jsonrpc":"2.0","result":"x"})", 1, &result);
-  CHECK(s.message() == "user.login: the reply's id (none) is not the request's 1");
+  CHECK(ParseReply("user.login", 200, R"({"jsonrpc":"2.0","result":"x"})", 1, &result).code() ==
+        Errc::kBadReply);
 }

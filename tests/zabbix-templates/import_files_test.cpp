@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "../temp_files.h"
+#include "zabitan/zabbix_templates/error.h"
 
 using namespace zabitan;
 using namespace zabitan::zabbix_templates;
@@ -18,9 +19,12 @@ TEST_CASE("zabbix-templates/import files: the *.yaml of a folder, sorted", "[zab
   REQUIRE(ListTemplateFiles(dir.path(), &files).ok());
   CHECK(files == std::vector<std::string>{dir.path() + "/a.yaml", dir.path() + "/b.yaml"});
   testing::TempDir empty;
-  CHECK(ListTemplateFiles(empty.path(), &files).message() ==
-        empty.path() + ": no *.yaml template files");
-  CHECK_FALSE(ListTemplateFiles(empty.path() + "/missing", &files).ok());
+  Status none = ListTemplateFiles(empty.path(), &files);
+  CHECK(none.code() == Errc::kNotFound);
+  CHECK(none.message() == empty.path() + ": no *.yaml template files");
+  // A folder that is not there is the file system's failure, with its errno.
+  CHECK(ListTemplateFiles(empty.path() + "/missing", &files).code() ==
+        std::errc::no_such_file_or_directory);
 }
 
 TEST_CASE("zabbix-templates/import files: media type names of a Zabbix export",

@@ -6,6 +6,8 @@
 
 #include "../temp_files.h"
 #include "../zabbix-api/fake_transport.h"
+#include "zabitan/zabbix_api/error.h"
+#include "zabitan/zabbix_templates/error.h"
 
 using namespace zabitan;
 using namespace zabitan::zabbix_api;
@@ -214,6 +216,7 @@ TEST_CASE("zabbix-templates/provision: a failure names its step and stops the ru
   });
   Status s;
   server.Provision(false, &s);
+  CHECK(s.code() == zabbix_api::Errc::kApiError);  // the API's code, through the step's prefix
   CHECK(s.message() ==
         "setting up the scripts: script.create: Application error. No permissions. (-32500)");
   for (const std::string& m : server.zbx.Methods()) CHECK_FALSE(m.starts_with("action."));
@@ -224,6 +227,7 @@ TEST_CASE("zabbix-templates/provision: templates missing after the import are an
   Server server(false);
   Status s;
   server.Provision(false, &s);
+  CHECK(s.code() == zabbix_templates::Errc::kNotFound);
   CHECK(s.message().starts_with(
       "importing the templates: template \"zabitan VMware endpoint\" does not exist after "
       "the import"));
@@ -237,6 +241,8 @@ TEST_CASE("zabbix-templates/provision: options are checked before anything is se
   ProvisionOptions options;
   options.remote_cmd = "zabitan-remote-cmd";
   Provisioner p(&api, options, [](const Outcome&) {});
-  CHECK(p.Run().message() == "--remote-cmd \"zabitan-remote-cmd\": must be an absolute path");
+  Status s = p.Run();
+  CHECK(s.code() == zabbix_templates::Errc::kBadOption);
+  CHECK(s.message() == "--remote-cmd \"zabitan-remote-cmd\": must be an absolute path");
   CHECK(zbx.requests.empty());
 }

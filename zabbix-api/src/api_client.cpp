@@ -1,15 +1,19 @@
 #include "zabitan/zabbix_api/api_client.h"
 
+#include <cassert>
 #include <charconv>
 #include <system_error>
 
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
+#include "zabitan/zabbix_api/error.h"
 #include "zabitan/zabbix_api/jsonrpc.h"
 
 namespace zabitan::zabbix_api {
 
-ApiClient::ApiClient(std::unique_ptr<Transport> transport) : transport_(std::move(transport)) {}
+ApiClient::ApiClient(std::unique_ptr<Transport> transport) : transport_(std::move(transport)) {
+  assert(transport_ != nullptr);
+}
 
 ApiClient::~ApiClient() {
   if (session_) {
@@ -26,7 +30,9 @@ Status ApiClient::Exchange(std::string_view method, const nlohmann::json& params
   if (bearer_auth_) auth = {};
   if (Status s = transport_->Post(MakeRequest(method, params, auth, id), &http_status, &reply);
       !s.ok()) {
-    return s.Prefixed(std::string(method));
+    // The transport's own code (libcurl's) when it has one: it tells the causes apart.
+    return Status::Error(std::string(method) + ": " + s.message(),
+                         s.code() ? s.code() : make_error_code(Errc::kTransport));
   }
   return ParseReply(method, http_status, reply, id, result);
 }
@@ -35,7 +41,8 @@ Status ApiClient::Version(std::string* version) {
   nlohmann::json result;
   if (Status s = Exchange("apiinfo.version", nlohmann::json::array(), "", &result); !s.ok())
     return s;
-  if (!result.is_string()) return Status::Error("apiinfo.version: the result is not a string");
+  if (!result.is_string())
+    return Status::Error("apiinfo.version: the result is not a string", Errc::kBadReply);
   *version = result.get<std::string>();
   int major = 0, minor = 0;
   if (ParseVersion(*version, &major, &minor).ok())
@@ -49,7 +56,7 @@ Status ApiClient::Login(const std::string& user, const std::string& password) {
   Status s = Exchange("user.login", {{"username", user}, {"password", password}}, "", &result);
   if (!s.ok()) return s;
   if (!result.is_string() || result.get<std::string>().empty()) {
-    return Status::Error("user.login: the result is not a session id");
+    return Status::Error("user.login: the result is not a session id", Errc::kBadReply);
   }
   auth_ = result.get<std::string>();
   session_ = true;
@@ -63,7 +70,8 @@ void ApiClient::UseToken(std::string token) {
 
 Status ApiClient::Call(std::string_view method, const nlohmann::json& params,
                        nlohmann::json* result) {
-  if (auth_.empty()) return Status::Error(std::string(method) + ": not logged in");
+  if (auth_.empty())
+    return Status::Error(std::string(method) + ": not logged in", Errc::kNotLoggedIn);
   return Exchange(method, params, auth_, result);
 }
 
@@ -80,7 +88,8 @@ Status ApiClient::Logout() {
 Status ParseVersion(std::string_view version, int* major, int* minor) {
   const char* p = version.data();
   const char* end = p + version.size();
-  const Status bad = Status::Error("unexpected API version \"" + Printable(version, 40) + "\"");
+  const Status bad =
+      Status::Error("unexpected API version \"" + Printable(version, 40) + "\"", Errc::kBadVersion);
   auto [q, ec] = std::from_chars(p, end, *major);
   if (ec != std::errc() || q == end || *q != '.') return bad;
   auto [r, ec2] = std::from_chars(q + 1, end, *minor);

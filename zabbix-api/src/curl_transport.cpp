@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include "zabitan/common/log.h"
+#include "zabitan/zabbix_api/error.h"
 #include "zabitan/zabbix_api/transport.h"
 
 namespace zabitan::zabbix_api {
@@ -88,7 +89,8 @@ class CurlTransport : public Transport {
 
 Status NewCurlTransport(HttpOptions options, std::unique_ptr<Transport>* transport) {
   if (!options.url.starts_with("https://") && !options.url.starts_with("http://")) {
-    return Status::Error("API URL \"" + options.url + "\" must start with https:// (or http://)");
+    return Status::Error("API URL \"" + options.url + "\" must start with https:// (or http://)",
+                         Errc::kBadUrl);
   }
   if (options.url.starts_with("http://")) {
     log::Warning("API URL " + options.url + " is plain http: the password travels unencrypted");

@@ -1,6 +1,7 @@
 #include "zabitan/zabbix_api/jsonrpc.h"
 
 #include "zabitan/common/printable.h"
+#include "zabitan/zabbix_api/error.h"
 
 namespace zabitan::zabbix_api {
 namespace {
@@ -30,12 +31,14 @@ Status ParseReply(std::string_view method, long http_status, std::string_view bo
   if (http_status != 200) {
     std::string first = std::string(body.substr(0, body.find('\n')));
     return Status::Error(m + ": HTTP " + std::to_string(http_status) +
-                         (first.empty() ? "" : ": " + Printable(first, kMaxQuoted)));
+                             (first.empty() ? "" : ": " + Printable(first, kMaxQuoted)),
+                         Errc::kHttpStatus);
   }
   nlohmann::json reply = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (reply.is_discarded() || !reply.is_object()) {
     return Status::Error(m + ": the reply is not a JSON-RPC object: \"" + Printable(body, 100) +
-                         "\" (is the URL the API's, .../api_jsonrpc.php?)");
+                             "\" (is the URL the API's, .../api_jsonrpc.php?)",
+                         Errc::kNotJsonRpc);
   }
   if (auto e = reply.find("error"); e != reply.end()) {
     std::string text = e->is_object() ? Text(e->value("message", nlohmann::json())) : Text(*e);
@@ -46,16 +49,19 @@ Status ParseReply(std::string_view method, long http_status, std::string_view bo
         text += " (" + std::to_string(code->get<int64_t>()) + ")";
       }
     }
-    return Status::Error(m + ": " +
-                         Printable(text.empty() ? "error without a message" : text, kMaxQuoted));
+    return Status::Error(
+        m + ": " + Printable(text.empty() ? "error without a message" : text, kMaxQuoted),
+        Errc::kApiError);
   }
   auto r = reply.find("result");
-  if (r == reply.end()) return Status::Error(m + ": the reply has neither a result nor an error");
+  if (r == reply.end())
+    return Status::Error(m + ": the reply has neither a result nor an error", Errc::kBadReply);
   if (auto i = reply.find("id");
       i == reply.end() || !i->is_number_integer() || i->get<int64_t>() != id) {
     return Status::Error(m + ": the reply's id " +
-                         Printable(i == reply.end() ? "(none)" : Text(*i), 40) +
-                         " is not the request's " + std::to_string(id));
+                             Printable(i == reply.end() ? "(none)" : Text(*i), 40) +
+                             " is not the request's " + std::to_string(id),
+                         Errc::kBadReply);
   }
   *result = std::move(*r);
   return Status::Ok();

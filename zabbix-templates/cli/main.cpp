@@ -13,6 +13,7 @@
 #include "zabitan/common/secret_file.h"
 #include "zabitan/zabbix_api/api_client.h"
 #include "zabitan/zabbix_api/transport.h"
+#include "zabitan/zabbix_templates/error.h"
 #include "zabitan/zabbix_templates/provision.h"
 
 namespace zabitan::zabbix_templates {
@@ -74,19 +75,20 @@ Status ApplyConfig(Options* o, bool config_given, const CLI::App& app) {
 Status Authenticate(const Options& o, zabbix_api::ApiClient* api) {
   if (!o.token_file.empty()) {
     if (!o.password_file.empty())
-      return Status::Error("give --password-file or --token-file, not both");
+      return Status::Error("give --password-file or --token-file, not both", Errc::kBadOption);
     std::string token;
     if (Status s = ReadSecretFile(o.token_file, &token); !s.ok()) return s;
     while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
       token.pop_back();
-    if (token.empty()) return Status::Error(o.token_file + ": empty");
+    if (token.empty()) return Status::Error(o.token_file + ": empty", Errc::kBadOption);
     api->UseToken(std::move(token));
     return Status::Ok();
   }
   if (o.user.empty() || o.password_file.empty()) {
     return Status::Error(
         "give --user and --password-file (mode 0600), or --token-file (or their keys in "
-        "[provision])");
+        "[provision])",
+        Errc::kBadOption);
   }
   std::string password;
   if (Status s = ReadSecretFile(o.password_file, &password); !s.ok()) return s;

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/zabbix_templates/error.h"
 
 namespace zabitan::zabbix_templates {
 namespace {
@@ -63,12 +64,12 @@ Status ListTemplateFiles(const std::string& dir, std::vector<std::string>* files
   files->clear();
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
-  if (ec) return Status::Error(dir + ": " + ec.message());
+  if (ec) return Status::Error(dir + ": " + ec.message(), ec);
   for (const auto& entry : it) {
     const std::filesystem::path& p = entry.path();
     if (p.extension() == ".yaml" && entry.is_regular_file(ec)) files->push_back(p.string());
   }
-  if (files->empty()) return Status::Error(dir + ": no *.yaml template files");
+  if (files->empty()) return Status::Error(dir + ": no *.yaml template files", Errc::kNotFound);
   std::sort(files->begin(), files->end());
   return Status::Ok();
 }

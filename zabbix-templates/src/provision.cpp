@@ -2,11 +2,13 @@
 // 2-5 are in provision_steps.cpp.
 #include "zabitan/zabbix_templates/provision.h"
 
+#include <cassert>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/zabbix_templates/error.h"
 #include "zabitan/zabbix_templates/import_files.h"
 
 namespace zabitan::zabbix_templates {
@@ -17,12 +19,13 @@ constexpr std::uintmax_t kMaxTemplateFile = 16u << 20;
 Status ReadFile(const std::string& path, std::string* text) {
   std::error_code ec;
   std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) return Status::Error(path + ": " + ec.message());
-  if (size > kMaxTemplateFile) return Status::Error(path + ": larger than 16 MiB");
+  if (ec) return Status::Error(path + ": " + ec.message(), ec);
+  if (size > kMaxTemplateFile)
+    return Status::Error(path + ": larger than 16 MiB", Errc::kTemplateFile);
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
-  if (!in) return Status::Error(path + ": cannot read");
+  if (!in) return Status::Error(path + ": cannot read", Errc::kTemplateFile);
   *text = out.str();
   return Status::Ok();
 }
@@ -46,17 +49,21 @@ std::string FormatOutcome(const Outcome& outcome, bool dry_run) {
 }
 
 Provisioner::Provisioner(zabbix_api::ApiClient* api, ProvisionOptions options, Report report)
-    : api_(api), options_(std::move(options)), report_(std::move(report)) {}
+    : api_(api), options_(std::move(options)), report_(std::move(report)) {
+  assert(api_ != nullptr && report_);
+}
 
 Status Provisioner::Run() {
   if (Status s = CheckRemoteCmdPath(options_.remote_cmd); !s.ok()) return s;
-  if (options_.endpoint_host.empty()) return Status::Error("--endpoint-host: empty");
+  if (options_.endpoint_host.empty())
+    return Status::Error("--endpoint-host: empty", Errc::kBadOption);
   std::string version;
   if (Status s = api_->Version(&version); !s.ok()) return s;
   if (Status s = zabbix_api::ParseVersion(version, &major_, &minor_); !s.ok()) return s;
   if (major_ < 6) {
-    return Status::Error("the API is Zabbix " + Printable(version, 20) +
-                         "; zabitan-provision needs 6.0 or later");
+    return Status::Error(
+        "the API is Zabbix " + Printable(version, 20) + "; zabitan-provision needs 6.0 or later",
+        Errc::kUnsupportedVersion);
   }
   struct Step {
     const char* what;
@@ -75,7 +82,9 @@ Status Provisioner::Run() {
 Status Provisioner::Rows(std::string_view method, const nlohmann::json& params,
                          nlohmann::json* rows) {
   if (Status s = api_->Call(method, params, rows); !s.ok()) return s;
-  if (!rows->is_array()) return Status::Error(std::string(method) + ": the result is not a list");
+  if (!rows->is_array())
+    return Status::Error(std::string(method) + ": the result is not a list",
+                         Errc::kUnexpectedResult);
   return Status::Ok();
 }
 
@@ -92,7 +101,8 @@ Status Provisioner::IdByName(std::string_view method, std::string_view field,
   if (Status s = Rows(method, params, &rows); !s.ok()) return s;
   if (rows.size() > 1) {
     return Status::Error(std::string(method) + ": " + std::to_string(rows.size()) +
-                         " objects are named \"" + name + "\"; keep one");
+                             " objects are named \"" + name + "\"; keep one",
+                         Errc::kAmbiguous);
   }
   id->clear();
   if (rows.size() == 1 && rows[0].contains(id_field) && rows[0][id_field].is_string()) {
@@ -114,8 +124,8 @@ std::string Provisioner::NewId(const nlohmann::json& result, const char* ids_fie
 Status Provisioner::Templates() {
   std::vector<std::string> files;
   if (Status s = ListTemplateFiles(options_.templates_dir, &files); !s.ok()) {
-    return Status::Error(s.message() +
-                         " (give the folder of zabitan's templates with --templates)");
+    return Status::Error(s.message() + " (give the folder of zabitan's templates with --templates)",
+                         s.code());
   }
   for (const std::string& path : files) {
     if (Status s = ImportFile(path); !s.ok()) {
@@ -128,8 +138,9 @@ Status Provisioner::Templates() {
     if (Status s = IdByName("template.get", "host", name, "templateid", &id); !s.ok()) return s;
     if (id.empty() && !options_.dry_run) {
       return Status::Error(std::string("template \"") + name +
-                           "\" does not exist after the import: is " + options_.templates_dir +
-                           " zabitan's zabbix-templates folder?");
+                               "\" does not exist after the import: is " + options_.templates_dir +
+                               " zabitan's zabbix-templates folder?",
+                           Errc::kNotFound);
     }
     template_ids_[name] = id.empty() ? "(new " + std::string(name) + ")" : id;
   }
@@ -138,8 +149,9 @@ Status Provisioner::Templates() {
     return s;
   if (media_type_id_.empty()) {
     if (!options_.dry_run && !options_.notify_user.empty()) {
-      return Status::Error(std::string("media type \"") + kMediaType +
-                           "\" does not exist after the import");
+      return Status::Error(
+          std::string("media type \"") + kMediaType + "\" does not exist after the import",
+          Errc::kNotFound);
     }
     media_type_id_ = std::string("(new ") + kMediaType + ")";
   }
@@ -201,7 +213,8 @@ Status Provisioner::ImportFile(const std::string& path) {
   nlohmann::json result;
   if (Status s = api_->Call("configuration.import", import, &result); !s.ok()) return s;
   if (result != true)
-    return Status::Error("configuration.import: returned " + Printable(result.dump(), 100));
+    return Status::Error("configuration.import: returned " + Printable(result.dump(), 100),
+                         Errc::kUnexpectedResult);
   if (!media.empty()) {
     nlohmann::json after;
     if (Status s = Rows("mediatype.get", media_get, &after); !s.ok()) return s;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/zabbix_templates/error.h"
 #include "zabitan/zabbix_templates/provision.h"
 
 namespace zabitan::zabbix_templates {
@@ -116,8 +117,9 @@ Status Provisioner::Scripts() {
       return s;
     }
     if (rows.size() > 1) {
-      return Status::Error(std::to_string(rows.size()) + " global scripts are named \"" + sc.name +
-                           "\"; keep one");
+      return Status::Error(
+          std::to_string(rows.size()) + " global scripts are named \"" + sc.name + "\"; keep one",
+          Errc::kAmbiguous);
     }
     Outcome out(std::string("script ") + sc.name);
     if (rows.empty()) {
@@ -154,7 +156,8 @@ Status Provisioner::UserMedia() {
                         {"selectMedias", "extend"}};
   if (Status s = Rows("user.get", get, &users); !s.ok()) return s;
   if (users.empty())
-    return Status::Error("user \"" + options_.notify_user + "\" does not exist (--notify-user)");
+    return Status::Error("user \"" + options_.notify_user + "\" does not exist (--notify-user)",
+                         Errc::kNotFound);
   user_id_ = users[0].value("userid", "");
   Change change;
   nlohmann::json medias;
@@ -207,7 +210,8 @@ Status Provisioner::Action() {
   if (std::find(diffs.begin(), diffs.end(), "event source") != diffs.end()) {
     return Status::Error(
         std::string("an action named \"") + kAction + "\" exists for another event source (" +
-        Printable(existing.value("eventsource", "?"), 8) + "); rename or delete it");
+            Printable(existing.value("eventsource", "?"), 8) + "); rename or delete it",
+        Errc::kConflict);
   }
   if (!diffs.empty()) {
     nlohmann::json update = {{"actionid", existing.value("actionid", "")}};

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/zabbix_templates/error.h"
 
 namespace zabitan::zabbix_templates {
 namespace {
@@ -119,19 +120,21 @@ std::string ChangeWord(Change change, bool dry_run) {
 Status CheckRemoteCmdPath(std::string_view path) {
   const std::string shown = "--remote-cmd \"" + Printable(path, 200) + "\"";
   if (path.empty() || path.front() != '/')
-    return Status::Error(shown + ": must be an absolute path");
-  if (path.size() > 255) return Status::Error(shown + ": longer than 255 bytes");
+    return Status::Error(shown + ": must be an absolute path", Errc::kBadOption);
+  if (path.size() > 255) return Status::Error(shown + ": longer than 255 bytes", Errc::kBadOption);
   for (char c : path) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '/' || c == '.' || c == '_' || c == '+' || c == '-';
     if (!ok) {
-      return Status::Error(shown +
-                           ": only letters, digits and / . _ + - may be used (it goes into a shell "
-                           "command line)");
+      return Status::Error(
+          shown +
+              ": only letters, digits and / . _ + - may be used (it goes into a shell "
+              "command line)",
+          Errc::kBadOption);
     }
   }
   if (path.find("/../") != std::string_view::npos || path.ends_with("/..")) {
-    return Status::Error(shown + ": must not contain \"..\"");
+    return Status::Error(shown + ": must not contain \"..\"", Errc::kBadOption);
   }
   return Status::Ok();
 }
@@ -151,7 +154,8 @@ Status CheckSeverityNames(const nlohmann::json& settings) {
   for (int i = 0; i <= 5; ++i) {
     const std::string key = "severity_name_" + std::to_string(i);
     auto it = settings.find(key);
-    if (it == settings.end() || !it->is_string()) return Status::Error("settings.get: no " + key);
+    if (it == settings.end() || !it->is_string())
+      return Status::Error("settings.get: no " + key, Errc::kUnexpectedResult);
     const std::string& name = it->get_ref<const std::string&>();
     if (name == kDefaults[i]) continue;
     const std::string shown =
@@ -161,15 +165,18 @@ Status CheckSeverityNames(const nlohmann::json& settings) {
     if (breaks_quoting) {
       return Status::Error(
           shown +
-          ": a single quote or control character there would break the quoting of "
-          "--severity '{TRIGGER.SEVERITY}' in the scaling script; rename it in Administration → "
-          "General → Trigger severities");
+              ": a single quote or control character there would break the quoting of "
+              "--severity '{TRIGGER.SEVERITY}' in the scaling script; rename it in Administration "
+              "→ "
+              "General → Trigger severities",
+          Errc::kSeverityNames);
     }
     return Status::Error(shown +
-                         ": zabitan-remote-cmd takes only Zabbix's default severity names (\"" +
-                         kDefaults[i] +
-                         "\") and would refuse every scaling request; rename it back in "
-                         "Administration → General → Trigger severities");
+                             ": zabitan-remote-cmd takes only Zabbix's default severity names (\"" +
+                             kDefaults[i] +
+                             "\") and would refuse every scaling request; rename it back in "
+                             "Administration → General → Trigger severities",
+                         Errc::kSeverityNames);
   }
   return Status::Ok();
 }
