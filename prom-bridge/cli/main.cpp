@@ -117,7 +117,7 @@ void AddOptions(CLI::App& app, Flags* f) {
       "only the series this label matcher keeps: name=\"v\", !=, =~ or !~ (repeatable)");
   Set(app, "--rate", &t.rates,
       "also send the per-second rate of the counters of families matching this glob, as "
-      "prom.rate[...] (repeatable)");
+      "prom.edgerate[...] (repeatable)");
   for (const std::string& k : TlsKeyNames()) {
     std::string flag = "--tls-" + k;
     for (char& c : flag) c = c == '_' ? '-' : c;

@@ -111,7 +111,7 @@ void Mapper::EmitRate(const Held& h, const std::string& id) {
   int64_t ms = time_ms_;
   if (h.timestamp) ms = h.timestamp->seconds * 1000 + h.timestamp->nanos / 1'000'000;
   std::optional<double> rate = options_.rate_state->Update(options_.host + "\n" + raw, h.value, ms);
-  if (rate) Emit("prom.rate[" + KeyParam(h.name) + "," + id + "]", *rate, h.timestamp);
+  if (rate) Emit("prom.edgerate[" + KeyParam(h.name) + "," + id + "]", *rate, h.timestamp);
 }
 
 void Mapper::OnSample(const Family& family, const Sample& sample) {

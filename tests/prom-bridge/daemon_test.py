@@ -215,22 +215,22 @@ interval = 2
 include = ["node_load1"]
 """)
     p = start("ct", ["--config", str(conf), "--daemon", "--dry-run"], host=None)  # the tables' hosts
-    wait_for("4 rates of cpu 0", lambda: count("ct", "out", "prom.rate[node_cpu_seconds_total,") >= 4, p)
+    wait_for("4 rates of cpu 0", lambda: count("ct", "out", "prom.edgerate[node_cpu_seconds_total,") >= 4, p)
     assert stop(p) == 0, text("ct", "err")
     lines = [l.split(" ") for l in text("ct", "out").splitlines()]
     hosts = {(l[0], l[1].split("[")[0]) for l in lines}
-    assert hosts == {(HOST, "prom.discovery"), (HOST, "prom.value"), (HOST, "prom.rate"),
+    assert hosts == {(HOST, "prom.discovery"), (HOST, "prom.value"), (HOST, "prom.edgerate"),
                      (f"{HOST}-sock", "prom.discovery"), (f"{HOST}-sock", "prom.value")}, hosts
     keys = {l[1] for l in lines}
     assert keys >= {"prom.value[node_cpu_seconds_total,mode=user]", "prom.value[node_cpu_seconds_total,mode=system]",
-                    "prom.rate[node_cpu_seconds_total,mode=user]"}, keys
+                    "prom.edgerate[node_cpu_seconds_total,mode=user]"}, keys
     assert not any("mode=idle" in k for k in keys), "the matcher let mode=idle through"
     node = [l for l in lines if l[1] == "prom.value[node_cpu_seconds_total,mode=user]"]
     sock = [l for l in lines if l[0] == f"{HOST}-sock" and l[1].startswith("prom.value")]
     assert len(node) >= 2 * len(sock) - 1, f"{len(node)} node scrapes (1 s), {len(sock)} socket scrapes (2 s)"
     # The rate of each scrape after the first: (value - previous) / time between the scrapes.
     raw = [(int(l[2]), float(l[4])) for l in node]
-    rates = [float(l[4]) for l in lines if l[1] == "prom.rate[node_cpu_seconds_total,mode=user]"]
+    rates = [float(l[4]) for l in lines if l[1] == "prom.edgerate[node_cpu_seconds_total,mode=user]"]
     assert len(rates) == len(raw) - 1, (raw, rates)
     for (c0, v0), (c1, v1), r in zip(raw, raw[1:], rates):
         # The clocks are whole seconds and the rate's time is the millisecond's: allow that.
@@ -238,7 +238,7 @@ include = ["node_load1"]
     # --once runs: the first has no rate, the second has, from the state folder.
     once = ["--config", str(conf), "--once", "--dry-run", "--state-dir", str(work / "state-ct1")]
     r1 = subprocess.run([prom] + once, capture_output=True, text=True, timeout=60)
-    assert r1.returncode == 0 and "prom.rate[" not in r1.stdout, (r1.returncode, r1.stderr)
+    assert r1.returncode == 0 and "prom.edgerate[" not in r1.stdout, (r1.returncode, r1.stderr)
     # (--dry-run keeps no state: the rate's memory is a sending run's)
     sink = Sink("ct")
     send = ["--config", str(conf), "--once", "--zabbix-server", f"127.0.0.1:{sink.port}",
@@ -247,7 +247,7 @@ include = ["node_load1"]
     wait_for("a new second", lambda: int(time.time()) > max(r["clock"] for r in sink.rows()))
     r2 = subprocess.run([prom] + send, capture_output=True, text=True, timeout=60)
     assert r1.returncode == 0 and r2.returncode == 0, (r1.stderr, r2.stderr)
-    rated = clocks(sink.rows(), "prom.rate[node_cpu_seconds_total,mode=user]")
+    rated = clocks(sink.rows(), "prom.edgerate[node_cpu_seconds_total,mode=user]")
     assert len(rated) == 1, f"rates at {rated}: one, from the second run"
     assert list((work / "state-ct2").glob("rates-*.json")), "no rate state file"
     sink.stop()

@@ -171,14 +171,14 @@ TEST_CASE("prom mapping: counter rates beside the raw counter, from the second s
   std::snprintf(text, sizeof text, kText, 100);
   auto first = scrape(text, 1'000'000);
   CHECK(first.count("prom.value[req_total,a=1]") == 1);
-  CHECK(first.count("prom.rate[req_total,a=1]") == 0);  // no rate from one sample
+  CHECK(first.count("prom.edgerate[req_total,a=1]") == 0);  // no rate from one sample
   std::snprintf(text, sizeof text, kText, 130);
   auto second = scrape(text, 1'015'000);
-  CHECK(second.at("prom.rate[req_total,a=1]") == "2");  // 30 in 15 s
-  CHECK(second.at("prom.rate[req_total,a=2]") == "0");
-  CHECK(second.count("prom.rate[other_total,]") == 0);  // not asked for
-  CHECK(second.count("prom.rate[req_g,]") == 0);        // a gauge has no rate
-  std::snprintf(text, sizeof text, kText, 20);          // the exporter restarted
+  CHECK(second.at("prom.edgerate[req_total,a=1]") == "2");  // 30 in 15 s
+  CHECK(second.at("prom.edgerate[req_total,a=2]") == "0");
+  CHECK(second.count("prom.edgerate[other_total,]") == 0);  // not asked for
+  CHECK(second.count("prom.edgerate[req_g,]") == 0);        // a gauge has no rate
+  std::snprintf(text, sizeof text, kText, 20);              // the exporter restarted
   auto third = scrape(text, 1'025'000);
-  CHECK(third.at("prom.rate[req_total,a=1]") == "2");  // 20 since 0, in 10 s
+  CHECK(third.at("prom.edgerate[req_total,a=1]") == "2");  // 20 since 0, in 10 s
 }

@@ -16,7 +16,7 @@
 //    Prometheus' histogram_quantile() does (linear within the bucket).
 //  - a sample's own timestamp is its clock, else the scrape's; NaN and ±Inf are not sent
 //    (Zabbix numeric items take neither) and are counted;
-//  - prom.rate[SAMPLE,ID], for the counters named in MappingOptions::rates: the per-second
+//  - prom.edgerate[SAMPLE,ID], for the counters named in MappingOptions::rates: the per-second
 //    rate since the previous scrape (rates.h), from the second scrape of a series on.
 // Families can be filtered by name (MappingOptions::include/exclude), samples by label
 // matchers (MappingOptions::matchers).
@@ -52,7 +52,7 @@ struct MappingOptions {
   // Label matchers (matcher.h): only the samples every one of them matches.
   std::vector<LabelMatcher> matchers = {};  // "= {}": older brace-initialisations stay warning-free
   // Counter families (globs) whose per-second rate is computed here and sent beside the raw
-  // counter as prom.rate[SAMPLE,ID] (rates.h); `rate_state` (not owned, required with `rates`)
+  // counter as prom.edgerate[SAMPLE,ID] (rates.h); `rate_state` (not owned, required with `rates`)
   // holds the previous samples.
   std::vector<std::string> rates = {};
   RateState* rate_state = nullptr;

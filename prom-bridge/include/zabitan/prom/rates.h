@@ -1,5 +1,5 @@
 // zabitan — counter rates computed by the bridge: the per-second rate of a counter between two
-// scrapes, sent beside the raw counter as prom.rate[SAMPLE,ID] (mapping.h).
+// scrapes, sent beside the raw counter as prom.edgerate[SAMPLE,ID] (mapping.h).
 //
 // The rule, as Prometheus' rate() over two samples: (value - previous) / (time - previous time);
 // a value lower than the previous one means the counter was reset (the exporter restarted), and
