@@ -114,15 +114,50 @@ Status ReadPromSettings(const Config& config, PromSettings* out) {
   *out = {};
   ConfigSection sec;
   if (Status s = config.Section("prom", &sec); !s.ok()) return s;
-  std::vector<std::string_view> known = kTargetKeys;
-  std::vector<std::string> tls_keys;
-  for (const std::string& k : TlsKeyNames()) tls_keys.push_back("tls_" + k);
-  for (const std::string& k : tls_keys) known.push_back(k);
-  for (std::string_view k : {"zabbix_server", "state_dir", "spool", "spool_max_bytes", "daemon",
-                             "tls_check_host", "targets"}) {
-    known.push_back(k);
-  }
-  if (Status s = sec.CheckKnownKeys(known); !s.ok()) return s;
+  // Every key of [prom]: the program's, the trapper's TLS, then the targets' defaults
+  // (tests/packaging/example_config_test.sh compares this list with packaging/zabitan.toml).
+  const std::vector<std::string_view> known = {"zabbix_server",
+                                               "state_dir",
+                                               "spool",
+                                               "spool_max_bytes",
+                                               "daemon",
+                                               "tls_connect",
+                                               "tls_psk_identity",
+                                               "tls_psk_file",
+                                               "tls_ca_file",
+                                               "tls_crl_file",
+                                               "tls_cert_file",
+                                               "tls_key_file",
+                                               "tls_server_cert_issuer",
+                                               "tls_server_cert_subject",
+                                               "tls_cipher",
+                                               "tls_cipher13",
+                                               "tls_check_host",
+                                               "zabbix_host",
+                                               "ca_file",
+                                               "cert_file",
+                                               "key_file",
+                                               "user",
+                                               "password_file",
+                                               "bearer_token_file",
+                                               "interval",
+                                               "timeout",
+                                               "connect_timeout",
+                                               "max_series",
+                                               "max_body",
+                                               "max_line",
+                                               "max_labels",
+                                               "proxy_protocol",
+                                               "insecure",
+                                               "quantiles",
+                                               "include",
+                                               "exclude",
+                                               "match",
+                                               "rates",
+                                               "resolve"};
+  std::vector<std::string_view> keys = known;
+  keys.push_back("targets");  // the tables (commented examples in packaging/zabitan.toml)
+  if (Status s = sec.CheckKnownKeys(keys); !s.ok()) return s;
   for (auto [key, slot] :
        {std::pair{"zabbix_server", &out->zabbix_server}, std::pair{"state_dir", &out->state_dir},
         std::pair{"spool", &out->spool}}) {
@@ -133,16 +168,12 @@ Status ReadPromSettings(const Config& config, PromSettings* out) {
     return s;
   if (Status s = sec.GetBool("daemon", &out->daemon); !s.ok()) return s;
   if (Status s = sec.GetBool("tls_check_host", &out->tls_check_host); !s.ok()) return s;
-  for (size_t i = 0; i < tls_keys.size(); ++i) {
+  for (const std::string& name : TlsKeyNames()) {
     std::optional<std::string> v;
-    if (Status s = sec.GetString(tls_keys[i], &v); !s.ok()) return s;
-    if (v) out->tls[TlsKeyNames()[i]] = *v;
+    if (Status s = sec.GetString("tls_" + name, &v); !s.ok()) return s;
+    if (v) out->tls[name] = *v;
   }
   if (Status s = ReadTarget(sec, &out->defaults); !s.ok()) return s;
-  if (out->defaults.url) {
-    return Status::Error(sec.Where("url") +
-                         ": a target's key: put it in a table of its own, [prom.targets.NAME]");
-  }
   ConfigSection targets;
   if (Status s = config.Section("prom.targets", &targets); !s.ok()) return s;
   const std::vector<std::string> names = targets.Subsections();

@@ -39,7 +39,7 @@ quoted_between() {
     grep -o '"[a-z_0-9]*"' | tr -d '"'
 }
 # What the code accepts, section.key: the quoted words of the `known = {...}` or
-# `CheckKnownKeys({...})` list in the source file that reads [SECTION] (found wherever it is
+# `CheckKnownKeys({...})` list (the brace may open the next line) in the source file that reads [SECTION] (found wherever it is
 # now), plus the keys built from tables (the sender's TLS names, the sstp severities).
 # [remote_cmd] (with its group tables) and [provision] are not compared here: their keys come
 # from lists this scrape does not read.
@@ -53,7 +53,7 @@ code_keys() {
   for section in sender vmware sstp prom; do
     f=$(section_file "$section")
     [[ -n $f ]] || continue
-    { quoted_between "$f" '(known = |CheckKnownKeys[(])[{]' '[}]'
+    { quoted_between "$f" '(known = |CheckKnownKeys[(])([{]|$)' '[}]'
       case $section in
         sender) grep -E '^ *[{]kTls[A-Za-z0-9]+, "' "$f" | awk -F'"' '{ print $4 }' ;;
         sstp) quoted_between "$(grep -rlE --include='*.h' 'by_severity = [{]' "$src"/sstp-notify)" \
