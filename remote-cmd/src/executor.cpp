@@ -52,12 +52,10 @@ struct VSphere {
     so.insecure = e.insecure;
     so.connect_timeout = std::min(Left(deadline), so.connect_timeout);
     so.timeout = std::min(Left(deadline), so.timeout);
-    Status s = vsphere::SoapClient::Create(so, &client);
-    if (s.ok()) s = vsphere::RetrieveServiceContent(*client, &sc);
-    bool reused = false;
-    if (s.ok())
-      s = vsphere::EnsureSession(*client, sc, credentials,
-                                 vsphere::SessionFile(state_dir, e.url, e.user), &reused);
+    vsphere::Connection vc;
+    Status s = vsphere::Connect(so, &credentials, state_dir, &vc);
+    client = std::move(vc.client);
+    sc = vc.content;
     return s.ok() ? s : s.Prefixed(e.url);
   }
 };

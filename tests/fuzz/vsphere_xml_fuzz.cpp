@@ -6,8 +6,9 @@
 //   ParseMaxQueryMetrics; remote-cmd's ParseTaskReply, ParseFolderReply, AppendFolderVms
 //
 // Properties (a violation aborts):
-//  - ParseSoapReply succeeds exactly when it returns a body element, and a fault type is only
-//    set on failure; every error is a non-empty message of one line;
+//  - ParseSoapReply succeeds exactly when it returns a body element, and every failure has a
+//    code of the vSphere library's (a fault's, or a bad reply's); every error is a non-empty
+//    message of one line;
 //  - an entity's uuid is the property its type takes it from;
 //  - a catalogue that parsed is not empty, and every counter is keyed by its "group.name.rollup"
 //    path with three non-empty parts;
@@ -29,16 +30,20 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_check.h"
-#include "zabitan/vsphere/discovery.h"
-#include "zabitan/vsphere/metrics.h"
-#include "zabitan/vsphere/replies.h"
-#include "zabitan/vsphere/vm_power.h"
-#include "zabitan/vsphere/xml.h"
+#include "inventory_updates.h"
+#include "perf_replies.h"
+#include "soap_reply.h"
+#include "vm_replies.h"
+#include "xml.h"
+#include "zabitan/vmware_collector/discovery.h"
+#include "zabitan/vmware_collector/metrics.h"
+#include "zabitan/vsphere/error.h"
 
 namespace {
 
 using zabitan::Status;
 using namespace zabitan::vsphere;
+using namespace zabitan::vmware_collector;
 
 void CheckOneLine(const Status& s) {
   CHECK(!s.ok());
@@ -142,10 +147,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!s.ok()) {
     CheckOneLine(s);
     CHECK(!r.body);
+    CHECK(s.code().category() == ErrorCategory());  // a fault's code, or a bad reply's
     return 0;
   }
   CHECK(r.body);
-  CHECK(r.fault.empty());
+  CHECK(!s.code());
 
   Inventory inventory;
   bool truncated = false;

@@ -1,17 +1,14 @@
-// Cloning a scaling group's template: the CloneVM_Task request and reply, the clone's name and
-// when the decision clones.
+// Cloning a scaling group's template: the clone's name and when the decision clones (the
+// CloneVM_Task request and reply: tests/vsphere/vm_power_test.cpp, vm_replies_test.cpp).
 #include <catch2/catch.hpp>
-#include <pugixml.hpp>
 
 #include "invocations.h"
 #include "zabitan/remote/decision.h"
 #include "zabitan/remote/error.h"
 #include "zabitan/remote/policy.h"
-#include "zabitan/vsphere/vm_power.h"
 
 using namespace zabitan::remote;
 using zabitan::testing::Up;
-namespace vsphere = zabitan::vsphere;
 
 namespace {
 
@@ -26,46 +23,6 @@ Group Web() {
 }
 
 }  // namespace
-
-TEST_CASE("CloneVM_Task request: folder, name and a powered-off, non-template spec") {
-  vsphere::CloneTarget t;
-  t.name = "web-<01>";
-  t.folder = {"Folder", "group-v3"};
-  t.pool = {"ResourcePool", "resgroup-9"};
-  t.datastore = {"Datastore", "datastore-12"};
-  const std::string body = vsphere::CloneVmRequest({"VirtualMachine", "vm-42"}, t);
-  CHECK(body ==
-        "<CloneVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">vm-42</_this>"
-        "<folder type=\"Folder\">group-v3</folder><name>web-&lt;01&gt;</name><spec><location>"
-        "<datastore type=\"Datastore\">datastore-12</datastore><pool "
-        "type=\"ResourcePool\">resgroup-9</pool>"
-        "</location><template>false</template><powerOn>false</powerOn></spec></CloneVM_Task>");
-  pugi::xml_document doc;
-  REQUIRE(doc.load_string(body.c_str()));  // well-formed
-
-  vsphere::CloneTarget bare;
-  bare.name = "web-02";
-  bare.folder = {"Folder", "group-v3"};
-  CHECK(vsphere::CloneVmRequest({"VirtualMachine", "vm-42"}, bare).find("<location></location>") !=
-        std::string::npos);
-}
-
-TEST_CASE("CloneVM_Task reply: the task moref, or an error") {
-  pugi::xml_document doc;
-  REQUIRE(doc.load_string(
-      "<CloneVM_TaskResponse xmlns=\"urn:vim25\"><returnval type=\"Task\">task-77</returnval>"
-      "</CloneVM_TaskResponse>"));
-  vsphere::ManagedObject task;
-  REQUIRE(vsphere::ParseTaskReply("CloneVM_Task", doc.first_child(), &task).ok());
-  CHECK(task.type == "Task");
-  CHECK(task.value == "task-77");
-
-  pugi::xml_document empty;
-  REQUIRE(empty.load_string("<CloneVM_TaskResponse xmlns=\"urn:vim25\"/>"));
-  zabitan::Status s = vsphere::ParseTaskReply("CloneVM_Task", empty.first_child(), &task);
-  CHECK_FALSE(s.ok());
-  CHECK(s.message() == "CloneVM_Task: no task in the reply");
-}
 
 TEST_CASE("clone names: {n} and {n:0W}, exactly one placeholder") {
   CHECK(CloneName("web-{n:02}", 3) == "web-03");

@@ -1,10 +1,11 @@
-#include "zabitan/vsphere/discovery.h"
+#include "zabitan/vmware_collector/discovery.h"
 
 #include <map>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+using namespace zabitan::vmware_collector;
 using namespace zabitan::vsphere;
 
 namespace {

@@ -1,9 +1,13 @@
-#include "zabitan/vsphere/metrics.h"
+#include "zabitan/vmware_collector/metrics.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "../vsphere/captured.h"
+
+using namespace zabitan::vmware_collector;
 using namespace zabitan::vsphere;
+using zabitan::testing::Make;
 
 namespace {
 
@@ -12,14 +16,6 @@ const MetricSpec* Find(const std::vector<MetricSpec>& specs, const std::string& 
     if (s.path == path) return &s;
   }
   return nullptr;
-}
-
-Entity Make(const std::string& type, const std::string& moref, const std::string& uuid) {
-  Entity e;
-  e.moref = {type, moref};
-  e.uuid = uuid;
-  e.name = moref;
-  return e;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "zabitan/vsphere/discovery.h"
+#include "zabitan/vmware_collector/discovery.h"
 
 #include <charconv>
 #include <map>
@@ -7,9 +7,9 @@
 
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
-#include "zabitan/vsphere/metrics.h"
+#include "zabitan/vmware_collector/metrics.h"
 
-namespace zabitan::vsphere {
+namespace zabitan::vmware_collector {
 namespace {
 
 bool ParseBytes(const std::string& text, int64_t* out) {
@@ -40,9 +40,10 @@ std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view 
 }
 
 std::vector<sender::Value> DiscoveryValues(const std::string& endpoint,
-                                           const std::vector<Entity>& entities, uint32_t clock) {
+                                           const std::vector<vsphere::Entity>& entities,
+                                           uint32_t clock) {
   std::map<std::string, std::string> host_uuid;  // HostSystem moref -> uuid, for {#VM.HV.UUID}
-  for (const Entity& e : entities) {
+  for (const vsphere::Entity& e : entities) {
     if (e.moref.type == "HostSystem") host_uuid[e.moref.value] = e.uuid;
   }
   nlohmann::json hvs = nlohmann::json::array(), vms = nlohmann::json::array(),
@@ -52,11 +53,11 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint,
                                 const std::string& v) {
     values.push_back({host, key, v, clock, 0u});  // with ns: --dry-run prints one format, -T -N
   };
-  auto prop = [](const Entity& e, const std::string& path) {
+  auto prop = [](const vsphere::Entity& e, const std::string& path) {
     auto it = e.properties.find(path);
     return it == e.properties.end() ? std::string() : it->second;
   };
-  for (const Entity& e : entities) {
+  for (const vsphere::Entity& e : entities) {
     if (e.uuid.empty()) continue;  // not identifiable across runs: skipped
     if (e.moref.type == "HostSystem") {
       hvs.push_back({{"{#HV.UUID}", e.uuid}, {"{#HV.NAME}", e.name}});
@@ -74,7 +75,7 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint,
   value(endpoint, "zabitan.vmware.hv.discovery", Dump(hvs));
   value(endpoint, "zabitan.vmware.vm.discovery", Dump(vms));
   value(endpoint, "zabitan.vmware.datastore.discovery", Dump(datastores));
-  for (const Entity& e : entities) {
+  for (const vsphere::Entity& e : entities) {
     if (e.uuid.empty()) continue;
     if (e.moref.type == "Datastore") {
       std::string uuid;
@@ -119,4 +120,4 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint,
   return values;
 }
 
-}  // namespace zabitan::vsphere
+}  // namespace zabitan::vmware_collector

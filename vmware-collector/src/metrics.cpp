@@ -1,4 +1,4 @@
-#include "zabitan/vsphere/metrics.h"
+#include "zabitan/vmware_collector/metrics.h"
 
 #include <algorithm>
 #include <set>
@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace zabitan::vsphere {
+namespace zabitan::vmware_collector {
 namespace {
 
 constexpr bool kAggregate = true, kInstanceOnly = false;
@@ -76,7 +76,7 @@ std::vector<MetricSpec> DefaultMetrics(std::string_view type) {
 }
 
 void AddExtraCounters(const std::vector<std::string>& extra,
-                      const std::map<std::string, Counter>& catalogue,
+                      const std::map<std::string, vsphere::Counter>& catalogue,
                       std::vector<MetricSpec>* specs, std::vector<std::string>* unknown) {
   for (const std::string& path : extra) {
     if (!catalogue.contains(path)) {
@@ -125,13 +125,13 @@ std::string PerfKey(std::string_view type, const MetricSpec& spec, std::string_v
 
 std::vector<sender::Value> InstanceDiscoveryValues(std::string_view type,
                                                    const std::vector<MetricSpec>& specs,
-                                                   const std::vector<Series>& series,
-                                                   const std::vector<Entity>& datastores,
+                                                   const std::vector<vsphere::Series>& series,
+                                                   const std::vector<vsphere::Entity>& datastores,
                                                    uint32_t clock) {
   std::map<std::string, InstanceKind> kind_of;  // counter path -> its instances' kind
   for (const MetricSpec& s : specs) kind_of[s.path] = s.instances;
   std::map<std::string, std::string> datastore_name;  // instance -> name
-  for (const Entity& d : datastores) {
+  for (const vsphere::Entity& d : datastores) {
     if (d.moref.type != "Datastore") continue;
     auto url = d.properties.find("summary.url");
     if (url != d.properties.end() && !UrlTail(url->second).empty())
@@ -140,7 +140,7 @@ std::vector<sender::Value> InstanceDiscoveryValues(std::string_view type,
   // entity uuid -> kind -> instances, in order; entities in the order first seen.
   std::vector<std::string> order;
   std::map<std::string, std::map<InstanceKind, std::set<std::string>>> found;
-  for (const Series& s : series) {
+  for (const vsphere::Series& s : series) {
     if (s.instance.empty() || s.instance == "*" || s.entity == nullptr || s.entity->uuid.empty() ||
         s.counter == nullptr) {
       continue;
@@ -201,4 +201,4 @@ std::set<std::string> NamedCounterPaths(const std::vector<std::string>& vm,
   return extra;
 }
 
-}  // namespace zabitan::vsphere
+}  // namespace zabitan::vmware_collector

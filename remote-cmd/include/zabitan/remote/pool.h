@@ -18,7 +18,7 @@
 
 #include "zabitan/common/status.h"
 #include "zabitan/remote/decision.h"
-#include "zabitan/vsphere/vm_power.h"
+#include "zabitan/vsphere/types.h"
 
 namespace zabitan::remote {
 

@@ -1,0 +1,47 @@
+// zabitan — CounterCache: the perfCounter catalogue, cached in the state folder per endpoint.
+//
+// The catalogue is the largest reply of all and changes with the endpoint's build only, so it
+// is kept per instanceUuid and API version (counter ids differ between builds). The cache
+// serves a run when it holds every wanted path, or knew when it was written that the endpoint
+// does not offer it (`absent`), so a counter an endpoint lacks does not cost a full read on
+// every run. A missing or damaged cache serves nothing. Not thread-safe: one collector's.
+//
+//   zabitan::vmware_collector::CounterCache cache(state_dir, sc);
+//   std::map<std::string, zabitan::vsphere::Counter> catalogue;
+//   if (!cache.Lookup(wanted, &catalogue)) {
+//     zabitan::Status s = zabitan::vsphere::ReadCounters(*client, sc, &catalogue);
+//     if (s.ok()) s = cache.Store(catalogue, wanted);
+//   }
+#ifndef ZABITAN_VMWARE_COLLECTOR_COUNTER_CACHE_H_
+#define ZABITAN_VMWARE_COLLECTOR_COUNTER_CACHE_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "zabitan/common/status.h"
+#include "zabitan/vsphere/session.h"
+#include "zabitan/vsphere/types.h"
+
+namespace zabitan::vmware_collector {
+
+class CounterCache {
+ public:
+  CounterCache(const std::string& state_dir, const vsphere::ServiceContent& content);
+
+  // The cached catalogue into *catalogue when it answers for every path of `wanted`; false
+  // (and *catalogue emptied) when the endpoint must be read.
+  bool Lookup(const std::vector<std::string>& wanted,
+              std::map<std::string, vsphere::Counter>* catalogue) const;
+  // Writes `catalogue`, with the paths of `wanted` it lacks as absent.
+  Status Store(const std::map<std::string, vsphere::Counter>& catalogue,
+               const std::vector<std::string>& wanted) const;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace zabitan::vmware_collector
+
+#endif  // ZABITAN_VMWARE_COLLECTOR_COUNTER_CACHE_H_

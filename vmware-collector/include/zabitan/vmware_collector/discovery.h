@@ -1,0 +1,50 @@
+// zabitan — what zabitan-vmware tells Zabbix about the inventory: low-level discovery and the
+// values that come with it.
+//
+// On the endpoint's Zabbix host (vCenter or ESXi):
+//   zabitan.vmware.hv.discovery         [{"{#HV.UUID}":…,"{#HV.NAME}":…}]
+//   zabitan.vmware.vm.discovery         [{"{#VM.UUID}":…,"{#VM.NAME}":…,"{#VM.HV.UUID}":…}]
+//   zabitan.vmware.datastore.discovery
+//   [{"{#DATASTORE.UUID}":…,"{#DATASTORE.NAME}":…,"{#DATASTORE.TYPE}":…}]
+//   zabitan.vmware.datastore.size[UUID,total|free|provisioned|uncommitted]   bytes
+//     (provisioned = capacity - free + uncommitted; uncommitted 0 when the endpoint has none)
+// On each hypervisor's and VM's own host (technical name = its UUID):
+//   zabitan.vmware.hv.powerstate, zabitan.vmware.vm.powerstate   a number (PowerStateValue)
+//   zabitan.vmware.hv.uptime, zabitan.vmware.vm.uptime           seconds (summary.quickStats)
+// The performance counters and their instances' discovery are in metrics.h. Pure functions
+// (a power state nobody knows is logged): thread-safe.
+//
+//   std::vector<zabitan::sender::Value> values =
+//   zabitan::vmware_collector::DiscoveryValues("vcenter01", entities, now);
+#ifndef ZABITAN_VMWARE_COLLECTOR_DISCOVERY_H_
+#define ZABITAN_VMWARE_COLLECTOR_DISCOVERY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zabitan/sender/value.h"
+#include "zabitan/vsphere/types.h"
+
+namespace zabitan::vmware_collector {
+
+// The number zabitan-vmware sends for a runtime.powerState of `type`, as Zabbix's own VMware
+// templates send it (their value maps, which zabitan's templates copy):
+//   "HostSystem"      VMware HostSystemPowerState       0 poweredOff, 1 poweredOn, 2 standBy,
+//                     3 unknown; any other text (or none) is 3 too: vSphere could not tell.
+//   "VirtualMachine"  VMware VirtualMachinePowerState   0 poweredOff, 1 poweredOn, 2 suspended.
+// std::nullopt for a VM state outside those three (the value is not sent: no number would be
+// true) and for any other type.
+std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view state);
+
+// Every value above for `entities`, stamped `clock`. An entity without a UUID is left out; a VM
+// whose power state PowerStateValue does not know gets no power state (a warning says so).
+std::vector<sender::Value> DiscoveryValues(const std::string& endpoint_host,
+                                           const std::vector<vsphere::Entity>& entities,
+                                           uint32_t clock);
+
+}  // namespace zabitan::vmware_collector
+
+#endif  // ZABITAN_VMWARE_COLLECTOR_DISCOVERY_H_
