@@ -10,7 +10,8 @@
 #   share/doc/zabitan/copyright           packaging/debian/copyright (DEP-5; follows LICENSE)
 #   share/doc/zabitan/examples/           zabitan.toml, cron.d/zabitan-vmware
 #   /etc/zabitan/zabitan.toml             packaging/zabitan.toml, a conffile
-#   /lib/systemd/system/zabitan-vmware.{service,timer}
+#   /lib/systemd/system/zabitan-vmware.{service,timer}, zabitan-sstp-flush.service,
+#   zabitan-prom.service
 #   maintainer scripts                    packaging/debian/{postinst,prerm,postrm}
 #
 # The /etc and /lib destinations are absolute: `cmake --install` honours DESTDIR for them, but
@@ -25,7 +26,7 @@ set(ZABITAN_SYSCONF_DIR /etc/zabitan CACHE PATH "Where the package puts zabitan.
 
 # Man pages, one per program target that exists; the version comes from project().
 set(zabitan_man_pages)
-foreach(program zabitan-sender zabitan-vmware zabitan-sstp zabitan-remote-cmd zabitan-provision)
+foreach(program zabitan-sender zabitan-vmware zabitan-prom zabitan-sstp zabitan-remote-cmd zabitan-provision)
   if(NOT TARGET ${program})
     continue()
   endif()
@@ -52,6 +53,7 @@ install(FILES ${ZABITAN_PACKAGING_DIR}/zabitan.toml DESTINATION ${ZABITAN_SYSCON
 install(FILES ${ZABITAN_PACKAGING_DIR}/systemd/zabitan-vmware.service
               ${ZABITAN_PACKAGING_DIR}/systemd/zabitan-vmware.timer
               ${ZABITAN_PACKAGING_DIR}/systemd/zabitan-sstp-flush.service
+              ${ZABITAN_PACKAGING_DIR}/systemd/zabitan-prom.service
         DESTINATION ${ZABITAN_SYSTEMD_UNIT_DIR})
 install(FILES ${ZABITAN_PACKAGING_DIR}/README.Debian DESTINATION share/doc/zabitan)
 install(FILES ${ZABITAN_PACKAGING_DIR}/debian/copyright DESTINATION share/doc/zabitan)
@@ -71,6 +73,7 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "VMware and desktop mascots for Zabbix")
 set(zabitan_program_lines
     "zabitan-sender| a faster drop-in for zabbix_sender 6.0 (spool, failover, TLS)"
     "zabitan-vmware| ESXi/vCenter hosts, VMs and datastores into Zabbix, every minute"
+    "zabitan-prom| Prometheus exporters into Zabbix (LLD, nothing lost to discovery)"
     "zabitan-sstp| Zabbix alerts spoken by the desktop mascot (a media type)"
     "zabitan-remote-cmd| the hardened handler Zabbix actions run to scale VMs"
     "zabitan-provision| sets Zabbix up through its API")

@@ -78,7 +78,7 @@ programs_and_man_pages() {
   # Every program of the tree; each has its gzip'd man page, and each page a program.
   local program page ok=0
   echo "programs: $programs"
-  for program in zabitan-sender zabitan-vmware zabitan-sstp zabitan-remote-cmd zabitan-provision; do
+  for program in zabitan-sender zabitan-vmware zabitan-prom zabitan-sstp zabitan-remote-cmd zabitan-provision; do
     grep -qx "$program" <<<"$programs" || { echo "no /usr/bin/$program"; ok=1; }
   done
   for program in $programs; do
@@ -112,7 +112,8 @@ man_pages_render() {
 files_in_place() {
   local f ok=0
   for f in /etc/zabitan/zabitan.toml /lib/systemd/system/zabitan-vmware.service \
-           /lib/systemd/system/zabitan-vmware.timer /usr/share/doc/zabitan/README.Debian \
+           /lib/systemd/system/zabitan-vmware.timer /lib/systemd/system/zabitan-prom.service \
+           /usr/share/doc/zabitan/README.Debian \
            /usr/share/doc/zabitan/copyright \
            /usr/share/doc/zabitan/examples/zabitan.toml /usr/share/doc/zabitan/examples/cron.d/zabitan-vmware; do
     grep -qx "$f" "$work/paths" || { echo "missing $f"; ok=1; }
@@ -179,6 +180,17 @@ units_verify() {
   grep -qx 'Type=oneshot' "$work/extract/lib/systemd/system/zabitan-vmware.service"
   grep -qx 'User=zabbix' "$work/extract/lib/systemd/system/zabitan-vmware.service"
   grep -qx 'OnCalendar=\*-\*-\* \*:\*:00' "$work/extract/lib/systemd/system/zabitan-vmware.timer"
+  # zabitan-prom's daemon: the same checks, and what a stop may end with.
+  local unit=$work/units/zabitan-prom.service
+  cp "$work/extract/lib/systemd/system/zabitan-prom.service" "$unit"
+  sed -i "s|^ExecStart=/usr/bin/|ExecStart=$work/extract/usr/bin/|" "$unit"
+  systemd-analyze verify --man=no "$unit" 2>&1 | tee "$work/verify-prom.err"
+  [[ ! -s $work/verify-prom.err ]]
+  systemd-analyze security --offline=true --man=no "$unit" | tail -n 1
+  grep -qx 'Type=simple' "$unit"
+  grep -qx 'User=zabbix' "$unit"
+  grep -qE '^ExecStart=.*/zabitan-prom --config /etc/zabitan/zabitan.toml --daemon$' "$unit"
+  grep -qx 'SuccessExitStatus=2 3' "$unit"
 }
 
 # The throwaway root: its own dpkg database; scripts run here, with DPKG_ROOT=$root.
