@@ -4,11 +4,11 @@
 Usage: prom_template_import_test.py ZABITAN_PROM STACK_ENV NODE_EXPORTER_ENV WORKDIR
 
   generate  zabitan-prom template NODE_EXPORTER_URL --zabbix-host H -o WORKDIR/template.yaml:
-            every family of the scrape (about 280), read back by tests/templates/zbxyaml.py
+            every family of the scrape (about 280), read back by tests/zabbix-templates/zbxyaml.py
   import    configuration.import twice (the second must also succeed: re-importing a
             regenerated template updates it, the UUIDs being stable)
   roundtrip configuration.export of the template equals the file (date aside), with the same
-            comparison as tests/templates/import_test.py (its canonical/as_read_by/diff,
+            comparison as tests/zabbix-templates/import_test.py (its canonical/as_read_by/diff,
             taken from that file so that both tests mean the same thing by "equal")
   api       the host H exists and is linked to the template; every discovery rule and item
             prototype of the file is on the server, rate prototypes are dependent items with
@@ -24,16 +24,16 @@ import time
 
 here = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(here.parent / "peers" / "zabbix-server"))
-sys.path.insert(0, str(here.parent / "templates"))
+sys.path.insert(0, str(here.parent / "zabbix-templates"))
 import zapi  # noqa: E402
 import zbxyaml  # noqa: E402
 from trapper_e2e import Checks  # noqa: E402
 
 
 def import_test_functions(*names):
-    """The named functions of tests/templates/import_test.py (a script: running it would run
+    """The named functions of tests/zabbix-templates/import_test.py (a script: running it would run
     its test), compiled from its source."""
-    path = here.parent / "templates" / "import_test.py"
+    path = here.parent / "zabbix-templates" / "import_test.py"
     tree = ast.parse(path.read_text(), str(path))
     tree.body = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in names]
     ns = {"json": json}
