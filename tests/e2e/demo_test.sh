@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command: scripts/demo, as a fresh Debian 12 machine runs it (it installs
 # what is missing, Chromium among it, builds build/, starts Zabbix and the simulator, provisions,
-# collects, lets the busy VM trigger the scale-up, keeps the collector running as a daemon and
-# writes the PNG), then scripts/demo --stop, which must leave nothing of it running. The demo
-# is stopped also when this test fails.
+# collects, lets the busy VM trigger the scale-up, keeps the collector running as a daemon,
+# bridges node_exporter through zabitan-prom and writes the PNG), then scripts/demo --stop, which
+# must leave nothing of it running. The demo is stopped also when this test fails.
 # With VERSION (7.0: e2e.demo_zabbix7), `scripts/demo --zabbix VERSION` the same way; first
 # interrupted (SIGINT to its process group, as Ctrl-C) once its stack, simulator and node_exporter
 # run (step 8/9, zabitan-prom about to run): it must exit 130 and leave none of them running.
@@ -22,131 +22,146 @@ case $version in
   *) echo "FAIL demo_test.sh: version $version: 7.0 or none"; exit 1 ;;
 esac
 rm -rf "$work" && mkdir -p "$work"
+# shellcheck source=../lib/check.sh disable=SC1091
+. "$(dirname "$0")/../lib/check.sh"
+check_init "$work"
 # --stop of this version only: the other version's demo test may be running.
 trap '"$src/scripts/demo" --stop --zabbix "$want" >>"$work/stop.out" 2>&1 || true' EXIT
-passed=0
-# alive PID...: those still running, not zombies (kill -0 succeeds on zombies, which PID 1 may reap slowly).
+out=$work/demo.out png=$demo/zabitan-demo.png
+
+# alive PID...: those still running, not zombies (kill -0 succeeds on zombies, which PID 1 may
+# reap slowly), on one line.
 alive() {
   local pid
   for pid in "$@"; do
-    [[ -r /proc/$pid/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" && echo "$pid"
-  done
-  return 0
+    if [[ -r /proc/$pid/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status"; then echo "$pid"; fi
+  done | xargs
 }
 # ours: PIDs the demo's PID files name, and every process of the sessions of the stack's daemons
 # (zabbix_server's ~50 children, PostgreSQL's, php's workers), but never this test's own session.
 ours() {
   local pid sid me
-  cat "$demo/collector.pid" "$demo/vcsim/vcsim.pid" 2>/dev/null | grep -E '^[0-9]+$' || true
+  cat "$demo/collector.pid" "$demo/prom.pid" "$demo/vcsim/vcsim.pid" 2>/dev/null | grep -E '^[0-9]+$' || true
   cut -d' ' -f1 "$demo/node-exporter/pids" 2>/dev/null || true
-  cat "$demo/prom.pid" 2>/dev/null || true
   me=$(ps -o sid= -p $$ | tr -d ' ')
-  for pid in $(cat "$stack"/run/*.pid 2>/dev/null | grep -E '^[0-9]+$'); do
+  # Every step here may fail (no PID file yet, a PID gone) without failing the check: || true.
+  for pid in $(cat "$stack"/run/*.pid 2>/dev/null | grep -E '^[0-9]+$' || true); do
     echo "$pid"
     sid=$(ps -o sid= -p "$pid" | tr -d ' ') || continue
-    [[ -n $sid && $sid != "$me" ]] && ps -e -o pid=,sid= | awk -v s="$sid" '$2 == s {print $1}'
+    if [[ -n $sid && $sid != "$me" ]]; then ps -e -o pid=,sid= | awk -v s="$sid" '$2 == s {print $1}'; fi
   done
   return 0
 }
+# line PATTERN: the demo's output line matching PATTERN (ERE), or nothing.
+line() { grep -E "$1" "$out" | tail -n 1 || true; }
+# in_range LOW X HIGH: LOW <= X <= HIGH, as numbers.
+in_range() { python3 -c 'import sys; a, x, b = map(float, sys.argv[1:]); sys.exit(0 if a <= x <= b else 1)' "$@"; }
 
-if [[ -n $version ]]; then
-  # 1. Ctrl-C during the run: in a session of its own, so the signal goes to the demo's group
-  # only; SIGINT back to its default first (bash starts background commands with it ignored,
-  # and a shell cannot trap a signal ignored on entry).
+# 1. (7.0) Ctrl-C during the run: in a session of its own, so the signal goes to the demo's group
+# only; SIGINT back to its default first (bash starts background commands with it ignored, and a
+# shell cannot trap a signal ignored on entry).
+interrupted() {
+  local pgid rc=0 before left
   python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execv(sys.argv[1], sys.argv[1:])' \
     "$src/scripts/demo" "${args[@]}" >"$work/interrupted.out" 2>&1 &
   pgid=$!
-  deadline=$((SECONDS + 600))
-  until grep -q '^  zabitan-prom --target' "$work/interrupted.out"; do
-    kill -0 "$pgid" 2>/dev/null || { echo "FAIL the demo ended before step 8/9's zabitan-prom:"; tail -n 20 "$work/interrupted.out"; exit 1; }
-    ((SECONDS < deadline)) || { echo "FAIL no step 8/9 within 600 s"; exit 1; }
-    sleep 0.2
-  done
-  before=$(ours | sort -u)
-  [[ $(wc -w <"$demo/node-exporter/pids") == 4 && -n $before ]] || {
-    echo "FAIL step 8/9 reached, but no PIDs of the stack, the simulator and node_exporter"; exit 1; }
+  wait_for -t 600 -p "$pgid" grep -q '^  zabitan-prom --target' "$work/interrupted.out"
+  before=$(ours | sort -u | xargs)
+  [[ $(wc -w <"$demo/node-exporter/pids") == 4 && -n $before ]]
   kill -INT -- "-$pgid"
-  rc=0
   wait "$pgid" || rc=$?
-  ((rc == 130)) || { echo "FAIL the interrupted demo exited $rc, not 130"; tail -n 20 "$work/interrupted.out"; exit 1; }
-  grep -q '^demo: failed (exit 130); stopping what it started' "$work/interrupted.out" || {
-    echo "FAIL the interrupted demo did not say it stops what it started"; exit 1; }
+  [[ $rc == 130 ]]
+  grep -q '^demo: failed (exit 130); stopping what it started' "$work/interrupted.out"
   # shellcheck disable=SC2046,SC2086  # one PID a word
-  left=$(alive $before $(ours) | xargs)
-  [[ -z $left ]] || { echo "FAIL still running after Ctrl-C: $left"; ps -o pid,args -p "${left// /,}"; exit 1; }
-  echo "ok   Ctrl-C at step 8/9: exit 130, its $(wc -w <<<"$before") processes (stack, simulator, collector, node_exporter) stopped"
-  passed=$((passed + 1))
-fi
+  left=$(alive $before $(ours))
+  if [[ -n $left ]]; then ps -o pid,args -p "${left// /,}"; fi
+  [[ -z $left ]]
+  echo "info: exit 130 at step 8/9, its $(wc -w <<<"$before") processes (stack, simulator, collector, node_exporter) stopped"
+}
 
-start=$SECONDS
-if ! "$src/scripts/demo" "${args[@]}" >"$work/demo.out" 2>&1; then
-  echo "FAIL scripts/demo${args[*]:+ ${args[*]}} exited non-zero:"; tail -n 40 "$work/demo.out"; exit 1
-fi
-echo "ok   scripts/demo${args[*]:+ ${args[*]}} finished in $((SECONDS - start)) s"
-for step in 1 2 3 4 5 6 7 8 9; do
-  grep -q "^== $step/9 " "$work/demo.out" || { echo "FAIL step $step/9 not stated"; exit 1; }
-done
-grep -q 'simulator: DC0_C0_RP0_VM2 poweredOn' "$work/demo.out" || { echo "FAIL no scale-up in the simulator"; exit 1; }
-grep -q 'zabitan.remote.result: .*powered on' "$work/demo.out" || { echo "FAIL the scale-up was not reported"; exit 1; }
-grep -q 'Zabbix UI: http://127.0.0.1:[0-9]*/ *(user Admin, password zabbix)' "$work/demo.out" || {
-  echo "FAIL where the Zabbix UI is and how to log in is not printed"; exit 1; }
+# 2. The whole demo.
+demo_runs() {
+  local start=$SECONDS
+  "$src/scripts/demo" "${args[@]}" >"$out" 2>&1 || { tail -n 40 "$out"; return 1; }
+  echo "info: scripts/demo${args[*]:+ ${args[*]}} in $((SECONDS - start)) s"
+}
+story_told() {
+  local step got
+  for step in 1 2 3 4 5 6 7 8 9; do grep -q "^== $step/9 " "$out"; done
+  grep -q 'simulator: DC0_C0_RP0_VM2 poweredOn' "$out"
+  grep -q 'zabitan.remote.result: .*powered on' "$out"
+  grep -q 'Zabbix UI: http://127.0.0.1:[0-9]*/ *(user Admin, password zabbix)' "$out"
+  # The server the demo left running is the version asked for.
+  got=$(python3 "$src/tests/peers/zabbix-server/zapi.py" --env "$stack/env" version)
+  [[ $got == "$want".* ]]
+  echo "info: Zabbix $got; 9 steps stated, the scale-up done in the simulator and reported"
+}
 # Issue #20: node_exporter bridged by zabitan-prom (its template from `zabitan-prom template`):
-# every family discovered, every item with a value, and a counter read back through the API that
+# every family discovered, every item with a value, a counter read back through the API that
 # node_exporter's present value bounds (a CPU's seconds in one mode grow by at most one a second:
 # 0 <= now - stored <= age + 2), and its rate computed by Zabbix (0 to 1 s/s, +10 % for jitter).
-fams=$(grep -E '^Zabbix discovered [0-9]+ of [0-9]+ node_exporter families' "$work/demo.out" || true)
-if ! [[ $fams =~ discovered\ ([0-9]+)\ of\ ([0-9]+)\ node_exporter\ families\ as\ ([0-9]+)\ items\ on\ node-exporter-demo\ \(([0-9]+)\ with ]] ||
-  ! ((BASH_REMATCH[1] == BASH_REMATCH[2] && BASH_REMATCH[1] >= 50 && BASH_REMATCH[4] == BASH_REMATCH[3])); then
-  echo "FAIL node_exporter's families and values in Zabbix: ${fams:-nothing stated}"; exit 1
-fi
-families="${BASH_REMATCH[1]} of ${BASH_REMATCH[2]} families, ${BASH_REMATCH[3]} items with a value"
-grep -qE '^  Zabbix, node-exporter-demo prom.value\[node_load1,\]: [0-9.]+ \(at ' "$work/demo.out" || {
-  echo "FAIL no node_load1 in Zabbix: $(grep 'node_load1' "$work/demo.out")"; exit 1; }
-rate=$(grep -E '^  Zabbix, node-exporter-demo prom.rate\[node_cpu_seconds_total' "$work/demo.out" || true)
-if ! [[ $rate =~ \]:\ ([0-9.]+)\ \(at ]] ||
-  ! python3 -c 'import sys; sys.exit(0 if 0 <= float(sys.argv[1]) <= 1.1 else 1)' "${BASH_REMATCH[1]}"; then
-  echo "FAIL the rate of cpu0's user seconds in Zabbix: ${rate:-none}"; exit 1
-fi
-rate=${BASH_REMATCH[1]}
-cpu=$(grep -E '^  Zabbix, node-exporter-demo prom.value\[node_cpu_seconds_total' "$work/demo.out" || true)
-[[ $cpu =~ \]:\ ([0-9.]+)\ s\ \(at\ [0-9:]+\ UTC,\ ([0-9]+)\ s\ ago\)\;\ node_exporter\ now:\ ([0-9.]+)\ s$ ]] || {
-  echo "FAIL cpu0's user seconds were not read back: ${cpu:-nothing}"; exit 1; }
-python3 -c 'import sys; v, age, now = map(float, sys.argv[1:]); sys.exit(0 if 0 <= now - v <= age + 2 else 1)' \
-  "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" || {
-  echo "FAIL Zabbix's ${BASH_REMATCH[1]} s (${BASH_REMATCH[2]} s old) do not fit node_exporter's ${BASH_REMATCH[3]} s"; exit 1; }
-echo "ok   node_exporter → zabitan-prom → Zabbix: $families; cpu0's user seconds ${BASH_REMATCH[1]}" \
-  "(${BASH_REMATCH[2]} s old; node_exporter now ${BASH_REMATCH[3]}), its rate $rate s/s"
-passed=$((passed + 1))
-# The server the demo left running is the version asked for.
-got=$(python3 "$src/tests/peers/zabbix-server/zapi.py" --env "$stack/env" version)
-[[ $got == "$want".* ]] || { echo "FAIL the demo's Zabbix is $got, not $want"; exit 1; }
-png=$demo/zabitan-demo.png
-# A 1280x720 page of a graph with several lines is tens of KB; a blank or error page far less.
-(($(stat -c %s "$png") > 20000)) || { echo "FAIL $png is only $(stat -c %s "$png") bytes"; exit 1; }
-python3 "$src/tests/e2e/demo_png_check.py" "$png" 1280 720 30
-# What the screenshot script read from the page before the shot: the graph image chart.php
-# drew (not an error picture, not a login page), titled as the demo said.
-title=$(sed -n "s|^  $png: ||p" "$work/demo.out")
-seen=$(grep -E "^  from the Zabbix $want frontend at http://127.0.0.1:[0-9]+/: " "$work/demo.out" | sed 's/^[^/]*\/\/[^ ]* //')
-[[ $seen =~ ^1280x720\ PNG\ of\ image/png\ ([0-9]+)x([0-9]+),\ title:\ (.*)$ ]] || {
-  echo "FAIL what the page showed is not stated as a graph image: ${seen:-nothing}"; exit 1; }
-((BASH_REMATCH[1] >= 1000 && BASH_REMATCH[2] >= 300)) || {
-  echo "FAIL the graph image is ${BASH_REMATCH[1]}x${BASH_REMATCH[2]} pixels"; exit 1; }
-[[ -n $title && ${BASH_REMATCH[3]} == "$title" && $title == "CPU usage of every VM"* ]] || {
-  echo "FAIL the page's title \"${BASH_REMATCH[3]}\" is not the demo's \"$title\""; exit 1; }
-echo "ok   Zabbix $got; every step stated, the scale-up done and reported, $png written" \
-  "($(stat -c %s "$png") bytes; graph ${BASH_REMATCH[1]}x${BASH_REMATCH[2]}, titled \"$title\")"
-passed=$((passed + 1))
+prom_bridged() {
+  local fams rate cpu
+  fams=$(line '^Zabbix discovered [0-9]+ of [0-9]+ node_exporter families')
+  [[ $fams =~ discovered\ ([0-9]+)\ of\ ([0-9]+)\ node_exporter\ families\ as\ ([0-9]+)\ items\ on\ node-exporter-demo\ \(([0-9]+)\ with ]]
+  ((BASH_REMATCH[1] == BASH_REMATCH[2]))  # every family has items
+  ((BASH_REMATCH[1] >= 50))               # node_exporter's default collectors: ~280 here
+  ((BASH_REMATCH[4] == BASH_REMATCH[3]))  # every item has a value
+  fams="${BASH_REMATCH[1]} of ${BASH_REMATCH[2]} families, ${BASH_REMATCH[3]} items with a value"
+  grep -qE '^  Zabbix, node-exporter-demo prom.value\[node_load1,\]: [0-9.]+ \(at ' "$out"
+  rate=$(line '^  Zabbix, node-exporter-demo prom.rate\[node_cpu_seconds_total')
+  [[ $rate =~ \]:\ ([0-9.]+)\ \(at ]]
+  rate=${BASH_REMATCH[1]}
+  in_range 0 "$rate" 1.1
+  cpu=$(line '^  Zabbix, node-exporter-demo prom.value\[node_cpu_seconds_total')
+  [[ $cpu =~ \]:\ ([0-9.]+)\ s\ \(at\ [0-9:]+\ UTC,\ ([0-9]+)\ s\ ago\)\;\ node_exporter\ now:\ ([0-9.]+)\ s$ ]]
+  in_range 0 "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}")" \
+    "$((BASH_REMATCH[2] + 2))"
+  echo "info: $fams; cpu0's user seconds ${BASH_REMATCH[1]} (${BASH_REMATCH[2]} s old; node_exporter now" \
+    "${BASH_REMATCH[3]}), their rate $rate s/s"
+}
+# The screenshot: a decoded PNG of the graph (tests/e2e/demo_png_check.py), and what the
+# screenshot script read from the page before the shot: the graph image chart.php drew (not an
+# error picture, not a login page), titled as the demo said.
+screenshot() {
+  local title seen
+  # A 1280x720 page of a graph with several lines is tens of KB; a blank or error page far less.
+  (($(stat -c %s "$png") > 20000))
+  python3 "$src/tests/e2e/demo_png_check.py" "$png" 1280 720 30
+  title=$(sed -n "s|^  $png: ||p" "$out")
+  seen=$(line "^  from the Zabbix $want frontend at http://127.0.0.1:[0-9]+/: ")
+  [[ ${seen#*/: } =~ ^1280x720\ PNG\ of\ image/png\ ([0-9]+)x([0-9]+),\ title:\ (.*)$ ]]
+  ((BASH_REMATCH[1] >= 1000))
+  ((BASH_REMATCH[2] >= 300))
+  [[ $title == "CPU usage of every VM"* ]]
+  [[ ${BASH_REMATCH[3]} == "$title" ]]
+  echo "info: $(stat -c %s "$png") bytes, graph ${BASH_REMATCH[1]}x${BASH_REMATCH[2]} from the $want frontend, \"$title\""
+}
+# 3. --stop leaves none of it running.
+stopped() {
+  local collector prom pids left
+  collector=$(<"$demo/collector.pid")
+  prom=$(<"$demo/prom.pid")
+  kill -0 "$collector"
+  kill -0 "$prom"
+  pids=$(ours | sort -u | xargs)
+  [[ -n $pids ]]
+  "$src/scripts/demo" --stop --zabbix "$want" >"$work/stop.out" 2>&1
+  # shellcheck disable=SC2046,SC2086  # one PID a word
+  left=$(alive $pids $(ours))
+  if [[ -n $left ]]; then ps -o pid,args -p "${left// /,}"; fi
+  [[ -z $left ]]
+  echo "info: collector, zabitan-prom, simulator, node_exporter and the Zabbix stack ($(wc -w <<<"$pids") processes)"
+}
 
-collector=$(cat "$demo/collector.pid")
-kill -0 "$collector" || { echo "FAIL the collector daemon is not running"; exit 1; }
-pids=$(ours | sort -u)
-[[ -n $pids ]] || { echo "FAIL no PID files of the simulator and the Zabbix stack"; exit 1; }
-"$src/scripts/demo" --stop --zabbix "$want" >"$work/stop.out" 2>&1
+if [[ -n $version ]]; then check ctrl-c interrupted; fi
+check demo demo_runs
+if [[ -s $out ]]; then
+  check story story_told
+  check node-exporter prom_bridged
+  check screenshot screenshot
+  check stop stopped
+fi
 trap - EXIT
-# shellcheck disable=SC2046,SC2086  # one PID a word
-left=$(alive $collector $pids $(ours) | xargs)
-[[ -z $left ]] || { echo "FAIL still running after --stop: $left"; ps -o pid,args -p "${left// /,}"; exit 1; }
-echo "ok   scripts/demo --stop --zabbix $want: collector, zabitan-prom, simulator, node_exporter and Zabbix stack stopped"
-passed=$((passed + 2))
-echo "$passed passed, 0 failed"
+"$src/scripts/demo" --stop --zabbix "$want" >>"$work/stop.out" 2>&1
+check_summary
