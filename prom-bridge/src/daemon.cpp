@@ -49,6 +49,7 @@ void Schedule::Loop(size_t target) {
     }
     if (stop_) break;
     if (held) ++held_back_;
+    ++scraping_;
     lk.unlock();
     const auto start = Clock::now();
     ScrapeOutcome out = scrape_(target, static_cast<uint32_t>(std::time(nullptr)));
@@ -61,6 +62,7 @@ void Schedule::Loop(size_t target) {
       next = Clock::now();
     }
     lk.lock();
+    --scraping_;
     queue_.push_back(std::move(out));
     queued_[target] = true;
     cv_.notify_all();
@@ -70,9 +72,12 @@ void Schedule::Loop(size_t target) {
   cv_.notify_all();
 }
 
-bool Schedule::Next(std::vector<ScrapeOutcome>* ready) {
+bool Schedule::Next(std::vector<ScrapeOutcome>* ready, std::chrono::milliseconds gather) {
   std::unique_lock lk(mu_);
   cv_.wait(lk, [this] { return !queue_.empty() || running_ == 0; });
+  if (!queue_.empty() && gather.count() > 0) {
+    cv_.wait_for(lk, gather, [this] { return scraping_ == 0; });
+  }
   ready->clear();
   if (queue_.empty()) return false;
   ready->swap(queue_);

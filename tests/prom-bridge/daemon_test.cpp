@@ -169,3 +169,39 @@ TEST_CASE("prom signals: SIGTERM and SIGINT reach the callback, not the process"
   pthread_sigmask(SIG_BLOCK, nullptr, &now);
   CHECK_FALSE(sigismember(&now, SIGTERM));
 }
+
+TEST_CASE("prom schedule: targets due together are delivered together", "[prom]") {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  Schedule s({1h, 1h}, true, [&](size_t t, uint32_t c) {
+    if (t == 1) released.wait();  // ends after target 0
+    return Ok(t, c);
+  });
+  s.Start();
+  std::thread late([&] {
+    std::this_thread::sleep_for(50ms);  // well within the 10 s gathered below
+    release.set_value();
+  });
+  std::vector<ScrapeOutcome> ready;
+  REQUIRE(s.Next(&ready, 10s));
+  late.join();
+  CHECK(ready.size() == 2);  // one delivery for both
+}
+
+TEST_CASE("prom schedule: gathering waits no longer than asked", "[prom]") {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  Schedule s({1h, 1h}, true, [&](size_t t, uint32_t c) {
+    if (t == 1) released.wait();
+    return Ok(t, c);
+  });
+  s.Start();
+  std::vector<ScrapeOutcome> ready;
+  REQUIRE(s.Next(&ready, 20ms));
+  CHECK(ready.size() == 1);  // target 1 still hangs: target 0's went after 20 ms
+  CHECK(ready[0].target == 0);
+  release.set_value();
+  REQUIRE(s.Next(&ready, 20ms));
+  CHECK(ready.size() == 1);
+  CHECK(ready[0].target == 1);
+}

@@ -63,8 +63,11 @@ class Schedule {
   void Start();
   // Waits until scrapes have finished, moves them into *ready (replacing what it held) and
   // returns true; returns false once stopped (or, once mode, every target scraped) and every
-  // outcome taken.
-  bool Next(std::vector<ScrapeOutcome>* ready);
+  // outcome taken. `gather`: after the first outcome, how long to wait for the scrapes still
+  // in progress (targets due together end close together: one delivery for them, not one
+  // each).
+  bool Next(std::vector<ScrapeOutcome>* ready,
+            std::chrono::milliseconds gather = std::chrono::milliseconds(0));
   // Ends the schedule: the scrapes in progress finish and are still handed over by Next().
   void Stop();
   bool stopped() const;
@@ -85,6 +88,7 @@ class Schedule {
   std::vector<ScrapeOutcome> queue_;
   std::vector<bool> queued_;  // per target: an outcome of it is in queue_
   size_t running_ = 0;        // threads not yet finished
+  size_t scraping_ = 0;       // scrapes in progress
   bool stop_ = false;
   std::vector<std::thread> threads_;
   std::atomic<uint64_t> held_back_{0}, overruns_{0};
