@@ -141,7 +141,11 @@ void Mapper::Emit(const std::string& key, double value, const std::optional<Time
     ++not_finite_;
     return;
   }
+  // Without the exposition's own timestamp a value carries the scrape's start to the
+  // millisecond: two scrapes within one second must not share a clock, or Zabbix's
+  // per-second rate of the counter divides by (almost) nothing.
   uint32_t clock = clock_, ns = 0;
+  if (time_ms_ / 1000 == int64_t{clock_}) ns = static_cast<uint32_t>(time_ms_ % 1000) * 1'000'000;
   if (ts && ts->seconds >= 0 && ts->seconds <= sender::kMaxClock) {
     clock = static_cast<uint32_t>(ts->seconds);
     ns = static_cast<uint32_t>(ts->nanos);

@@ -32,6 +32,7 @@ import pathlib
 import subprocess
 import sys
 import time
+from fractions import Fraction
 
 here = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(here.parent / "peers" / "zabbix-server"))
@@ -81,10 +82,11 @@ def delete_ours():
 
 
 def float_rows(itemid):
-    """[(clock + ns, value)] of a float item's history, oldest first."""
+    """[(clock + ns, value)] of a float item's history, oldest first; the time exact (a Fraction:
+    a float of ~1.8e9 s keeps only 0.24 µs, which a rate over a second or two would show)."""
     got = z.call("history.get", {"history": zapi.VT_FLOAT, "itemids": [itemid], "output": "extend",
                                  "sortfield": "clock", "sortorder": "ASC", "limit": 10000})
-    return sorted((int(r["clock"]) + int(r["ns"]) / 1e9, float(r["value"])) for r in got)
+    return sorted((Fraction(int(r["clock"])) + Fraction(int(r["ns"]), 10**9), float(r["value"])) for r in got)
 
 
 def close(a, b, rel=1e-9):

@@ -95,7 +95,7 @@ def stop(p, sig=signal.SIGTERM, timeout=20):
 
 
 def once_each(rows):
-    seen = [(r["host"], r["key"], r["clock"]) for r in rows if not r["key"].startswith("prom.discovery[")]
+    seen = [(r["host"], r["key"], r["clock"], r.get("ns")) for r in rows if not r["key"].startswith("prom.discovery[")]
     twice = {x for x in seen if seen.count(x) > 1}
     assert not twice, f"sent twice: {sorted(twice)[:5]}"
 

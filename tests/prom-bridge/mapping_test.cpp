@@ -182,3 +182,21 @@ TEST_CASE("prom mapping: counter rates beside the raw counter, from the second s
   auto third = scrape(text, 1'025'000);
   CHECK(third.at("prom.edgerate[req_total,a=1]") == "2");  // 20 since 0, in 10 s
 }
+
+TEST_CASE("prom mapping: values without a timestamp carry the scrape's millisecond", "[prom]") {
+  // Two scrapes in one second must not share a clock: Zabbix's per-second rate of a counter
+  // would divide by almost nothing (seen as 2,424,242/s when both went out with ns = 0).
+  std::vector<Value> values;
+  Mapper mapper(Host(), 1000, &values, 1'000'250);
+  Parser parser(Format::kText004, {}, &mapper);
+  parser.Feed("# TYPE c_total counter\nc_total 1\n# TYPE g gauge\ng 2 1500\n");
+  REQUIRE(parser.Finish().ok());
+  std::map<std::string, Value> by_key;
+  for (const Value& v : values) by_key[v.key] = v;
+  const Value& counter = by_key.at("prom.value[c_total,]");
+  CHECK(counter.clock == 1000);
+  CHECK(counter.ns == 250'000'000);
+  const Value& stamped = by_key.at("prom.value[g,]");  // the exposition's own timestamp wins
+  CHECK(stamped.clock == 1);
+  CHECK(stamped.ns == 500'000'000);
+}
