@@ -19,21 +19,18 @@ Checks (issue 15, items 3, 4, 5, 13, 14):
    back) does not hold the group.
 """
 import fcntl
-import http.client
-import http.server
 import importlib.machinery
 import json
 import os
 import pathlib
-import re
 import signal
-import ssl
 import subprocess
 import sys
-import threading
 import time
 import types
-import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from remote_cmd_taps import SoapTap  # noqa: E402
 
 here = pathlib.Path(__file__).resolve().parent
 peers = here.parent / "peers"
@@ -83,63 +80,6 @@ def on():
     return sorted(name for name, state in power("state", *POOL).items() if state == "poweredOn")
 
 
-SOAP = "{http://schemas.xmlsoap.org/soap/envelope/}"
-
-
-class HoldingTap(http.server.ThreadingHTTPServer):
-    """Plain-http SOAP endpoint relaying every call to the simulator. With `hold` set, it relays
-    PowerOnVM_Task (the VM is powered on), then keeps the reply until `release` is set: the
-    caller is stuck where a script timeout or a crash would catch it."""
-    daemon_threads = True
-
-    def __init__(self, env):
-        self.target = re.match(r"https://([^/:]+):(\d+)(/.*)", env["VCSIM_URL"]).groups()
-        self.ctx = ssl.create_default_context(cafile=env["VCSIM_CERT"])
-        self.ctx.check_hostname = False
-        self.hold = threading.Event()
-        self.held = threading.Event()
-        self.release = threading.Event()
-        super().__init__(("127.0.0.1", 0), TapHandler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server_address[1]}{self.target[2]}"
-
-
-class TapHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self):
-        tap = self.server
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        call = ET.fromstring(body).find(SOAP + "Body")[0].tag.split("}")[-1]
-        conn = http.client.HTTPSConnection(tap.target[0], int(tap.target[1]), context=tap.ctx, timeout=30)
-        conn.request("POST", tap.target[2], body, {k: v for k, v in self.headers.items()
-                                                   if k.lower() in ("content-type", "soapaction", "cookie")})
-        reply = conn.getresponse()
-        status, data = reply.status, reply.read()
-        cookie = reply.getheader("Set-Cookie")
-        conn.close()
-        if call == "PowerOnVM_Task" and tap.hold.is_set():
-            tap.held.set()
-            tap.release.wait(60)
-            return
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "text/xml; charset=utf-8")
-            if cookie:
-                self.send_header("Set-Cookie", cookie)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass
-
-    def log_message(self, *args):
-        pass
-
-
 password = work / "vcsim.password"
 password.write_text(vcsim["VCSIM_PASSWORD"])
 password.chmod(0o600)
@@ -186,7 +126,7 @@ def wait_for(what, predicate, seconds=20):
     return False
 
 
-tap = HoldingTap(vcsim)
+tap = SoapTap(vcsim)
 mounted = None
 try:
     # --- killed between the pending save and the end of the power-on --------------------------

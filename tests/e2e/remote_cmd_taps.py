@@ -28,7 +28,9 @@ class SoapTap(http.server.ThreadingHTTPServer):
     vcsim's ShutdownGuest powers the VM off at once, so a guest that does not go down is made
     here: guest = "ignore" answers ShutdownGuest as vCenter does when it passed the request to
     the tools (the guest then never shuts down), "tools" answers ToolsUnavailable; everything
-    else, and ShutdownGuest with "forward", reaches the simulator unchanged."""
+    else, and ShutdownGuest with "forward", reaches the simulator unchanged. With `hold` set, it
+    relays PowerOnVM_Task (the VM is powered on), then keeps the reply until `release` is set:
+    the caller is stuck where a script timeout or a crash would catch it (remote_cmd_crash_test)."""
     daemon_threads = True
 
     def __init__(self, env):
@@ -38,6 +40,7 @@ class SoapTap(http.server.ThreadingHTTPServer):
         self.methods = []
         self.arrived = []  # time.monotonic() of each call in `methods`, when it reached the tap
         self.guest = "forward"
+        self.hold, self.held, self.release = threading.Event(), threading.Event(), threading.Event()
         super().__init__(("127.0.0.1", 0), TapHandler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -66,13 +69,20 @@ class TapHandler(http.server.BaseHTTPRequestHandler):
             status, data = reply.status, reply.read()
             headers = {"Set-Cookie": reply.getheader("Set-Cookie")} if reply.getheader("Set-Cookie") else {}
             conn.close()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml; charset=utf-8")
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        if call == "PowerOnVM_Task" and tap.hold.is_set():
+            tap.held.set()
+            tap.release.wait(60)
+            return
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/xml; charset=utf-8")
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the caller is gone (killed while held)
 
     def log_message(self, *args):
         pass
