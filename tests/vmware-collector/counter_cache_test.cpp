@@ -21,8 +21,8 @@ zabitan::vsphere::ServiceContent Endpoint(const std::string& uuid, const std::st
 
 }  // namespace
 
-TEST_CASE("vmware counter cache: serves a run that wants what it holds or knows absent",
-          "[vmware]") {
+TEST_CASE("vmware-collector/counter cache: serves a run that wants what it holds or knows absent",
+          "[vmware-collector]") {
   TempDir dir;
   const CounterCache cache(dir.path(), Endpoint("vc-1", "7.0"));
   std::map<std::string, Counter> catalogue;
@@ -41,8 +41,8 @@ TEST_CASE("vmware counter cache: serves a run that wants what it holds or knows 
   CHECK(catalogue.empty());
 }
 
-TEST_CASE("vmware counter cache: per endpoint and API version, damaged serves nothing",
-          "[vmware]") {
+TEST_CASE("vmware-collector/counter cache: per endpoint and API version, damaged serves nothing",
+          "[vmware-collector]") {
   TempDir dir;
   const CounterCache a(dir.path(), Endpoint("vc-1", "7.0"));
   const CounterCache b(dir.path(), Endpoint("vc-1", "8.0"));  // counter ids differ between builds

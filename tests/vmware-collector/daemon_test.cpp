@@ -12,7 +12,8 @@
 using namespace zabitan::vmware_collector;
 using zabitan::testing::TempDir;
 
-TEST_CASE("vmware daemon: the state folder is made private, with its parents", "[vmware]") {
+TEST_CASE("vmware-collector/daemon: the state folder is made private, with its parents",
+          "[vmware-collector]") {
   TempDir dir;
   const std::string state = dir.path() + "/lib/zabitan/vmware";
   REQUIRE(MakeStateDir(state).ok());
@@ -24,8 +25,9 @@ TEST_CASE("vmware daemon: the state folder is made private, with its parents", "
   CHECK(MakeStateDir(state).ok());  // there already
 }
 
-TEST_CASE("vmware daemon: a state folder that cannot be made names the option and the fix",
-          "[vmware]") {
+TEST_CASE(
+    "vmware-collector/daemon: a state folder that cannot be made names the option and the fix",
+    "[vmware-collector]") {
   TempDir dir;
   const std::string file = dir.path() + "/file";
   std::ofstream(file) << "x";
@@ -35,7 +37,8 @@ TEST_CASE("vmware daemon: a state folder that cannot be made names the option an
   CHECK(s.message().find("sudo install -d -m 0700") != std::string::npos);
 }
 
-TEST_CASE("vmware daemon: a stop signal ends the wait, and only one", "[vmware]") {
+TEST_CASE("vmware-collector/daemon: a stop signal ends the wait, and only one",
+          "[vmware-collector]") {
   StopSignals stop;
   CHECK_FALSE(stop.Wait(std::chrono::milliseconds(0)));
   CHECK_FALSE(stop.Wait(std::chrono::milliseconds(20)));  // the time is up

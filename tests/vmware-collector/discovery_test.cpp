@@ -29,7 +29,8 @@ std::map<std::string, std::string> ByKey(const std::vector<zabitan::sender::Valu
 
 }  // namespace
 
-TEST_CASE("vsphere discovery: LLD, sizes, power states and uptimes", "[vsphere]") {
+TEST_CASE("vmware-collector/discovery: LLD, sizes, power states and uptimes",
+          "[vmware-collector]") {
   std::vector<Entity> entities = {
       Make("HostSystem", "host-1", "esx01", "hv-uuid",
            {{"runtime.powerState", "poweredOn"}, {"summary.quickStats.uptime", "77229"}}),
@@ -74,8 +75,8 @@ TEST_CASE("vsphere discovery: LLD, sizes, power states and uptimes", "[vsphere]"
   CHECK(values.size() == 3 + 8 + 4);  // LLD, sizes, power states and uptimes; nothing for vm-2
 }
 
-TEST_CASE("vsphere discovery: power states are the numbers of Zabbix's VMware value maps",
-          "[vsphere]") {
+TEST_CASE("vmware-collector/discovery: power states are the numbers of Zabbix's VMware value maps",
+          "[vmware-collector]") {
   // VMware HostSystemPowerState
   CHECK(PowerStateValue("HostSystem", "poweredOff") == 0u);
   CHECK(PowerStateValue("HostSystem", "poweredOn") == 1u);
@@ -94,7 +95,8 @@ TEST_CASE("vsphere discovery: power states are the numbers of Zabbix's VMware va
   CHECK_FALSE(PowerStateValue("Datastore", "poweredOn").has_value());
 }
 
-TEST_CASE("vsphere discovery: a VM power state outside the value map is not sent", "[vsphere]") {
+TEST_CASE("vmware-collector/discovery: a VM power state outside the value map is not sent",
+          "[vmware-collector]") {
   std::vector<Entity> entities = {
       Make("HostSystem", "host-1", "esx01", "hv-uuid", {{"runtime.powerState", "standBy"}}),
       Make("HostSystem", "host-2", "esx02", "hv2-uuid", {{"runtime.powerState", "unknown"}}),
@@ -110,7 +112,8 @@ TEST_CASE("vsphere discovery: a VM power state outside the value map is not sent
   CHECK(by_key.at("vm2-uuid zabitan.vmware.vm.powerstate") == "2");
 }
 
-TEST_CASE("vsphere discovery: what the endpoint did not say is not sent", "[vsphere]") {
+TEST_CASE("vmware-collector/discovery: what the endpoint did not say is not sent",
+          "[vmware-collector]") {
   std::vector<Entity> entities = {
       Make("HostSystem", "host-1", "esx01", "hv-uuid", {{"runtime.powerState", "poweredOn"}}),
       Make("Datastore", "datastore-1", "ssd01", "ds-url", {{"summary.capacity", "1000"}}),
@@ -123,7 +126,8 @@ TEST_CASE("vsphere discovery: what the endpoint did not say is not sent", "[vsph
   CHECK(by_key.at("vc01 zabitan.vmware.datastore.size[ds-url,uncommitted]") == "0");
 }
 
-TEST_CASE("vsphere discovery: sizes that do not add up are not sent", "[vsphere]") {
+TEST_CASE("vmware-collector/discovery: sizes that do not add up are not sent",
+          "[vmware-collector]") {
   std::vector<Entity> entities = {Make("Datastore", "datastore-1", "ssd01", "ds-url",
                                        {{"summary.capacity", "9223372036854775807"},
                                         {"summary.freeSpace", "-1"},
@@ -134,7 +138,8 @@ TEST_CASE("vsphere discovery: sizes that do not add up are not sent", "[vsphere]
       "vc01 zabitan.vmware.datastore.size[ds-url,provisioned]"));  // overflows int64
 }
 
-TEST_CASE("vsphere discovery: names that are not UTF-8 do not stop the run", "[vsphere]") {
+TEST_CASE("vmware-collector/discovery: names that are not UTF-8 do not stop the run",
+          "[vmware-collector]") {
   std::vector<Entity> entities = {Make("HostSystem", "host-1", "esx\xff", "hv-uuid", {})};
   auto by_key = ByKey(DiscoveryValues("vc01", entities, 1));
   CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.hv.discovery"))[0]["{#HV.NAME}"] ==

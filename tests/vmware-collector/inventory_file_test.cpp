@@ -15,7 +15,7 @@ using zabitan::testing::Captured;
 using zabitan::vmware_collector::LoadInventory;
 using zabitan::vmware_collector::SaveInventory;
 
-TEST_CASE("vmware collector: the inventory's state file", "[vmware]") {
+TEST_CASE("vmware-collector/inventory file: the state file", "[vmware-collector]") {
   zabitan::testing::TempDir dir;
   const std::string path = dir.path() + "/inventory.json";
   Inventory inv;

@@ -20,7 +20,7 @@ const MetricSpec* Find(const std::vector<MetricSpec>& specs, const std::string& 
 
 }  // namespace
 
-TEST_CASE("vsphere metrics: the default counters", "[vsphere]") {
+TEST_CASE("vmware-collector/metrics: the default counters", "[vmware-collector]") {
   std::vector<MetricSpec> vm = DefaultMetrics("VirtualMachine");
   REQUIRE(vm.size() == 13);
   for (const char* path :
@@ -46,7 +46,7 @@ TEST_CASE("vsphere metrics: the default counters", "[vsphere]") {
   CHECK(DefaultMetrics("Datastore").empty());
 }
 
-TEST_CASE("vsphere metrics: extra counters by name", "[vsphere]") {
+TEST_CASE("vmware-collector/metrics: extra counters by name", "[vmware-collector]") {
   std::map<std::string, Counter> catalogue = {
       {"mem.shared.average", {1, "mem.shared.average", "kiloBytes"}},
       {"cpu.usage.average", {2, "cpu.usage.average", "percent"}},
@@ -66,7 +66,7 @@ TEST_CASE("vsphere metrics: extra counters by name", "[vsphere]") {
   CHECK(Find(specs, "virtualDisk.read.average")->instances == InstanceKind::kVirtualDisk);
 }
 
-TEST_CASE("vsphere metrics: keys", "[vsphere]") {
+TEST_CASE("vmware-collector/metrics: keys", "[vmware-collector]") {
   std::vector<MetricSpec> vm = DefaultMetrics("VirtualMachine"), hv = DefaultMetrics("HostSystem");
   CHECK(PerfKey("VirtualMachine", *Find(vm, "cpu.ready.summation"), "") ==
         "zabitan.vmware.vm.perf[cpu.ready.summation]");
@@ -91,7 +91,7 @@ TEST_CASE("vsphere metrics: keys", "[vsphere]") {
   CHECK(PerfKey("HostSystem", *Find(hv, "net.transmitted.average"), "a,b\\").empty());
 }
 
-TEST_CASE("vsphere metrics: key parameters quoted as Zabbix does", "[vsphere]") {
+TEST_CASE("vmware-collector/metrics: key parameters quoted as Zabbix does", "[vmware-collector]") {
   std::string out;
   CHECK(QuoteKeyParam("vmnic0", &out));
   CHECK(out == "vmnic0");
@@ -112,7 +112,7 @@ TEST_CASE("vsphere metrics: key parameters quoted as Zabbix does", "[vsphere]") 
   CHECK_FALSE(QuoteKeyParam("a,trailing\\", &out));
 }
 
-TEST_CASE("vsphere metrics: the instances' discovery", "[vsphere]") {
+TEST_CASE("vmware-collector/metrics: the instances' discovery", "[vmware-collector]") {
   Entity vm = Make("VirtualMachine", "vm-1", "vm-uuid"),
          vm2 = Make("VirtualMachine", "vm-2", "vm2-uuid"),
          host = Make("HostSystem", "host-1", "hv-uuid"),

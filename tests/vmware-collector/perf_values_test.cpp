@@ -39,8 +39,9 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("vmware perf values: discovery first, then each sample on the entity's own host",
-          "[vmware]") {
+TEST_CASE(
+    "vmware-collector/perf values: discovery first, then each sample on the entity's own host",
+    "[vmware-collector]") {
   Fixture f;
   vsphere::PerfResult r;
   r.series = {{&f.vm, &f.cpu, ""}, {&f.vm, &f.disk, ""}, {&f.vm, &f.disk, "scsi0:0"}};
@@ -63,7 +64,8 @@ TEST_CASE("vmware perf values: discovery first, then each sample on the entity's
   CHECK(f.marks.Last("5001-aa") == 100);
 }
 
-TEST_CASE("vmware perf values: samples up to the watermark are not sent again", "[vmware]") {
+TEST_CASE("vmware-collector/perf values: samples up to the watermark are not sent again",
+          "[vmware-collector]") {
   Fixture f;
   f.marks.StartCycle();
   f.marks.Advance("5001-aa", 100);
@@ -79,8 +81,9 @@ TEST_CASE("vmware perf values: samples up to the watermark are not sent again", 
   CHECK(out.values[0].clock == 120u);
 }
 
-TEST_CASE("vmware perf values: hosts' keys and datastore instances named from the inventory",
-          "[vmware]") {
+TEST_CASE(
+    "vmware-collector/perf values: hosts' keys and datastore instances named from the inventory",
+    "[vmware-collector]") {
   Fixture f;
   vsphere::Entity host;
   host.moref = {"HostSystem", "host-21"};

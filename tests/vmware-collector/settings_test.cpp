@@ -9,7 +9,7 @@
 using namespace zabitan::vmware_collector;
 using zabitan::testing::TempFile;
 
-TEST_CASE("vmware settings: the defaults fill what nothing set", "[vmware]") {
+TEST_CASE("vmware-collector/settings: the defaults fill what nothing set", "[vmware-collector]") {
   Settings s;
   s.config = "/nonexistent/zabitan.toml";  // not given: a missing file is no config
   REQUIRE(ApplyConfig(&s, false).ok());
@@ -22,7 +22,8 @@ TEST_CASE("vmware settings: the defaults fill what nothing set", "[vmware]") {
   CHECK_FALSE(s.daemon);
 }
 
-TEST_CASE("vmware settings: [vmware] fills what the command line left unset", "[vmware]") {
+TEST_CASE("vmware-collector/settings: [vmware] fills what the command line left unset",
+          "[vmware-collector]") {
   TempFile config(
       "[vmware]\nurl = \"https://vc/sdk\"\nuser = \"monitor\"\ninterval = 30\ninventory_refresh = "
       "0\n"
@@ -48,8 +49,8 @@ TEST_CASE("vmware settings: [vmware] fills what the command line left unset", "[
   CHECK_FALSE(once.daemon);
 }
 
-TEST_CASE("vmware settings: a key it does not know or a value out of range is refused",
-          "[vmware]") {
+TEST_CASE("vmware-collector/settings: a key it does not know or a value out of range is refused",
+          "[vmware-collector]") {
   TempFile unknown("[vmware]\nurll = \"x\"\n", 0600);
   Settings s;
   s.config = unknown.path();
@@ -63,8 +64,9 @@ TEST_CASE("vmware settings: a key it does not know or a value out of range is re
   CHECK_FALSE(ApplyConfig(&missing, true).ok());  // given but absent
 }
 
-TEST_CASE("vmware settings: the password from its file or the environment, never empty-handed",
-          "[vmware]") {
+TEST_CASE(
+    "vmware-collector/settings: the password from its file or the environment, never empty-handed",
+    "[vmware-collector]") {
   TempFile file("s3cret\r\n", 0600);
   Settings s;
   s.password_file = file.path();
@@ -84,7 +86,7 @@ TEST_CASE("vmware settings: the password from its file or the environment, never
   CHECK_FALSE(ReadPassword(env, &password).ok());
 }
 
-TEST_CASE("vmware settings: state files per endpoint (and user)", "[vmware]") {
+TEST_CASE("vmware-collector/settings: state files per endpoint (and user)", "[vmware-collector]") {
   Settings a;
   a.state_dir = "/s";
   a.url = "https://vc1/sdk";

@@ -16,8 +16,8 @@ struct FileClose {
 
 }  // namespace
 
-TEST_CASE("vmware sink: --dry-run prints zabbix_sender -T -N input lines and counts them",
-          "[vmware]") {
+TEST_CASE("vmware-collector/sink: --dry-run prints zabbix_sender -T -N input lines and counts them",
+          "[vmware-collector]") {
   std::unique_ptr<std::FILE, FileClose> f(std::tmpfile());
   REQUIRE(f);
   PrintSink out(f.get());

@@ -9,7 +9,8 @@
 using namespace zabitan::vmware_collector;
 using zabitan::testing::TempDir;
 
-TEST_CASE("vmware watermarks: a cycle's advances count once saved", "[vmware]") {
+TEST_CASE("vmware-collector/watermarks: a cycle's advances count once saved",
+          "[vmware-collector]") {
   TempDir dir;
   const std::string path = dir.path() + "/perf.json";
   Watermarks marks(path);
@@ -35,7 +36,8 @@ TEST_CASE("vmware watermarks: a cycle's advances count once saved", "[vmware]") 
   CHECK(again.Last("vm-a") == 100);
 }
 
-TEST_CASE("vmware watermarks: a failed save still holds in the process", "[vmware]") {
+TEST_CASE("vmware-collector/watermarks: a failed save still holds in the process",
+          "[vmware-collector]") {
   TempDir dir;
   Watermarks marks(dir.path() + "/missing-folder/perf.json");
   marks.StartCycle();
@@ -44,7 +46,7 @@ TEST_CASE("vmware watermarks: a failed save still holds in the process", "[vmwar
   CHECK(marks.Last("vm-a") == 100);  // a daemon's next cycle goes on from here
 }
 
-TEST_CASE("vmware watermarks: a damaged file is no watermark", "[vmware]") {
+TEST_CASE("vmware-collector/watermarks: a damaged file is no watermark", "[vmware-collector]") {
   TempDir dir;
   const std::string path = dir.path() + "/perf.json";
   std::ofstream(path) << "{\"vm-a\": \"x\", \"vm-b\": 7";
@@ -56,8 +58,8 @@ TEST_CASE("vmware watermarks: a damaged file is no watermark", "[vmware]") {
   CHECK(partly.Last("vm-b") == 7);
 }
 
-TEST_CASE("vmware watermarks: samples asked back to the oldest, within realtime's hour",
-          "[vmware]") {
+TEST_CASE("vmware-collector/watermarks: samples asked back to the oldest, within realtime's hour",
+          "[vmware-collector]") {
   TempDir dir;
   const std::string path = dir.path() + "/perf.json";
   std::ofstream(path) << "{\"a\": 10000, \"b\": 10900, \"future\": 20000}";

@@ -156,14 +156,14 @@ Status Fault(const std::string& type, const std::string& text, const std::string
   return s.Prefixed(context);
 }
 
-TEST_CASE("failure: a refused login names InvalidLogin", "[vsphere]") {
+TEST_CASE("vsphere/failure: a refused login names InvalidLogin", "[vsphere]") {
   const Status s = Fault("InvalidLogin", "Login failure", "https://vc/sdk");
   CHECK(s.code() == zabitan::vsphere::Error::kInvalidLogin);
   CHECK(FailureReason(s) ==
         "login refused (InvalidLogin): https://vc/sdk: InvalidLogin: Login failure");
 }
 
-TEST_CASE("failure: a missing privilege names NoPermission", "[vsphere]") {
+TEST_CASE("vsphere/failure: a missing privilege names NoPermission", "[vsphere]") {
   const Status s =
       Fault("NoPermission", "Permission to perform this operation was denied.", "QueryPerf");
   CHECK(s.code() == zabitan::vsphere::Error::kNoPermission);
@@ -172,12 +172,12 @@ TEST_CASE("failure: a missing privilege names NoPermission", "[vsphere]") {
 
 // The cases below are real libcurl failures of the real SoapClient against local sockets.
 
-TEST_CASE("failure: a closed port reads as unreachable", "[vsphere]") {
+TEST_CASE("vsphere/failure: a closed port reads as unreachable", "[vsphere]") {
   Socket closed(false);  // bound, not listening: the connection is refused
   Reads(CallFails(To(closed.Url("https"))), CURLE_COULDNT_CONNECT, "unreachable: ");
 }
 
-TEST_CASE("failure: a listener that never answers reads as unreachable, over TLS too",
+TEST_CASE("vsphere/failure: a listener that never answers reads as unreachable, over TLS too",
           "[vsphere]") {
   // The kernel completes the TCP handshake; nothing reads the request or the TLS hello.
   Socket silent(true);
@@ -188,7 +188,8 @@ TEST_CASE("failure: a listener that never answers reads as unreachable, over TLS
   Reads(CallFails(o), CURLE_OPERATION_TIMEDOUT, "unreachable: ");
 }
 
-TEST_CASE("failure: TLS to an endpoint that speaks plain HTTP reads as TLS mismatch", "[vsphere]") {
+TEST_CASE("vsphere/failure: TLS to an endpoint that speaks plain HTTP reads as TLS mismatch",
+          "[vsphere]") {
   Socket plain(true);
   OneConnection server(plain, [](int fd) {
     char hello[512];
@@ -200,7 +201,7 @@ TEST_CASE("failure: TLS to an endpoint that speaks plain HTTP reads as TLS misma
   Reads(CallFails(To(plain.Url("https"))), CURLE_SSL_CONNECT_ERROR, "TLS mismatch: ");
 }
 
-TEST_CASE("failure: an untrusted certificate, or not the pinned one, reads as TLS mismatch",
+TEST_CASE("vsphere/failure: an untrusted certificate, or not the pinned one, reads as TLS mismatch",
           "[vsphere]") {
   const std::shared_ptr<SSL_CTX> ctx = SelfSignedServer();
   auto handshake = [ctx](int fd) {
@@ -222,7 +223,8 @@ TEST_CASE("failure: an untrusted certificate, or not the pinned one, reads as TL
   }
 }
 
-TEST_CASE("failure: the URL's words do not decide (a host named ssl-… that refuses)", "[vsphere]") {
+TEST_CASE("vsphere/failure: the URL's words do not decide (a host named ssl-… that refuses)",
+          "[vsphere]") {
   Socket closed(false);
   Status s = CallFails(To(closed.Url("https")));
   // As if the endpoint's name held the words the classifier once searched for.
@@ -232,7 +234,7 @@ TEST_CASE("failure: the URL's words do not decide (a host named ssl-… that ref
   CHECK(FailureReason(renamed).rfind("unreachable: ", 0) == 0);
 }
 
-TEST_CASE("failure: anything else is passed through", "[vsphere]") {
+TEST_CASE("vsphere/failure: anything else is passed through", "[vsphere]") {
   CHECK(FailureReason(Status::Error("RetrievePropertiesEx: bad reply")) ==
         "RetrievePropertiesEx: bad reply");
   const Status other = Fault("InvalidArgument", "no", "QueryPerf");

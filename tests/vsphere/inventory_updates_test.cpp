@@ -19,7 +19,7 @@ std::string Update(const std::string& returnval) {
 
 }  // namespace
 
-TEST_CASE("vsphere inventory: the first update set holds everything", "[vsphere]") {
+TEST_CASE("vsphere/inventory updates: the first update set holds everything", "[vsphere]") {
   Inventory inv;
   CHECK_FALSE(Apply(Captured("updates_initial.xml"), &inv));
   CHECK(inv.version == "-");  // the simulator's only version
@@ -45,7 +45,7 @@ TEST_CASE("vsphere inventory: the first update set holds everything", "[vsphere]
   CHECK(std::stoll(ds.properties.at("summary.capacity")) > 0);
 }
 
-TEST_CASE("vsphere inventory: later sets change only what they name", "[vsphere]") {
+TEST_CASE("vsphere/inventory updates: later sets change only what they name", "[vsphere]") {
   Inventory inv;
   Apply(Captured("updates_initial.xml"), &inv);
   const Entity before = inv.entities.at("VirtualMachine:vm-57");
@@ -62,7 +62,7 @@ TEST_CASE("vsphere inventory: later sets change only what they name", "[vsphere]
   CHECK(after.properties.size() == before.properties.size());
 }
 
-TEST_CASE("vsphere inventory: vCenter's versions, truncation, removals and leaving objects",
+TEST_CASE("vsphere/inventory updates: vCenter's versions, truncation, removals and leaving objects",
           "[vsphere]") {
   Inventory inv;
   CHECK(Apply(

@@ -12,7 +12,7 @@ using zabitan::testing::Captured;
 using zabitan::testing::Envelope;
 using zabitan::testing::Make;
 
-TEST_CASE("vsphere replies: the counter catalogue", "[vsphere]") {
+TEST_CASE("vsphere/perf replies: the counter catalogue", "[vsphere]") {
   SoapResult r;
   REQUIRE(ParseSoapReply(Captured("perf_counters.xml"), 200, &r).ok());
   std::map<std::string, Counter> counters;
@@ -33,7 +33,7 @@ TEST_CASE("vsphere replies: the counter catalogue", "[vsphere]") {
   CHECK(ParseCounters(r.body, &counters).message() == "perfCounter: the catalogue is empty");
 }
 
-TEST_CASE("vsphere replies: QueryPerf with instances, zeros and percentages", "[vsphere]") {
+TEST_CASE("vsphere/perf replies: QueryPerf with instances, zeros and percentages", "[vsphere]") {
   SoapResult r;
   REQUIRE(ParseSoapReply(Captured("query_perf.xml"), 200, &r).ok());
   Entity vm = Make("VirtualMachine", "vm-57", "vm-uuid"),
@@ -75,8 +75,9 @@ TEST_CASE("vsphere replies: QueryPerf with instances, zeros and percentages", "[
   CHECK(result.samples[29].clock == 1795317840u);
 }
 
-TEST_CASE("vsphere replies: QueryPerf from stock vcsim (newest first, zeros dropped, \"*\" echoed)",
-          "[vsphere]") {
+TEST_CASE(
+    "vsphere/perf replies: QueryPerf from stock vcsim (newest first, zeros dropped, \"*\" echoed)",
+    "[vsphere]") {
   SoapResult r;
   REQUIRE(ParseSoapReply(Captured("query_perf_stock.xml"), 200, &r).ok());
   Entity vm = Make("VirtualMachine", "vm-57", "vm-uuid");
@@ -97,7 +98,7 @@ TEST_CASE("vsphere replies: QueryPerf from stock vcsim (newest first, zeros drop
   CHECK(result.samples[3].counter == &rx);
 }
 
-TEST_CASE("vsphere replies: QueryPerf values that are no data or not numbers", "[vsphere]") {
+TEST_CASE("vsphere/perf replies: QueryPerf values that are no data or not numbers", "[vsphere]") {
   SoapResult r;
   REQUIRE(
       ParseSoapReply(
@@ -124,7 +125,7 @@ TEST_CASE("vsphere replies: QueryPerf values that are no data or not numbers", "
         "QueryPerf: bad timestamp \"2026-11-22T00:00:00+01:00\"");
 }
 
-TEST_CASE("vsphere replies: maxQueryMetrics", "[vsphere]") {
+TEST_CASE("vsphere/perf replies: maxQueryMetrics", "[vsphere]") {
   SoapResult r;
   REQUIRE(ParseSoapReply(Captured("query_options.xml"), 200, &r).ok());
   int64_t limit = 0;
@@ -154,7 +155,7 @@ TEST_CASE("vsphere replies: maxQueryMetrics", "[vsphere]") {
   CHECK(limit == 64);  // unchanged
 }
 
-TEST_CASE("vsphere replies: sample timestamps", "[vsphere]") {
+TEST_CASE("vsphere/perf replies: sample timestamps", "[vsphere]") {
   uint32_t clock = 0, ns = 0;
   REQUIRE(ParseTimestamp("2026-11-22T00:29:51.483234667Z", &clock, &ns));
   CHECK(clock == 1795307391u);
@@ -172,7 +173,7 @@ TEST_CASE("vsphere replies: sample timestamps", "[vsphere]") {
   CHECK_FALSE(ParseTimestamp("", &clock, &ns));
 }
 
-TEST_CASE("vsphere replies: percentages are unscaled, other units kept", "[vsphere]") {
+TEST_CASE("vsphere/perf replies: percentages are unscaled, other units kept", "[vsphere]") {
   CHECK(FormatValue(529, "percent") == "5.29");
   CHECK(FormatValue(10000, "percent") == "100.00");
   CHECK(FormatValue(7, "percent") == "0.07");
@@ -181,7 +182,7 @@ TEST_CASE("vsphere replies: percentages are unscaled, other units kept", "[vsphe
   CHECK(FormatValue(42, "millisecond") == "42");
 }
 
-TEST_CASE("vsphere replies: QueryPerf with nothing after startTime", "[vsphere]") {
+TEST_CASE("vsphere/perf replies: QueryPerf with nothing after startTime", "[vsphere]") {
   // Asked from the last sample sent, an entity with nothing newer comes back bare (vCenter), or
   // with series of no values (the simulator), or not at all: no samples, and no error.
   Entity host = Make("HostSystem", "host-9", "hv"), vm = Make("VirtualMachine", "vm-57", "vm");

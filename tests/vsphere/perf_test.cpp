@@ -46,7 +46,7 @@ void CheckCovers(const std::vector<std::vector<SpecPlan>>& calls, size_t entitie
 
 }  // namespace
 
-TEST_CASE("vsphere perf: calls sized to maxQueryMetrics", "[vsphere]") {
+TEST_CASE("vsphere/perf: calls sized to maxQueryMetrics", "[vsphere]") {
   // 4 hosts × 8 metricIds under 20: two hosts per call.
   CHECK(Show(PlanQueries(4, 8, {20, 100})) == "e0:0+8 e1:0+8 | e2:0+8 e3:0+8");
   // The default (256) with 13 metricIds per VM: 19 VMs per call.
@@ -58,7 +58,7 @@ TEST_CASE("vsphere perf: calls sized to maxQueryMetrics", "[vsphere]") {
   CHECK(Show(PlanQueries(4, 5, {10, 100})) == "e0:0+5 e1:0+5 | e2:0+5 e3:0+5");
 }
 
-TEST_CASE("vsphere perf: an entity with more metrics than allowed per call", "[vsphere]") {
+TEST_CASE("vsphere/perf: an entity with more metrics than allowed per call", "[vsphere]") {
   // 13 metricIds under 8: each entity in two calls of its own, never sharing a call with a part
   // of another.
   CHECK(Show(PlanQueries(2, 13, {8, 100})) == "e0:0+8 | e0:8+5 | e1:0+8 | e1:8+5");
@@ -67,7 +67,7 @@ TEST_CASE("vsphere perf: an entity with more metrics than allowed per call", "[v
   CheckCovers(PlanQueries(7, 13, {20, 100}), 7, 13, 20, 100);
 }
 
-TEST_CASE("vsphere perf: unlimited (-1) and unusable limits", "[vsphere]") {
+TEST_CASE("vsphere/perf: unlimited (-1) and unusable limits", "[vsphere]") {
   // -1: only the entities-per-call cap and the 50,000 metricIds cap.
   CHECK(PlanQueries(250, 13, {kUnlimitedQueryMetrics, 100}).size() == 3);
   auto calls = PlanQueries(10000, 13, {kUnlimitedQueryMetrics, 10000});
@@ -80,13 +80,13 @@ TEST_CASE("vsphere perf: unlimited (-1) and unusable limits", "[vsphere]") {
   CHECK(PlanQueries(25, 2, {256, 10}).size() == 3);
 }
 
-TEST_CASE("vsphere perf: nothing to ask", "[vsphere]") {
+TEST_CASE("vsphere/perf: nothing to ask", "[vsphere]") {
   CHECK(PlanQueries(0, 13, {}).empty());
   CHECK(PlanQueries(5, 0, {}).empty());
   CHECK(Show(PlanQueries(1, 1, {})) == "e0:0+1");
 }
 
-TEST_CASE("vsphere perf: many limits, every metric once", "[vsphere]") {
+TEST_CASE("vsphere/perf: many limits, every metric once", "[vsphere]") {
   for (size_t entities : {1, 2, 7, 33}) {
     for (size_t metrics : {1, 3, 8, 13, 21}) {
       for (int64_t limit : {1, 2, 5, 8, 13, 20, 64, 256, -1}) {
@@ -101,7 +101,7 @@ TEST_CASE("vsphere perf: many limits, every metric once", "[vsphere]") {
   }
 }
 
-TEST_CASE("vsphere perf: samples asked from the last one sent", "[vsphere]") {
+TEST_CASE("vsphere/perf: samples asked from the last one sent", "[vsphere]") {
   // 1796319600 is 2026-12-03T17:40:00Z.
   CHECK(StartTimeElement(1796319600, 1796319660) == "<startTime>2026-12-03T17:40:00Z</startTime>");
   CHECK(StartTimeElement(1796319600, 1796319601) == "<startTime>2026-12-03T17:40:00Z</startTime>");

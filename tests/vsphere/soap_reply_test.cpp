@@ -10,13 +10,14 @@ using namespace zabitan::vsphere;
 using zabitan::testing::Captured;
 using zabitan::testing::Envelope;
 
-TEST_CASE("vsphere replies: a reply's body element", "[vsphere]") {
+TEST_CASE("vsphere/soap reply: a reply's body element", "[vsphere]") {
   SoapResult r;
   REQUIRE(ParseSoapReply(Captured("service_content.xml"), 200, &r).ok());
   CHECK(LocalName(r.body.name()) == "RetrieveServiceContentResponse");
 }
 
-TEST_CASE("vsphere replies: faults carry the code of their vim25 type and name it", "[vsphere]") {
+TEST_CASE("vsphere/soap reply: faults carry the code of their vim25 type and name it",
+          "[vsphere]") {
   SoapResult r;
   zabitan::Status s = ParseSoapReply(Captured("not_authenticated.xml"), 500, &r);
   CHECK_FALSE(s.ok());
@@ -47,7 +48,7 @@ TEST_CASE("vsphere replies: faults carry the code of their vim25 type and name i
   CHECK(s.Prefixed("Login as u").code() == Error::kInvalidLogin);  // the code survives context
 }
 
-TEST_CASE("vsphere replies: what is not a SOAP reply", "[vsphere]") {
+TEST_CASE("vsphere/soap reply: what is not a SOAP reply", "[vsphere]") {
   SoapResult r;
   zabitan::Status s = ParseSoapReply("<html>Service Unavailable", 503, &r);
   CHECK(s.code() == Error::kBadReply);

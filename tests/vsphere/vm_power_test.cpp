@@ -5,7 +5,7 @@
 
 using namespace zabitan::vsphere;
 
-TEST_CASE("vsphere clone: the CloneVM_Task request, a powered-off, non-template copy",
+TEST_CASE("vsphere/vm power: the CloneVM_Task request, a powered-off, non-template copy",
           "[vsphere][remote]") {
   CloneTarget t;
   t.name = "web-<01>";

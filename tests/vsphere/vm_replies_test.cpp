@@ -22,7 +22,8 @@ pugi::xml_node Body(const std::string& reply, SoapResult* r) {
 
 }  // namespace
 
-TEST_CASE("vsphere pool folder: FindByInventoryPath finds the folder", "[vsphere][remote]") {
+TEST_CASE("vsphere/vm replies: pool folder, FindByInventoryPath finds the folder",
+          "[vsphere][remote]") {
   SoapResult r;
   ManagedObject folder;
   REQUIRE(ParseFolderReply("DC0/vm/web-pool",
@@ -32,7 +33,7 @@ TEST_CASE("vsphere pool folder: FindByInventoryPath finds the folder", "[vsphere
   CHECK(folder.value == "folder-68");
 }
 
-TEST_CASE("vsphere pool folder: nothing at the path, or not a Folder, names the path",
+TEST_CASE("vsphere/vm replies: pool folder, nothing at the path, or not a Folder, names the path",
           "[vsphere][remote]") {
   SoapResult r;
   ManagedObject folder;
@@ -50,7 +51,8 @@ TEST_CASE("vsphere pool folder: nothing at the path, or not a Folder, names the 
   CHECK(s.message().find('\n') == std::string::npos);
 }
 
-TEST_CASE("vsphere pool folder: the folder's VMs, templates left out", "[vsphere][remote]") {
+TEST_CASE("vsphere/vm replies: pool folder, the folder's VMs, templates left out",
+          "[vsphere][remote]") {
   SoapResult r;
   std::vector<VmPower> vms;
   AppendFolderVms(Body(Captured("folder_vms.xml"), &r), &vms);
@@ -63,8 +65,10 @@ TEST_CASE("vsphere pool folder: the folder's VMs, templates left out", "[vsphere
   CHECK(vms[1].moref.type == "VirtualMachine");
 }
 
-TEST_CASE("vsphere pool folder: objects that are not VMs are skipped, a VM without config kept",
-          "[vsphere][remote]") {
+TEST_CASE(
+    "vsphere/vm replies: pool folder, objects that are not VMs are skipped, a VM without config "
+    "kept",
+    "[vsphere][remote]") {
   // What real vCenter may answer: a VM whose config is unavailable (inaccessible) has no
   // config.template, and a property collector may return the folder's other children.
   SoapResult r;
@@ -81,7 +85,7 @@ TEST_CASE("vsphere pool folder: objects that are not VMs are skipped, a VM witho
   CHECK(vms[1].power_state.empty());
 }
 
-TEST_CASE("vsphere task replies: the task moref, or an error", "[vsphere][remote]") {
+TEST_CASE("vsphere/vm replies: the task moref, or an error", "[vsphere][remote]") {
   pugi::xml_document doc;
   REQUIRE(doc.load_string(
       "<CloneVM_TaskResponse xmlns=\"urn:vim25\"><returnval type=\"Task\">task-77</returnval>"

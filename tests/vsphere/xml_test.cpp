@@ -4,7 +4,7 @@
 
 using namespace zabitan::vsphere;
 
-TEST_CASE("vsphere xml: children by local name, whatever the prefix", "[vsphere]") {
+TEST_CASE("vsphere/xml: children by local name, whatever the prefix", "[vsphere]") {
   pugi::xml_document doc;
   REQUIRE(doc.load_string(
       R"(<soapenv:Envelope xmlns:soapenv="x"><soapenv:Body><a:Resp xmlns:a="urn:vim25"><returnval><rootFolder type="Folder">group-d1</rootFolder></returnval></a:Resp></soapenv:Body></soapenv:Envelope>)"));
@@ -15,7 +15,7 @@ TEST_CASE("vsphere xml: children by local name, whatever the prefix", "[vsphere]
   CHECK(ChildText(resp, "missing").empty());
 }
 
-TEST_CASE("vsphere xml: xsi:type as vCenter and as the simulator write it", "[vsphere]") {
+TEST_CASE("vsphere/xml: xsi:type as vCenter and as the simulator write it", "[vsphere]") {
   pugi::xml_document doc;
   REQUIRE(doc.load_string(
       R"(<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance"><a xsi:type="xsd:int">1</a><b XMLSchema-instance:type="PerfEntityMetric"/><c type="VirtualMachine">vm-1</c></r>)"));
@@ -25,6 +25,6 @@ TEST_CASE("vsphere xml: xsi:type as vCenter and as the simulator write it", "[vs
   CHECK(XsiType(r.child("c")).empty());  // a moref's plain type attribute is not xsi:type
 }
 
-TEST_CASE("vsphere xml: escaping", "[vsphere]") {
+TEST_CASE("vsphere/xml: escaping", "[vsphere]") {
   CHECK(Escape(R"(a<b>&"c'")") == "a&lt;b&gt;&amp;&quot;c&apos;&quot;");
 }
