@@ -13,31 +13,11 @@
 # Usage: vsphere_daemon_test.sh ZABITAN_VMWARE TRAPPER_SINK VCSIM_ENV WORKDIR
 set -euo pipefail
 vmware=$1 sink=$2 env_file=$3 work=$4
-rm -rf "$work"
-mkdir -p "$work"
-# shellcheck source=../lib/check.sh
-. "$(dirname "$0")/../lib/check.sh"
-check_init "$work"
-sessions=$(dirname "$0")/../peers/vcsim/sessions
-# shellcheck disable=SC1090
-. "$env_file"
-printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"
-chmod 600 "$work/pw"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+# shellcheck source=../lib/vcsim.sh
+. "$(dirname "$0")/../lib/vcsim.sh" "$work" "$env_file"  # check.sh, $VCSIM_*, $work/pw, start_sink
+trap vcsim_cleanup EXIT
 # shellcheck disable=SC2034  # read by check (tests/lib/check.sh)
-CHECK_CLEANUP=cleanup  # what a check started ends with it
-# start_sink NAME [trapper-sink options]: a sink recording to $work/NAME.jsonl; sets $port.
-start_sink() {
-  local name=$1; shift
-  rm -f "$work/$name.ready"
-  "$sink" --ready-file "$work/$name.ready" --record "$work/$name.jsonl" "$@" >/dev/null 2>&1 &
-  sink_pid=$!
-  pids+=("$sink_pid")
-  wait_for -p "$sink_pid" "[[ -s $work/$name.ready ]]"
-  port=$(<"$work/$name.ready")
-}
+CHECK_CLEANUP=vcsim_cleanup  # what a check started ends with it
 vm() { "$vmware" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" --ca-file "$VCSIM_CERT" \
                  --state-dir "${state:-$work/state}" --zabbix-host vc-e2e "$@"; }
 # The same, in place of the (background) shell: $! is then zabitan-vmware itself.

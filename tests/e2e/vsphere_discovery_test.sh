@@ -11,17 +11,10 @@
 # Usage: vsphere_discovery_test.sh ZABITAN_VMWARE ZABITAN_SENDER TRAPPER_SINK VCSIM_ENV WORKDIR
 set -euo pipefail
 vmware=$1 sender=$2 sink=$3 env_file=$4 work=$5
-rm -rf "$work"
-mkdir -p "$work"
-# shellcheck source=../lib/check.sh
-. "$(dirname "$0")/../lib/check.sh"
-check_init "$work"
+# shellcheck source=../lib/vcsim.sh
+. "$(dirname "$0")/../lib/vcsim.sh" "$work" "$env_file"  # check.sh, $VCSIM_*, $work/pw
 # shellcheck source=vsphere_runs.sh
 . "$(dirname "$0")/vsphere_runs.sh"  # send, second_run_sends_no_sample_twice
-# shellcheck disable=SC1090
-. "$env_file"
-printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"
-chmod 600 "$work/pw"
 vm_power=$(dirname "$0")/../peers/vcsim/vm-power
 target=  # a VM the inventory check powers off: powered on again, also when the check fails
 cleanup() {

@@ -9,18 +9,11 @@
 # Usage: vsphere_esxi_test.sh ZABITAN_VMWARE TRAPPER_SINK VCSIM_ENV WORKDIR
 set -euo pipefail
 vmware=$1 sink=$2 env_file=$3 work=$4
-rm -rf "$work"
-mkdir -p "$work"
-# shellcheck source=../lib/check.sh
-. "$(dirname "$0")/../lib/check.sh"
-check_init "$work"
+# shellcheck source=../lib/vcsim.sh
+. "$(dirname "$0")/../lib/vcsim.sh" "$work" "$env_file"  # check.sh, $VCSIM_*, $work/pw
 # shellcheck source=vsphere_runs.sh
 . "$(dirname "$0")/vsphere_runs.sh"  # send, second_run_sends_no_sample_twice
-# shellcheck disable=SC1090
-. "$env_file"
 [[ $VCSIM_MODE == esx ]] || { echo "FAIL the simulator is not in ESXi mode ($VCSIM_MODE)"; exit 1; }
-printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"
-chmod 600 "$work/pw"
 : >"$work/empty.toml"  # not the machine's /etc/zabitan/zabitan.toml
 "$sink" --port 0 --ready-file "$work/ready" --record "$work/rec.jsonl" >/dev/null 2>&1 &
 sink_pid=$!

@@ -14,26 +14,10 @@
 set -euo pipefail
 vmware=$1 sink=$2 env_file=$3 full_disk=$4 work=$5
 "$full_disk" umount "$work/disk" 2>/dev/null || true
-rm -rf "$work"
-mkdir -p "$work"
-. "$(dirname "$0")/../lib/check.sh"
-check_init "$work"
-sessions=$(dirname "$0")/../peers/vcsim/sessions
-. "$env_file"
-printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"
-chmod 600 "$work/pw"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap 'cleanup; "$full_disk" umount "$work/disk"' EXIT
-CHECK_CLEANUP=cleanup
-start_sink() {  # NAME [FLAGS] -> port
-  local name=$1; shift
-  rm -f "$work/$name.ready"
-  "$sink" --ready-file "$work/$name.ready" --record "$work/$name.jsonl" "$@" >/dev/null 2>&1 &
-  pids+=($!)
-  wait_for -p "$!" "[[ -s $work/$name.ready ]]"
-  port=$(<"$work/$name.ready")
-}
+# shellcheck source=../lib/vcsim.sh
+. "$(dirname "$0")/../lib/vcsim.sh" "$work" "$env_file"  # check.sh, $VCSIM_*, $work/pw, start_sink
+trap 'vcsim_cleanup; "$full_disk" umount "$work/disk"' EXIT
+CHECK_CLEANUP=vcsim_cleanup
 vm_exec() { exec "$vmware" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" \
                  --ca-file "$VCSIM_CERT" --state-dir "$state" --zabbix-host vc-faults "$@"; }
 vm() { "$vmware" --url "$VCSIM_URL" --user "$VCSIM_USER" --password-file "$work/pw" --ca-file "$VCSIM_CERT" \

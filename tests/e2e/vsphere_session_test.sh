@@ -8,16 +8,8 @@
 # Usage: vsphere_session_test.sh ZABITAN_VMWARE VCSIM_ENV WORKDIR
 set -euo pipefail
 bin=$1 env_file=$2 work=$3
-rm -rf "$work"
-mkdir -p "$work"
-# shellcheck source=../lib/check.sh
-. "$(dirname "$0")/../lib/check.sh"
-check_init "$work"
-sessions=$(dirname "$0")/../peers/vcsim/sessions
-# shellcheck disable=SC1090
-. "$env_file"
-printf '%s\n' "$VCSIM_PASSWORD" >"$work/pw"
-chmod 600 "$work/pw"
+# shellcheck source=../lib/vcsim.sh
+. "$(dirname "$0")/../lib/vcsim.sh" "$work" "$env_file"  # check.sh, $VCSIM_*, $work/pw, $sessions
 vm() { "$bin" --url "$VCSIM_URL" --user "$VCSIM_USER" --ca-file "$VCSIM_CERT" --state-dir "$work/state" "$@"; }
 session_key() { cat "$work"/state/session-*; }
 
