@@ -1,4 +1,4 @@
-#include "zabitan/remote/acting.h"
+#include "acting.h"
 
 #include <sys/stat.h>
 
@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "executor.h"
 #include "zabitan/common/log.h"
-#include "zabitan/remote/executor.h"
 
 namespace zabitan::remote {
 

@@ -2,8 +2,8 @@
 // is hidden (-Wl,--exclude-libs,ALL), so nothing in it can stand in for the program's symbols.
 #include <cstring>
 
+#include "acting.h"
 #include "zabitan/common/log.h"
-#include "zabitan/remote/acting.h"
 #include "zabitan/remote/acting_module.h"
 
 extern "C" __attribute__((visibility("default"))) int zabitan_remote_act(

@@ -1,4 +1,4 @@
-#include "zabitan/remote/executor.h"
+#include "executor.h"
 
 #include <algorithm>
 #include <ctime>
@@ -7,11 +7,11 @@
 #include <memory>
 #include <thread>
 
+#include "decision.h"
+#include "group_state.h"
+#include "pool.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/trusted_file.h"
-#include "zabitan/remote/decision.h"
-#include "zabitan/remote/group_state.h"
-#include "zabitan/remote/pool.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/sender.h"
 #include "zabitan/sender/tls.h"

@@ -2,8 +2,8 @@
 // CloneVM_Task request and reply: tests/vsphere/vm_power_test.cpp, vm_replies_test.cpp).
 #include <catch2/catch.hpp>
 
+#include "decision.h"
 #include "invocations.h"
-#include "zabitan/remote/decision.h"
 #include "zabitan/remote/error.h"
 #include "zabitan/remote/policy.h"
 

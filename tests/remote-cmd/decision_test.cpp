@@ -1,4 +1,4 @@
-#include "zabitan/remote/decision.h"
+#include "decision.h"
 
 #include <catch2/catch.hpp>
 

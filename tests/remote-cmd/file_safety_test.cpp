@@ -1,4 +1,4 @@
-#include "zabitan/remote/file_safety.h"
+#include "file_safety.h"
 
 #include <pwd.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "zabitan/remote/group_state.h"
+#include "group_state.h"
 
 #include <fstream>
 

@@ -15,10 +15,10 @@
 #include <catch2/catch.hpp>
 
 #include "../temp_files.h"
+#include "decision.h"
+#include "group_state.h"
 #include "invocations.h"
-#include "zabitan/remote/decision.h"
 #include "zabitan/remote/error.h"
-#include "zabitan/remote/group_state.h"
 
 using namespace zabitan::remote;
 using zabitan::testing::TempDir;

@@ -1,4 +1,4 @@
-#include "zabitan/remote/pool.h"
+#include "pool.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "zabitan/zabbix_api/jsonrpc.h"
+#include "jsonrpc.h"
 
 #include <catch2/catch.hpp>
 

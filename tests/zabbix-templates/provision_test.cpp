@@ -6,6 +6,7 @@
 
 #include "../temp_files.h"
 #include "../zabbix-api/fake_transport.h"
+#include "wanted.h"
 #include "zabitan/zabbix_api/error.h"
 #include "zabitan/zabbix_templates/error.h"
 

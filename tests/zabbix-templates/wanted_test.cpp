@@ -1,4 +1,4 @@
-#include "zabitan/zabbix_templates/wanted.h"
+#include "wanted.h"
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -298,13 +298,4 @@ TEST_CASE("zabbix-templates/wanted: the user's media", "[zabbix-templates]") {
   PlanUserMedia(json::array({email, sstp}), "36", "desktop", false, &change, &medias);
   CHECK(change == Change::kCreated);
   CHECK(medias.size() == 3);
-}
-
-TEST_CASE("zabbix-templates/wanted: change words", "[zabbix-templates]") {
-  CHECK(ChangeWord(Change::kUnchanged, false) == "unchanged");
-  CHECK(ChangeWord(Change::kCreated, false) == "created");
-  CHECK(ChangeWord(Change::kUpdated, false) == "updated");
-  CHECK(ChangeWord(Change::kUnchanged, true) == "unchanged");
-  CHECK(ChangeWord(Change::kCreated, true) == "would be created");
-  CHECK(ChangeWord(Change::kUpdated, true) == "would be updated");
 }

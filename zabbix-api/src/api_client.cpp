@@ -4,10 +4,10 @@
 #include <charconv>
 #include <system_error>
 
+#include "jsonrpc.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/zabbix_api/error.h"
-#include "zabitan/zabbix_api/jsonrpc.h"
 
 namespace zabitan::zabbix_api {
 

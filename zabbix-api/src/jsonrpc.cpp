@@ -1,4 +1,4 @@
-#include "zabitan/zabbix_api/jsonrpc.h"
+#include "jsonrpc.h"
 
 #include "zabitan/common/printable.h"
 #include "zabitan/zabbix_api/error.h"

@@ -1,4 +1,4 @@
-#include "zabitan/zabbix_templates/import_files.h"
+#include "import_files.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -7,9 +7,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "import_files.h"
+#include "wanted.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/zabbix_templates/error.h"
-#include "zabitan/zabbix_templates/import_files.h"
 
 namespace zabitan::zabbix_templates {
 namespace {

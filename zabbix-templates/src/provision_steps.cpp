@@ -2,6 +2,7 @@
 // what is there, compares it with what wanted.h wants, and writes only the difference.
 #include <algorithm>
 
+#include "wanted.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/zabbix_templates/error.h"
 #include "zabitan/zabbix_templates/provision.h"

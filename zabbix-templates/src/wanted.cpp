@@ -1,4 +1,4 @@
-#include "zabitan/zabbix_templates/wanted.h"
+#include "wanted.h"
 
 #include <algorithm>
 
@@ -104,18 +104,6 @@ nlohmann::json MessageOperation(const ActionIds& ids) {
 }
 
 }  // namespace
-
-std::string ChangeWord(Change change, bool dry_run) {
-  switch (change) {
-    case Change::kUnchanged:
-      return "unchanged";
-    case Change::kCreated:
-      return dry_run ? "would be created" : "created";
-    case Change::kUpdated:
-      return dry_run ? "would be updated" : "updated";
-  }
-  return "?";
-}
 
 Status CheckRemoteCmdPath(std::string_view path) {
   const std::string shown = "--remote-cmd \"" + Printable(path, 200) + "\"";

@@ -1,4 +1,4 @@
-// zabitan — loading the acting half (acting.h) into zabitan-remote-cmd once a call is admitted.
+// zabitan — loading the acting half (src/acting.h) into zabitan-remote-cmd once a call is admitted.
 //
 // The module is installed at a fixed place relative to the program, bin/../lib/zabitan/
 // (kActingModuleFromProgram), and found from /proc/self/exe, not through a search path: no
@@ -11,9 +11,13 @@
 // program's version and its size of Admission, so a program and a module from different builds
 // refuse to talk instead of misreading each other's structures.
 //
+// Not thread-safe: loaded and called once, by the program's one thread.
+//
+//   const auto start = std::chrono::steady_clock::now();
+//   zabitan::remote::Admission admission;  // Admit() accepted the call
 //   zabitan::remote::ActingModule module;
-//   if (zabitan::Status s = zabitan::remote::ActingModule::Load(&module); !s.ok()) { /* one line */
-//   } int code = module.Act(&admission, start);  // Act() of acting.h, in the module
+//   if (zabitan::Status s = zabitan::remote::ActingModule::Load(&module); !s.ok()) return;
+//   int code = module.Act(&admission, start);  // Act() of src/acting.h, in the module
 #ifndef ZABITAN_REMOTE_ACTING_MODULE_H_
 #define ZABITAN_REMOTE_ACTING_MODULE_H_
 

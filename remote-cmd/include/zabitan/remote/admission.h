@@ -1,11 +1,15 @@
 // zabitan — admitting an invocation: the checks every zabitan-remote-cmd call passes before
 // anything may act, and the one line plus audit record that ends every call.
-// Nothing else happens before they pass: no lock, no state, no vSphere.
+// Nothing else happens before they pass: no lock, no state, no vSphere. Not thread-safe: one
+// Admission per invocation, made and read by the program's one thread.
 //
+//   std::string program = "zabitan-remote-cmd", action = "status";
+//   char* argv[] = {program.data(), action.data(), nullptr};
 //   zabitan::remote::Admission a;
-//   if (!zabitan::remote::Admit(argc, argv, &a)) return zabitan::remote::Finish(a.audit_log,
-//   a.record, a.refusal, 1);
-//   // a.invocation, a.config, a.policy and *a.group are now usable
+//   if (!zabitan::remote::Admit(2, argv, &a)) {
+//     int exit_code = zabitan::remote::Finish(a.audit_log, a.record, a.refusal, 1);
+//   }
+//   // admitted: a.invocation, a.config, a.policy and *a.group are usable
 #ifndef ZABITAN_REMOTE_ADMISSION_H_
 #define ZABITAN_REMOTE_ADMISSION_H_
 

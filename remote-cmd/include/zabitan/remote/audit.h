@@ -13,9 +13,13 @@
 // An action is audited twice: outcome "started" before vSphere is asked, then its outcome. Appends
 // are single write(2)s with O_APPEND, so concurrent invocations do not interleave within a line.
 //
+// Processes may audit at once; within one, one thread at a time (openlog is process-wide).
+//
 //   zabitan::remote::AuditRecord r;
-//   r.args = args; r.outcome = "rejected"; r.detail = status.message();
-//   zabitan::remote::Audit("/var/log/zabitan/remote-cmd.log", r);
+//   r.args = {"scale-up", "--host", "vm01"};
+//   r.outcome = "rejected";
+//   r.detail = "rejected: --event-id is required";
+//   zabitan::Status s = zabitan::remote::Audit("/var/log/zabitan/remote-cmd.log", r);
 #ifndef ZABITAN_REMOTE_AUDIT_H_
 #define ZABITAN_REMOTE_AUDIT_H_
 

@@ -4,8 +4,9 @@
 // failure carries its errno (std::generic_category) instead. Thread-safe: the category is a
 // constant.
 //
-//   zabitan::Status s = zabitan::remote::GroupLock::Acquire(dir, "web", deadline, &lock);
-//   if (s.code() == zabitan::remote::Errc::kGroupBusy) { /* another run holds the group */ }
+//   std::error_code code = zabitan::remote::Errc::kGroupBusy;  // GroupLock::Acquire's code()
+//   if (code == zabitan::remote::Errc::kGroupBusy) { /* another run holds the group */ }
+//   std::string kind = code.message();  // "group busy"
 #ifndef ZABITAN_REMOTE_ERROR_H_
 #define ZABITAN_REMOTE_ERROR_H_
 

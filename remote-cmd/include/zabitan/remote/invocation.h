@@ -19,11 +19,13 @@
 // Each option at most once, each followed by its value as the next argument (no "--opt=v",
 // no value that starts with '-'), nothing else, at most 32 arguments of at most 1024 bytes.
 // Anything else is rejected with one line saying which argument and why, before anything else
-// happens.
+// happens. Pure functions: safe from any thread.
 //
 //   zabitan::remote::Invocation inv;
-//   zabitan::Status s = zabitan::remote::ParseInvocation({argv + 1, argv + argc}, &inv);
-//   if (!s.ok()) { puts(("rejected: " + s.message()).c_str()); return 1; }
+//   zabitan::Status s = zabitan::remote::ParseInvocation(
+//       {"scale-up", "--host", "vm01", "--event-id", "7", "--trigger-id", "8", "--status", "OK"},
+//       &inv);
+//   if (!s.ok()) std::string line = "rejected: " + s.message();  // the one line Zabbix shows
 #ifndef ZABITAN_REMOTE_INVOCATION_H_
 #define ZABITAN_REMOTE_INVOCATION_H_
 

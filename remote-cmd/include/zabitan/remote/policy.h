@@ -28,8 +28,12 @@
 //   resource_pool = "Resources"        # (default: the template's pool; needed for a template)
 //   datastore = "datastore1"           # (default: the template's)
 //
+// LoadPolicy only reads its Config; a loaded Policy is read-only, so threads may share it.
+//
+//   zabitan::Config config;
+//   zabitan::Status s = zabitan::Config::Parse("[remote_cmd]\n", "zabitan.toml", &config);
 //   zabitan::remote::Policy policy;
-//   zabitan::Status s = zabitan::remote::LoadPolicy(config, &policy);
+//   s = zabitan::remote::LoadPolicy(config, &policy);
 //   const zabitan::remote::Group* g = policy.GroupFor("vm-web01");
 #ifndef ZABITAN_REMOTE_POLICY_H_
 #define ZABITAN_REMOTE_POLICY_H_

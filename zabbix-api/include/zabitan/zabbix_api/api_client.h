@@ -6,10 +6,13 @@
 // naming the method and Zabbix's message ("host.create: Invalid params. ... (-32602)").
 // The password is never part of a message. Not thread-safe: one client per thread of calls.
 //
-//   std::unique_ptr<zabitan::zabbix_api::Transport> http;
-//   zabitan::Status s = zabitan::zabbix_api::NewCurlTransport({.url = url}, &http);
-//   zabitan::zabbix_api::ApiClient api(std::move(http));
-//   s = api.Login("Admin", password);
+//   namespace zapi = zabitan::zabbix_api;
+//   std::unique_ptr<zapi::Transport> http;
+//   zabitan::Status s = zapi::NewCurlTransport({.url = "https://zbx/api_jsonrpc.php"}, &http);
+//   zapi::ApiClient api(std::move(http));
+//   std::string version;
+//   s = api.Version(&version);  // first: it decides where the session goes (6.4: a header)
+//   s = api.Login("Admin", "the password, read from a file");
 //   nlohmann::json hosts;
 //   s = api.Call("host.get", {{"output", {"host"}}}, &hosts);
 //   s = api.Logout();

@@ -5,8 +5,9 @@
 // A failure with its own code elsewhere keeps it: a transfer that failed in libcurl carries
 // libcurl's; these are the API's own. Thread-safe: the category is a constant.
 //
-//   zabitan::Status s = api.Call("host.get", params, &hosts);
-//   if (s.code() == zabitan::zabbix_api::Errc::kApiError) { /* Zabbix refused the call */ }
+//   std::error_code code = zabitan::zabbix_api::Errc::kApiError;  // as a Status's code()
+//   if (code == zabitan::zabbix_api::Errc::kApiError) { /* Zabbix refused the call */ }
+//   std::string kind = code.message();  // "API error"
 #ifndef ZABITAN_ZABBIX_API_ERROR_H_
 #define ZABITAN_ZABBIX_API_ERROR_H_
 

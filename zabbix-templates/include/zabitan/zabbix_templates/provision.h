@@ -6,17 +6,21 @@
 //   2. endpoint host the host zabitan-vmware reports to, in group "zabitan VMware", linked to
 //                    "zabitan VMware endpoint" and "zabitan remote-cmd", without interfaces
 //   3. scripts       the global scripts "zabitan scale" / "zabitan scale down" that run
-//                    zabitan-remote-cmd on the Zabbix server (wanted.h: ScaleCommand)
+//                    zabitan-remote-cmd on the Zabbix server (src/wanted.h: ScaleCommand)
 //   4. user media    the "zabitan SSTP" media of the user the action notifies
-//   5. action        "zabitan: scale on VM CPU high" (wanted.h: WantedAction)
+//   5. action        "zabitan: scale on VM CPU high" (src/wanted.h: WantedAction)
 // With dry_run nothing is written: the report says what would be created or updated.
 // Not thread-safe; uses the ApiClient it is given (which must outlive it) for every call.
 //
-//   zabitan::zabbix_templates::Provisioner p(&api, options, [](const
-//   zabitan::zabbix_templates::Outcome& o) {
-//     std::puts(zabitan::zabbix_templates::FormatOutcome(o, false).c_str());
-//   });
-//   zabitan::Status s = p.Run();   // "setting up the scripts: script.create: ..." on failure
+//   namespace zt = zabitan::zabbix_templates;
+//   std::unique_ptr<zabitan::zabbix_api::Transport> http;
+//   zabitan::Status s = zabitan::zabbix_api::NewCurlTransport({.url = "https://zbx/"}, &http);
+//   zabitan::zabbix_api::ApiClient api(std::move(http));
+//   api.UseToken("the API token, read from a file");
+//   zt::ProvisionOptions options{.templates_dir = "/usr/share/zabitan/templates"};
+//   std::string last;
+//   zt::Provisioner p(&api, options, [&](const zt::Outcome& o) { last = FormatOutcome(o, false);
+//   }); s = p.Run();  // "setting up the scripts: script.create: ..." on failure
 #ifndef ZABITAN_ZABBIX_TEMPLATES_PROVISION_H_
 #define ZABITAN_ZABBIX_TEMPLATES_PROVISION_H_
 
@@ -29,7 +33,7 @@
 
 #include "zabitan/common/status.h"
 #include "zabitan/zabbix_api/api_client.h"
-#include "zabitan/zabbix_templates/wanted.h"
+#include "zabitan/zabbix_templates/change.h"
 
 namespace zabitan::zabbix_templates {
 

@@ -8,8 +8,8 @@
 //
 //   zabitan::remote::Admission a;
 //   if (zabitan::remote::Admit(argc, argv, &a)) return zabitan::remote::Act(a, start);
-#ifndef ZABITAN_REMOTE_ACTING_H_
-#define ZABITAN_REMOTE_ACTING_H_
+#ifndef ZABITAN_REMOTE_SRC_ACTING_H_
+#define ZABITAN_REMOTE_SRC_ACTING_H_
 
 #include <chrono>
 
@@ -23,4 +23,4 @@ int Act(Admission& admission, std::chrono::steady_clock::time_point start);
 
 }  // namespace zabitan::remote
 
-#endif  // ZABITAN_REMOTE_ACTING_H_
+#endif  // ZABITAN_REMOTE_SRC_ACTING_H_

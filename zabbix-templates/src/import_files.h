@@ -11,8 +11,8 @@
 //   std::string summary;
 //   zabitan::zabbix_templates::Change c =
 //   zabitan::zabbix_templates::SummarizeCompare(compare_result, &summary);
-#ifndef ZABITAN_ZABBIX_TEMPLATES_IMPORT_FILES_H_
-#define ZABITAN_ZABBIX_TEMPLATES_IMPORT_FILES_H_
+#ifndef ZABITAN_ZABBIX_TEMPLATES_SRC_IMPORT_FILES_H_
+#define ZABITAN_ZABBIX_TEMPLATES_SRC_IMPORT_FILES_H_
 
 #include <string>
 #include <string_view>
@@ -20,8 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wanted.h"
 #include "zabitan/common/status.h"
-#include "zabitan/zabbix_templates/wanted.h"
 
 namespace zabitan::zabbix_templates {
 
@@ -71,4 +71,4 @@ Change CompareMediaTypes(const nlohmann::json& before, const nlohmann::json& aft
 
 }  // namespace zabitan::zabbix_templates
 
-#endif  // ZABITAN_ZABBIX_TEMPLATES_IMPORT_FILES_H_
+#endif  // ZABITAN_ZABBIX_TEMPLATES_SRC_IMPORT_FILES_H_

@@ -1,14 +1,10 @@
 // zabitan — what zabitan-provision wants on a Zabbix server, and how it compares with what is
 // there: the names of the objects, the command line of the scaling scripts, the scripts' and
 // the action's fields, the user's media. Pure functions over the API's JSON (no I/O), so each
-// decision "unchanged / create / update" can be tested without a server.
-//
-//   std::string up = zabitan::zabbix_templates::ScaleCommand("/usr/bin/zabitan-remote-cmd",
-//   "scale-up"); nlohmann::json changes =
-//   zabitan::zabbix_templates::ChangedFields(WantedScript(...), existing); if (changes.empty()) {
-//   /* unchanged */ }
-#ifndef ZABITAN_ZABBIX_TEMPLATES_WANTED_H_
-#define ZABITAN_ZABBIX_TEMPLATES_WANTED_H_
+// decision "unchanged / create / update" can be tested without a server. Internal to
+// zabitan_zabbix_templates (Provisioner's steps; tests/zabbix-templates/wanted_test.cpp).
+#ifndef ZABITAN_ZABBIX_TEMPLATES_SRC_WANTED_H_
+#define ZABITAN_ZABBIX_TEMPLATES_SRC_WANTED_H_
 
 #include <string>
 #include <string_view>
@@ -17,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/status.h"
+#include "zabitan/zabbix_templates/change.h"
 
 namespace zabitan::zabbix_templates {
 
@@ -32,13 +29,6 @@ inline constexpr const char* kAction = "zabitan: scale on VM CPU high";
 // The tag "VM CPU high" of "zabitan VMware VM" carries; events inherit trigger tags.
 inline constexpr const char* kScaleTag = "zabitan";
 inline constexpr const char* kScaleTagValue = "scale-up";
-
-// What a step did (or, in a dry run, would do) to one object.
-enum class Change { kUnchanged, kCreated, kUpdated };
-
-// "unchanged", "created", "updated"; in a dry run "unchanged", "would be created", "would be
-// updated".
-std::string ChangeWord(Change change, bool dry_run);
 
 // The remote-cmd path goes into a shell command line (Zabbix runs it with /bin/sh -c), so it
 // must be absolute and made of [A-Za-z0-9/._+-] only, without "..": then it needs no quoting.
@@ -114,4 +104,4 @@ void PlanUserMedia(const nlohmann::json& existing, std::string_view mediatypeid,
 
 }  // namespace zabitan::zabbix_templates
 
-#endif  // ZABITAN_ZABBIX_TEMPLATES_WANTED_H_
+#endif  // ZABITAN_ZABBIX_TEMPLATES_SRC_WANTED_H_

@@ -11,14 +11,18 @@
 // The files are opened without following symbolic links, and the state folder must be owned
 // by the running user (or root) and not writable by group or others.
 //
+// Thread-safety: the lock orders processes (flock); a GroupState is one thread's.
+//
+//   const std::string dir = "/var/lib/zabitan/remote-cmd";
+//   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
 //   zabitan::remote::GroupLock lock;
 //   zabitan::Status s = zabitan::remote::GroupLock::Acquire(dir, "web", deadline, &lock);
 //   zabitan::remote::GroupState state;
 //   s = zabitan::remote::LoadGroupState(dir, "web", &state);
 //   state.handled.emplace_back("4711:up", "powered on web-03");
 //   s = zabitan::remote::SaveGroupState(dir, "web", state);
-#ifndef ZABITAN_REMOTE_GROUP_STATE_H_
-#define ZABITAN_REMOTE_GROUP_STATE_H_
+#ifndef ZABITAN_REMOTE_SRC_GROUP_STATE_H_
+#define ZABITAN_REMOTE_SRC_GROUP_STATE_H_
 
 #include <chrono>
 #include <cstdint>
@@ -87,4 +91,4 @@ class GroupLock {
 
 }  // namespace zabitan::remote
 
-#endif  // ZABITAN_REMOTE_GROUP_STATE_H_
+#endif  // ZABITAN_REMOTE_SRC_GROUP_STATE_H_

@@ -9,8 +9,8 @@
 // (ReadTrustedFile); this function is the check alone, for a caller that only reports.
 //
 //   zabitan::Status s = zabitan::remote::CheckTrustedFile(path, /*secret=*/false);
-#ifndef ZABITAN_REMOTE_FILE_SAFETY_H_
-#define ZABITAN_REMOTE_FILE_SAFETY_H_
+#ifndef ZABITAN_REMOTE_SRC_FILE_SAFETY_H_
+#define ZABITAN_REMOTE_SRC_FILE_SAFETY_H_
 
 #include <string>
 
@@ -22,4 +22,4 @@ Status CheckTrustedFile(const std::string& path, bool secret);
 
 }  // namespace zabitan::remote
 
-#endif  // ZABITAN_REMOTE_FILE_SAFETY_H_
+#endif  // ZABITAN_REMOTE_SRC_FILE_SAFETY_H_

@@ -8,13 +8,19 @@
 // run killed in between leaves a pending record that the next run reconciles (the event is
 // not acted on twice). Reporting and notifying come last and never change
 // the outcome: a Zabbix server or desktop that is away only costs a log line.
+// Not thread-safe: one Execute per process; the group's lock orders the processes.
 //
-//   zabitan::remote::Outcome o = zabitan::remote::Execute(inv, policy, *group, config, deadline,
-//                                                         [&](const std::string& decision) { return
-//                                                         AuditStarted(decision); });
-//   std::puts(o.line.c_str());
-#ifndef ZABITAN_REMOTE_EXECUTOR_H_
-#define ZABITAN_REMOTE_EXECUTOR_H_
+//   zabitan::remote::Invocation inv;  // admitted
+//   zabitan::remote::Policy policy;   // LoadPolicy's
+//   zabitan::remote::Group group;     // *policy.GroupFor(inv.host)
+//   zabitan::Config config;
+//   auto deadline = std::chrono::steady_clock::now() + policy.time_budget;
+//   auto audit_started = [](const std::string&) { return zabitan::Status::Ok(); };
+//   zabitan::remote::Outcome o =
+//       zabitan::remote::Execute(inv, policy, group, config, deadline, audit_started);
+//   zabitan::Status reported = zabitan::remote::Report(policy, o, deadline);
+#ifndef ZABITAN_REMOTE_SRC_EXECUTOR_H_
+#define ZABITAN_REMOTE_SRC_EXECUTOR_H_
 
 #include <chrono>
 #include <functional>
@@ -56,4 +62,4 @@ Status Notify(const Policy& policy, const Config& config, const Invocation& invo
 
 }  // namespace zabitan::remote
 
-#endif  // ZABITAN_REMOTE_EXECUTOR_H_
+#endif  // ZABITAN_REMOTE_SRC_EXECUTOR_H_

@@ -8,18 +8,23 @@
 // scale-down (scale-down, or a recovery: --status OK): shut down the most recent VM this
 // program started that still runs — never below min, never a VM it did not start; the same
 // cooldown and hourly limit apply (no flapping).
-// status: nothing, reports the members.
+// status: nothing, reports the members. Pure functions: safe from any thread.
 //
-//   zabitan::remote::Decision d = zabitan::remote::Decide(inv, group, state, pool, time(nullptr));
-//   if (d.kind == zabitan::remote::Decision::kPowerOn) PowerOn(d.vm);
-#ifndef ZABITAN_REMOTE_DECISION_H_
-#define ZABITAN_REMOTE_DECISION_H_
+//   zabitan::remote::Invocation inv;  // as ParseInvocation made it
+//   zabitan::remote::Group group;     // the policy's group of inv.host
+//   zabitan::remote::GroupState state;
+//   std::vector<zabitan::remote::PoolMember> pool = {{"web-03", "poweredOff"}};
+//   const int64_t now = 1800000000;
+//   zabitan::remote::Decision d = zabitan::remote::Decide(inv, group, state, pool, now);
+//   if (d.kind == zabitan::remote::Decision::kPowerOn) std::string vm = d.vm;
+#ifndef ZABITAN_REMOTE_SRC_DECISION_H_
+#define ZABITAN_REMOTE_SRC_DECISION_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "zabitan/remote/group_state.h"
+#include "group_state.h"
 #include "zabitan/remote/invocation.h"
 #include "zabitan/remote/policy.h"
 
@@ -51,4 +56,4 @@ Decision Decide(const Invocation& invocation, const Group& group, const GroupSta
 
 }  // namespace zabitan::remote
 
-#endif  // ZABITAN_REMOTE_DECISION_H_
+#endif  // ZABITAN_REMOTE_SRC_DECISION_H_

@@ -4,20 +4,22 @@
 // A name is looked up in the folder first (a VM of the folder is the folder's object, not a
 // namesake elsewhere), then across the whole inventory, where it must name exactly one VM: a
 // name two VMs share would power on or shut down whichever vSphere listed last, so it is
-// refused (rename one, or put the group's VMs in its pool_folder).
+// refused (rename one, or put the group's VMs in its pool_folder). A pure function: safe from
+// any thread.
 //
+//   std::vector<zabitan::vsphere::VmPower> all_vms;  // the inventory's VMs and power states
 //   std::vector<zabitan::remote::PoolMember> pool;
 //   std::map<std::string, zabitan::vsphere::ManagedObject> morefs;
-//   zabitan::Status s = zabitan::remote::MatchPool(members, in_folder, all_vms, &pool, &morefs);
-#ifndef ZABITAN_REMOTE_POOL_H_
-#define ZABITAN_REMOTE_POOL_H_
+//   zabitan::Status s = zabitan::remote::MatchPool({"web-03"}, {}, all_vms, &pool, &morefs);
+#ifndef ZABITAN_REMOTE_SRC_POOL_H_
+#define ZABITAN_REMOTE_SRC_POOL_H_
 
 #include <map>
 #include <string>
 #include <vector>
 
+#include "decision.h"
 #include "zabitan/common/status.h"
-#include "zabitan/remote/decision.h"
 #include "zabitan/vsphere/types.h"
 
 namespace zabitan::remote {
@@ -32,4 +34,4 @@ Status MatchPool(const std::vector<std::string>& members,
 
 }  // namespace zabitan::remote
 
-#endif  // ZABITAN_REMOTE_POOL_H_
+#endif  // ZABITAN_REMOTE_SRC_POOL_H_

@@ -9,8 +9,8 @@
 //   std::string body = zabitan::zabbix_api::MakeRequest("host.get", {{"output", {"host"}}},
 //   session, 7); nlohmann::json result; zabitan::Status s =
 //   zabitan::zabbix_api::ParseReply("host.get", http_status, reply, 7, &result);
-#ifndef ZABITAN_ZABBIX_API_JSONRPC_H_
-#define ZABITAN_ZABBIX_API_JSONRPC_H_
+#ifndef ZABITAN_ZABBIX_API_SRC_JSONRPC_H_
+#define ZABITAN_ZABBIX_API_SRC_JSONRPC_H_
 
 #include <cstdint>
 #include <string>
@@ -36,4 +36,4 @@ Status ParseReply(std::string_view method, long http_status, std::string_view bo
 
 }  // namespace zabitan::zabbix_api
 
-#endif  // ZABITAN_ZABBIX_API_JSONRPC_H_
+#endif  // ZABITAN_ZABBIX_API_SRC_JSONRPC_H_
