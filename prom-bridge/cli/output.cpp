@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <set>
 #include <string_view>
 
 #include "zabitan/common/log.h"
@@ -112,8 +113,18 @@ Delivered Output::Deliver(const std::vector<ScrapeOutcome>& outcomes) {
   return d;
 }
 
+DiscoveryMemory& Output::MemoryOf(const std::string& host) {
+  auto [it, added] = memory_.try_emplace(host);
+  if (added) {
+    if (Status s = it->second.Load(DiscoveryStateFile(options_.state_dir, host)); !s.ok())
+      log::Warning(s.message() + ": every discovery goes again");
+  }
+  return it->second;
+}
+
 // Each family's discovery value goes first (its rule is the template's, so it is known from
-// the start), then its values, the items of one family's rule in one group (routed_sender.h).
+// the start) when due (discovery_memory.h), then its values, the items of one family's rule in
+// one group (routed_sender.h) whether its discovery went this time or not.
 int Output::Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok) {
   sender::RoutedSenderOptions ro;
   ro.destinations = destinations_;
@@ -130,21 +141,52 @@ int Output::Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok) {
     return sender::kExitFailure;
   }
   const uint32_t now = static_cast<uint32_t>(std::time(nullptr));
-  uint64_t made = 0;
+  uint64_t made = 0, unchanged = 0;
   size_t scraped = 0;
+  std::vector<const sender::Value*> discoveries;  // sent this time
   for (const ScrapeOutcome& outcome : outcomes) {
     if (!outcome.result.ok()) continue;
     ++scraped;
     std::string group;  // host and family of the discovery the values follow
     for (const sender::Value& v : outcome.values) {
-      if (IsOurDiscovery(v.key)) group = v.host + "\n" + v.key;
+      if (IsOurDiscovery(v.key)) {
+        group = v.host + "\n" + v.key;
+        if (!MemoryOf(v.host).Due(v.key, v.value, now)) {
+          ++unchanged;
+          continue;
+        }
+        discoveries.push_back(&v);
+      }
       ++made;
       if (!out->Add(v, now, group)) break;
     }
   }
-  return out->Finish(
-      std::to_string(scraped) + " targets scraped, " + std::to_string(made) + " values sent",
-      any_ok, [] {});
+  std::string what =
+      std::to_string(scraped) + " targets scraped, " + std::to_string(made) + " values sent";
+  if (unchanged > 0) what += " (" + std::to_string(unchanged) + " discovery values unchanged)";
+  const int code = out->Finish(what, any_ok, [] {});
+  // Only a delivery that ended well proves its discovery values reached Zabbix; any other
+  // (values refused: a host re-created, a template unlinked; Zabbix unreachable) forgets the
+  // hosts' memory, so that the next sends every discovery again.
+  std::set<std::string> touched;
+  for (const sender::Value* v : discoveries) touched.insert(v->host);
+  if (code != sender::kExitOk) {
+    for (const ScrapeOutcome& outcome : outcomes) {
+      for (const sender::Value& v : outcome.values) {
+        if (IsOurDiscovery(v.key) && MemoryOf(v.host).size() > 0) {
+          MemoryOf(v.host).Clear();
+          touched.insert(v.host);
+        }
+      }
+    }
+  } else {
+    for (const sender::Value* v : discoveries) MemoryOf(v->host).Delivered(v->key, v->value, now);
+  }
+  for (const std::string& host : touched) {
+    if (Status s = MemoryOf(host).Save(DiscoveryStateFile(options_.state_dir, host)); !s.ok())
+      log::Warning(s.message() + ": not saved");
+  }
+  return code;
 }
 
 }  // namespace zabitan::prom::cli

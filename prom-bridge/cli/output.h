@@ -6,6 +6,7 @@
 #define ZABITAN_PROM_CLI_OUTPUT_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "zabitan/common/status.h"
 #include "zabitan/prom/config.h"
 #include "zabitan/prom/daemon.h"
+#include "zabitan/prom/discovery_memory.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/exchange.h"
 
@@ -48,15 +50,20 @@ class Output {
   Output& operator=(const Output&) = delete;
 
   // Prints one line per failed target (`names[outcome.target]`), then prints or sends the
-  // values of the others: every family's discovery first, its values after it.
+  // values of the others: every family's discovery first (sent only when due:
+  // discovery_memory.h; printed always), its values after it.
   Delivered Deliver(const std::vector<ScrapeOutcome>& outcomes);
 
  private:
   int Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok);
+  DiscoveryMemory& MemoryOf(const std::string& host);
 
   OutputOptions options_;
   std::vector<sender::Destination> destinations_;
   std::unique_ptr<Spool> spool_;
+  // Per Zabbix host, read from the state folder at its first delivery, kept for the run (the
+  // daemon's life) and saved after each delivery that sent a discovery value.
+  std::map<std::string, DiscoveryMemory> memory_;
 };
 
 }  // namespace zabitan::prom::cli

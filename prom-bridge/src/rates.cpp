@@ -4,11 +4,10 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 
 #include <nlohmann/json.hpp>
 
+#include "state_file.h"
 #include "zabitan/common/whole_file.h"
 #include "zabitan/sender/pending.h"
 
@@ -26,11 +25,8 @@ std::optional<double> RateState::Update(const std::string& key, double value, in
 
 Status RateState::Load(const std::string& path) {
   last_.clear();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Ok();
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-  if (!doc.is_object()) return Status::Error("rate state " + path + ": not a JSON object");
+  nlohmann::json doc;
+  if (Status s = ReadStateObject(path, "rate state", &doc); !s.ok()) return s;
   for (const auto& [key, v] : doc.items()) {
     if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number_integer()) {
       last_.clear();
