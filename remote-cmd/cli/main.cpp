@@ -1,17 +1,17 @@
 // zabitan-remote-cmd: the only thing a Zabbix action runs to scale VMs. It trusts nothing it is
 // given: every argument is checked against a strict grammar, the policy in the toolkit's config
-// decides what may happen, and every invocation lands in the audit log (remote/admission.h).
-// Only an admitted call loads the acting half (remote/acting_module.h), which locks the group,
+// decides what may happen, and every invocation lands in the audit log (remote_cmd/admission.h).
+// Only an admitted call loads the acting half (remote_cmd/acting_module.h), which locks the group,
 // decides, acts on vSphere within the time budget, reports to Zabbix and tells the mascot; a
 // rejected one has run nothing but this file's libraries (libc, libstdc++, toml++). It runs no
 // shell and execs nothing, ever.
 #include <chrono>
 
 #include "zabitan/common/log.h"
-#include "zabitan/remote/acting_module.h"
-#include "zabitan/remote/admission.h"
+#include "zabitan/remote_cmd/acting_module.h"
+#include "zabitan/remote_cmd/admission.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 namespace {
 
 int Run(int argc, char** argv) {
@@ -28,6 +28,6 @@ int Run(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-int main(int argc, char** argv) { return zabitan::remote::Run(argc, argv); }
+int main(int argc, char** argv) { return zabitan::remote_cmd::Run(argc, argv); }

@@ -9,7 +9,7 @@
 #include "executor.h"
 #include "zabitan/common/log.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 // The audit trail gets the action twice: "started" before vSphere is asked (a run killed
 // afterwards still leaves it), and the outcome as soon as it is known, before the report and
@@ -47,4 +47,4 @@ int Act(Admission& a, std::chrono::steady_clock::time_point start) {
   return o.code == Outcome::kFailed ? 1 : 0;
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

@@ -6,21 +6,21 @@
 // libraries behind it (libcurl, OpenSSL, libssh2 and the ~30 they pull in) are neither loaded
 // nor initialised for input that is rejected.
 //
-//   zabitan::remote::Admission a;
-//   if (zabitan::remote::Admit(argc, argv, &a)) return zabitan::remote::Act(a, start);
-#ifndef ZABITAN_REMOTE_SRC_ACTING_H_
-#define ZABITAN_REMOTE_SRC_ACTING_H_
+//   zabitan::remote_cmd::Admission a;
+//   if (zabitan::remote_cmd::Admit(argc, argv, &a)) return zabitan::remote_cmd::Act(a, start);
+#ifndef ZABITAN_REMOTE_CMD_SRC_ACTING_H_
+#define ZABITAN_REMOTE_CMD_SRC_ACTING_H_
 
 #include <chrono>
 
-#include "zabitan/remote/admission.h"
+#include "zabitan/remote_cmd/admission.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 // Carries out an admitted call; `start` is when the program started (the time budget counts
 // from it). Prints the one line, audits it, and returns the exit code.
 int Act(Admission& admission, std::chrono::steady_clock::time_point start);
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_SRC_ACTING_H_
+#endif  // ZABITAN_REMOTE_CMD_SRC_ACTING_H_

@@ -4,11 +4,11 @@
 
 #include "acting.h"
 #include "zabitan/common/log.h"
-#include "zabitan/remote/acting_module.h"
+#include "zabitan/remote_cmd/acting_module.h"
 
 extern "C" __attribute__((visibility("default"))) int zabitan_remote_act(
-    const zabitan::remote::ActingCall* call) {
-  using namespace zabitan::remote;
+    const zabitan::remote_cmd::ActingCall* call) {
+  using namespace zabitan::remote_cmd;
   if (std::strcmp(call->version, ZABITAN_VERSION) != 0 ||
       call->admission_size != sizeof(Admission)) {
     return kActingBuildMismatch;

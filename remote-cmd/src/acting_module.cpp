@@ -1,4 +1,4 @@
-#include "zabitan/remote/acting_module.h"
+#include "zabitan/remote_cmd/acting_module.h"
 
 #include <dlfcn.h>
 #include <unistd.h>
@@ -9,9 +9,9 @@
 #include <filesystem>
 
 #include "zabitan/common/trusted_file.h"
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/error.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 void ActingModule::Close::operator()(void* handle) const { ::dlclose(handle); }
 
@@ -64,4 +64,4 @@ int ActingModule::Act(Admission* admission, std::chrono::steady_clock::time_poin
                 1);
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

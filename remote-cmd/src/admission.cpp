@@ -1,11 +1,11 @@
-#include "zabitan/remote/admission.h"
+#include "zabitan/remote_cmd/admission.h"
 
 #include <cstdio>
 
 #include "zabitan/common/log.h"
 #include "zabitan/common/trusted_file.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 namespace {
 
 // The config as read from the descriptor that passed the trust check: nothing swapped in
@@ -59,4 +59,4 @@ int Finish(const std::string& audit_log, AuditRecord record, const std::string& 
   return code;
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

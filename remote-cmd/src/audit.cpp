@@ -1,4 +1,4 @@
-#include "zabitan/remote/audit.h"
+#include "zabitan/remote_cmd/audit.h"
 
 #include <fcntl.h>
 #include <syslog.h>
@@ -13,7 +13,7 @@
 
 #include "zabitan/common/unique_fd.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 namespace {
 
 // At most `max` bytes of `text`, cut between UTF-8 characters, saying how long it was.
@@ -77,4 +77,4 @@ Status Audit(const std::string& path, const AuditRecord& record) {
   return Status::Ok();
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 std::string EventKey(const Invocation& inv) {
   // "0001" and "1" are one event: the grammar allows leading zeros, the key drops them.
@@ -96,4 +96,4 @@ Decision Decide(const Invocation& inv, const Group& g, const GroupState& state,
   return d;
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

@@ -10,25 +10,25 @@
 // cooldown and hourly limit apply (no flapping).
 // status: nothing, reports the members. Pure functions: safe from any thread.
 //
-//   zabitan::remote::Invocation inv;  // as ParseInvocation made it
-//   zabitan::remote::Group group;     // the policy's group of inv.host
-//   zabitan::remote::GroupState state;
-//   std::vector<zabitan::remote::PoolMember> pool = {{"web-03", "poweredOff"}};
+//   zabitan::remote_cmd::Invocation inv;  // as ParseInvocation made it
+//   zabitan::remote_cmd::Group group;     // the policy's group of inv.host
+//   zabitan::remote_cmd::GroupState state;
+//   std::vector<zabitan::remote_cmd::PoolMember> pool = {{"web-03", "poweredOff"}};
 //   const int64_t now = 1800000000;
-//   zabitan::remote::Decision d = zabitan::remote::Decide(inv, group, state, pool, now);
-//   if (d.kind == zabitan::remote::Decision::kPowerOn) std::string vm = d.vm;
-#ifndef ZABITAN_REMOTE_SRC_DECISION_H_
-#define ZABITAN_REMOTE_SRC_DECISION_H_
+//   zabitan::remote_cmd::Decision d = zabitan::remote_cmd::Decide(inv, group, state, pool, now);
+//   if (d.kind == zabitan::remote_cmd::Decision::kPowerOn) std::string vm = d.vm;
+#ifndef ZABITAN_REMOTE_CMD_SRC_DECISION_H_
+#define ZABITAN_REMOTE_CMD_SRC_DECISION_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "group_state.h"
-#include "zabitan/remote/invocation.h"
-#include "zabitan/remote/policy.h"
+#include "zabitan/remote_cmd/invocation.h"
+#include "zabitan/remote_cmd/policy.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 struct PoolMember {
   std::string name;
@@ -54,6 +54,6 @@ Decision Decide(const Invocation& invocation, const Group& group, const GroupSta
                 const std::vector<PoolMember>& pool, int64_t now,
                 const std::vector<std::string>& vm_names = {});
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_SRC_DECISION_H_
+#endif  // ZABITAN_REMOTE_CMD_SRC_DECISION_H_

@@ -1,8 +1,8 @@
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/error.h"
 
 #include <string>
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 namespace {
 
 class Category : public std::error_category {
@@ -40,4 +40,4 @@ const std::error_category& ErrorCategory() {
   return category;
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

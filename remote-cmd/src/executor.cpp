@@ -22,7 +22,7 @@
 #include "zabitan/vsphere/soap_client.h"
 #include "zabitan/vsphere/vm_power.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -371,4 +371,4 @@ Status Notify(const Policy& policy, const Config& config, const Invocation& inv,
   return d.status.Prefixed("notify");
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

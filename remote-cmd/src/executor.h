@@ -10,17 +10,17 @@
 // the outcome: a Zabbix server or desktop that is away only costs a log line.
 // Not thread-safe: one Execute per process; the group's lock orders the processes.
 //
-//   zabitan::remote::Invocation inv;  // admitted
-//   zabitan::remote::Policy policy;   // LoadPolicy's
-//   zabitan::remote::Group group;     // *policy.GroupFor(inv.host)
+//   zabitan::remote_cmd::Invocation inv;  // admitted
+//   zabitan::remote_cmd::Policy policy;   // LoadPolicy's
+//   zabitan::remote_cmd::Group group;     // *policy.GroupFor(inv.host)
 //   zabitan::Config config;
 //   auto deadline = std::chrono::steady_clock::now() + policy.time_budget;
 //   auto audit_started = [](const std::string&) { return zabitan::Status::Ok(); };
-//   zabitan::remote::Outcome o =
-//       zabitan::remote::Execute(inv, policy, group, config, deadline, audit_started);
-//   zabitan::Status reported = zabitan::remote::Report(policy, o, deadline);
-#ifndef ZABITAN_REMOTE_SRC_EXECUTOR_H_
-#define ZABITAN_REMOTE_SRC_EXECUTOR_H_
+//   zabitan::remote_cmd::Outcome o =
+//       zabitan::remote_cmd::Execute(inv, policy, group, config, deadline, audit_started);
+//   zabitan::Status reported = zabitan::remote_cmd::Report(policy, o, deadline);
+#ifndef ZABITAN_REMOTE_CMD_SRC_EXECUTOR_H_
+#define ZABITAN_REMOTE_CMD_SRC_EXECUTOR_H_
 
 #include <chrono>
 #include <functional>
@@ -28,10 +28,10 @@
 #include <vector>
 
 #include "zabitan/common/config.h"
-#include "zabitan/remote/invocation.h"
-#include "zabitan/remote/policy.h"
+#include "zabitan/remote_cmd/invocation.h"
+#include "zabitan/remote_cmd/policy.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 struct Outcome {
   enum Code { kOk = 0, kFailed = 1, kNothing = 2 } code = kNothing;  // zabitan.remote.status
@@ -60,6 +60,6 @@ Status Notify(const Policy& policy, const Config& config, const Invocation& invo
               const Group& group, const Outcome& outcome,
               std::chrono::steady_clock::time_point deadline);
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_SRC_EXECUTOR_H_
+#endif  // ZABITAN_REMOTE_CMD_SRC_EXECUTOR_H_

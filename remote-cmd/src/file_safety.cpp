@@ -2,7 +2,7 @@
 
 #include "zabitan/common/trusted_file.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 // The messages say what is wrong and how to fix it, not "refusing": the caller says what it
 // refuses ("refusing to run: …" for the config, "failed: …" for a group's password file).
@@ -11,4 +11,4 @@ Status CheckTrustedFile(const std::string& path, bool secret) {
   return OpenTrustedFile(path, secret, &fd);
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

@@ -8,18 +8,18 @@
 // too, and a symbolic link is refused. What is used is read from the checked descriptor
 // (ReadTrustedFile); this function is the check alone, for a caller that only reports.
 //
-//   zabitan::Status s = zabitan::remote::CheckTrustedFile(path, /*secret=*/false);
-#ifndef ZABITAN_REMOTE_SRC_FILE_SAFETY_H_
-#define ZABITAN_REMOTE_SRC_FILE_SAFETY_H_
+//   zabitan::Status s = zabitan::remote_cmd::CheckTrustedFile(path, /*secret=*/false);
+#ifndef ZABITAN_REMOTE_CMD_SRC_FILE_SAFETY_H_
+#define ZABITAN_REMOTE_CMD_SRC_FILE_SAFETY_H_
 
 #include <string>
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 Status CheckTrustedFile(const std::string& path, bool secret);
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_SRC_FILE_SAFETY_H_
+#endif  // ZABITAN_REMOTE_CMD_SRC_FILE_SAFETY_H_

@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/error.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 namespace {
 
 std::string PathOf(const std::string& dir, const std::string& group, const char* ext) {
@@ -211,4 +211,4 @@ Status GroupLock::Acquire(const std::string& dir, const std::string& group,
   }
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

@@ -15,14 +15,14 @@
 //
 //   const std::string dir = "/var/lib/zabitan/remote-cmd";
 //   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
-//   zabitan::remote::GroupLock lock;
-//   zabitan::Status s = zabitan::remote::GroupLock::Acquire(dir, "web", deadline, &lock);
-//   zabitan::remote::GroupState state;
-//   s = zabitan::remote::LoadGroupState(dir, "web", &state);
+//   zabitan::remote_cmd::GroupLock lock;
+//   zabitan::Status s = zabitan::remote_cmd::GroupLock::Acquire(dir, "web", deadline, &lock);
+//   zabitan::remote_cmd::GroupState state;
+//   s = zabitan::remote_cmd::LoadGroupState(dir, "web", &state);
 //   state.handled.emplace_back("4711:up", "powered on web-03");
-//   s = zabitan::remote::SaveGroupState(dir, "web", state);
-#ifndef ZABITAN_REMOTE_SRC_GROUP_STATE_H_
-#define ZABITAN_REMOTE_SRC_GROUP_STATE_H_
+//   s = zabitan::remote_cmd::SaveGroupState(dir, "web", state);
+#ifndef ZABITAN_REMOTE_CMD_SRC_GROUP_STATE_H_
+#define ZABITAN_REMOTE_CMD_SRC_GROUP_STATE_H_
 
 #include <chrono>
 #include <cstdint>
@@ -34,7 +34,7 @@
 #include "zabitan/common/status.h"
 #include "zabitan/common/unique_fd.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 inline constexpr size_t kHandledEventsKept = 1000;
 
@@ -89,6 +89,6 @@ class GroupLock {
   UniqueFd fd_;
 };
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_SRC_GROUP_STATE_H_
+#endif  // ZABITAN_REMOTE_CMD_SRC_GROUP_STATE_H_

@@ -1,4 +1,4 @@
-#include "zabitan/remote/invocation.h"
+#include "zabitan/remote_cmd/invocation.h"
 
 #include <array>
 #include <charconv>
@@ -7,9 +7,9 @@
 
 #include "zabitan/common/printable.h"
 #include "zabitan/common/utf8.h"
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/error.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 namespace {
 
 constexpr size_t kMaxArgs = 32;
@@ -190,4 +190,4 @@ Status ParseInvocation(const std::vector<std::string>& args, Invocation* inv) {
   return Status::Ok();
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

@@ -1,13 +1,13 @@
-#include "zabitan/remote/policy.h"
+#include "zabitan/remote_cmd/policy.h"
 
 #include <algorithm>
 #include <functional>
 
 #include "zabitan/common/printable.h"
-#include "zabitan/remote/error.h"
-#include "zabitan/remote/invocation.h"
+#include "zabitan/remote_cmd/error.h"
+#include "zabitan/remote_cmd/invocation.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 namespace {
 
 Status Unusable(std::string line) { return Status::Error(std::move(line), Errc::kBadPolicy); }
@@ -262,4 +262,4 @@ Status LoadPolicy(const Config& config, Policy* p) {
   return Status::Ok();
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/error.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 Status MatchPool(const std::vector<std::string>& members,
                  const std::vector<vsphere::VmPower>& in_folder,
@@ -36,4 +36,4 @@ Status MatchPool(const std::vector<std::string>& members,
   return Status::Ok();
 }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd

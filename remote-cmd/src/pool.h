@@ -8,11 +8,11 @@
 // any thread.
 //
 //   std::vector<zabitan::vsphere::VmPower> all_vms;  // the inventory's VMs and power states
-//   std::vector<zabitan::remote::PoolMember> pool;
+//   std::vector<zabitan::remote_cmd::PoolMember> pool;
 //   std::map<std::string, zabitan::vsphere::ManagedObject> morefs;
-//   zabitan::Status s = zabitan::remote::MatchPool({"web-03"}, {}, all_vms, &pool, &morefs);
-#ifndef ZABITAN_REMOTE_SRC_POOL_H_
-#define ZABITAN_REMOTE_SRC_POOL_H_
+//   zabitan::Status s = zabitan::remote_cmd::MatchPool({"web-03"}, {}, all_vms, &pool, &morefs);
+#ifndef ZABITAN_REMOTE_CMD_SRC_POOL_H_
+#define ZABITAN_REMOTE_CMD_SRC_POOL_H_
 
 #include <map>
 #include <string>
@@ -22,7 +22,7 @@
 #include "zabitan/common/status.h"
 #include "zabitan/vsphere/types.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 // One PoolMember per name of `members`, in order (power state "" for a name vSphere does not
 // know), and its moref in `morefs`. An error naming the member when a name outside the folder
@@ -32,6 +32,6 @@ Status MatchPool(const std::vector<std::string>& members,
                  const std::vector<vsphere::VmPower>& vms, std::vector<PoolMember>* pool,
                  std::map<std::string, vsphere::ManagedObject>* morefs);
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_SRC_POOL_H_
+#endif  // ZABITAN_REMOTE_CMD_SRC_POOL_H_

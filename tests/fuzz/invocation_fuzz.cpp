@@ -23,12 +23,12 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "zabitan/remote/invocation.h"
+#include "zabitan/remote_cmd/invocation.h"
 
 namespace {
 
 using zabitan::Status;
-using namespace zabitan::remote;
+using namespace zabitan::remote_cmd;
 
 // Well-formed UTF-8 (no overlong form, surrogate or code point past U+10FFFF) without C0, DEL
 // or C1 controls.

@@ -1,4 +1,4 @@
-#include "zabitan/remote/admission.h"
+#include "zabitan/remote_cmd/admission.h"
 
 #include <sys/stat.h>
 
@@ -10,8 +10,8 @@
 
 #include "../temp_files.h"
 
-using zabitan::remote::Admission;
-using zabitan::remote::Admit;
+using zabitan::remote_cmd::Admission;
+using zabitan::remote_cmd::Admit;
 using zabitan::testing::TempDir;
 
 namespace {

@@ -1,12 +1,12 @@
-#include "zabitan/remote/audit.h"
+#include "zabitan/remote_cmd/audit.h"
 
 #include <string>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-using zabitan::remote::AuditLine;
-using zabitan::remote::AuditRecord;
+using zabitan::remote_cmd::AuditLine;
+using zabitan::remote_cmd::AuditRecord;
 
 TEST_CASE("audit: a hostile command line is recorded bounded, under syslog's limit",
           "[remote][audit]") {

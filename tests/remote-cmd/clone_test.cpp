@@ -4,10 +4,10 @@
 
 #include "decision.h"
 #include "invocations.h"
-#include "zabitan/remote/error.h"
-#include "zabitan/remote/policy.h"
+#include "zabitan/remote_cmd/error.h"
+#include "zabitan/remote_cmd/policy.h"
 
-using namespace zabitan::remote;
+using namespace zabitan::remote_cmd;
 using zabitan::testing::Up;
 
 namespace {
@@ -94,7 +94,7 @@ TEST_CASE("policy: template, name pattern and placement of a group") {
   CHECK(p.groups[0].name_pattern == "web-{n:02}");  // the group's name, numbered
 
   zabitan::Status bad = load("template = \"t\"\nname_pattern = \"web\"\n", &p);
-  CHECK(bad.code() == zabitan::remote::Errc::kBadPolicy);
+  CHECK(bad.code() == zabitan::remote_cmd::Errc::kBadPolicy);
   CHECK(bad.message().find("name_pattern") != std::string::npos);
   CHECK_FALSE(load("max = 2\n", &p).ok());  // neither pool nor template
 }

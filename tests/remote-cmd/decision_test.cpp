@@ -4,7 +4,7 @@
 
 #include "invocations.h"
 
-using namespace zabitan::remote;
+using namespace zabitan::remote_cmd;
 using zabitan::testing::Down;
 using zabitan::testing::Up;
 

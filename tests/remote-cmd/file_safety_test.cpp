@@ -12,7 +12,7 @@
 #include "../skip.h"
 #include "../temp_files.h"
 
-using zabitan::remote::CheckTrustedFile;
+using zabitan::remote_cmd::CheckTrustedFile;
 using zabitan::testing::TempDir;
 using zabitan::testing::TempFile;
 

@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include "../temp_files.h"
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/error.h"
 
-using namespace zabitan::remote;
+using namespace zabitan::remote_cmd;
 
 TEST_CASE("group state: saved and loaded back, a missing file is a fresh state",
           "[remote][state]") {
@@ -43,7 +43,7 @@ TEST_CASE("group state: a damaged file is an error that says what to do", "[remo
   std::ofstream(dir.path() + "/web.json") << "{\"handled\":";
   GroupState st;
   auto s = LoadGroupState(dir.path(), "web", &st);
-  CHECK(s.code() == zabitan::remote::Errc::kDamagedState);
+  CHECK(s.code() == zabitan::remote_cmd::Errc::kDamagedState);
   CHECK(s.message().find("move it away") != std::string::npos);
 }
 
@@ -55,7 +55,7 @@ TEST_CASE("group state: the lock serialises, and gives up at the deadline", "[re
   GroupLock second;
   auto s = GroupLock::Acquire(
       dir.path(), "web", std::chrono::steady_clock::now() + std::chrono::milliseconds(50), &second);
-  CHECK(s.code() == zabitan::remote::Errc::kGroupBusy);
+  CHECK(s.code() == zabitan::remote_cmd::Errc::kGroupBusy);
   CHECK(s.message() == "group web is busy with another action past the time budget");
   GroupLock other_group;
   CHECK(GroupLock::Acquire(dir.path(), "db", soon, &other_group).ok());

@@ -1,13 +1,13 @@
-#include "zabitan/remote/invocation.h"
+#include "zabitan/remote_cmd/invocation.h"
 
 #include <fstream>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/error.h"
 
-using namespace zabitan::remote;
+using namespace zabitan::remote_cmd;
 
 namespace {
 
@@ -62,15 +62,15 @@ TEST_CASE("invocation: --config may come before the action, as in the usage line
   CHECK(*inv.config == "/etc/zabitan/other.toml");
   args.insert(args.end(), {"--config", "/etc/zabitan/zabitan.toml"});
   zabitan::Status s = ParseInvocation(args, &inv);
-  CHECK(s.code() == zabitan::remote::Errc::kBadArgument);
+  CHECK(s.code() == zabitan::remote_cmd::Errc::kBadArgument);
   CHECK(s.message() == "--config given twice");
   CHECK(ParseInvocation({"--config", "/etc/zabitan/other.toml"}, &inv).message() ==
         "--config FILE must be followed by the action");
   CHECK(ParseInvocation({"--config", "--host", "scale-up"}, &inv).code() ==
-        zabitan::remote::Errc::kBadArgument);
+        zabitan::remote_cmd::Errc::kBadArgument);
   // Only --config goes first.
   CHECK(ParseInvocation({"--host", "x", "scale-up"}, &inv).code() ==
-        zabitan::remote::Errc::kBadArgument);
+        zabitan::remote_cmd::Errc::kBadArgument);
 }
 
 TEST_CASE("invocation: errors are one line that names the argument", "[remote][invocation]") {
@@ -109,7 +109,7 @@ TEST_CASE("invocation: every command line of the hostile corpus is rejected",
     auto s = ParseInvocation(args, &inv);
     INFO(j.at("why").get<std::string>());
     if (j.at("stage") == "grammar") {
-      CHECK(s.code() == zabitan::remote::Errc::kBadArgument);
+      CHECK(s.code() == zabitan::remote_cmd::Errc::kBadArgument);
       CHECK(s.message().find('\n') == std::string::npos);
       CHECK(s.message().size() < 300);
       ++grammar;

@@ -4,14 +4,14 @@
 
 #include <string>
 
-#include "zabitan/remote/invocation.h"
+#include "zabitan/remote_cmd/invocation.h"
 
 namespace zabitan::testing {
 
 // scale-up for a PROBLEM of host vm-web01, trigger 2.
-inline remote::Invocation Up(const std::string& event) {
-  remote::Invocation inv;
-  inv.action = remote::Action::kScaleUp;
+inline remote_cmd::Invocation Up(const std::string& event) {
+  remote_cmd::Invocation inv;
+  inv.action = remote_cmd::Action::kScaleUp;
   inv.host = "vm-web01";
   inv.event_id = event;
   inv.trigger_id = "2";
@@ -20,8 +20,8 @@ inline remote::Invocation Up(const std::string& event) {
 }
 
 // The same for the recovery (--status OK): a scale-down.
-inline remote::Invocation Down(const std::string& event) {
-  remote::Invocation inv = Up(event);
+inline remote_cmd::Invocation Down(const std::string& event) {
+  remote_cmd::Invocation inv = Up(event);
   inv.status = "OK";
   return inv;
 }

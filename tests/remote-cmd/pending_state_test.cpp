@@ -18,9 +18,9 @@
 #include "decision.h"
 #include "group_state.h"
 #include "invocations.h"
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/error.h"
 
-using namespace zabitan::remote;
+using namespace zabitan::remote_cmd;
 using zabitan::testing::TempDir;
 using zabitan::testing::Up;
 
@@ -132,13 +132,13 @@ TEST_CASE("state files: a state folder group or others can write is refused", "[
   ::chmod(state.c_str(), 0777);
   GroupLock other;
   zabitan::Status refused = GroupLock::Acquire(state, "db", Soon(), &other);
-  CHECK(refused.code() == zabitan::remote::Errc::kUnsafeStateDir);
+  CHECK(refused.code() == zabitan::remote_cmd::Errc::kUnsafeStateDir);
   CHECK(refused.message() == "state_dir " + state +
                                  ": mode 0777 lets group or others change the state (chmod go-w " +
                                  state + ")");
   ::chmod(state.c_str(), 0770);
   CHECK(GroupLock::Acquire(state, "db", Soon(), &other).code() ==
-        zabitan::remote::Errc::kUnsafeStateDir);
+        zabitan::remote_cmd::Errc::kUnsafeStateDir);
 }
 
 TEST_CASE("state files: symbolic links planted in the state folder are not followed",
@@ -218,5 +218,5 @@ TEST_CASE("state files: a lock file replaced while a run waits is locked again, 
   REQUIRE(::rename(fresh.c_str(), path.c_str()) == 0);
   a.reset();  // A ends: X is free
   waiter.join();
-  CHECK(b_status.code() == zabitan::remote::Errc::kGroupBusy);
+  CHECK(b_status.code() == zabitan::remote_cmd::Errc::kGroupBusy);
 }

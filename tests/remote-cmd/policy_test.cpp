@@ -1,13 +1,13 @@
-#include "zabitan/remote/policy.h"
+#include "zabitan/remote_cmd/policy.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "zabitan/remote/audit.h"
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/audit.h"
+#include "zabitan/remote_cmd/error.h"
 
 using namespace zabitan;
-using namespace zabitan::remote;
+using namespace zabitan::remote_cmd;
 
 namespace {
 
@@ -67,7 +67,7 @@ TEST_CASE("policy: what is refused", "[remote][policy]") {
   Policy p;
   std::string bad =
       std::string(kGood) + "[remote_cmd.groups.dup]\nhosts = [\"vm-web01\"]\npool = [\"x\"]\n";
-  CHECK(Load(bad, &p).code() == zabitan::remote::Errc::kBadPolicy);
+  CHECK(Load(bad, &p).code() == zabitan::remote_cmd::Errc::kBadPolicy);
   CHECK(Load(bad, &p).message() ==
         "z.toml: remote_cmd.groups.web.hosts: \"vm-web01\" is in group dup too");
   CHECK(Load("[remote_cmd.groups.g]\nhosts = [\"h\"]\n", &p).message() ==
@@ -116,13 +116,13 @@ TEST_CASE("policy: a pool_folder that is no inventory path is refused", "[remote
   CHECK(Load(head + "pool_folder = \"DC0/vm/a\\tb\"\n", &p).message() ==
         where + "\"DC0/vm/a\\x09b\": control character or invalid UTF-8");
   CHECK(Load(head + "pool_folder = \"DC0/vm/\\u0085\"\n", &p).code() ==
-        zabitan::remote::Errc::kBadPolicy);
+        zabitan::remote_cmd::Errc::kBadPolicy);
   CHECK(Load(head + "pool_folder = \"DC0/vm/\\u007f\"\n", &p).code() ==
-        zabitan::remote::Errc::kBadPolicy);
+        zabitan::remote_cmd::Errc::kBadPolicy);
   const std::string longest = "DC0/vm/" + std::string(kMaxInventoryPath - 7, 'x');
   CHECK(Load(head + "pool_folder = \"" + longest + "\"\n", &p).ok());
   zabitan::Status too_long = Load(head + "pool_folder = \"" + longest + "x\"\n", &p);
-  CHECK(too_long.code() == zabitan::remote::Errc::kBadPolicy);
+  CHECK(too_long.code() == zabitan::remote_cmd::Errc::kBadPolicy);
   CHECK(too_long.message().find("longer than 1024 bytes") != std::string::npos);
   CHECK(Load(head + "pool_folder = [\"DC0/vm/web\"]\n", &p).message().find("pool_folder") !=
         std::string::npos);

@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "zabitan/remote/error.h"
+#include "zabitan/remote_cmd/error.h"
 
-using namespace zabitan::remote;
+using namespace zabitan::remote_cmd;
 using zabitan::vsphere::VmPower;
 
 namespace {
@@ -25,7 +25,7 @@ TEST_CASE("pool: a name two VMs share outside the folder is refused, not the las
   std::vector<PoolMember> pool;
   std::map<std::string, zabitan::vsphere::ManagedObject> morefs;
   const auto s = MatchPool({"web-2", "web-1"}, {}, vms, &pool, &morefs);
-  CHECK(s.code() == zabitan::remote::Errc::kAmbiguousVm);
+  CHECK(s.code() == zabitan::remote_cmd::Errc::kAmbiguousVm);
   CHECK(s.message() ==
         "pool VM \"web-1\" names 2 VMs in vSphere: refusing to guess which (rename one, or use "
         "pool_folder)");

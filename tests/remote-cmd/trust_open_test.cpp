@@ -13,11 +13,11 @@
 
 #include "../temp_files.h"
 #include "zabitan/common/trusted_file.h"
-#include "zabitan/remote/admission.h"
+#include "zabitan/remote_cmd/admission.h"
 
 using zabitan::ReadTrustedFile;
-using zabitan::remote::Admission;
-using zabitan::remote::Admit;
+using zabitan::remote_cmd::Admission;
+using zabitan::remote_cmd::Admit;
 using zabitan::testing::TempDir;
 
 namespace {

@@ -4,16 +4,16 @@
 // failure carries its errno (std::generic_category) instead. Thread-safe: the category is a
 // constant.
 //
-//   std::error_code code = zabitan::remote::Errc::kGroupBusy;  // GroupLock::Acquire's code()
-//   if (code == zabitan::remote::Errc::kGroupBusy) { /* another run holds the group */ }
+//   std::error_code code = zabitan::remote_cmd::Errc::kGroupBusy;  // GroupLock::Acquire's code()
+//   if (code == zabitan::remote_cmd::Errc::kGroupBusy) { /* another run holds the group */ }
 //   std::string kind = code.message();  // "group busy"
-#ifndef ZABITAN_REMOTE_ERROR_H_
-#define ZABITAN_REMOTE_ERROR_H_
+#ifndef ZABITAN_REMOTE_CMD_ERROR_H_
+#define ZABITAN_REMOTE_CMD_ERROR_H_
 
 #include <system_error>
 #include <type_traits>
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 enum class Errc {
   kBadArgument = 1,  // the command line is not what the grammar allows (invocation.h)
@@ -31,9 +31,9 @@ const std::error_category& ErrorCategory();
 
 inline std::error_code make_error_code(Errc e) { return {static_cast<int>(e), ErrorCategory()}; }
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
 template <>
-struct std::is_error_code_enum<zabitan::remote::Errc> : std::true_type {};
+struct std::is_error_code_enum<zabitan::remote_cmd::Errc> : std::true_type {};
 
-#endif  // ZABITAN_REMOTE_ERROR_H_
+#endif  // ZABITAN_REMOTE_CMD_ERROR_H_

@@ -14,12 +14,12 @@
 // Not thread-safe: loaded and called once, by the program's one thread.
 //
 //   const auto start = std::chrono::steady_clock::now();
-//   zabitan::remote::Admission admission;  // Admit() accepted the call
-//   zabitan::remote::ActingModule module;
-//   if (zabitan::Status s = zabitan::remote::ActingModule::Load(&module); !s.ok()) return;
+//   zabitan::remote_cmd::Admission admission;  // Admit() accepted the call
+//   zabitan::remote_cmd::ActingModule module;
+//   if (zabitan::Status s = zabitan::remote_cmd::ActingModule::Load(&module); !s.ok()) return;
 //   int code = module.Act(&admission, start);  // Act() of src/acting.h, in the module
-#ifndef ZABITAN_REMOTE_ACTING_MODULE_H_
-#define ZABITAN_REMOTE_ACTING_MODULE_H_
+#ifndef ZABITAN_REMOTE_CMD_ACTING_MODULE_H_
+#define ZABITAN_REMOTE_CMD_ACTING_MODULE_H_
 
 #include <chrono>
 #include <cstddef>
@@ -27,9 +27,9 @@
 #include <string>
 
 #include "zabitan/common/status.h"
-#include "zabitan/remote/admission.h"
+#include "zabitan/remote_cmd/admission.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 struct ActingCall {
   const char* version;    // ZABITAN_VERSION of the program
@@ -64,6 +64,6 @@ class ActingModule {
   std::string path_;
 };
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_ACTING_MODULE_H_
+#endif  // ZABITAN_REMOTE_CMD_ACTING_MODULE_H_

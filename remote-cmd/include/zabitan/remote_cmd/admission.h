@@ -5,22 +5,22 @@
 //
 //   std::string program = "zabitan-remote-cmd", action = "status";
 //   char* argv[] = {program.data(), action.data(), nullptr};
-//   zabitan::remote::Admission a;
-//   if (!zabitan::remote::Admit(2, argv, &a)) {
-//     int exit_code = zabitan::remote::Finish(a.audit_log, a.record, a.refusal, 1);
+//   zabitan::remote_cmd::Admission a;
+//   if (!zabitan::remote_cmd::Admit(2, argv, &a)) {
+//     int exit_code = zabitan::remote_cmd::Finish(a.audit_log, a.record, a.refusal, 1);
 //   }
 //   // admitted: a.invocation, a.config, a.policy and *a.group are usable
-#ifndef ZABITAN_REMOTE_ADMISSION_H_
-#define ZABITAN_REMOTE_ADMISSION_H_
+#ifndef ZABITAN_REMOTE_CMD_ADMISSION_H_
+#define ZABITAN_REMOTE_CMD_ADMISSION_H_
 
 #include <string>
 
 #include "zabitan/common/config.h"
-#include "zabitan/remote/audit.h"
-#include "zabitan/remote/invocation.h"
-#include "zabitan/remote/policy.h"
+#include "zabitan/remote_cmd/audit.h"
+#include "zabitan/remote_cmd/invocation.h"
+#include "zabitan/remote_cmd/policy.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 struct Admission {
   AuditRecord record;     // the arguments as received; outcome "rejected" when refused
@@ -46,6 +46,6 @@ bool Admit(int argc, char** argv, Admission* admission);
 // detail, and returns `code`, the exit code.
 int Finish(const std::string& audit_log, AuditRecord record, const std::string& line, int code);
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_ADMISSION_H_
+#endif  // ZABITAN_REMOTE_CMD_ADMISSION_H_

@@ -32,11 +32,11 @@
 //
 //   zabitan::Config config;
 //   zabitan::Status s = zabitan::Config::Parse("[remote_cmd]\n", "zabitan.toml", &config);
-//   zabitan::remote::Policy policy;
-//   s = zabitan::remote::LoadPolicy(config, &policy);
-//   const zabitan::remote::Group* g = policy.GroupFor("vm-web01");
-#ifndef ZABITAN_REMOTE_POLICY_H_
-#define ZABITAN_REMOTE_POLICY_H_
+//   zabitan::remote_cmd::Policy policy;
+//   s = zabitan::remote_cmd::LoadPolicy(config, &policy);
+//   const zabitan::remote_cmd::Group* g = policy.GroupFor("vm-web01");
+#ifndef ZABITAN_REMOTE_CMD_POLICY_H_
+#define ZABITAN_REMOTE_CMD_POLICY_H_
 
 #include <chrono>
 #include <string>
@@ -45,7 +45,7 @@
 #include "zabitan/common/config.h"
 #include "zabitan/common/status.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 inline constexpr const char* kDefaultStateDir = "/var/lib/zabitan/remote-cmd";
 inline constexpr const char* kDefaultAuditLog = "/var/log/zabitan/remote-cmd.log";
@@ -112,6 +112,6 @@ Status CheckNamePattern(const std::string& pattern);
 inline constexpr size_t kMaxInventoryPath = 1024;
 Status CheckInventoryPath(const std::string& path);
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_POLICY_H_
+#endif  // ZABITAN_REMOTE_CMD_POLICY_H_

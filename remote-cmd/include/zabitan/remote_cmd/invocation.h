@@ -21,13 +21,13 @@
 // Anything else is rejected with one line saying which argument and why, before anything else
 // happens. Pure functions: safe from any thread.
 //
-//   zabitan::remote::Invocation inv;
-//   zabitan::Status s = zabitan::remote::ParseInvocation(
+//   zabitan::remote_cmd::Invocation inv;
+//   zabitan::Status s = zabitan::remote_cmd::ParseInvocation(
 //       {"scale-up", "--host", "vm01", "--event-id", "7", "--trigger-id", "8", "--status", "OK"},
 //       &inv);
 //   if (!s.ok()) std::string line = "rejected: " + s.message();  // the one line Zabbix shows
-#ifndef ZABITAN_REMOTE_INVOCATION_H_
-#define ZABITAN_REMOTE_INVOCATION_H_
+#ifndef ZABITAN_REMOTE_CMD_INVOCATION_H_
+#define ZABITAN_REMOTE_CMD_INVOCATION_H_
 
 #include <optional>
 #include <string>
@@ -36,7 +36,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 enum class Action { kScaleUp, kScaleDown, kStatus };
 
@@ -66,6 +66,6 @@ bool ValidUtf8NoControl(std::string_view text);
 
 Status ParseInvocation(const std::vector<std::string>& args, Invocation* invocation);
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_INVOCATION_H_
+#endif  // ZABITAN_REMOTE_CMD_INVOCATION_H_

@@ -15,13 +15,13 @@
 //
 // Processes may audit at once; within one, one thread at a time (openlog is process-wide).
 //
-//   zabitan::remote::AuditRecord r;
+//   zabitan::remote_cmd::AuditRecord r;
 //   r.args = {"scale-up", "--host", "vm01"};
 //   r.outcome = "rejected";
 //   r.detail = "rejected: --event-id is required";
-//   zabitan::Status s = zabitan::remote::Audit("/var/log/zabitan/remote-cmd.log", r);
-#ifndef ZABITAN_REMOTE_AUDIT_H_
-#define ZABITAN_REMOTE_AUDIT_H_
+//   zabitan::Status s = zabitan::remote_cmd::Audit("/var/log/zabitan/remote-cmd.log", r);
+#ifndef ZABITAN_REMOTE_CMD_AUDIT_H_
+#define ZABITAN_REMOTE_CMD_AUDIT_H_
 
 #include <cstddef>
 #include <string>
@@ -29,7 +29,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::remote {
+namespace zabitan::remote_cmd {
 
 inline constexpr size_t kAuditMaxArgBytes = 128;
 inline constexpr size_t kAuditMaxArgs = 32;
@@ -51,6 +51,6 @@ std::string AuditLine(const AuditRecord& record);
 // about the file; syslog gets the line regardless.
 Status Audit(const std::string& path, const AuditRecord& record);
 
-}  // namespace zabitan::remote
+}  // namespace zabitan::remote_cmd
 
-#endif  // ZABITAN_REMOTE_AUDIT_H_
+#endif  // ZABITAN_REMOTE_CMD_AUDIT_H_
