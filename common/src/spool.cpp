@@ -18,8 +18,6 @@
 namespace zabitan {
 namespace {
 
-std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
-
 Status FsyncDir(const std::string& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd || ::fsync(fd.get()) != 0) return Status::Error(Errno(dir));

@@ -17,7 +17,7 @@
 #include "zabitan/prom/daemon.h"
 #include "zabitan/prom/discovery_memory.h"
 #include "zabitan/sender/destination.h"
-#include "zabitan/sender/exchange.h"
+#include "zabitan/sender/exchange_options.h"
 
 namespace zabitan::prom::cli {
 

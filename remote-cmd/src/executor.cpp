@@ -11,6 +11,7 @@
 #include "group_state.h"
 #include "pool.h"
 #include "zabitan/common/log.h"
+#include "zabitan/common/secret_file.h"
 #include "zabitan/common/trusted_file.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/sender.h"

@@ -13,13 +13,13 @@
 #include <cstdio>
 #include <cstring>
 
+#include "line_reader.h"
 #include "options.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/spool.h"
 #include "zabitan/common/unique_fd.h"
 #include "zabitan/sender/input_line.h"
-#include "zabitan/sender/line_reader.h"
 #include "zabitan/sender/sender.h"
 
 namespace zabitan::sender::cli {

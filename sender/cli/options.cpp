@@ -5,8 +5,8 @@
 #include <charconv>
 #include <set>
 
+#include "agent_config.h"
 #include "zabitan/common/config.h"
-#include "zabitan/sender/agent_config.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/tls.h"
 

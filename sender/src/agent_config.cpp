@@ -1,4 +1,4 @@
-#include "zabitan/sender/agent_config.h"
+#include "agent_config.h"
 
 #include <cerrno>
 #include <cstring>

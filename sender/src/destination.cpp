@@ -5,6 +5,7 @@
 #include <set>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/sender/error.h"
 
 namespace zabitan::sender {
 namespace {

@@ -1,4 +1,4 @@
-#include "zabitan/sender/exchange.h"
+#include "exchange.h"
 
 #include <array>
 
@@ -12,8 +12,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "frame.h"
 #include "zabitan/common/connect.h"
-#include "zabitan/sender/frame.h"
+#include "zabitan/sender/error.h"
 
 namespace zabitan::sender {
 namespace {

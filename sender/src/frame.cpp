@@ -1,8 +1,10 @@
-#include "zabitan/sender/frame.h"
+#include "frame.h"
 
 #include <zlib.h>
 
 #include <cstring>
+
+#include "zabitan/sender/error.h"
 
 namespace zabitan::sender {
 namespace {

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/sender/error.h"
 
 namespace zabitan::sender {
 namespace {

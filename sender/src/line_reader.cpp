@@ -1,4 +1,4 @@
-#include "zabitan/sender/line_reader.h"
+#include "line_reader.h"
 
 #include <poll.h>
 #include <unistd.h>

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -16,6 +15,7 @@
 
 #include "zabitan/common/unique_fd.h"
 #include "zabitan/common/whole_file.h"
+#include "zabitan/sender/error.h"
 
 // Files of a store (PREFIX = e.g. /var/lib/zabitan/vmware/pending-<endpoint>-<destination>):
 //   PREFIX.values   text, written whole (0600, fsync, renamed), read a line at a time (a first

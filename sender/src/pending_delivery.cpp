@@ -9,12 +9,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "exchange.h"
+#include "frame.h"
+#include "request.h"
+#include "response_parser.h"
 #include "route.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/spawn_status.h"
-#include "zabitan/sender/frame.h"
-#include "zabitan/sender/request.h"
-#include "zabitan/sender/response.h"
 
 namespace zabitan::sender {
 

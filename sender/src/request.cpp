@@ -1,4 +1,4 @@
-#include "zabitan/sender/request.h"
+#include "request.h"
 
 #include <algorithm>
 #include <array>

@@ -13,7 +13,6 @@
 #include "zabitan/common/log.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/response.h"
-#include "zabitan/sender/sender.h"
 
 namespace zabitan::sender {
 
@@ -61,9 +60,9 @@ struct Route {
 inline constexpr std::chrono::seconds kRefusedRetryWindow{20};
 
 // Every value of the request refused: what such a proxy answers for a host it does not hold.
-inline bool RefusedWhole(const BatchOutcome& o, size_t values) {
-  return o.response && o.response->success && o.response->processed.value_or(-1) == 0 &&
-         o.response->failed.value_or(0) == static_cast<int64_t>(values) && values > 0;
+inline bool RefusedWhole(const std::optional<Response>& response, size_t values) {
+  return response && response->success && response->processed.value_or(-1) == 0 &&
+         response->failed.value_or(0) == static_cast<int64_t>(values) && values > 0;
 }
 
 }  // namespace zabitan::sender

@@ -12,12 +12,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "exchange.h"
+#include "frame.h"
+#include "request.h"
+#include "response_parser.h"
 #include "sender_state.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/sender/error.h"
-#include "zabitan/sender/frame.h"
-#include "zabitan/sender/request.h"
 
 namespace zabitan::sender {
 
@@ -367,7 +369,7 @@ class Sender::Impl {
           outcome.response.reset();
         }
       }
-      if (!options_.group_by_host || !d.disturbed || !RefusedWhole(outcome, values)) break;
+      if (!options_.group_by_host || !d.disturbed || !RefusedWhole(outcome.response, values)) break;
       const auto now = std::chrono::steady_clock::now();
       if (!d.refused_retry_until) d.refused_retry_until = now + kRefusedRetryWindow;
       if (now + pause > *d.refused_retry_until) break;

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "request.h"
 #include "route.h"
 #include "zabitan/sender/destination.h"
-#include "zabitan/sender/request.h"
 #include "zabitan/sender/value.h"
 
 namespace zabitan::sender::internal {

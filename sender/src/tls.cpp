@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "zabitan/common/secret_file.h"
+#include "zabitan/sender/error.h"
 
 namespace zabitan::sender {
 namespace {

@@ -11,12 +11,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "charset.h"
 #include "zabitan/common/config.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/spool.h"
 #include "zabitan/sstp/alert.h"
-#include "zabitan/sstp/charset.h"
 #include "zabitan/sstp/notifier.h"
 #include "zabitan/sstp/script.h"
 #include "zabitan/sstp/settings.h"

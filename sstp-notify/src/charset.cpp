@@ -1,4 +1,4 @@
-#include "zabitan/sstp/charset.h"
+#include "charset.h"
 
 #include <iconv.h>
 

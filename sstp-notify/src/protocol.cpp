@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "charset.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/sstp/charset.h"
 #include "zabitan/sstp/script.h"

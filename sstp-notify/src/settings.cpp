@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "ssh_transport.h"
 #include "zabitan/common/printable.h"
-#include "zabitan/sstp/ssh_transport.h"
 
 namespace zabitan::sstp {
 namespace {

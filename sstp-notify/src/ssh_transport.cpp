@@ -1,4 +1,4 @@
-#include "zabitan/sstp/ssh_transport.h"
+#include "ssh_transport.h"
 
 #include <fcntl.h>
 #include <libssh2.h>

@@ -27,9 +27,9 @@
 #include <thread>
 #include <vector>
 
+#include "sstp-notify/src/ssh_transport.h"
 #include "zabitan/common/unique_fd.h"
 #include "zabitan/sstp/protocol.h"
-#include "zabitan/sstp/ssh_transport.h"
 #include "zabitan/sstp/transport.h"
 
 extern char** environ;

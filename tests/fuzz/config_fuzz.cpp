@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "fuzz_check.h"
+#include "sender/src/agent_config.h"
 #include "zabitan/common/config.h"
-#include "zabitan/sender/agent_config.h"
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "zabitan/sender/frame.h"
+#include "sender/src/frame.h"
 
 namespace {
 

@@ -34,8 +34,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_check.h"
+#include "sender/src/request.h"
 #include "zabitan/sender/input_line.h"
-#include "zabitan/sender/request.h"
 #include "zabitan/sender/value.h"
 
 namespace {

@@ -25,8 +25,8 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "zabitan/sender/frame.h"
-#include "zabitan/sender/response.h"
+#include "sender/src/frame.h"
+#include "sender/src/response_parser.h"
 
 namespace {
 

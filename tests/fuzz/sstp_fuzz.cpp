@@ -21,7 +21,7 @@
 
 #include "../sstp-notify/charset_oracle.h"
 #include "fuzz_check.h"
-#include "zabitan/sstp/charset.h"
+#include "sstp-notify/src/charset.h"
 #include "zabitan/sstp/protocol.h"
 #include "zabitan/sstp/script.h"
 

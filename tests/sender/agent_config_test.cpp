@@ -1,4 +1,4 @@
-#include "zabitan/sender/agent_config.h"
+#include "sender/src/agent_config.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "zabitan/sender/exchange.h"
+#include "sender/src/exchange.h"
 
 #include <netdb.h>
 #include <sys/socket.h>

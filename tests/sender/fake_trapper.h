@@ -13,7 +13,7 @@
 #include <boost/asio.hpp>
 #include <nlohmann/json.hpp>
 
-#include "zabitan/sender/frame.h"
+#include "sender/src/frame.h"
 #include "zabitan/sender/value.h"
 
 class FakeTrapper {

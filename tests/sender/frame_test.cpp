@@ -1,6 +1,8 @@
-#include "zabitan/sender/frame.h"
+#include "sender/src/frame.h"
 
 #include <catch2/catch.hpp>
+
+#include "zabitan/sender/error.h"
 
 using namespace zabitan::sender;
 

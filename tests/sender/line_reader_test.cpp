@@ -1,4 +1,4 @@
-#include "zabitan/sender/line_reader.h"
+#include "sender/src/line_reader.h"
 
 #include <unistd.h>
 

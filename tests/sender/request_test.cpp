@@ -1,4 +1,4 @@
-#include "zabitan/sender/request.h"
+#include "sender/src/request.h"
 
 #include <catch2/catch.hpp>
 

@@ -7,9 +7,9 @@
 
 #include "../temp_files.h"
 #include "fake_trapper.h"
+#include "sender/src/request.h"
 #include "zabitan/sender/error.h"
 #include "zabitan/sender/pending_delivery.h"
-#include "zabitan/sender/request.h"
 
 using namespace zabitan::sender;
 using zabitan::kDefaultSpoolMaxBytes;

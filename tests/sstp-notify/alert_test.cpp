@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "zabitan/sstp/ssh_transport.h"
+#include "sstp-notify/src/ssh_transport.h"
 
 using namespace zabitan::sstp;
 

@@ -1,4 +1,4 @@
-#include "zabitan/sstp/charset.h"
+#include "sstp-notify/src/charset.h"
 
 #include <catch2/catch.hpp>
 

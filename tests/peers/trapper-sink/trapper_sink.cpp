@@ -22,7 +22,7 @@
 #include <boost/asio.hpp>
 #include <nlohmann/json.hpp>
 
-#include "zabitan/sender/frame.h"
+#include "sender/src/frame.h"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;

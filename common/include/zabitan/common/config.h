@@ -4,13 +4,16 @@
 // by default /etc/zabitan/zabitan.toml, or the file named by --config. Every command-line flag
 // has a key here; the flag wins. Errors name the file, the line and the key, so an admin can
 // go straight to the mistake:  "/etc/zabitan/zabitan.toml:7: sender.timeout: expected an integer".
-// Intentionally copyable; const methods are safe to call from several threads.
 //
+// Thread-safety: intentionally copyable; const methods are safe to call from several threads.
+//
+// Example:
 //   zabitan::Config config;
 //   zabitan::Status s = zabitan::Config::Load("/etc/zabitan/zabitan.toml", false, &config);
-//   zabitan::ConfigSection sender = config.Section("sender");
+//   zabitan::ConfigSection sender;
+//   if (s.ok()) s = config.Section("sender", &sender);
 //   std::optional<int64_t> timeout;
-//   s = sender.GetInt("timeout", 1, 300, &timeout);
+//   if (s.ok()) s = sender.GetInt("timeout", 1, 300, &timeout);
 #ifndef ZABITAN_COMMON_CONFIG_H_
 #define ZABITAN_COMMON_CONFIG_H_
 

@@ -4,11 +4,18 @@
 // many trappers bind 0.0.0.0), so a connection tries each address in turn, each with its own
 // timeout, and reports every failure when none accepts. Coroutines on the caller's io_context.
 //
+// Thread-safety: the functions keep no state; each call uses only its arguments, which must not
+// be used from another thread while it runs.
+//
+// Example:
 //   boost::asio::ip::tcp::resolver::results_type addresses;
 //   zabitan::Status s = co_await zabitan::Resolve("localhost", 10051, &addresses);
 //   boost::beast::tcp_stream stream(co_await boost::asio::this_coro::executor);
 //   std::string peer;
-//   if (s.ok()) s = co_await zabitan::ConnectAny(stream, addresses, 3s, std::nullopt, &peer);
+//   if (s.ok()) {
+//     s = co_await zabitan::ConnectAny(stream, addresses, std::chrono::seconds(3), std::nullopt,
+//                                      &peer);
+//   }
 #ifndef ZABITAN_COMMON_CONNECT_H_
 #define ZABITAN_COMMON_CONNECT_H_
 

@@ -1,9 +1,12 @@
 // zabitan — logging: one line per message to stderr, or to syslog when asked.
 //
 // Verbosity follows zabbix_sender's -v flags: 0 shows errors, 1 (-v) adds warnings,
-// 2 (-vv) adds debug lines. Messages are prefixed with the program name. The functions are
-// safe to call from several threads (each line is written with one write(2)).
+// 2 (-vv) adds debug lines. Messages are prefixed with the program name.
 //
+// Thread-safety: Init once, before other threads start; the other functions are safe to call
+// from several threads (each line is written with one write(2)).
+//
+// Example:
 //   zabitan::log::Init("zabitan-sender", /*verbosity=*/1, /*syslog=*/false);
 //   zabitan::log::Warning("spool is 90% full");
 #ifndef ZABITAN_COMMON_LOG_H_

@@ -6,7 +6,12 @@
 // C1) and every byte that is not part of well-formed UTF-8 as \xNN, and cuts the text after at
 // most `max_bytes` of it, never inside a character, marking the cut with "...".
 //
-//   log::Error("unexpected reply \"" + zabitan::Printable(reply, 200) + "\"");
+// Thread-safety: a pure function, safe from any thread.
+//
+// Example:
+//   #include "zabitan/common/log.h"
+//   std::string reply = "HTTP/1.0 400 Bad Request\r\n";
+//   zabitan::log::Error("unexpected reply \"" + zabitan::Printable(reply, 200) + "\"");
 #ifndef ZABITAN_COMMON_PRINTABLE_H_
 #define ZABITAN_COMMON_PRINTABLE_H_
 

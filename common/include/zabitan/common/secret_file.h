@@ -4,6 +4,9 @@
 // ReadSecretFile refuses a file that grants any permission to group or others (mode & 077),
 // so a secret left world-readable by mistake is noticed instead of silently used.
 //
+// Thread-safety: the functions keep no state and are safe to call from several threads.
+//
+// Example:
 //   std::string psk;
 //   zabitan::Status s = zabitan::ReadSecretFile("/etc/zabitan/sender.psk", &psk);
 #ifndef ZABITAN_COMMON_SECRET_FILE_H_

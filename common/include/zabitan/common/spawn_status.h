@@ -3,13 +3,19 @@
 // Boost 1.74's asio::detached drops an exception that escapes a coroutine, so the caller waits
 // for a result the coroutine never wrote (an ok Status, or a lane that never frees). This
 // handler turns the exception into a failed Status the caller reads like any other error.
+// The Status must outlive the coroutine.
 //
+// Thread-safety: not thread-safe: run the io_context on one thread, or give each coroutine its
+// own Status.
+//
+// Example:
+//   #include <boost/asio/co_spawn.hpp>
+//   #include <boost/asio/io_context.hpp>
+//   boost::asio::io_context io;
 //   zabitan::Status status;
-//   asio::co_spawn(io, Exchange(&status), zabitan::StatusOnException(&status, "exchange"));
-//   io.run();   // an exception inside Exchange leaves status failed: "exchange: <what>"
-//
-// The Status must outlive the coroutine. Not thread-safe: run the io_context on one thread, or
-// give each coroutine its own Status.
+//   auto work = []() -> boost::asio::awaitable<void> { throw std::runtime_error("boom"); };
+//   boost::asio::co_spawn(io, work(), zabitan::StatusOnException(&status, "exchange"));
+//   io.run();  // status failed: "exchange: boom"
 #ifndef ZABITAN_COMMON_SPAWN_STATUS_H_
 #define ZABITAN_COMMON_SPAWN_STATUS_H_
 

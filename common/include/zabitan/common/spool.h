@@ -16,7 +16,7 @@
 // fsync'd before Append returns ok, so a kill -9 at any moment loses nothing Append reported as
 // spooled; a half-written file never has a final name and is removed on the next Open.
 // Bounded: when the spool grows past max_bytes the oldest requests are dropped, counted and
-// logged. Not thread-safe; one Spool per process (the lock enforces one per folder).
+// logged.
 //
 // Trust: whatever is in the folder is sent to the destination named there, so the folder must
 // be the running user's and closed to group and others (Open refuses it otherwise, naming the
@@ -24,9 +24,13 @@
 // blocking, must be regular files owned by the user and are size-capped; a queue folder whose
 // name does not match its destination file is ignored.
 //
+// Thread-safety: not thread-safe; one Spool per process (the lock enforces one per folder).
+//
+// Example:
 //   std::unique_ptr<zabitan::Spool> spool;
-//   zabitan::Status s = zabitan::Spool::Open("/var/spool/zabitan", 1 << 30,
-//   std::chrono::seconds(10), &spool); spool->Append("zbx:10051", request_json, 4000);
+//   zabitan::Status s = zabitan::Spool::Open("/var/spool/zabitan", zabitan::kDefaultSpoolMaxBytes,
+//                                            std::chrono::seconds(10), &spool);
+//   if (s.ok()) s = spool->Append("zbx:10051", R"({"request":"sender data","data":[]})", 0);
 #ifndef ZABITAN_COMMON_SPOOL_H_
 #define ZABITAN_COMMON_SPOOL_H_
 

@@ -3,7 +3,7 @@
 // A Status is either ok or carries a one-line, human-readable message that names what failed
 // and why ("zabitan.toml:3: sender.timeout: expected an integer"). Functions of the public API
 // return a Status and write their results through out-parameters, so callers never need to
-// catch exceptions. Intentionally copyable. Not thread-safe for concurrent writes.
+// catch exceptions.
 //
 //   zabitan::Status s = zabitan::ReadSecretFile("/etc/zabitan/vc.password", &password);
 //   if (!s.ok()) { std::cerr << s.message() << "\n"; return 1; }

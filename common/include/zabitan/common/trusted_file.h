@@ -12,10 +12,12 @@
 // real path. The caller reads the checked descriptor (at most kTrustedFileMaxBytes) or, for a
 // module, loads it through /proc/self/fd/N.
 //
+// Thread-safety: the functions keep no state and are safe to call from several threads.
+//
+// Example:
 //   std::string text;
 //   zabitan::Status s = zabitan::ReadTrustedFile("/etc/zabitan/zabitan.toml", false, &text);
-//   // s.message(): "/etc/zabitan/zabitan.toml: mode 0666 lets group or others change it (chmod
-//   go-w …)"
+//   // "/etc/zabitan/zabitan.toml: mode 0666 lets group or others change it (chmod go-w …)"
 #ifndef ZABITAN_COMMON_TRUSTED_FILE_H_
 #define ZABITAN_COMMON_TRUSTED_FILE_H_
 

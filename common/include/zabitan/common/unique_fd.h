@@ -1,8 +1,13 @@
 // zabitan — UniqueFd: owns a POSIX file descriptor and closes it when it goes away.
 //
-//   zabitan::UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-//   if (!fd) return Status::Error(...);
-//   ::read(fd.get(), buf, n);
+// Thread-safety: thread-compatible, like the int it holds: one owner at a time.
+//
+// Example:
+//   #include <fcntl.h>
+//   zabitan::UniqueFd fd(::open("/etc/hostname", O_RDONLY | O_CLOEXEC));
+//   if (!fd) return 1;
+//   char buf[64];
+//   ssize_t n = ::read(fd.get(), buf, sizeof buf);
 #ifndef ZABITAN_COMMON_UNIQUE_FD_H_
 #define ZABITAN_COMMON_UNIQUE_FD_H_
 

@@ -1,8 +1,12 @@
 // zabitan — well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
 // U+10FFFF), as checked where text from outside becomes script, JSON or an argument.
 //
-//   if (!zabitan::IsValidUtf8(arg)) return Status::Error("invalid UTF-8");
-//   size_t n = zabitan::Utf8SequenceLength(text, i);   // 0: not well-formed at i
+// Thread-safety: pure functions, safe from any thread.
+//
+// Example:
+//   std::string_view arg = "caf\xc3\xa9";
+//   if (!zabitan::IsValidUtf8(arg)) return 1;
+//   size_t n = zabitan::Utf8SequenceLength(arg, 3);  // 2; 0: not well-formed at 3
 #ifndef ZABITAN_COMMON_UTF8_H_
 #define ZABITAN_COMMON_UTF8_H_
 

@@ -5,13 +5,17 @@
 // ENOSPC) removes its partial .tmp, so it takes none of the room left, and the error names PATH.
 // Large files are written a piece at a time through buffer() and Flush().
 //
-//   zabitan::Status s = zabitan::WriteFileWhole("/var/lib/zabitan/vmware/perf-x.json", text);
+// Thread-safety: not thread-safe; one writer per path at a time (callers hold their folder's
+// lock).
 //
-//   zabitan::WholeFileWriter w(path);
-//   for (...) { w.buffer() += line; w.Flush(); }   // written out once the buffer is large
-//   zabitan::Status s = w.Commit();
-//
-// Not thread-safe; one writer per path at a time (callers hold their folder's lock).
+// Example:
+//   zabitan::Status s = zabitan::WriteFileWhole("/var/lib/zabitan/vmware/perf-x.json", "{}");
+//   zabitan::WholeFileWriter w("/var/lib/zabitan/vmware/known");
+//   for (int i = 0; i < 3; ++i) {
+//     w.buffer() += "line\n";
+//     w.Flush();  // written out once the buffer is large
+//   }
+//   if (s.ok()) s = w.Commit();
 #ifndef ZABITAN_COMMON_WHOLE_FILE_H_
 #define ZABITAN_COMMON_WHOLE_FILE_H_
 

@@ -6,6 +6,9 @@
 //
 // The same address twice anywhere in the list is an error, as in zabbix_sender.
 //
+// Thread-safety: plain values and pure functions, safe from any thread.
+//
+// Example:
 //   std::vector<zabitan::sender::Destination> d;
 //   zabitan::Status s = zabitan::sender::ParseDestinations("zbx1;zbx2,[::1]:10052", 10051, &d);
 //   // d[0].nodes = {zbx1:10051, zbx2:10051}, d[1].nodes = {::1:10052}

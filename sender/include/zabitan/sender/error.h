@@ -6,8 +6,9 @@
 // thread.
 //
 // Example:
-//   zabitan::Status s = zabitan::Status::Error("redirected to 10.0.0.2:10051, which did not
-//   answer",
+//   #include "zabitan/common/status.h"
+//   zabitan::Status s = zabitan::Status::Error("redirected to 10.0.0.2:10051, which did not "
+//                                              "answer: connection refused",
 //                                              zabitan::sender::Errc::kRedirectTargetDown);
 //   if (s.code() == zabitan::sender::Errc::kRedirectTargetDown) { /* the proxy group moves on */ }
 #ifndef ZABITAN_SENDER_ERROR_H_

@@ -9,9 +9,15 @@
 // empty value must be written "". Host "-" stands for the default host (-s or Hostname).
 // Bytes are not validated as UTF-8: they reach the server as they were written.
 //
+// Thread-safety: an InputLineParser is not thread-safe (one per reading thread); the free
+// functions are.
+//
+// Example:
+//   zabitan::sender::InputFormat format;
+//   format.default_host = "web01";
 //   zabitan::sender::InputLineParser parser(format);
 //   zabitan::sender::ValueView v;
-//   zabitan::Status s = parser.Parse(line, &v);   // v's text: in `line` or in the parser
+//   zabitan::Status s = parser.Parse("- nginx.requests 1234", &v);  // v's text: in the line
 #ifndef ZABITAN_SENDER_INPUT_LINE_H_
 #define ZABITAN_SENDER_INPUT_LINE_H_
 

@@ -24,11 +24,15 @@
 // A group whose request comes back mixed has its values dropped (never resent) and its items
 // go alone from then on.
 //
+// Thread-safety: not thread-safe; one store per destination, used by one thread.
+//
+// Example:
 //   std::unique_ptr<zabitan::sender::PendingStore> store;
-//   zabitan::Status s = zabitan::sender::PendingStore::Open(dir + "/pending-x", {}, &store);
-//   if (!store->IsKnown(v.host, v.key)) store->Add(v, group, true); else fast.Add(v);
-//   zabitan::sender::DeliverPending(transport, now, store.get(), &report);
-//   store->Save();
+//   zabitan::Status s =
+//       zabitan::sender::PendingStore::Open("/var/lib/zabitan/prom/pending-x", {}, &store);
+//   zabitan::sender::Value v{"web01", "node.cpu[0]", "0.5"};
+//   if (s.ok() && !store->IsKnown(v.host, v.key)) store->Add(v, "node.cpu", true, 1700000000);
+//   if (s.ok()) s = store->Save();
 #ifndef ZABITAN_SENDER_PENDING_H_
 #define ZABITAN_SENDER_PENDING_H_
 

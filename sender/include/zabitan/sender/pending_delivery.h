@@ -6,8 +6,16 @@
 // whole items per request. Requests go through a PendingTransport (the trapper, or a fake in
 // tests); each reply settles its items in the store. Costs nothing when nothing is pending.
 //
-//   zabitan::sender::TrapperTransport trapper(destination, exchange_options, 8);
-//   zabitan::Status s = zabitan::sender::DeliverPending(trapper, store.get());
+// Thread-safety: not thread-safe; a TrapperTransport runs its io_context in the calling thread.
+//
+// Example:
+//   std::vector<zabitan::sender::Destination> d;
+//   zabitan::Status s = zabitan::sender::ParseDestinations("zbx:10051", 10051, &d);
+//   std::unique_ptr<zabitan::sender::PendingStore> store;
+//   if (s.ok()) s = zabitan::sender::PendingStore::Open("/tmp/pending-x", {}, &store);
+//   zabitan::sender::TrapperTransport trapper(d[0], zabitan::sender::ExchangeOptions{}, 8);
+//   std::string transport_error;
+//   if (s.ok()) s = zabitan::sender::DeliverPending(trapper, store.get(), &transport_error);
 #ifndef ZABITAN_SENDER_PENDING_DELIVERY_H_
 #define ZABITAN_SENDER_PENDING_DELIVERY_H_
 
@@ -17,7 +25,7 @@
 
 #include "zabitan/common/status.h"
 #include "zabitan/sender/destination.h"
-#include "zabitan/sender/exchange.h"
+#include "zabitan/sender/exchange_options.h"
 #include "zabitan/sender/pending.h"
 
 namespace zabitan::sender {

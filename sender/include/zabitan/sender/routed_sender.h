@@ -14,13 +14,8 @@
 // Zabbix creates together (one discovery rule on one host) is the `group` of a value: one item
 // of a group is sent alone first, and the rest follows once it is stored (pending.h).
 //
-//   RoutedSenderOptions o;
-//   o.destinations = destinations;  o.state_dir = "/var/lib/zabitan/prom";  o.scope = host;
-//   o.known_from_start = [](const std::string&, const std::string& key) { return IsRule(key); };
-//   std::unique_ptr<RoutedSender> out;
-//   if (Status s = RoutedSender::Open(std::move(o), &out); !s.ok()) return Fail(s);
-//   for (const Value& v : discovery_then_values) out->Add(v, now, group_of_v);
-//   return out->Finish("42 values made", true, [] { /* the caller's own state */ });
+// Thread-safety: not thread-safe: one thread adds and finishes (the Sender runs the network in
+// that thread).
 //
 // Not thread-safe: one thread adds and finishes (the Sender runs the network in that thread).
 #ifndef ZABITAN_SENDER_ROUTED_SENDER_H_
@@ -36,7 +31,6 @@
 #include "zabitan/common/spool.h"
 #include "zabitan/common/status.h"
 #include "zabitan/sender/destination.h"
-#include "zabitan/sender/exchange.h"
 #include "zabitan/sender/pending.h"
 #include "zabitan/sender/pending_delivery.h"
 #include "zabitan/sender/sender.h"

@@ -12,26 +12,39 @@
 // Each batch goes to every destination (zabbix_sender's ","); within a destination, the HA
 // nodes (";") are tried in order on connect failure and the node that answered is tried first
 // afterwards. A destination whose batch fails is dropped for the rest of the run; once every
-// destination has failed, the run has failed and Add() returns false. Not thread-safe.
+// destination has failed, the run has failed and Add() returns false.
 //
-//   zabitan::sender::Sender sender(options, [](const BatchOutcome& o) { ... print ... });
-//   while (reading) if (!sender.Add(value)) break;
+// Thread-safety: not thread-safe: one thread adds, polls and finishes (the observer is called
+// in that thread).
+//
+// Example:
+//   zabitan::sender::SenderOptions options;
+//   zabitan::Status s =
+//       zabitan::sender::ParseDestinations("zbx:10051", 10051, &options.destinations);
+//   zabitan::sender::Sender sender(options, [](const zabitan::sender::BatchOutcome& o) {
+//     if (!o.status.ok()) std::fprintf(stderr, "%s\n", o.status.message().c_str());
+//   });
+//   for (int i = 0; i < 3 && s.ok(); ++i) {
+//     if (!sender.Add({"web01", "nginx.requests", std::to_string(i)})) break;
+//   }
 //   sender.Finish();
-//   return sender.status() == RunStatus::kSucceeded ? 0 : ...;
+//   return sender.status() == zabitan::sender::RunStatus::kSucceeded ? 0 : 1;
 #ifndef ZABITAN_SENDER_SENDER_H_
 #define ZABITAN_SENDER_SENDER_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "zabitan/common/spool.h"
 #include "zabitan/common/status.h"
 #include "zabitan/sender/destination.h"
-#include "zabitan/sender/exchange.h"
+#include "zabitan/sender/exchange_options.h"
 #include "zabitan/sender/response.h"
 #include "zabitan/sender/value.h"
 

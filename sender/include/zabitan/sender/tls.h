@@ -9,11 +9,14 @@
 // with check_host (zabitan's own --tls-check-host) the certificate must also name the host
 // each connection goes to (every HA node and redirect target by its own name or address). The
 // PSK is wiped (OPENSSL_cleanse) when the context goes, and so is the file text it came from.
-// Thread-compatible; the context is immutable once created.
 //
+// Thread-safety: thread-compatible; the context is immutable once created.
+//
+// Example:
 //   zabitan::sender::TlsOptions tls;
 //   tls.mode = zabitan::sender::TlsMode::kPsk;
-//   tls.psk_identity = "web01"; tls.psk_file = "/etc/zabitan/web01.psk";
+//   tls.psk_identity = "web01";
+//   tls.psk_file = "/etc/zabitan/web01.psk";
 //   std::shared_ptr<zabitan::sender::TlsContext> ctx;
 //   zabitan::Status s = zabitan::sender::TlsContext::Create(tls, &ctx);
 #ifndef ZABITAN_SENDER_TLS_H_

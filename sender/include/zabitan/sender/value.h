@@ -2,10 +2,15 @@
 //
 // A value belongs to an item, named by the technical host name and the item key. Without a
 // clock, the server stamps the value when it arrives; with one (uint31 seconds, plus optional
-// nanoseconds 0..999999999) the value keeps its own time. Intentionally copyable.
+// nanoseconds 0..999999999) the value keeps its own time.
 //
+// Thread-safety: plain values, intentionally copyable; a ValueView is valid as long as the text
+// it points to.
+//
+// Example:
 //   zabitan::sender::Value v{"web01", "nginx.requests", "1234"};
 //   v.clock = 1700000000;  // optional
+//   zabitan::sender::ValueView view = v;
 #ifndef ZABITAN_SENDER_VALUE_H_
 #define ZABITAN_SENDER_VALUE_H_
 

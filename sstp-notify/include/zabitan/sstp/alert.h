@@ -6,9 +6,13 @@
 // placeholders; the subject tells a problem from its recovery ("Resolved…", "OK…"). The
 // severity (or the recovery) picks the ghost's surface.
 //
-//   zabitan::sstp::Alert a = zabitan::sstp::ParseMediaAlert(sendto, subject, message);
-//   values = a.Placeholders();
-//   values["surface"] = std::to_string(surfaces.For(a));
+// Thread-safety: plain values and pure functions, safe from any thread.
+//
+// Example:
+//   zabitan::sstp::Alert a = zabitan::sstp::ParseMediaAlert(
+//       "desk", "Problem: disk full", "Host: web01\nSeverity: High\nStatus: PROBLEM");
+//   std::map<std::string, std::string> values = a.Placeholders();
+//   values["surface"] = std::to_string(zabitan::sstp::Surfaces{}.For(a));
 #ifndef ZABITAN_SSTP_ALERT_H_
 #define ZABITAN_SSTP_ALERT_H_
 

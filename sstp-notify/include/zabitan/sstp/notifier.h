@@ -7,7 +7,15 @@
 // A spooled message older than `expire` is dropped with a log line when its turn comes: an
 // alert spoken hours late misleads more than it helps.
 //
-//   zabitan::sstp::Notifier notifier(*transport, spool.get(), options);
+// Thread-safety: not thread-safe; one Notifier per transport and spool, used by one thread.
+//
+// Example:
+//   std::unique_ptr<zabitan::sstp::Transport> transport =
+//       zabitan::sstp::MakeDirectTransport("127.0.0.1", 9801, zabitan::sstp::Timeouts{});
+//   zabitan::sstp::NotifierOptions options;
+//   zabitan::sstp::Notifier notifier(*transport, /*spool=*/nullptr, options);
+//   zabitan::sstp::Request message;
+//   message.script = "\\0\\s[0]hello\\e";
 //   zabitan::sstp::Delivery d = notifier.Deliver(message);
 //   if (d.outcome == zabitan::sstp::Delivery::kSpooled) return 3;
 #ifndef ZABITAN_SSTP_NOTIFIER_H_

@@ -17,15 +17,17 @@
 // delivered (200, 204, 210), worth retrying later (408, 409, 503, 512; also any connection
 // failure or timeout), or refused for good (400, 404, 413, 420, 501 and anything unknown).
 //
+// Thread-safety: plain values and pure functions, safe from any thread.
+//
+// Example:
 //   zabitan::sstp::Request r;
-//   r.script = speech.Render(values);
+//   r.script = "\\0\\s[0]disk full\\e";
 //   std::string bytes;
-//   size_t replaced;
+//   size_t replaced = 0;
 //   zabitan::Status s = zabitan::sstp::EncodeRequest(r, &bytes, &replaced);
-//   ...
 //   zabitan::sstp::Response response;
-//   s = zabitan::sstp::ParseResponse(head, &response);
-//   if (Classify(response.code) == zabitan::sstp::Outcome::kRetryable) { /* spool it */ }
+//   if (s.ok()) s = zabitan::sstp::ParseResponse("SSTP/1.4 503 Busy\r\n\r\n", &response);
+//   if (zabitan::sstp::Classify(response.code) == zabitan::sstp::Outcome::kRetryable) return 3;
 #ifndef ZABITAN_SSTP_PROTOCOL_H_
 #define ZABITAN_SSTP_PROTOCOL_H_
 

@@ -9,14 +9,16 @@
 //   other control character (C0, DEL, C1) is removed; invalid UTF-8 becomes U+FFFD; the text is
 //   cut (on a character boundary, marked with "…") at a length limit.
 // Brackets need no escape in plain text (`\]` would show literally).
-//
-// A speech template — trusted, from the toolkit's config — decides what the ghost says:
-//
-//   zabitan::sstp::Speech speech{"\\0\\s[{surface}]{host}: {trigger}\\n{status} ({severity})\\e"};
-//   std::string script = speech.Render({{"host", host}, {"trigger", name}, {"status", "PROBLEM"},
-//                                       {"severity", "High"}, {"surface", "7"}});
-//
+// A speech template — trusted, from the toolkit's config — decides what the ghost says.
 // Placeholders are replaced by their escaped values; an unknown placeholder is kept as it is.
+//
+// Thread-safety: pure functions and an immutable Speech, safe from any thread.
+//
+// Example:
+//   zabitan::sstp::Speech speech{"\\0\\s[{surface}]{host}: {trigger}\\n{status} ({severity})\\e"};
+//   std::string script = speech.Render({{"host", "web01"}, {"trigger", "disk full"},
+//                                       {"status", "PROBLEM"}, {"severity", "High"},
+//                                       {"surface", "7"}});
 #ifndef ZABITAN_SSTP_SCRIPT_H_
 #define ZABITAN_SSTP_SCRIPT_H_
 

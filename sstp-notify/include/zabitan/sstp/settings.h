@@ -2,8 +2,13 @@
 // build (the transport, the spool). zabitan-sstp fills them from its flags first (a flag wins);
 // zabitan-remote-cmd takes them from the config as they are, to tell the mascot what it did.
 //
+// Thread-safety: plain values and functions without state, safe from any thread.
+//
+// Example:
+//   zabitan::Config config;
+//   zabitan::Status s = zabitan::Config::Load("/etc/zabitan/zabitan.toml", false, &config);
 //   zabitan::sstp::Settings settings;
-//   zabitan::Status s = zabitan::sstp::ApplyConfig(config, &settings);  // [sstp]
+//   if (s.ok()) s = zabitan::sstp::ApplyConfig(config, &settings);  // [sstp]
 //   std::unique_ptr<zabitan::sstp::Transport> transport;
 //   if (s.ok()) s = zabitan::sstp::MakeTransport(settings, &transport);
 #ifndef ZABITAN_SSTP_SETTINGS_H_

@@ -3,13 +3,17 @@
 // SSP and ninix take SSTP on port 9801 of the desktop, from localhost only. Either something
 // forwards that port to us (the desktop runs `ssh -R`, or the notifier runs on the desktop)
 // and a direct TCP connection does it, or the notifier logs in to the desktop's sshd and opens
-// a `direct-tcpip` channel to 127.0.0.1:9801 there (SshTransport, ssh_transport.h). Each
-// Exchange carries one request and reads the response head; a connection is never reused for
-// a second request (SSTP has no keep-alive), an SSH session is.
+// a `direct-tcpip` channel to 127.0.0.1:9801 there (MakeTransport in settings.h builds either).
+// Each Exchange carries one request and reads the response head; a connection is never reused
+// for a second request (SSTP has no keep-alive), an SSH session is.
 //
-//   auto transport = zabitan::sstp::MakeDirectTransport("127.0.0.1", 9801, {});
-//   zabitan::sstp::ExchangeResult r = transport->Exchange(request_bytes);
-//   if (!r.status.ok() && r.retryable) { /* spool it */ }
+// Thread-safety: a Transport is not thread-safe; one exchange at a time.
+//
+// Example:
+//   std::unique_ptr<zabitan::sstp::Transport> t =
+//       zabitan::sstp::MakeDirectTransport("127.0.0.1", 9801, zabitan::sstp::Timeouts{});
+//   zabitan::sstp::ExchangeResult r = t->Exchange("EXECUTE SSTP/1.0\r\nCommand: GetName\r\n\r\n");
+//   if (!r.status.ok() && r.retryable) return 3;  // the desktop is away: try again later
 #ifndef ZABITAN_SSTP_TRANSPORT_H_
 #define ZABITAN_SSTP_TRANSPORT_H_
 

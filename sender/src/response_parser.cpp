@@ -1,10 +1,11 @@
-#include "zabitan/sender/response.h"
+#include "response_parser.h"
 
 #include <charconv>
 
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/sender/error.h"
 
 namespace zabitan::sender {
 namespace {

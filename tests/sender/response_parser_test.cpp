@@ -1,4 +1,4 @@
-#include "zabitan/sender/response.h"
+#include "sender/src/response_parser.h"
 
 #include <catch2/catch.hpp>
 

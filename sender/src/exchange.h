@@ -6,8 +6,8 @@
 // per address, write the frame, read the framed reply, all within the exchange timeout.
 // Runs as a coroutine on the caller's io_context; no threads of its own.
 //
-//   std::string reply;
-//   zabitan::sender::ExchangeResult r = co_await zabitan::sender::Exchange(node, frame, opts);
+//   zabitan::sender::ExchangeResult r =
+//       co_await zabitan::sender::Exchange(node, header, payload, options);
 //   if (r.stage == zabitan::sender::ExchangeStage::kConnect) { /* try the next HA node */ }
 #ifndef ZABITAN_SENDER_EXCHANGE_H_
 #define ZABITAN_SENDER_EXCHANGE_H_
@@ -23,17 +23,9 @@
 
 #include "zabitan/common/status.h"
 #include "zabitan/sender/destination.h"
-#include "zabitan/sender/tls.h"
+#include "zabitan/sender/exchange_options.h"
 
 namespace zabitan::sender {
-
-struct ExchangeOptions {
-  std::chrono::milliseconds connect_timeout{3000};  // per address, as zabbix_sender
-  std::chrono::milliseconds timeout{60000};         // write + read of the whole exchange (-t)
-  std::optional<std::string> source_address;        // -I: bind before connecting
-  uint64_t max_reply_size = 16 << 20;
-  std::shared_ptr<TlsContext> tls;  // PSK or certificate TLS; none: plain TCP
-};
 
 enum class ExchangeStage {
   kDone,     // a reply frame was read; `reply` holds its JSON
