@@ -61,4 +61,14 @@ Status ReadSecretFile(const std::string& path, std::string* contents) {
   return Status::Ok();
 }
 
+void StripLineEnd(std::string* text) {
+  while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
+}
+
+Status ReadSecretLine(const std::string& path, std::string* secret) {
+  Status s = ReadSecretFile(path, secret);
+  if (s.ok()) StripLineEnd(secret);
+  return s;
+}
+
 }  // namespace zabitan

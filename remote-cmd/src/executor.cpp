@@ -42,10 +42,7 @@ struct VSphere {
   Status Connect(const Endpoint& e, const std::string& state_dir, Clock::time_point deadline) {
     vsphere::Credentials credentials{e.user, {}};
     if (Status s = ReadTrustedFile(e.password_file, true, &credentials.password); !s.ok()) return s;
-    while (!credentials.password.empty() &&
-           (credentials.password.back() == '\n' || credentials.password.back() == '\r')) {
-      credentials.password.pop_back();
-    }
+    StripLineEnd(&credentials.password);
     vsphere::SoapOptions so;
     so.url = e.url;
     so.ca_file = e.ca_file;

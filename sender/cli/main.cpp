@@ -15,6 +15,7 @@
 
 #include "line_reader.h"
 #include "options.h"
+#include "zabitan/common/exit_codes.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/spool.h"
@@ -24,11 +25,6 @@
 
 namespace zabitan::sender::cli {
 namespace {
-
-constexpr int kExitSuccess = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitPartial = 2;
-constexpr int kExitSpooled = 3;  // zabitan: nothing lost, but values wait in the spool
 
 // SIGTERM/SIGINT: stop reading, keep (or, without a spool, still send) what was read, print the
 // summary and exit by the usual rule. The handler only sets atomics and writes to a pipe the
@@ -163,7 +159,7 @@ int ExitCode(const Sender& sender, const Spool* spool, bool bad_input) {
     return kExitFailure;
   if (sender.status() == RunStatus::kPartial) return kExitPartial;
   if (spool && spool->queued_values() > 0) return kExitSpooled;
-  return kExitSuccess;
+  return kExitOk;
 }
 
 std::string StopSignalName() { return g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM"; }
@@ -186,14 +182,14 @@ int Run(int argc, char** argv) {
   }
   if (o.help) {
     std::fputs(kUsage, stdout);
-    return kExitSuccess;
+    return kExitOk;
   }
   if (o.version) {
     std::printf(
         "zabitan-sender (zabitan) %s\ncompatible with zabbix_sender 7.0 and 6.0 (--compat, "
         "default 7.0)\n",
         ZABITAN_VERSION);
-    return kExitSuccess;
+    return kExitOk;
   }
   log::Init("zabitan-sender", o.verbosity, o.syslog);
   if (o.sender.exchange.tls && o.sender.exchange.tls->AcceptsAnyCertificate()) {

@@ -13,6 +13,7 @@
 
 #include "charset.h"
 #include "zabitan/common/config.h"
+#include "zabitan/common/exit_codes.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/spool.h"
@@ -24,10 +25,6 @@
 
 namespace zabitan::sstp {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitSpooled = 3;
 
 struct Options {
   std::string config = "/etc/zabitan/zabitan.toml";

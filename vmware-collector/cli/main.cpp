@@ -117,8 +117,7 @@ int Run(int argc, char** argv) {
   const std::string state_file = vsphere::SessionFile(o.state_dir, o.url, o.user);
   if (o.logout) {
     std::string cookie;
-    if (ReadSecretFile(state_file, &cookie).ok()) {
-      while (!cookie.empty() && cookie.back() == '\n') cookie.pop_back();
+    if (ReadSecretLine(state_file, &cookie).ok()) {
       vc.client->set_cookie(cookie);
       s = vsphere::EndSession(*vc.client, vc.content, state_file);
     }

@@ -73,10 +73,7 @@ Status ApplyConfig(Settings* o, bool config_given) {
 // The password: from --password-file (mode 0600), or $ZABITAN_VMWARE_PASSWORD; never argv.
 Status ReadPassword(const Settings& o, std::string* password) {
   if (!o.password_file.empty()) {
-    if (Status s = ReadSecretFile(o.password_file, password); !s.ok()) return s;
-    while (!password->empty() && (password->back() == '\n' || password->back() == '\r'))
-      password->pop_back();
-    return Status::Ok();
+    return ReadSecretLine(o.password_file, password);
   }
   if (const char* env = std::getenv("ZABITAN_VMWARE_PASSWORD")) {
     *password = env;

@@ -104,8 +104,7 @@ Status EnsureSession(SoapClient& client, const ServiceContent& sc, const Credent
   std::string saved;
   struct stat st;
   if (::stat(state_file.c_str(), &st) == 0) {
-    if (Status s = ReadSecretFile(state_file, &saved); !s.ok()) return s;
-    while (!saved.empty() && (saved.back() == '\n' || saved.back() == '\r')) saved.pop_back();
+    if (Status s = ReadSecretLine(state_file, &saved); !s.ok()) return s;
   }
   if (!saved.empty()) {
     client.set_cookie(saved);

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "zabitan/common/config.h"
+#include "zabitan/common/exit_codes.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/secret_file.h"
 #include "zabitan/zabbix_api/api_client.h"
@@ -18,9 +19,6 @@
 
 namespace zabitan::zabbix_templates {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
 
 struct Options {
   std::string config = kDefaultConfigPath;
@@ -77,9 +75,8 @@ Status Authenticate(const Options& o, zabbix_api::ApiClient* api) {
     if (!o.password_file.empty())
       return Status::Error("give --password-file or --token-file, not both", Errc::kBadOption);
     std::string token;
-    if (Status s = ReadSecretFile(o.token_file, &token); !s.ok()) return s;
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
-      token.pop_back();
+    if (Status s = ReadSecretLine(o.token_file, &token); !s.ok()) return s;
+    while (!token.empty() && token.back() == ' ') token.pop_back();  // a token has no blanks
     if (token.empty()) return Status::Error(o.token_file + ": empty", Errc::kBadOption);
     api->UseToken(std::move(token));
     return Status::Ok();
@@ -91,9 +88,7 @@ Status Authenticate(const Options& o, zabbix_api::ApiClient* api) {
         Errc::kBadOption);
   }
   std::string password;
-  if (Status s = ReadSecretFile(o.password_file, &password); !s.ok()) return s;
-  while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
-    password.pop_back();
+  if (Status s = ReadSecretLine(o.password_file, &password); !s.ok()) return s;
   return api->Login(o.user, password);
 }
 

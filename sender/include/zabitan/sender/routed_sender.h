@@ -17,7 +17,19 @@
 // Thread-safety: not thread-safe: one thread adds and finishes (the Sender runs the network in
 // that thread).
 //
-// Not thread-safe: one thread adds and finishes (the Sender runs the network in that thread).
+// Example:
+//   zabitan::sender::RoutedSenderOptions o;
+//   zabitan::Status s = zabitan::sender::ParseDestinations("zbx:10051", 10051, &o.destinations);
+//   o.state_dir = "/var/lib/zabitan/prom";
+//   o.scope = "web01";
+//   o.known_from_start = [](const std::string&, const std::string& key) {
+//     return zabitan::sender::IsDiscoveryKey(key);
+//   };
+//   std::unique_ptr<zabitan::sender::RoutedSender> out;
+//   if (s.ok()) s = zabitan::sender::RoutedSender::Open(std::move(o), &out);
+//   if (!s.ok()) return zabitan::sender::kExitFailure;
+//   out->Add(zabitan::sender::Value{"web01", "node.load1", "0.3"}, 1700000000, "");
+//   return out->Finish("1 value made", true, [] { /* the caller's own state */ });
 #ifndef ZABITAN_SENDER_ROUTED_SENDER_H_
 #define ZABITAN_SENDER_ROUTED_SENDER_H_
 
@@ -28,6 +40,7 @@
 #include <string_view>
 #include <vector>
 
+#include "zabitan/common/exit_codes.h"
 #include "zabitan/common/spool.h"
 #include "zabitan/common/status.h"
 #include "zabitan/sender/destination.h"
@@ -38,10 +51,13 @@
 namespace zabitan::sender {
 
 // Exit codes of the programs that send through a RoutedSender, as zabitan-sender's.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  // nothing collected or nothing delivered
-inline constexpr int kExitPartial = 2;  // values refused by Zabbix (not those waiting for it)
-inline constexpr int kExitSpooled = 3;  // nothing lost, but values wait for Zabbix to be reachable
+// (common/exit_codes.h): kExitFailure, nothing collected or nothing delivered; kExitPartial,
+// values refused by Zabbix (not those waiting for it); kExitSpooled, nothing lost, but values
+// wait for Zabbix to be reachable.
+using zabitan::kExitFailure;
+using zabitan::kExitOk;
+using zabitan::kExitPartial;
+using zabitan::kExitSpooled;
 
 // The graver of two exit codes: a failure over values refused over values waiting over none.
 int WorseExit(int a, int b);
