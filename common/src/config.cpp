@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "zabitan/common/error.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/trusted_file.h"
 
@@ -94,7 +95,8 @@ Status ParseToml(std::string_view text, const std::string& source, toml::table* 
   } catch (const toml::parse_error& e) {
     // toml++ quotes the offending input in its description: keep the message on one line.
     return Status::Error(source + ":" + std::to_string(e.source().begin.line) + ": " +
-                         Printable(e.description(), 300));
+                             Printable(e.description(), 300),
+                         Errc::kConfig);
   }
   return Status::Ok();
 }
@@ -110,8 +112,9 @@ Status Config::Parse(std::string_view text, const std::string& source, Config* c
     if (Status s = ParseToml(defused, source, table.get()); !s.ok()) return s;
     if (size_t line = UnclassifiableAfterLineEndingBackslash(text)) {
       return Status::Error(source + ":" + std::to_string(line) +
-                           ": toml++ 3.3.0 cannot read a non-ASCII character right after a "
-                           "line-ending backslash");
+                               ": toml++ 3.3.0 cannot read a non-ASCII character right after a "
+                               "line-ending backslash",
+                           Errc::kConfig);
     }
   }
   if (Status s = ParseToml(text, source, table.get()); !s.ok()) return s;
@@ -144,7 +147,7 @@ Status Config::Load(const std::string& path, bool required, Config* config) {
       config->source_ = path;
       return Status::Ok();
     }
-    return Status::Error(path + ": " + std::strerror(err));
+    return ErrnoError(path, err);
   }
   std::ostringstream text;
   text << in.rdbuf();
@@ -168,7 +171,8 @@ Status Config::Section(std::string_view name, ConfigSection* section) const {
     table = node->as_table();
     if (table == nullptr) {
       return Status::Error(source_ + ":" + LineOf(*node) + ": " + std::string(name) +
-                           ": expected a [" + std::string(name) + "] table");
+                               ": expected a [" + std::string(name) + "] table",
+                           Errc::kConfig);
     }
     if (dot == std::string_view::npos) break;
     rest.remove_prefix(dot + 1);
@@ -191,7 +195,7 @@ Status ConfigSection::GetString(std::string_view key, std::optional<std::string>
     *out = *v;
     return Status::Ok();
   }
-  return Status::Error(Where(key) + ": expected a string");
+  return Status::Error(Where(key) + ": expected a string", Errc::kConfig);
 }
 
 Status ConfigSection::GetInt(std::string_view key, int64_t min, int64_t max,
@@ -199,11 +203,13 @@ Status ConfigSection::GetInt(std::string_view key, int64_t min, int64_t max,
   out->reset();
   const toml::node* node = table_ ? table_->get(key) : nullptr;
   if (node == nullptr) return Status::Ok();
-  if (!node->is_integer()) return Status::Error(Where(key) + ": expected an integer");
+  if (!node->is_integer())
+    return Status::Error(Where(key) + ": expected an integer", Errc::kConfig);
   int64_t v = *node->value<int64_t>();
   if (v < min || v > max) {
     return Status::Error(Where(key) + ": " + std::to_string(v) + " is outside " +
-                         std::to_string(min) + ".." + std::to_string(max));
+                             std::to_string(min) + ".." + std::to_string(max),
+                         Errc::kConfig);
   }
   *out = v;
   return Status::Ok();
@@ -213,7 +219,8 @@ Status ConfigSection::GetBool(std::string_view key, std::optional<bool>* out) co
   out->reset();
   const toml::node* node = table_ ? table_->get(key) : nullptr;
   if (node == nullptr) return Status::Ok();
-  if (!node->is_boolean()) return Status::Error(Where(key) + ": expected true or false");
+  if (!node->is_boolean())
+    return Status::Error(Where(key) + ": expected true or false", Errc::kConfig);
   *out = *node->value<bool>();
   return Status::Ok();
 }
@@ -227,10 +234,12 @@ Status ConfigSection::GetStringList(std::string_view key,
   std::vector<std::string> list;
   for (size_t i = 0; array != nullptr && i < array->size(); ++i) {
     const toml::node& item = *array->get(i);
-    if (!item.is_string()) return Status::Error(Where(key) + ": expected an array of strings");
+    if (!item.is_string())
+      return Status::Error(Where(key) + ": expected an array of strings", Errc::kConfig);
     list.push_back(*item.value<std::string>());
   }
-  if (array == nullptr) return Status::Error(Where(key) + ": expected an array of strings");
+  if (array == nullptr)
+    return Status::Error(Where(key) + ": expected an array of strings", Errc::kConfig);
   *out = std::move(list);
   return Status::Ok();
 }
@@ -301,7 +310,8 @@ Status ConfigSection::CheckKnownKeys(const std::vector<std::string_view>& known)
     for (std::string_view k : known) found = found || k == key.str();
     if (!found) {
       return Status::Error(source_ + ":" + LineOf(node) + ": " + name_ + "." +
-                           Printable(key.str(), 100) + ": unknown key");
+                               Printable(key.str(), 100) + ": unknown key",
+                           Errc::kConfig);
     }
   }
   return Status::Ok();

@@ -4,6 +4,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "zabitan/common/error.h"
 #include "zabitan/common/printable.h"
 
 namespace zabitan {
@@ -32,7 +33,8 @@ asio::awaitable<Status> Resolve(std::string host, uint16_t port,
   *addresses = co_await resolver.async_resolve(host, std::to_string(port),
                                                asio::redirect_error(asio::use_awaitable, ec));
   if (ec)
-    co_return Status::Error("cannot resolve \"" + Printable(host, 200) + "\": " + ec.message());
+    co_return Status::Error("cannot resolve \"" + Printable(host, 200) + "\": " + ec.message(),
+                            Errc::kCannotResolve);
   co_return Status::Ok();
 }
 
@@ -65,7 +67,7 @@ asio::awaitable<Status> ConnectAny(beast::tcp_stream& stream,
     errors += (errors.empty() ? "" : "; ") + EndpointString(ep) + ": " + reason;
   }
   if (errors.empty()) errors = "no address of a usable family";
-  co_return Status::Error(errors);
+  co_return Status::Error(errors, Errc::kCannotConnect);
 }
 
 }  // namespace zabitan

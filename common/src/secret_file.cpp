@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "zabitan/common/error.h"
 #include "zabitan/common/unique_fd.h"
 
 namespace zabitan {
@@ -22,10 +23,12 @@ std::string OctalMode(mode_t mode) {
 }
 
 Status CheckStat(const std::string& path, const struct stat& st) {
-  if (!S_ISREG(st.st_mode)) return Status::Error(path + ": not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return Status::Error(path + ": not a regular file", Errc::kNotRegularFile);
   if ((st.st_mode & 077) != 0) {
     return Status::Error(path + ": mode " + OctalMode(st.st_mode) +
-                         " gives group/others access to a secret; run chmod 600 " + path);
+                             " gives group/others access to a secret; run chmod 600 " + path,
+                         Errc::kInsecureFile);
   }
   return Status::Ok();
 }
@@ -34,28 +37,29 @@ Status CheckStat(const std::string& path, const struct stat& st) {
 
 Status CheckSecretFileMode(const std::string& path) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return Status::Error(path + ": " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) return ErrnoError(path);
   return CheckStat(path, st);
 }
 
 Status ReadSecretFile(const std::string& path, std::string* contents) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd) return Status::Error(path + ": " + std::strerror(errno));
+  if (!fd) return ErrnoError(path);
   // Check the file we opened, not the name: the name could be swapped between the two calls.
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return Status::Error(path + ": " + std::strerror(errno));
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError(path);
   if (Status s = CheckStat(path, st); !s.ok()) return s;
-  if (st.st_size > kMaxSecretSize) return Status::Error(path + ": larger than 1 MiB");
+  if (st.st_size > kMaxSecretSize)
+    return Status::Error(path + ": larger than 1 MiB", Errc::kTooLarge);
   contents->clear();
   char buf[4096];
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Error(path + ": " + std::strerror(errno));
+    if (n < 0) return ErrnoError(path);
     if (n == 0) break;
     contents->append(buf, static_cast<size_t>(n));
     if (contents->size() > static_cast<size_t>(kMaxSecretSize)) {
-      return Status::Error(path + ": larger than 1 MiB");
+      return Status::Error(path + ": larger than 1 MiB", Errc::kTooLarge);
     }
   }
   return Status::Ok();

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <thread>
 
+#include "zabitan/common/error.h"
 #include "zabitan/common/log.h"
 
 namespace zabitan {
@@ -20,7 +21,7 @@ namespace {
 
 Status FsyncDir(const std::string& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd || ::fsync(fd.get()) != 0) return Status::Error(Errno(dir));
+  if (!fd || ::fsync(fd.get()) != 0) return ErrnoError(dir);
   return Status::Ok();
 }
 
@@ -28,7 +29,7 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Error(Errno(path));
+    if (n < 0) return ErrnoError(path);
     data.remove_prefix(static_cast<size_t>(n));
   }
   return Status::Ok();
@@ -41,11 +42,11 @@ Status WriteDurably(const std::string& dir, const std::string& name, std::string
   std::string tmp = dir + "/.tmp-" + name;
   std::string path = dir + "/" + name;
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) return Status::Error(Errno(tmp));
+  if (!fd) return ErrnoError(tmp);
   Status s = WriteAll(fd.get(), data, tmp);
-  if (s.ok() && ::fsync(fd.get()) != 0) s = Status::Error(Errno(tmp));
+  if (s.ok() && ::fsync(fd.get()) != 0) s = ErrnoError(tmp);
   fd.reset();
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Status::Error(Errno(path));
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoError(path);
   if (!s.ok()) {
     ::unlink(tmp.c_str());
     return s;
@@ -58,17 +59,20 @@ std::string Uid(uid_t uid) { return std::to_string(static_cast<unsigned long>(ui
 // The spool and its queue folders must be the running user's and closed to everyone else:
 // whatever is in them is read back and sent.
 Status CheckPrivate(const std::string& path, const struct stat& st) {
-  if (!S_ISDIR(st.st_mode)) return Status::Error(path + ": not a folder");
+  if (!S_ISDIR(st.st_mode)) return Status::Error(path + ": not a folder", Errc::kNotRegularFile);
   if (st.st_uid != ::geteuid()) {
     return Status::Error(path + ": owned by uid " + Uid(st.st_uid) +
-                         ", not by the running user (uid " + Uid(::geteuid()) +
-                         "); a spool must be private: chown " + Uid(::geteuid()) + " " + path);
+                             ", not by the running user (uid " + Uid(::geteuid()) +
+                             "); a spool must be private: chown " + Uid(::geteuid()) + " " + path,
+                         Errc::kInsecureFile);
   }
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Status::Error(path + ": mode " + mode +
-                         " lets group or others in; a spool must be private: chmod 0700 " + path);
+                             " lets group or others in; a spool must be private: chmod 0700 " +
+                             path,
+                         Errc::kInsecureFile);
   }
   return Status::Ok();
 }
@@ -78,28 +82,32 @@ Status CheckPrivate(const std::string& path, const struct stat& st) {
 Status ReadEntry(const std::string& path, uint64_t cap, std::string* out) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!fd) {
-    if (errno == ELOOP) return Status::Error(path + ": a symbolic link, not a spool entry");
-    return Status::Error(Errno(path));
+    if (errno == ELOOP)
+      return Status::Error(path + ": a symbolic link, not a spool entry", Errc::kNoSpool);
+    return ErrnoError(path);
   }
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return Status::Error(Errno(path));
-  if (!S_ISREG(st.st_mode)) return Status::Error(path + ": not a regular file");
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError(path);
+  if (!S_ISREG(st.st_mode))
+    return Status::Error(path + ": not a regular file", Errc::kNotRegularFile);
   if (st.st_uid != ::geteuid()) {
-    return Status::Error(path + ": owned by uid " + Uid(st.st_uid) + ", not by the running user");
+    return Status::Error(path + ": owned by uid " + Uid(st.st_uid) + ", not by the running user",
+                         Errc::kInsecureFile);
   }
   if (static_cast<uint64_t>(st.st_size) > cap) {
     return Status::Error(path + ": " + std::to_string(st.st_size) + " bytes, over the limit of " +
-                         std::to_string(cap));
+                             std::to_string(cap),
+                         Errc::kTooLarge);
   }
   out->clear();
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Error(Errno(path));
+    if (n < 0) return ErrnoError(path);
     if (n == 0) return Status::Ok();
     if (out->size() + static_cast<size_t>(n) > cap)
-      return Status::Error(path + ": grew past the limit");
+      return Status::Error(path + ": grew past the limit", Errc::kTooLarge);
     out->append(buf, static_cast<size_t>(n));
   }
 }
@@ -142,12 +150,11 @@ Status Spool::Open(const std::string& dir, uint64_t max_bytes, std::chrono::mill
   auto s = std::make_unique<Spool>(Passkey{});
   s->dir_ = dir;
   s->max_bytes_ = max_bytes;
-  if (create && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return Status::Error(Errno(dir));
+  if (create && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return ErrnoError(dir);
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) {
-    if (errno == ENOENT && !create) return Status::Error(dir + ": no such spool");
-    return Status::Error(Errno(dir));
+    if (errno == ENOENT && !create) return Status::Error(dir + ": no such spool", Errc::kNoSpool);
+    return ErrnoError(dir);
   }
   if (Status c = CheckPrivate(dir, st); !c.ok()) return c;
   std::string lock_path = dir + "/lock";
@@ -155,16 +162,17 @@ Status Spool::Open(const std::string& dir, uint64_t max_bytes, std::chrono::mill
       ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600));
   if (!s->lock_ && errno == ENOENT && !create) {
     // Every spool has its lock file from its first run on: a folder without one was mistyped.
-    return Status::Error(dir + ": not a spool (it has no lock file)");
+    return Status::Error(dir + ": not a spool (it has no lock file)", Errc::kNoSpool);
   }
-  if (!s->lock_) return Status::Error(Errno(lock_path));
+  if (!s->lock_) return ErrnoError(lock_path);
   // Another run holds the spool: wait for it (bounded), so two runs never interleave.
   auto deadline = std::chrono::steady_clock::now() + lock_wait;
   while (::flock(s->lock_.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) return Status::Error(Errno(lock_path));
+    if (errno != EWOULDBLOCK && errno != EINTR) return ErrnoError(lock_path);
     if (std::chrono::steady_clock::now() >= deadline) {
       return Status::Error(dir + ": spool is locked by another run (waited " +
-                           std::to_string(lock_wait.count() / 1000) + " s)");
+                               std::to_string(lock_wait.count() / 1000) + " s)",
+                           Errc::kSpoolLocked);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -187,7 +195,7 @@ Status Spool::Load() {
 // writes is refused, so nothing planted is ever sent.
 Status Spool::LoadQueue(const std::string& path) {
   struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return Status::Error(Errno(path));
+  if (::lstat(path.c_str(), &st) != 0) return ErrnoError(path);
   if (Status s = CheckPrivate(path, st); !s.ok()) return s;
   std::string destination;
   if (::faccessat(AT_FDCWD, (path + "/destination").c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0 &&
@@ -197,7 +205,8 @@ Status Spool::LoadQueue(const std::string& path) {
   if (Status s = ReadEntry(path + "/destination", kMaxDestinationBytes, &destination); !s.ok())
     return s;
   if (path.substr(path.rfind('/') + 1) != FolderName(destination)) {
-    return Status::Error(path + ": its destination file does not name this queue");
+    return Status::Error(path + ": its destination file does not name this queue",
+                         Errc::kSpoolDamaged);
   }
   Queue q;
   q.folder = path;
@@ -259,8 +268,7 @@ Status Spool::QueueFor(const std::string& destination, Queue** queue) {
   if (it == queues_.end()) {
     Queue q;
     q.folder = dir_ + "/" + FolderName(destination);
-    if (::mkdir(q.folder.c_str(), 0700) != 0 && errno != EEXIST)
-      return Status::Error(Errno(q.folder));
+    if (::mkdir(q.folder.c_str(), 0700) != 0 && errno != EEXIST) return ErrnoError(q.folder);
     if (Status s = WriteDurably(q.folder, "destination", destination); !s.ok()) return s;
     if (Status s = FsyncDir(dir_); !s.ok()) return s;
     it = queues_.emplace(destination, std::move(q)).first;
@@ -278,8 +286,7 @@ std::string Spool::PathOf(const Queue& q, const Item& item) const {
 
 Status Spool::DropOldest(const std::string& destination, Queue* queue) {
   const Item item = queue->items.front();
-  if (::unlink(PathOf(*queue, item).c_str()) != 0)
-    return Status::Error(Errno(PathOf(*queue, item)));
+  if (::unlink(PathOf(*queue, item).c_str()) != 0) return ErrnoError(PathOf(*queue, item));
   queue->items.pop_front();
   queue->values -= item.values;
   queue->dropped += item.values;
@@ -294,7 +301,8 @@ Status Spool::DropOldest(const std::string& destination, Queue* queue) {
 Status Spool::Append(const std::string& destination, std::string_view payload, size_t values) {
   if (payload.size() > max_bytes_) {
     return Status::Error("a request of " + std::to_string(payload.size()) +
-                         " bytes does not fit the spool limit of " + std::to_string(max_bytes_));
+                             " bytes does not fit the spool limit of " + std::to_string(max_bytes_),
+                         Errc::kTooLarge);
   }
   Queue* queue;
   if (Status s = QueueFor(destination, &queue); !s.ok()) return s;
@@ -337,12 +345,13 @@ Status Spool::Oldest(const std::string& destination, std::optional<Entry>* entry
 Status Spool::Remove(const std::string& destination, uint64_t seq) {
   auto it = queues_.find(destination);
   if (it == queues_.end() || it->second.items.empty() || it->second.items.front().seq != seq) {
-    return Status::Error("spool: request " + std::to_string(seq) + " is not the oldest of " +
-                         destination);
+    return Status::Error(
+        "spool: request " + std::to_string(seq) + " is not the oldest of " + destination,
+        Errc::kSpoolDamaged);
   }
   Queue& q = it->second;
   const Item item = q.items.front();
-  if (::unlink(PathOf(q, item).c_str()) != 0) return Status::Error(Errno(PathOf(q, item)));
+  if (::unlink(PathOf(q, item).c_str()) != 0) return ErrnoError(PathOf(q, item));
   q.items.pop_front();
   q.values -= item.values;
   bytes_ -= item.bytes;

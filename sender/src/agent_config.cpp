@@ -5,6 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "zabitan/common/error.h"
+#include "zabitan/sender/error.h"
+
 namespace zabitan::sender {
 namespace {
 
@@ -28,7 +31,8 @@ Status ParseAgentConfig(std::string_view text, const std::string& source, AgentC
     if (line.empty() || line.front() == '#') continue;
     size_t eq = line.find('=');
     if (eq == std::string_view::npos) {
-      return Status::Error(source + ":" + std::to_string(line_no) + ": expected Key=Value");
+      return Status::Error(source + ":" + std::to_string(line_no) + ": expected Key=Value",
+                           Errc::kBadAgentConfig);
     }
     std::string key(Trim(line.substr(0, eq)));
     std::string value(Trim(line.substr(eq + 1)));
@@ -48,7 +52,7 @@ Status ParseAgentConfig(std::string_view text, const std::string& source, AgentC
 
 Status ReadAgentConfig(const std::string& path, AgentConfig* config) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": " + std::strerror(errno));
+  if (!in) return ErrnoError(path);
   std::ostringstream text;
   text << in.rdbuf();
   return ParseAgentConfig(text.str(), path, config);

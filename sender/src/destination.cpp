@@ -24,22 +24,24 @@ Status ParseNode(std::string_view text, uint16_t default_port, Endpoint* node) {
   std::string_view port;
   if (text.starts_with('[')) {
     size_t close = text.find(']');
-    if (close == std::string_view::npos) return Status::Error(Quoted(text) + ": missing ']'");
+    if (close == std::string_view::npos)
+      return Status::Error(Quoted(text) + ": missing ']'", Errc::kBadDestination);
     host = text.substr(1, close - 1);
     std::string_view rest = text.substr(close + 1);
     if (!rest.empty()) {
-      if (!rest.starts_with(':')) return Status::Error(Quoted(text) + ": junk after ']'");
+      if (!rest.starts_with(':'))
+        return Status::Error(Quoted(text) + ": junk after ']'", Errc::kBadDestination);
       port = rest.substr(1);
-      if (port.empty()) return Status::Error(Quoted(text) + ": empty port");
+      if (port.empty()) return Status::Error(Quoted(text) + ": empty port", Errc::kBadDestination);
     }
   } else if (std::count(text.begin(), text.end(), ':') == 1) {
     size_t colon = text.find(':');
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
-    if (port.empty()) return Status::Error(Quoted(text) + ": empty port");
+    if (port.empty()) return Status::Error(Quoted(text) + ": empty port", Errc::kBadDestination);
   }
   // Two or more colons without brackets: an IPv6 address, which cannot carry a port.
-  if (host.empty()) return Status::Error(Quoted(text) + ": empty host");
+  if (host.empty()) return Status::Error(Quoted(text) + ": empty host", Errc::kBadDestination);
   node->host = std::string(host);
   node->port = default_port;
   if (!port.empty()) {
@@ -66,7 +68,7 @@ Status ParsePort(std::string_view text, uint16_t* port) {
   unsigned value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > 65535) {
-    return Status::Error("invalid port " + Quoted(text) + " (1-65535)");
+    return Status::Error("invalid port " + Quoted(text) + " (1-65535)", Errc::kBadDestination);
   }
   *port = static_cast<uint16_t>(value);
   return Status::Ok();
@@ -87,11 +89,13 @@ Status ParseDestinations(std::string_view spec, uint16_t default_port,
       size_t semi = cluster.find(';', npos);
       if (semi == std::string_view::npos) semi = cluster.size();
       std::string_view text = Trim(cluster.substr(npos, semi - npos));
-      if (text.empty()) return Status::Error("empty address in " + Quoted(spec));
+      if (text.empty())
+        return Status::Error("empty address in " + Quoted(spec), Errc::kBadDestination);
       Endpoint node;
       if (Status s = ParseNode(text, default_port, &node); !s.ok()) return s;
       if (!seen.insert(node.ToString()).second) {
-        return Status::Error("address " + Quoted(node.ToString()) + " specified more than once");
+        return Status::Error("address " + Quoted(node.ToString()) + " specified more than once",
+                             Errc::kBadDestination);
       }
       dest.nodes.push_back(std::move(node));
       npos = semi + 1;

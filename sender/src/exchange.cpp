@@ -32,6 +32,14 @@ std::string Reason(const error_code& ec) {
   return ec.message();
 }
 
+// The code of an exchange that ended early: a timeout as std::errc::timed_out (what the caller
+// tells apart), a connection closed before the reply as Errc::kNoReply, else Asio's own.
+std::error_code CodeOf(const error_code& ec) {
+  if (ec == beast::error::timeout) return std::make_error_code(std::errc::timed_out);
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return Errc::kNoReply;
+  return ec;
+}
+
 bool IsAddress(const std::string& host) {
   error_code ec;
   asio::ip::make_address(host, ec);
@@ -50,7 +58,7 @@ asio::awaitable<void> WriteAndRead(Stream& s, beast::tcp_stream& timer, std::str
   std::array<asio::const_buffer, 2> request = {asio::buffer(header), asio::buffer(payload)};
   co_await asio::async_write(s, request, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
-    result->status = Status::Error("send to " + result->peer + ": " + Reason(ec));
+    result->status = Status::Error("send to " + result->peer + ": " + Reason(ec), CodeOf(ec));
     co_return;
   }
   // Read the header a little at a time, so a peer that answers with something other than a
@@ -83,7 +91,7 @@ asio::awaitable<void> WriteAndRead(Stream& s, beast::tcp_stream& timer, std::str
   if (!result->status.ok()) {
     result->status = result->status.Prefixed("reply from " + result->peer);
   } else if (result->stage != ExchangeStage::kDone) {
-    result->status = Status::Error("reply from " + result->peer + ": " + Reason(ec));
+    result->status = Status::Error("reply from " + result->peer + ": " + Reason(ec), CodeOf(ec));
   }
 }
 
@@ -109,7 +117,8 @@ asio::awaitable<ExchangeResult> ExchangeWith(tcp::resolver::results_type address
   if (options.source_address) {
     source = asio::ip::make_address(*options.source_address, ec);
     if (ec) {
-      result.status = Status::Error("invalid source address \"" + *options.source_address + "\"");
+      result.status = Status::Error("invalid source address \"" + *options.source_address + "\"",
+                                    Errc::kBadDestination);
       co_return result;
     }
   }
@@ -137,7 +146,8 @@ asio::awaitable<ExchangeResult> ExchangeWith(tcp::resolver::results_type address
     if (long verify = SSL_get_verify_result(tls.native_handle()); verify != X509_V_OK) {
       why += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
     }
-    result.status = Status::Error("TLS handshake with " + result.peer + ": " + why);
+    result.status =
+        Status::Error("TLS handshake with " + result.peer + ": " + why, Errc::kTlsHandshake);
     co_return result;
   }
   if (Status s = options.tls->CheckPeer(tls.native_handle()); !s.ok()) {

@@ -37,7 +37,8 @@ Status Compress(std::string_view payload, std::string* out) {
   out->resize(len);
   int rc = compress(reinterpret_cast<Bytef*>(out->data()), &len,
                     reinterpret_cast<const Bytef*>(payload.data()), payload.size());
-  if (rc != Z_OK) return Status::Error("zlib compress failed: " + std::to_string(rc));
+  if (rc != Z_OK)
+    return Status::Error("zlib compress failed: " + std::to_string(rc), Errc::kBadFrame);
   out->resize(len);
   return Status::Ok();
 }
@@ -46,7 +47,8 @@ Status ParseHeader(std::string_view bytes, uint64_t max_size, std::optional<Fram
   header->reset();
   size_t have_magic = std::min(bytes.size(), sizeof kMagic);
   if (std::memcmp(bytes.data(), kMagic, have_magic) != 0) {
-    return Status::Error("reply does not start with ZBXD (not a Zabbix protocol message)");
+    return Status::Error("reply does not start with ZBXD (not a Zabbix protocol message)",
+                         Errc::kBadFrame);
   }
   if (bytes.size() < 5) return Status::Ok();
   FrameHeader h;
@@ -54,8 +56,9 @@ Status ParseHeader(std::string_view bytes, uint64_t max_size, std::optional<Fram
   if ((h.flags & kFlagProtocol) == 0 ||
       (h.flags & ~(kFlagProtocol | kFlagCompressed | kFlagLarge))) {
     return Status::Error("reply has unknown header flags 0x" +
-                         std::string(1, "0123456789abcdef"[h.flags >> 4]) +
-                         std::string(1, "0123456789abcdef"[h.flags & 15]));
+                             std::string(1, "0123456789abcdef"[h.flags >> 4]) +
+                             std::string(1, "0123456789abcdef"[h.flags & 15]),
+                         Errc::kBadFrame);
   }
   size_t width = (h.flags & kFlagLarge) ? 8 : 4;
   h.header_size = 5 + 2 * width;
@@ -64,18 +67,20 @@ Status ParseHeader(std::string_view bytes, uint64_t max_size, std::optional<Fram
   h.reserved = ReadLe(bytes.data() + 5 + width, width);
   if (h.data_len > max_size) {
     return Status::Error("reply length " + std::to_string(h.data_len) + " exceeds the limit of " +
-                         std::to_string(max_size) + " bytes");
+                             std::to_string(max_size) + " bytes",
+                         Errc::kBadFrame);
   }
   if ((h.flags & kFlagCompressed) && (h.reserved > max_size || h.reserved == 0)) {
     return Status::Error("reply uncompressed length " + std::to_string(h.reserved) +
-                         " is outside 1.." + std::to_string(max_size));
+                             " is outside 1.." + std::to_string(max_size),
+                         Errc::kBadFrame);
   }
   *header = h;
   return Status::Ok();
 }
 
 Status DecodePayload(const FrameHeader& header, std::string_view data, std::string* message) {
-  if (data.size() != header.data_len) return Status::Error("reply truncated");
+  if (data.size() != header.data_len) return Status::Error("reply truncated", Errc::kBadFrame);
   if ((header.flags & kFlagCompressed) == 0) {
     message->assign(data);
     return Status::Ok();
@@ -85,7 +90,7 @@ Status DecodePayload(const FrameHeader& header, std::string_view data, std::stri
   int rc = uncompress(reinterpret_cast<Bytef*>(message->data()), &len,
                       reinterpret_cast<const Bytef*>(data.data()), data.size());
   if (rc != Z_OK || len != header.reserved) {
-    return Status::Error("reply is not valid zlib data of the announced size");
+    return Status::Error("reply is not valid zlib data of the announced size", Errc::kBadFrame);
   }
   return Status::Ok();
 }

@@ -69,19 +69,20 @@ Status InputLineParser::Parse(std::string_view line, ValueView* value) {
   std::string_view p = line;
 
   if (!ReadField(&p, &host_, &value->host) || value->host.empty()) {
-    return Status::Error("'Hostname' required");
+    return Status::Error("'Hostname' required", Errc::kBadInputLine);
   }
   if (value->host == "-") {
     if (!format_.default_host) {
       return Status::Error(
           "'-' given as host name, but no host name was specified with -s or the configuration "
-          "file");
+          "file",
+          Errc::kBadInputLine);
     }
     value->host = *format_.default_host;
   }
 
   if (!ReadField(&p, &key_, &value->key) || value->key.empty())
-    return Status::Error("'Key' required");
+    return Status::Error("'Key' required", Errc::kBadInputLine);
 
   value->clock.reset();
   value->ns.reset();
@@ -89,29 +90,32 @@ Status InputLineParser::Parse(std::string_view line, ValueView* value) {
   if (format_.with_timestamps) {
     uint32_t clock;
     if (!ReadField(&p, &number_, &field) || field.empty())
-      return Status::Error("'Timestamp' required");
+      return Status::Error("'Timestamp' required", Errc::kBadInputLine);
     if (!ParseUint(field, kMaxClock, &clock)) {
-      return Status::Error("invalid 'Timestamp' value \"" + Printable(field, 100) + "\"");
+      return Status::Error("invalid 'Timestamp' value \"" + Printable(field, 100) + "\"",
+                           Errc::kBadInputLine);
     }
     value->clock = clock;
     if (format_.with_ns) {
       uint32_t ns;
       if (!ReadField(&p, &number_, &field) || field.empty())
-        return Status::Error("'Timestamp ns' required");
+        return Status::Error("'Timestamp ns' required", Errc::kBadInputLine);
       if (!ParseUint(field, kMaxNs, &ns)) {
-        return Status::Error("invalid 'Timestamp ns' value \"" + Printable(field, 100) + "\"");
+        return Status::Error("invalid 'Timestamp ns' value \"" + Printable(field, 100) + "\"",
+                             Errc::kBadInputLine);
       }
       value->ns = ns;
     }
   }
 
-  if (p.empty()) return Status::Error("'Key value' required");
+  if (p.empty()) return Status::Error("'Key value' required", Errc::kBadInputLine);
   if (p.front() != '"') {
     value->value = p;  // unquoted: the rest of the line, blanks and all
     return Status::Ok();
   }
-  if (!ReadField(&p, &value_, &value->value)) return Status::Error("'Key value' required");
-  if (!p.empty()) return Status::Error("too many parameters");
+  if (!ReadField(&p, &value_, &value->value))
+    return Status::Error("'Key value' required", Errc::kBadInputLine);
+  if (!p.empty()) return Status::Error("too many parameters", Errc::kBadInputLine);
   return Status::Ok();
 }
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zabitan/common/error.h"
 #include "zabitan/common/unique_fd.h"
 #include "zabitan/common/whole_file.h"
 #include "zabitan/sender/error.h"
@@ -35,7 +36,7 @@ namespace {
 bool ReadFile(const std::string& path, std::string* data, Status* error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    if (errno != ENOENT) *error = Status::Error(path + ": " + std::strerror(errno));
+    if (errno != ENOENT) *error = ErrnoError(path);
     return false;
   }
   std::ostringstream ss;
@@ -236,15 +237,13 @@ Status PendingStore::Load() {
 Status PendingStore::LoadValues() {
   const std::string path = prefix_ + ".values";
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return Status::Ok();
-    return Status::Error(path + ": " + std::strerror(errno));
-  }
+  if (!in) return errno == ENOENT ? Status::Ok() : ErrnoError(path);
   std::string line, host, key, group, value;
   size_t number = 0;
   auto bad = [&](const char* why) {
-    return Status::Error(path + ":" + std::to_string(number) + ": " + why +
-                         " (move the file away to start afresh)");
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+    return Status::Error(where + why + " (move the file away to start afresh)",
+                         Errc::kPendingStore);
   };
   PendingItem* item = nullptr;
   while (std::getline(in, line)) {
@@ -384,7 +383,7 @@ Status PendingStore::Journal(const std::vector<ItemMap::iterator>& items) {
   // it stands for is lost with it; a power cut may lose it, and then a resend may duplicate.
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (!fd || ::write(fd.get(), lines.data(), lines.size()) != static_cast<ssize_t>(lines.size())) {
-    return Status::Error(path + ": " + std::strerror(errno));
+    return ErrnoError(path);
   }
   return Status::Ok();
 }
@@ -491,7 +490,7 @@ Status PendingStore::Save() {
   }
   // Everything the journal stood for is in the file now.
   if (::unlink((prefix_ + ".journal").c_str()) != 0 && errno != ENOENT) {
-    return Status::Error(prefix_ + ".journal: " + std::strerror(errno));
+    return ErrnoError(prefix_ + ".journal");
   }
   return Status::Ok();
 }

@@ -60,15 +60,17 @@ void ParseInfo(const std::string& info, Response* r) {
 
 Status ParseResponse(std::string_view json, Response* response) {
   *response = Response();
-  if (TooDeep(json)) return Status::Error("reply JSON is nested too deeply");
+  if (TooDeep(json)) return Status::Error("reply JSON is nested too deeply", Errc::kBadReply);
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Status::Error("reply is not JSON");
-  if (!doc.is_object()) return Status::Error("reply is not a JSON object");
+  if (doc.is_discarded()) return Status::Error("reply is not JSON", Errc::kBadReply);
+  if (!doc.is_object()) return Status::Error("reply is not a JSON object", Errc::kBadReply);
   auto it = doc.find("response");
-  if (it == doc.end() || !it->is_string()) return Status::Error("reply has no \"response\"");
+  if (it == doc.end() || !it->is_string())
+    return Status::Error("reply has no \"response\"", Errc::kBadReply);
   const std::string& verdict = it->get_ref<const std::string&>();
   if (verdict != "success" && verdict != "failed") {
-    return Status::Error("reply has unknown response \"" + Printable(verdict, 64) + "\"");
+    return Status::Error("reply has unknown response \"" + Printable(verdict, 64) + "\"",
+                         Errc::kBadReply);
   }
   response->success = verdict == "success";
   if (auto info = doc.find("info"); info != doc.end() && info->is_string()) {
@@ -76,7 +78,7 @@ Status ParseResponse(std::string_view json, Response* response) {
     ParseInfo(*response->info, response);
   }
   if (auto red = doc.find("redirect"); red != doc.end()) {
-    if (!red->is_object()) return Status::Error("reply has a malformed redirect");
+    if (!red->is_object()) return Status::Error("reply has a malformed redirect", Errc::kBadReply);
     Redirect r;
     if (auto reset = red->find("reset"); reset != red->end() && reset->is_boolean()) {
       r.reset = reset->get<bool>();
@@ -86,7 +88,7 @@ Status ParseResponse(std::string_view json, Response* response) {
       auto addr = red->find("address");
       if (rev == red->end() || !rev->is_number_unsigned() || addr == red->end() ||
           !addr->is_string() || addr->get_ref<const std::string&>().empty()) {
-        return Status::Error("reply has a malformed redirect");
+        return Status::Error("reply has a malformed redirect", Errc::kBadReply);
       }
       r.revision = rev->get<uint64_t>();
       r.address = addr->get<std::string>();

@@ -407,7 +407,8 @@ class Sender::Impl {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             asked + options_.exchange.timeout - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
-          outcome->status = Status::Error("not sent: the run was stopped and its time is up");
+          outcome->status =
+              Status::Error("not sent: the run was stopped and its time is up", Errc::kNotSent);
           co_return;
         }
         exchange.timeout = std::min(exchange.timeout, left);

@@ -50,13 +50,15 @@ Status ReadPsk(const std::string& path, std::vector<unsigned char>* key) {
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
   if (line.size() < 32 || line.size() > 512 || line.size() % 2 != 0) {
     return Status::Error("--tls-psk-file " + path +
-                         ": the key must be 32-512 hex digits, an even number (found " +
-                         std::to_string(line.size()) + " characters)");
+                             ": the key must be 32-512 hex digits, an even number (found " +
+                             std::to_string(line.size()) + " characters)",
+                         Errc::kTlsConfig);
   }
   key->clear();
   for (size_t i = 0; i < line.size(); i += 2) {
     int hi = HexDigit(line[i]), lo = HexDigit(line[i + 1]);
-    if (hi < 0 || lo < 0) return Status::Error("--tls-psk-file " + path + ": not a hex string");
+    if (hi < 0 || lo < 0)
+      return Status::Error("--tls-psk-file " + path + ": not a hex string", Errc::kTlsConfig);
     key->push_back(static_cast<unsigned char>(hi * 16 + lo));
   }
   return Status::Ok();
@@ -90,7 +92,8 @@ Status ParseTlsMode(const std::string& text, TlsMode* mode) {
   else if (text == "cert")
     *mode = TlsMode::kCert;
   else
-    return Status::Error("invalid --tls-connect \"" + text + "\" (unencrypted, psk or cert)");
+    return Status::Error("invalid --tls-connect \"" + text + "\" (unencrypted, psk or cert)",
+                         Errc::kTlsConfig);
   return Status::Ok();
 }
 
@@ -108,7 +111,8 @@ Status TlsContext::PrepareConnection(SSL* ssl, const std::string& host) const {
     ok = X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
   }
   return ok == 1 ? Status::Ok()
-                 : Status::Error("--tls-check-host: cannot check the name \"" + host + "\"");
+                 : Status::Error("--tls-check-host: cannot check the name \"" + host + "\"",
+                                 Errc::kTlsConfig);
 }
 
 Status TlsContext::Create(const TlsOptions& o, std::shared_ptr<TlsContext>* out) {
@@ -121,68 +125,76 @@ Status TlsContext::Create(const TlsOptions& o, std::shared_ptr<TlsContext>* out)
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
 
   if (o.mode == TlsMode::kPsk) {
-    if (o.psk_identity.empty()) return Status::Error("--tls-connect psk needs --tls-psk-identity");
-    if (o.psk_file.empty()) return Status::Error("--tls-connect psk needs --tls-psk-file");
+    if (o.psk_identity.empty())
+      return Status::Error("--tls-connect psk needs --tls-psk-identity", Errc::kTlsConfig);
+    if (o.psk_file.empty())
+      return Status::Error("--tls-connect psk needs --tls-psk-file", Errc::kTlsConfig);
     if (o.psk_identity.size() > kMaxIdentityBytes) {
-      return Status::Error("--tls-psk-identity is longer than 127 bytes");
+      return Status::Error("--tls-psk-identity is longer than 127 bytes", Errc::kTlsConfig);
     }
     if (!o.cert_file.empty() || !o.ca_file.empty()) {
-      return Status::Error("--tls-connect psk does not take certificate options");
+      return Status::Error("--tls-connect psk does not take certificate options", Errc::kTlsConfig);
     }
     ctx->psk_identity_ = o.psk_identity;
     if (Status s = ReadPsk(o.psk_file, &ctx->psk_); !s.ok()) return s;
     std::string c12 = o.cipher.empty() ? kPskCiphers12 : o.cipher;
     std::string c13 = o.cipher13.empty() ? kPskCiphers13 : o.cipher13;
     if (SSL_CTX_set_cipher_list(native, c12.c_str()) != 1) {
-      return Status::Error("--tls-cipher \"" + c12 + "\": " + OpenSslError());
+      return Status::Error("--tls-cipher \"" + c12 + "\": " + OpenSslError(), Errc::kTlsConfig);
     }
     if (SSL_CTX_set_ciphersuites(native, c13.c_str()) != 1) {
-      return Status::Error("--tls-cipher13 \"" + c13 + "\": " + OpenSslError());
+      return Status::Error("--tls-cipher13 \"" + c13 + "\": " + OpenSslError(), Errc::kTlsConfig);
     }
     SSL_CTX_set_ex_data(native, ContextIndex(), ctx.get());
     SSL_CTX_set_psk_client_callback(native, &TlsContext::PskCallback);
   } else if (o.mode == TlsMode::kCert) {
-    if (o.ca_file.empty()) return Status::Error("--tls-connect cert needs --tls-ca-file");
+    if (o.ca_file.empty())
+      return Status::Error("--tls-connect cert needs --tls-ca-file", Errc::kTlsConfig);
     if (o.cert_file.empty() || o.key_file.empty()) {
-      return Status::Error("--tls-connect cert needs --tls-cert-file and --tls-key-file");
+      return Status::Error("--tls-connect cert needs --tls-cert-file and --tls-key-file",
+                           Errc::kTlsConfig);
     }
     if (!o.psk_identity.empty() || !o.psk_file.empty()) {
-      return Status::Error("--tls-connect cert does not take PSK options");
+      return Status::Error("--tls-connect cert does not take PSK options", Errc::kTlsConfig);
     }
     if (Status s = CheckSecretFileMode(o.key_file); !s.ok()) return s.Prefixed("--tls-key-file");
     if (SSL_CTX_load_verify_locations(native, o.ca_file.c_str(), nullptr) != 1) {
-      return Status::Error("--tls-ca-file " + o.ca_file + ": " + OpenSslError());
+      return Status::Error("--tls-ca-file " + o.ca_file + ": " + OpenSslError(), Errc::kTlsConfig);
     }
     if (!o.crl_file.empty()) {
       X509_STORE* store = SSL_CTX_get_cert_store(native);
       if (X509_STORE_load_file(store, o.crl_file.c_str()) != 1) {
-        return Status::Error("--tls-crl-file " + o.crl_file + ": " + OpenSslError());
+        return Status::Error("--tls-crl-file " + o.crl_file + ": " + OpenSslError(),
+                             Errc::kTlsConfig);
       }
       X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
     }
     if (SSL_CTX_use_certificate_chain_file(native, o.cert_file.c_str()) != 1) {
-      return Status::Error("--tls-cert-file " + o.cert_file + ": " + OpenSslError());
+      return Status::Error("--tls-cert-file " + o.cert_file + ": " + OpenSslError(),
+                           Errc::kTlsConfig);
     }
     if (SSL_CTX_use_PrivateKey_file(native, o.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(native) != 1) {
-      return Status::Error("--tls-key-file " + o.key_file + ": " + OpenSslError());
+      return Status::Error("--tls-key-file " + o.key_file + ": " + OpenSslError(),
+                           Errc::kTlsConfig);
     }
     std::string c12 = o.cipher.empty() ? kCertCiphers12 : o.cipher;
     if (SSL_CTX_set_cipher_list(native, c12.c_str()) != 1) {
-      return Status::Error("--tls-cipher \"" + c12 + "\": " + OpenSslError());
+      return Status::Error("--tls-cipher \"" + c12 + "\": " + OpenSslError(), Errc::kTlsConfig);
     }
     if (!o.cipher13.empty() && SSL_CTX_set_ciphersuites(native, o.cipher13.c_str()) != 1) {
-      return Status::Error("--tls-cipher13 \"" + o.cipher13 + "\": " + OpenSslError());
+      return Status::Error("--tls-cipher13 \"" + o.cipher13 + "\": " + OpenSslError(),
+                           Errc::kTlsConfig);
     }
     SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
     ctx->issuer_ = o.server_cert_issuer;
     ctx->subject_ = o.server_cert_subject;
     ctx->check_host_ = o.check_host;
   } else {
-    return Status::Error("TLS context asked for an unencrypted connection");
+    return Status::Error("TLS context asked for an unencrypted connection", Errc::kTlsConfig);
   }
   if (o.check_host && o.mode != TlsMode::kCert) {
-    return Status::Error("--tls-check-host needs --tls-connect cert");
+    return Status::Error("--tls-check-host needs --tls-connect cert", Errc::kTlsConfig);
   }
   *out = std::move(ctx);
   return Status::Ok();
@@ -204,16 +216,18 @@ unsigned int TlsContext::PskCallback(SSL* ssl, const char* /*hint*/, char* ident
 Status TlsContext::CheckPeer(SSL* ssl) const {
   if (mode_ != TlsMode::kCert || (issuer_.empty() && subject_.empty())) return Status::Ok();
   X509* cert = SSL_get1_peer_certificate(ssl);
-  if (cert == nullptr) return Status::Error("the server sent no certificate");
+  if (cert == nullptr) return Status::Error("the server sent no certificate", Errc::kTlsHandshake);
   std::string issuer = NameText(X509_get_issuer_name(cert));
   std::string subject = NameText(X509_get_subject_name(cert));
   X509_free(cert);
   if (!issuer_.empty() && issuer != issuer_) {
-    return Status::Error("server certificate issuer \"" + issuer + "\" is not \"" + issuer_ + "\"");
+    return Status::Error("server certificate issuer \"" + issuer + "\" is not \"" + issuer_ + "\"",
+                         Errc::kTlsHandshake);
   }
   if (!subject_.empty() && subject != subject_) {
-    return Status::Error("server certificate subject \"" + subject + "\" is not \"" + subject_ +
-                         "\"");
+    return Status::Error(
+        "server certificate subject \"" + subject + "\" is not \"" + subject_ + "\"",
+        Errc::kTlsHandshake);
   }
   return Status::Ok();
 }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "zabitan/common/printable.h"
+#include "zabitan/sstp/error.h"
 
 namespace zabitan::sstp {
 namespace {
@@ -92,7 +93,8 @@ Status CanonicalCharset(std::string_view name, std::string* canonical) {
     return Status::Ok();
   }
   return Status::Error("unsupported charset \"" + Printable(name, 100) +
-                       "\" (UTF-8, Shift_JIS, EUC-JP, ISO-2022-JP)");
+                           "\" (UTF-8, Shift_JIS, EUC-JP, ISO-2022-JP)",
+                       Errc::kUnsupportedCharset);
 }
 
 Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::string* out,
@@ -111,15 +113,17 @@ Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::str
   UniqueIconv cd(iconv_open(k->iconv, "UTF-8"));
   if (cd.get() == reinterpret_cast<iconv_t>(-1)) {
     cd.release();
-    return Status::Error(std::string("iconv cannot convert to ") + k->iconv + ": " +
-                         std::strerror(errno));
+    return Status::Error(
+        std::string("iconv cannot convert to ") + k->iconv + ": " + std::strerror(errno),
+        Errc::kUnsupportedCharset);
   }
   constexpr std::string_view kGeta = "\xe3\x80\x93";  // 〓
   UniqueIconv probe(iconv_open(k->iconv, "UTF-8"));
   if (probe.get() == reinterpret_cast<iconv_t>(-1)) {
     probe.release();
-    return Status::Error(std::string("iconv cannot convert to ") + k->iconv + ": " +
-                         std::strerror(errno));
+    return Status::Error(
+        std::string("iconv cannot convert to ") + k->iconv + ": " + std::strerror(errno),
+        Errc::kUnsupportedCharset);
   }
   std::string safe;
   safe.reserve(utf8.size());
@@ -138,7 +142,8 @@ Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::str
   std::string_view in = safe;
   while (!ConvertSome(cd.get(), &in, out)) {
     if (errno != EILSEQ && errno != EINVAL) {
-      return Status::Error(std::string("converting to ") + k->sstp + ": " + std::strerror(errno));
+      return Status::Error(std::string("converting to ") + k->sstp + ": " + std::strerror(errno),
+                           Errc::kUnsupportedCharset);
     }
     // Skip the character it could not take (one UTF-8 sequence) and put 〓 in its place.
     size_t n = 1;
@@ -146,7 +151,7 @@ Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::str
     in.remove_prefix(n);
     std::string_view geta = kGeta;
     if (!ConvertSome(cd.get(), &geta, out))
-      return Status::Error(std::string("converting to ") + k->sstp);
+      return Status::Error(std::string("converting to ") + k->sstp, Errc::kUnsupportedCharset);
     ++*replaced;
   }
   // Back to the initial shift state (ISO-2022-JP ends in ASCII).

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/log.h"
+#include "zabitan/sstp/error.h"
 
 namespace zabitan::sstp {
 
@@ -35,7 +36,8 @@ Status DecodeSpooled(std::string_view payload, Request* request, int64_t* create
     request->references = j.at("references").get<std::vector<std::string>>();
     request->options = j.at("options").get<std::vector<std::string>>();
   } catch (const json::exception& e) {
-    return Status::Error(std::string("a spooled message is damaged: ") + e.what());
+    return Status::Error(std::string("a spooled message is damaged: ") + e.what(),
+                         Errc::kSpoolDamaged);
   }
   return Status::Ok();
 }
@@ -71,11 +73,13 @@ Delivery Notifier::Send(const Request& request) {
       break;
     case Outcome::kRetryable:
       d.outcome = Delivery::kRetryable;
-      d.status = Status::Error(transport_.Describe() + " answered " + Describe(response.code));
+      d.status = Status::Error(transport_.Describe() + " answered " + Describe(response.code),
+                               Errc::kBusy);
       break;
     case Outcome::kPermanent:
       d.outcome = Delivery::kFailed;
-      d.status = Status::Error(transport_.Describe() + " answered " + Describe(response.code));
+      d.status = Status::Error(transport_.Describe() + " answered " + Describe(response.code),
+                               Errc::kRefused);
       break;
   }
   return d;
@@ -86,7 +90,8 @@ Delivery Notifier::Spool(const Request& request, Delivery why) {
   Status s = spool_->Append(transport_.Describe(), EncodeSpooled(request, std::time(nullptr)), 1);
   if (!s.ok()) {
     why.outcome = Delivery::kFailed;
-    why.status = Status::Error(why.status.message() + "; and it cannot be spooled: " + s.message());
+    why.status = Status::Error(why.status.message() + "; and it cannot be spooled: " + s.message(),
+                               why.status.code());
     return why;
   }
   why.outcome = Delivery::kSpooled;
@@ -106,13 +111,15 @@ Delivery Notifier::Deliver(const Request& request) {
   if (std::chrono::steady_clock::now() >= options_.deadline) {
     Delivery d;
     d.outcome = Delivery::kRetryable;
-    d.status = Status::Error(transport_.Describe() + ": no time left to deliver");
+    d.status =
+        Status::Error(transport_.Describe() + ": no time left to deliver", Errc::kNoTimeLeft);
     return Spool(request, d);
   }
   if (options_.stop_requested && options_.stop_requested()) {
     Delivery d;
     d.outcome = Delivery::kRetryable;
-    d.status = Status::Error(transport_.Describe() + ": stopped by a signal before delivering");
+    d.status = Status::Error(transport_.Describe() + ": stopped by a signal before delivering",
+                             Errc::kStopped);
     return Spool(request, d);
   }
   Delivery d = Send(request);
@@ -126,11 +133,11 @@ FlushReport Notifier::Flush() {
   const std::string destination = transport_.Describe();
   for (;;) {
     if (std::chrono::steady_clock::now() >= options_.deadline) {
-      report.status = Status::Error(destination + ": no time left to deliver");
+      report.status = Status::Error(destination + ": no time left to deliver", Errc::kNoTimeLeft);
       break;  // the rest waits for the next run
     }
     if (options_.stop_requested && options_.stop_requested()) {
-      report.status = Status::Error(destination + ": stopped by a signal");
+      report.status = Status::Error(destination + ": stopped by a signal", Errc::kStopped);
       break;
     }
     std::optional<zabitan::Spool::Entry> entry;

@@ -5,7 +5,7 @@
 
 #include "charset.h"
 #include "zabitan/common/printable.h"
-#include "zabitan/sstp/charset.h"
+#include "zabitan/sstp/error.h"
 #include "zabitan/sstp/script.h"
 
 namespace zabitan::sstp {
@@ -24,7 +24,7 @@ Status EncodeRequest(const Request& request, std::string* bytes, size_t* replace
   std::string charset;
   if (Status s = CanonicalCharset(request.charset, &charset); !s.ok()) return s;
   if (request.method == Method::kNotify && request.event.empty()) {
-    return Status::Error("NOTIFY needs an event name");
+    return Status::Error("NOTIFY needs an event name", Errc::kBadRequest);
   }
   std::string text = request.method == Method::kSend ? "SEND SSTP/1.4\r\n" : "NOTIFY SSTP/1.1\r\n";
   AddHeader(&text, "Charset", charset, 100);
@@ -63,7 +63,8 @@ Status ParseResponse(std::string_view head, Response* response) {
   // SSTP/1.4 200 OK
   size_t sp1 = status.find(' ');
   if (!status.starts_with("SSTP/") || sp1 == std::string_view::npos) {
-    return Status::Error("not an SSTP response: \"" + Printable(status, 100) + "\"");
+    return Status::Error("not an SSTP response: \"" + Printable(status, 100) + "\"",
+                         Errc::kBadResponse);
   }
   response->version = std::string(status.substr(0, sp1));
   std::string_view rest = status.substr(sp1 + 1);
@@ -74,7 +75,8 @@ Status ParseResponse(std::string_view head, Response* response) {
                                                       [](char c) { return c >= '0' && c <= '9'; });
   auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), response->code);
   if (!digits || ec != std::errc() || end != code.data() + code.size()) {
-    return Status::Error("bad SSTP status line: \"" + Printable(status, 100) + "\"");
+    return Status::Error("bad SSTP status line: \"" + Printable(status, 100) + "\"",
+                         Errc::kBadResponse);
   }
   if (sp2 != std::string_view::npos) response->phrase = Printable(rest.substr(sp2 + 1), 100);
   while (eol != std::string_view::npos) {

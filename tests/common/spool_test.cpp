@@ -11,6 +11,7 @@
 
 #include "../skip.h"
 #include "../temp_files.h"
+#include "zabitan/common/error.h"
 
 using namespace zabitan;
 namespace fs = std::filesystem;
@@ -105,6 +106,7 @@ TEST_CASE("spool: one run at a time", "[spool]") {
   std::unique_ptr<Spool> second;
   auto s = Spool::Open(dir.path(), kDefaultSpoolMaxBytes, std::chrono::milliseconds(100), &second);
   REQUIRE_FALSE(s.ok());
+  CHECK(s.code() == zabitan::Errc::kSpoolLocked);
   CHECK(s.message().find("locked by another run") != std::string::npos);
   first.reset();
   CHECK(

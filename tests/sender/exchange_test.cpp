@@ -12,7 +12,9 @@
 
 #include "../skip.h"
 #include "fake_trapper.h"
-#include "zabitan/sender/request.h"
+#include "sender/src/request.h"
+#include "zabitan/common/error.h"
+#include "zabitan/sender/error.h"
 
 using namespace zabitan::sender;
 namespace asio = boost::asio;
@@ -118,7 +120,8 @@ TEST_CASE("exchange: a refused connection is a connect failure", "[exchange]") {
     return Exchange({"127.0.0.1", port}, header, payload, ExchangeOptions());
   });
   CHECK(r.stage == ExchangeStage::kConnect);
-  CHECK(r.status.message().find("refused") != std::string::npos);
+  CHECK(r.status.code() == zabitan::Errc::kCannotConnect);
+  CHECK(r.status.message().find("refused") != std::string::npos);  // the line names the reason
 }
 
 TEST_CASE("exchange: unresolvable name", "[exchange]") {
@@ -127,7 +130,8 @@ TEST_CASE("exchange: unresolvable name", "[exchange]") {
     return Exchange({"no-such-host.invalid", 10051}, header, payload, ExchangeOptions());
   });
   CHECK(r.stage == ExchangeStage::kConnect);
-  CHECK(r.status.message().find("cannot resolve") != std::string::npos);
+  CHECK(r.status.code() == zabitan::Errc::kCannotResolve);
+  CHECK(r.status.message().starts_with("cannot resolve \"no-such-host.invalid\": "));
 }
 
 TEST_CASE("exchange: source address binding", "[exchange]") {
@@ -197,19 +201,23 @@ TEST_CASE("exchange: hostile replies give one-line errors", "[exchange][hostile]
     const char* name;
     std::string reply;
     const char* expect;
+    Errc code;
   } cases[] = {
-      {"4 GB length", Header(0x01, 0xffffffffu), "exceeds the limit"},
-      {"truncated frame", Header(0x01, 100) + "{\"resp", "connection closed"},
-      {"truncated header", std::string("ZBXD\x01\x10", 6), "connection closed"},
-      {"not a frame", "HTTP/1.1 400 Bad Request\r\n\r\n", "does not start with ZBXD"},
-      {"bad zlib", Header(0x03, 5, 100) + "xxxxx", "zlib"},
-      {"4 GB uncompressed", Header(0x03, 5, 0xffffffffu) + "xxxxx", "uncompressed length"},
+      {"4 GB length", Header(0x01, 0xffffffffu), "exceeds the limit", Errc::kBadFrame},
+      {"truncated frame", Header(0x01, 100) + "{\"resp", "connection closed", Errc::kNoReply},
+      {"truncated header", std::string("ZBXD\x01\x10", 6), "connection closed", Errc::kNoReply},
+      {"not a frame", "HTTP/1.1 400 Bad Request\r\n\r\n", "does not start with ZBXD",
+       Errc::kBadFrame},
+      {"bad zlib", Header(0x03, 5, 100) + "xxxxx", "zlib", Errc::kBadFrame},
+      {"4 GB uncompressed", Header(0x03, 5, 0xffffffffu) + "xxxxx", "uncompressed length",
+       Errc::kBadFrame},
   };
   for (const Case& c : cases) {
     ExchangeResult r = Hostile(c.reply);
     INFO(c.name << ": " << r.status.message());
     CHECK(r.stage == ExchangeStage::kExchange);
-    CHECK(r.status.message().find(c.expect) != std::string::npos);
+    CHECK(r.status.code() == c.code);                               // what failed
+    CHECK(r.status.message().find(c.expect) != std::string::npos);  // and the line says it
     CHECK(r.status.message().find('\n') == std::string::npos);
   }
 }
@@ -218,6 +226,7 @@ TEST_CASE("exchange: a server that stalls hits the timeout", "[exchange][hostile
   auto start = std::chrono::steady_clock::now();
   ExchangeResult r = Hostile("", /*stall=*/true);
   CHECK(r.stage == ExchangeStage::kExchange);
+  CHECK(r.status.code() == std::errc::timed_out);
   CHECK(r.status.message().find("timed out") != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }

@@ -54,6 +54,7 @@ TEST_CASE("frame: rejects hostile headers", "[frame]") {
   CHECK_FALSE(ParseHeader(Frame(0x09, 1, 0), kMaxReplySize, &fh).ok());
   auto s = ParseHeader(Frame(0x01, 0xffffffffu, 0), kMaxReplySize, &fh);
   CHECK_FALSE(s.ok());
+  CHECK(s.code() == Errc::kBadFrame);
   CHECK(s.message().find("exceeds") != std::string::npos);
   CHECK_FALSE(ParseHeader(Frame(0x03, 10, 0xffffffffu), kMaxReplySize, &fh).ok());
 }

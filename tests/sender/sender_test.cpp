@@ -130,11 +130,15 @@ TEST_CASE("sender: failed values in a reply make the run partial", "[sender]") {
 TEST_CASE("sender: a connection closed without a reply fails", "[sender]") {
   FakeTrapper trapper("127.0.0.1", "close");
   std::string error;
-  Sender sender(Options({{{"127.0.0.1", trapper.port()}}}),
-                [&](const BatchOutcome& o) { error = o.status.message(); });
+  std::error_code code;
+  Sender sender(Options({{{"127.0.0.1", trapper.port()}}}), [&](const BatchOutcome& o) {
+    error = o.status.message();
+    code = o.status.code();
+  });
   sender.Add({"h", "k", "v", {}, {}});
   sender.Finish();
   CHECK(sender.status() == RunStatus::kFailed);
+  CHECK(code == Errc::kNoReply);
   CHECK(error.find("closed") != std::string::npos);
 }
 

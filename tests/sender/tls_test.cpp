@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include "../temp_files.h"
+#include "zabitan/common/error.h"
+#include "zabitan/sender/error.h"
 
 using namespace zabitan::sender;
 
@@ -49,7 +51,10 @@ TEST_CASE("tls: PSK rules", "[tls]") {
   CHECK_FALSE(Psk("web01", too_long.path()).ok());
   KeyFile not_hex(std::string(32, 'g'), 0600);
   CHECK(Psk("web01", not_hex.path()).message().find("not a hex string") != std::string::npos);
+  CHECK(Psk("web01", not_hex.path()).code() == Errc::kTlsConfig);
   KeyFile readable(std::string(64, 'a'), 0640);
+  // The file, not the key, is what failed: the common library's code, and the fix in the line.
+  CHECK(Psk("web01", readable.path()).code() == zabitan::Errc::kInsecureFile);
   CHECK(Psk("web01", readable.path()).message().find("chmod 600") != std::string::npos);
   KeyFile good(std::string(64, 'a'), 0600);
   CHECK(Psk("", good.path()).message().find("--tls-psk-identity") != std::string::npos);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "charset_oracle.h"
+#include "zabitan/sstp/error.h"
 
 using zabitan::sstp::CanonicalCharset;
 using zabitan::sstp::ConvertFromUtf8;
@@ -19,6 +20,7 @@ TEST_CASE("charset: names are taken in any case and spelling", "[sstp][charset]"
   CHECK(c == "ISO-2022-JP");
   auto s = CanonicalCharset("Bogus-Enc", &c);
   REQUIRE_FALSE(s.ok());
+  CHECK(s.code() == zabitan::sstp::Errc::kUnsupportedCharset);
   CHECK(s.message() == "unsupported charset \"Bogus-Enc\" (UTF-8, Shift_JIS, EUC-JP, ISO-2022-JP)");
 }
 

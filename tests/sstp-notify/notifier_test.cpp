@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "../temp_files.h"
+#include "zabitan/sstp/error.h"
 
 using namespace zabitan::sstp;
 
@@ -162,6 +163,7 @@ TEST_CASE("notifier: past its deadline nothing is sent, everything waits in orde
   t.answers = {"SSTP/1.4 200 OK", "SSTP/1.4 200 OK"};
   Delivery d = n.Deliver(Say("one"));
   CHECK(d.outcome == Delivery::kSpooled);
+  CHECK(d.status.code() == zabitan::sstp::Errc::kNoTimeLeft);
   CHECK(d.status.message().find("no time left") != std::string::npos);
   CHECK(n.Deliver(Say("two")).outcome == Delivery::kSpooled);
   CHECK(t.received.empty());

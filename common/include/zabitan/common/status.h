@@ -1,12 +1,19 @@
 // zabitan — Status: the outcome of an operation that can fail, as a value.
 //
 // A Status is either ok or carries a one-line, human-readable message that names what failed
-// and why ("zabitan.toml:3: sender.timeout: expected an integer"). Functions of the public API
+// and why ("zabitan.toml:3: sender.timeout: expected an integer"), and, where the failure has
+// one, a std::error_code (a component's category, e.g. zabitan::sender::Errc): the message is
+// for people, the code for the code that must tell failures apart. Functions of the public API
 // return a Status and write their results through out-parameters, so callers never need to
 // catch exceptions.
 //
-//   zabitan::Status s = zabitan::ReadSecretFile("/etc/zabitan/vc.password", &password);
-//   if (!s.ok()) { std::cerr << s.message() << "\n"; return 1; }
+// Thread-safety: intentionally copyable; not thread-safe for concurrent writes.
+//
+// Example:
+//   #include <iostream>
+//   zabitan::Status s = zabitan::Status::Error("vc.password: no such file",
+//                                              std::make_error_code(std::errc::no_such_file_or_directory));
+//   if (s.code() == std::errc::no_such_file_or_directory) std::cerr << s.message() << "\n";
 #ifndef ZABITAN_COMMON_STATUS_H_
 #define ZABITAN_COMMON_STATUS_H_
 
