@@ -113,7 +113,7 @@ Status ReadEntry(const std::string& path, uint64_t cap, std::string* out) {
 }
 
 // A destination is a -z text or an SSTP address; the other small files are counters.
-constexpr uint64_t kMaxDestinationBytes = 64 * 1024;
+constexpr uint64_t kMaxDestinationBytes = uint64_t{64} * 1024;
 constexpr uint64_t kMaxCounterBytes = 32;
 
 std::string FolderName(const std::string& destination) {

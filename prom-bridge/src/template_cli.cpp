@@ -4,13 +4,14 @@
 //   zabitan-prom template http://127.0.0.1:9100/metrics --zabbix-host web01 -o web01.yaml
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fstream>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "zabitan/prom/scraper.h"
 #include "zabitan/prom/template.h"

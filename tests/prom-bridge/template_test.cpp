@@ -4,12 +4,13 @@
 // quantiles as documented.
 #include "zabitan/prom/template.h"
 
-#include <catch2/catch.hpp>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace zabitan::prom;
 using zabitan::sender::Value;
