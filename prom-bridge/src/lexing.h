@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "zabitan/common/printable.h"
-#include "zabitan/prom/parser.h"
 
 namespace zabitan::prom::lexing {
 
@@ -78,13 +77,6 @@ inline bool InsertHash(std::vector<uint64_t>* table, size_t* used, uint64_t h) {
       return true;
     }
   }
-}
-
-inline const Label* Find(std::span<const Label> labels, std::string_view name) {
-  for (const Label& l : labels) {
-    if (l.name == name) return &l;
-  }
-  return nullptr;
 }
 
 inline std::string Quoted(std::string_view text) {

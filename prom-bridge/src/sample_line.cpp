@@ -1,5 +1,6 @@
 // zabitan — sample lines and label sets of the Prometheus parser (parser.h); the grammar is
 // at the top of parser.cpp.
+#include <span>
 #include <string>
 
 #include "lexing.h"
@@ -10,6 +11,17 @@
 namespace zabitan::prom {
 
 using namespace lexing;
+
+namespace {
+
+const Label* Find(std::span<const Label> labels, std::string_view name) {
+  for (const Label& l : labels) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 std::string_view Parser::SuffixIn(std::string_view sample_name) const {
   static constexpr std::string_view kNone = "?";  // not in this family

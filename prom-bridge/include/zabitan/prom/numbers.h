@@ -8,12 +8,19 @@
 #ifndef ZABITAN_PROM_NUMBERS_H_
 #define ZABITAN_PROM_NUMBERS_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "zabitan/prom/parser.h"
-
 namespace zabitan::prom {
+
+// A point in time, exact to the nanosecond (OpenMetrics writes seconds with a fraction,
+// 0.0.4 milliseconds); nanos is 0..999,999,999 also for times before 1970.
+struct Timestamp {
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  bool operator==(const Timestamp&) const = default;
+};
 
 // A value: [+-] digits [. digits] [e [+-] digits], [+-]Inf, [+-]Infinity or NaN (letters in any
 // case). False for anything else, hexadecimal floats and values beyond a double's range.

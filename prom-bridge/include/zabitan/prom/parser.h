@@ -26,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "zabitan/prom/numbers.h"
+
 namespace zabitan::prom {
 
 enum class Format {
@@ -89,14 +91,6 @@ struct ParseLimits {
   size_t max_labels = 64;              // per series
   size_t max_label_bytes = 4096;       // per label name and per label value
   bool check_duplicate_series = true;  // costs 8 bytes per series of the largest family
-};
-
-// A point in time, exact to the nanosecond (OpenMetrics writes seconds with a fraction,
-// 0.0.4 milliseconds); nanos is 0..999,999,999 also for times before 1970.
-struct Timestamp {
-  int64_t seconds = 0;
-  int32_t nanos = 0;
-  bool operator==(const Timestamp&) const = default;
 };
 
 // A label as written: `raw` is the value between the quotes with its escapes intact (views
