@@ -25,6 +25,9 @@ void Schedule::Start() {
   {
     std::lock_guard lk(mu_);
     running_ = intervals_.size();
+    // Every target is due at once: counted as scraping before its thread runs, so a first
+    // outcome gathered in Next() waits for the others even if their threads start late.
+    scraping_ = intervals_.size();
   }
   for (size_t i = 0; i < intervals_.size(); ++i) threads_.emplace_back([this, i] { Loop(i); });
 }
@@ -33,6 +36,7 @@ void Schedule::Loop(size_t target) {
   const std::chrono::milliseconds interval = intervals_[target];
   auto next = Clock::now();
   std::unique_lock lk(mu_);
+  bool counted = true;  // Start() counted the first scrape
   for (;;) {
     // Due, and the last outcome taken: memory holds one outcome per target however far
     // behind the delivery is.
@@ -47,9 +51,13 @@ void Schedule::Loop(size_t target) {
         cv_.wait(lk);
       }
     }
-    if (stop_) break;
+    if (stop_) {
+      if (counted) --scraping_;
+      break;
+    }
     if (held) ++held_back_;
-    ++scraping_;
+    if (!counted) ++scraping_;
+    counted = false;
     lk.unlock();
     const auto start = Clock::now();
     ScrapeOutcome out = scrape_(target, static_cast<uint32_t>(std::time(nullptr)));
