@@ -8,6 +8,7 @@
 // "certificate refused" without reading libcurl's wording. Thread safety as libcurl's: a handle
 // is one thread's at a time; GlobalInit may be called from any thread.
 //
+// Example:
 //   zabitan::curl::Easy h(curl_easy_init());
 //   std::string reply;
 //   zabitan::curl::Body body{&reply, 1 << 20};
@@ -17,8 +18,8 @@
 //   zabitan::curl::SetUpPost(h.get(), {"https://zbx/api_jsonrpc.php", headers.get(), "{}", &body,
 //                                      std::chrono::seconds(10), std::chrono::seconds(60), "",
 //                                      error});
-//   zabitan::Status s = zabitan::curl::Result(curl_easy_perform(h.get()), "https://zbx", body,
-//   error);
+//   zabitan::Status s =
+//       zabitan::curl::Result(curl_easy_perform(h.get()), "https://zbx", body, error);
 #ifndef ZABITAN_COMMON_CURL_EASY_H_
 #define ZABITAN_COMMON_CURL_EASY_H_
 

@@ -3,6 +3,7 @@
 // Nothing else happens before they pass: no lock, no state, no vSphere. Not thread-safe: one
 // Admission per invocation, made and read by the program's one thread.
 //
+// Example:
 //   std::string program = "zabitan-remote-cmd", action = "status";
 //   char* argv[] = {program.data(), action.data(), nullptr};
 //   zabitan::remote_cmd::Admission a;

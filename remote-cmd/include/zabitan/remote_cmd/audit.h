@@ -15,6 +15,7 @@
 //
 // Processes may audit at once; within one, one thread at a time (openlog is process-wide).
 //
+// Example:
 //   zabitan::remote_cmd::AuditRecord r;
 //   r.args = {"scale-up", "--host", "vm01"};
 //   r.outcome = "rejected";

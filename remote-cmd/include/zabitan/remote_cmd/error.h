@@ -4,6 +4,7 @@
 // failure carries its errno (std::generic_category) instead. Thread-safe: the category is a
 // constant.
 //
+// Example:
 //   std::error_code code = zabitan::remote_cmd::Errc::kGroupBusy;  // GroupLock::Acquire's code()
 //   if (code == zabitan::remote_cmd::Errc::kGroupBusy) { /* another run holds the group */ }
 //   std::string kind = code.message();  // "group busy"

@@ -21,6 +21,7 @@
 // Anything else is rejected with one line saying which argument and why, before anything else
 // happens. Pure functions: safe from any thread.
 //
+// Example:
 //   zabitan::remote_cmd::Invocation inv;
 //   zabitan::Status s = zabitan::remote_cmd::ParseInvocation(
 //       {"scale-up", "--host", "vm01", "--event-id", "7", "--trigger-id", "8", "--status", "OK"},

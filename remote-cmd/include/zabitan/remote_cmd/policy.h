@@ -30,6 +30,7 @@
 //
 // LoadPolicy only reads its Config; a loaded Policy is read-only, so threads may share it.
 //
+// Example:
 //   zabitan::Config config;
 //   zabitan::Status s = zabitan::Config::Parse("[remote_cmd]\n", "zabitan.toml", &config);
 //   zabitan::remote_cmd::Policy policy;

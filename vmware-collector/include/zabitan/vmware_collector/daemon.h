@@ -5,6 +5,7 @@
 // a call, the watermarks are saved), and the wait ends at once when one arrives. StopSignals
 // changes the calling thread's signal mask: make it in main before any other thread starts.
 //
+// Example:
 //   zabitan::vmware_collector::StopSignals stop;
 //   zabitan::Status s = zabitan::vmware_collector::MakeStateDir("/var/lib/zabitan/vmware");
 //   if (stop.Wait(std::chrono::seconds(60))) return 0;  // SIGTERM or SIGINT came

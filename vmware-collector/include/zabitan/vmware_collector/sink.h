@@ -4,6 +4,7 @@
 // The collector hands every value down to one ValueSink as soon as it is made, so a QueryPerf
 // reply goes to the sender in one pass, never held whole. Not thread-safe: one collection's.
 //
+// Example:
 //   zabitan::vmware_collector::PrintSink out(stdout);
 //   out.Add({"vcenter01", "zabitan.vmware.vm.discovery", "[]", 1764000000, 0});
 //   // prints: "vcenter01" zabitan.vmware.vm.discovery 1764000000 0 "[]"

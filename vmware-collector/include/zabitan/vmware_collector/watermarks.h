@@ -6,6 +6,7 @@
 // still hold in this process (a daemon's next cycle goes on from them); only the next run
 // starts from the file. Not thread-safe: one collector's.
 //
+// Example:
 //   zabitan::vmware_collector::Watermarks marks("/var/lib/zabitan/vmware/perf-x.json");
 //   marks.StartCycle();
 //   if (marks.IsNew("5001-aa", 1764000020)) marks.Advance("5001-aa", 1764000020);

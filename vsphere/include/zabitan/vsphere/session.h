@@ -7,6 +7,7 @@
 // SessionManager.currentSession and logs in only when it is gone (NotAuthenticated). Connect
 // does it all. Not thread-safe: the calls use the client's connection (soap_client.h).
 //
+// Example:
 //   zabitan::vsphere::SoapOptions options;
 //   options.url = "https://vcenter.example.com/sdk";
 //   zabitan::vsphere::Credentials credentials{"monitor@vsphere.local", "secret"};
@@ -14,8 +15,8 @@
 //   bool reused = false;
 //   zabitan::Status s = zabitan::vsphere::Connect(options, &credentials, "/var/lib/zabitan/vmware",
 //                                                 &vc, &reused);
-//   if (s.ok()) std::printf("%s: %s session\n", vc.content.full_name.c_str(), reused ? "reused" :
-//   "new");
+//   const char* kind = reused ? "reused" : "new";
+//   if (s.ok()) std::printf("%s: %s session\n", vc.content.full_name.c_str(), kind);
 #ifndef ZABITAN_VSPHERE_SESSION_H_
 #define ZABITAN_VSPHERE_SESSION_H_
 

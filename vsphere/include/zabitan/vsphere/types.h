@@ -5,6 +5,7 @@
 // replies that fill them; no I/O. Intentionally copyable; like any value, not safe to change
 // from two threads at once.
 //
+// Example:
 //   zabitan::vsphere::Entity vm{{"VirtualMachine", "vm-42"}, "web01", "", {}};
 //   vm.Set("config.instanceUuid", "5001-aa");  // vm.uuid == "5001-aa"
 //   zabitan::vsphere::Inventory inventory;

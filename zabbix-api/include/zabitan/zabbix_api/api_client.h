@@ -6,6 +6,7 @@
 // naming the method and Zabbix's message ("host.create: Invalid params. ... (-32602)").
 // The password is never part of a message. Not thread-safe: one client per thread of calls.
 //
+// Example:
 //   namespace zapi = zabitan::zabbix_api;
 //   std::unique_ptr<zapi::Transport> http;
 //   zabitan::Status s = zapi::NewCurlTransport({.url = "https://zbx/api_jsonrpc.php"}, &http);

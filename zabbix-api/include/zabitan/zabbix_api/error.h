@@ -5,6 +5,7 @@
 // A failure with its own code elsewhere keeps it: a transfer that failed in libcurl carries
 // libcurl's; these are the API's own. Thread-safe: the category is a constant.
 //
+// Example:
 //   std::error_code code = zabitan::zabbix_api::Errc::kApiError;  // as a Status's code()
 //   if (code == zabitan::zabbix_api::Errc::kApiError) { /* Zabbix refused the call */ }
 //   std::string kind = code.message();  // "API error"

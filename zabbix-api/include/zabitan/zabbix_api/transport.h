@@ -5,11 +5,15 @@
 // TLS verified against the system CAs or --ca-file, plain http:// only when the URL says so.
 // Not thread-safe: one transport per thread of calls.
 //
+// Example:
 //   std::unique_ptr<zabitan::zabbix_api::Transport> http;
-//   zabitan::Status s = zabitan::zabbix_api::NewCurlTransport({.url =
-//   "https://zbx/api_jsonrpc.php"}, &http); long status = 0; std::string reply; s =
-//   http->Post(R"({"jsonrpc":"2.0","method":"apiinfo.version","params":[],"id":1})", &status,
-//   &reply);
+//   zabitan::Status s =
+//       zabitan::zabbix_api::NewCurlTransport({.url = "https://zbx/api_jsonrpc.php"}, &http);
+//   long status = 0;
+//   std::string reply;
+//   if (s.ok())
+//     s = http->Post(R"({"jsonrpc":"2.0","method":"apiinfo.version","params":[],"id":1})",
+//                    &status, &reply);
 #ifndef ZABITAN_ZABBIX_API_TRANSPORT_H_
 #define ZABITAN_ZABBIX_API_TRANSPORT_H_
 

@@ -1,6 +1,7 @@
 // zabitan — Change: what provisioning did, or in a dry run would do, to one object, and the word
 // zabitan-provision prints for it. Pure: safe from any thread.
 //
+// Example:
 //   zabitan::zabbix_templates::Change c = zabitan::zabbix_templates::Change::kCreated;
 //   std::string word = zabitan::zabbix_templates::ChangeWord(c, /*dry_run=*/true);
 //   // "would be created"

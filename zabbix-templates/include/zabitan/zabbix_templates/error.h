@@ -3,6 +3,7 @@
 // one line for people. A failure of the API itself keeps zabbix-api's code (zabbix_api::Errc)
 // and a file system failure its errno. Thread-safe: the category is a constant.
 //
+// Example:
 //   std::error_code code = zabitan::zabbix_templates::Errc::kNotFound;  // Provisioner::Run's
 //   if (code == zabitan::zabbix_templates::Errc::kNotFound) { /* e.g. --notify-user's user */ }
 //   std::string kind = code.message();  // "not found"

@@ -12,6 +12,7 @@
 // With dry_run nothing is written: the report says what would be created or updated.
 // Not thread-safe; uses the ApiClient it is given (which must outlive it) for every call.
 //
+// Example:
 //   namespace zt = zabitan::zabbix_templates;
 //   std::unique_ptr<zabitan::zabbix_api::Transport> http;
 //   zabitan::Status s = zabitan::zabbix_api::NewCurlTransport({.url = "https://zbx/"}, &http);
@@ -19,8 +20,9 @@
 //   api.UseToken("the API token, read from a file");
 //   zt::ProvisionOptions options{.templates_dir = "/usr/share/zabitan/templates"};
 //   std::string last;
-//   zt::Provisioner p(&api, options, [&](const zt::Outcome& o) { last = FormatOutcome(o, false);
-//   }); s = p.Run();  // "setting up the scripts: script.create: ..." on failure
+//   zt::Provisioner p(&api, options,
+//                     [&](const zt::Outcome& o) { last = zt::FormatOutcome(o, false); });
+//   s = p.Run();  // "setting up the scripts: script.create: ..." on failure
 #ifndef ZABITAN_ZABBIX_TEMPLATES_PROVISION_H_
 #define ZABITAN_ZABBIX_TEMPLATES_PROVISION_H_
 
