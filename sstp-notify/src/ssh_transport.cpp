@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -473,49 +472,6 @@ class SshTransport : public Transport {
 };
 
 }  // namespace
-
-Status ParseSshDestination(const std::string& text, SshOptions* options) {
-  size_t at = text.rfind('@');
-  if (at == std::string::npos || at == 0) {
-    return Status::Error("--ssh \"" + Printable(text, 200) + "\": expected USER@HOST[:PORT]");
-  }
-  options->user = text.substr(0, at);
-  std::string rest = text.substr(at + 1);
-  std::string port;
-  if (rest.starts_with('[')) {
-    size_t close = rest.find(']');
-    if (close == std::string::npos)
-      return Status::Error("--ssh \"" + Printable(text, 200) + "\": missing ']'");
-    options->host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':')
-        return Status::Error("--ssh \"" + Printable(text, 200) + "\": junk after ']'");
-      port = rest.substr(close + 2);
-    }
-  } else if (size_t colon = rest.find(':'); colon != std::string::npos) {
-    options->host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
-  } else {
-    options->host = rest;
-  }
-  if (options->host.empty())
-    return Status::Error("--ssh \"" + Printable(text, 200) + "\": empty host");
-  for (char c : options->user + options->host) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
-      return Status::Error("--ssh \"" + Printable(text, 200) + "\": blank or control character");
-    }
-  }
-  options->port = 22;
-  if (!port.empty()) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535) {
-      return Status::Error("--ssh \"" + Printable(text, 200) + "\": invalid port (1-65535)");
-    }
-    options->port = static_cast<uint16_t>(value);
-  }
-  return Status::Ok();
-}
 
 std::unique_ptr<Transport> MakeSshTransport(SshOptions options) {
   return std::make_unique<SshTransport>(std::move(options));
