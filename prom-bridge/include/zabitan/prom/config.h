@@ -18,6 +18,20 @@
 // the built-in default. --target URLs on the command line replace the tables. An unknown key,
 // a value of the wrong type or out of bounds is one line naming the file, the line, the key and
 // what is wrong ("zabitan.toml:9: prom.targets.node.intervall: unknown key").
+// Plain values and functions of their arguments: thread-safe.
+//
+// Example:
+//   zabitan::Config config;
+//   zabitan::Status s = zabitan::Config::Parse(
+//       "[prom]\nzabbix_host = \"web01\"\n[prom.targets.node]\nurl = \"http://localhost:9100/\"\n",
+//       "zabitan.toml", &config);
+//   zabitan::prom::PromSettings settings;
+//   if (s.ok()) s = zabitan::prom::ReadPromSettings(config, &settings);
+//   zabitan::prom::Target target;
+//   for (auto& [name, t] : settings.targets) {
+//     t.Under(settings.defaults);  // the table over [prom]
+//     if (s.ok()) s = zabitan::prom::MakeTarget(name, t, &target);
+//   }
 #ifndef ZABITAN_PROM_CONFIG_H_
 #define ZABITAN_PROM_CONFIG_H_
 

@@ -10,11 +10,17 @@
 // most one outcome per target. After Stop() every scrape in progress ends and is handed over;
 // nothing new starts. Once mode: every target once, then the end.
 //
-//   Schedule schedule({60s, 15s}, false, [&](size_t i, uint32_t clock) { return Scrape(i); });
-//   SignalStop signals([&](int) { schedule.Stop(); });   // before any other thread starts
+// Example:
+//   std::vector<zabitan::prom::TargetOptions> targets(2);
+//   using std::chrono::seconds;
+//   zabitan::prom::Schedule schedule({seconds(60), seconds(15)}, false, [&](size_t i, uint32_t t) {
+//     zabitan::prom::ScrapeOutcome o{.target = i, .clock = t};
+//     return o;  // Scrape(targets[i], ...) into o.values
+//   });
+//   zabitan::prom::SignalStop signals([&](int) { schedule.Stop(); });  // before other threads
 //   schedule.Start();
-//   std::vector<ScrapeOutcome> ready;
-//   while (schedule.Next(&ready)) Deliver(ready);
+//   std::vector<zabitan::prom::ScrapeOutcome> ready;
+//   while (schedule.Next(&ready)) ready.clear();  // deliver them, then
 //
 // Thread-safe: Stop() from any thread; Start() and Next() from the one delivering thread.
 #ifndef ZABITAN_PROM_DAEMON_H_

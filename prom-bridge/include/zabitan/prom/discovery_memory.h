@@ -18,10 +18,15 @@
 // is an empty memory (every discovery goes again).
 // Not thread-safe: used by the one thread that delivers.
 //
+// Example:
+//   #include <ctime>
+//   std::string path = zabitan::prom::DiscoveryStateFile("/var/lib/zabitan/prom", "web01");
 //   zabitan::prom::DiscoveryMemory m;
-//   m.Load(DiscoveryStateFile(state_dir, host));       // damaged: an error, and empty
-//   if (m.Due(key, rows, now)) send(...), m.Delivered(key, rows, now);
-//   m.Save(DiscoveryStateFile(state_dir, host));
+//   zabitan::Status s = m.Load(path);  // damaged: an error, and empty
+//   std::string key = "prom.discovery[node_cpu_seconds]", rows = R"([{"{#PROM.ID}":"cpu=0"}])";
+//   int64_t now = std::time(nullptr);
+//   if (m.Due(key, rows, now)) m.Delivered(key, rows, now);  // once the delivery ended well
+//   s = m.Save(path);
 #ifndef ZABITAN_PROM_DISCOVERY_MEMORY_H_
 #define ZABITAN_PROM_DISCOVERY_MEMORY_H_
 

@@ -2,10 +2,13 @@
 // collected into owned families and samples, and printed back in a canonical form (fixed
 // metadata order TYPE, UNIT, HELP; labels as written; shortest exact numbers; escapes made
 // again). For tests, the fuzz target and small scrapes; the bridge itself streams.
+// Functions of their arguments: thread-safe.
 //
+// Example:
 //   std::vector<zabitan::prom::OwnedFamily> doc;
-//   ParseResult r = ParseText(body, Format::kOpenMetrics, {}, &doc);
-//   std::string again = Print(doc, Format::kOpenMetrics);   // parses to the same doc
+//   zabitan::prom::ParseResult r = zabitan::prom::ParseText(
+//       "# TYPE up gauge\nup 1\n# EOF\n", zabitan::prom::Format::kOpenMetrics, {}, &doc);
+//   std::string again = zabitan::prom::Print(doc, zabitan::prom::Format::kOpenMetrics);
 #ifndef ZABITAN_PROM_EXPOSITION_H_
 #define ZABITAN_PROM_EXPOSITION_H_
 

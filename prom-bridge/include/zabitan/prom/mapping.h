@@ -21,11 +21,17 @@
 // Families can be filtered by name (MappingOptions::include/exclude), samples by label
 // matchers (MappingOptions::matchers).
 // Values come out when a family ends: memory grows with the largest family, not the scrape.
+// Not thread-safe: one Mapper per scrape; the pure functions are safe from any thread.
 //
+// Example:
+//   #include <ctime>
+//   #include "zabitan/prom/scraper.h"
+//   zabitan::prom::TargetOptions target;
+//   target.url = "http://localhost:9100/metrics";
 //   std::vector<zabitan::sender::Value> values;
-//   zabitan::prom::Mapper mapper({"web01"}, time(nullptr), &values);
+//   zabitan::prom::Mapper mapper({.host = "web01"}, std::time(nullptr), &values);
 //   zabitan::prom::ScrapeResult r = zabitan::prom::Scrape(target, {}, &mapper);
-//   if (r.ok()) send(values);   // all or nothing: a failed scrape's values are dropped
+//   if (!r.ok()) values.clear();  // all or nothing: a failed scrape's values are dropped
 #ifndef ZABITAN_PROM_MAPPING_H_
 #define ZABITAN_PROM_MAPPING_H_
 

@@ -5,9 +5,10 @@
 // matcher of its target matches. Intentionally copyable (the compiled regex is shared);
 // Matches is safe from several threads.
 //
+// Example:
 //   std::vector<zabitan::prom::LabelMatcher> m;
 //   zabitan::Status s = zabitan::prom::ParseMatchers({"job=\"node\"", "code=~\"5..\""}, &m);
-//   bool keep = zabitan::prom::MatchAll(m, labels);
+//   bool keep = zabitan::prom::MatchAll(m, {{"job", "node"}, {"code", "503"}});  // true
 #ifndef ZABITAN_PROM_MATCHER_H_
 #define ZABITAN_PROM_MATCHER_H_
 

@@ -2,9 +2,12 @@
 // -Inf in any letter case) and timestamps (0.0.4: integer milliseconds; OpenMetrics: seconds
 // with an optional fraction and exponent), read exactly and printed so that they read back
 // the same.
+// Pure functions: thread-safe.
 //
-//   double v;  if (!zabitan::prom::ParseValue("+Inf", &v)) ...
-//   std::string s = zabitan::prom::FormatValue(v);        // "+Inf"
+// Example:
+//   double v = 0;
+//   if (!zabitan::prom::ParseValue("+Inf", &v)) return 1;
+//   std::string s = zabitan::prom::FormatValue(v);  // "+Inf"
 #ifndef ZABITAN_PROM_NUMBERS_H_
 #define ZABITAN_PROM_NUMBERS_H_
 

@@ -8,9 +8,16 @@
 // _bucket/_count/_sum/_total/_created/_gcount/_gsum/_info suffixes). Not thread-safe: one
 // Parser per scrape.
 //
+// Example:
+//   namespace zp = zabitan::prom;
+//   struct Count : zp::Sink {
+//     size_t samples = 0;
+//     void OnSample(const zp::Family&, const zp::Sample&) override { ++samples; }
+//   } sink;
 //   zabitan::prom::Parser parser(zabitan::prom::Format::kOpenMetrics, {}, &sink);
-//   parser.Feed(chunk);                      // as often as data arrives
-//   ParseResult r = parser.Finish();         // r.ok(), or r.code and a one-line r.message
+//   parser.Feed("# TYPE up gauge\nup 1\n");  // as often as data arrives
+//   parser.Feed("# EOF\n");
+//   zabitan::prom::ParseResult r = parser.Finish();  // r.ok(), or r.code and a one-line r.message
 //
 // Errors are values: the first breach (syntax, bounds, grouping) stops the parse, and every
 // later call returns the same result. A Sink has by then seen the samples before the bad line;

@@ -2,8 +2,20 @@
 // that zabitan-prom writes first on a scrape connection, for exporters behind a balancer
 // that requires it (`bind ... accept-proxy`). The scraper's side only: the sender never sends it
 // (Zabbix's trapper does not accept it).
+// A pure function: thread-safe.
 //
-//   std::string h = zabitan::prom::ProxyHeader(2, local, peer);   // empty: family not TCP
+// Example:
+//   #include <arpa/inet.h>
+//   #include <netinet/in.h>
+//   sockaddr_in local{}, peer{};
+//   local.sin_family = peer.sin_family = AF_INET;
+//   inet_pton(AF_INET, "192.0.2.1", &local.sin_addr);
+//   inet_pton(AF_INET, "192.0.2.2", &peer.sin_addr);
+//   local.sin_port = htons(51000);
+//   peer.sin_port = htons(9100);
+//   std::string h = zabitan::prom::ProxyHeader(1, reinterpret_cast<const sockaddr*>(&local),
+//                                              reinterpret_cast<const sockaddr*>(&peer));
+//   // "PROXY TCP4 192.0.2.1 192.0.2.2 51000 9100\r\n"; empty: a family other than TCP
 #ifndef ZABITAN_PROM_PROXY_PROTOCOL_H_
 #define ZABITAN_PROM_PROXY_PROTOCOL_H_
 

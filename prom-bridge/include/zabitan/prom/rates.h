@@ -9,10 +9,11 @@
 // across runs as a daemon does; a series not seen for a day is forgotten.
 // Not thread-safe: one RateState per target, used by the thread that scrapes it.
 //
+// Example:
 //   zabitan::prom::RateState rates;
-//   rates.Load(path);                                  // a missing file is an empty state
-//   std::optional<double> r = rates.Update(key, 1234, now_ms);
-//   rates.Save(path);
+//   zabitan::Status s = rates.Load("/var/lib/zabitan/prom/rates-x.json");  // missing: empty
+//   std::optional<double> r = rates.Update("prom.edgerate[x_total,]", 1234, 1764000000000);
+//   s = rates.Save("/var/lib/zabitan/prom/rates-x.json");
 #ifndef ZABITAN_PROM_RATES_H_
 #define ZABITAN_PROM_RATES_H_
 

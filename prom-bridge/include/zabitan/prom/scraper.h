@@ -8,9 +8,16 @@
 // format 0.0.4; gzip is accepted. Bounds: the body (after decompression), the time, and the
 // parser's (ParseLimits). Thread-compatible: one Scrape per thread at a time is safe.
 //
-//   zabitan::prom::TargetOptions t;  t.url = "unix:/run/node_exporter.sock:/metrics";
-//   ScrapeResult r = zabitan::prom::Scrape(t, {}, &sink);
-//   if (!r.ok()) std::cerr << r.message << "\n";   // one line naming the target
+// Example:
+//   namespace zp = zabitan::prom;
+//   struct Count : zp::Sink {
+//     size_t samples = 0;
+//     void OnSample(const zp::Family&, const zp::Sample&) override { ++samples; }
+//   } sink;
+//   zabitan::prom::TargetOptions t;
+//   t.url = "unix:/run/node_exporter.sock:/metrics";
+//   zabitan::prom::ScrapeResult r = zabitan::prom::Scrape(t, {}, &sink);
+//   if (!r.ok()) std::fprintf(stderr, "%s\n", r.message.c_str());  // one line naming the target
 #ifndef ZABITAN_PROM_SCRAPER_H_
 #define ZABITAN_PROM_SCRAPER_H_
 

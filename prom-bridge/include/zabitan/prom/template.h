@@ -16,10 +16,15 @@
 //  - the families filtered as the bridge filters them (include/exclude, by the Mapper itself).
 // UUIDs are derived from the template name and each object's key: generating the template
 // again gives the same UUIDs, so a re-import updates rather than duplicates.
+// Not thread-safe: one TemplateBuilder per scrape; UnitOf and RateUnit are pure.
 //
+// Example:
+//   #include "zabitan/prom/scraper.h"
+//   zabitan::prom::TargetOptions target;
+//   target.url = "http://localhost:9100/metrics";
 //   zabitan::prom::TemplateBuilder b({.name = "zabitan prom web01"});
-//   Scrape(target, {}, &b);   // then, if ok:
-//   std::string yaml = b.Yaml("2026-12-06T12:00:00Z");
+//   zabitan::prom::ScrapeResult r = zabitan::prom::Scrape(target, {}, &b);
+//   if (r.ok()) std::string yaml = b.Yaml("2026-12-06T12:00:00Z");
 #ifndef ZABITAN_PROM_TEMPLATE_H_
 #define ZABITAN_PROM_TEMPLATE_H_
 
