@@ -13,10 +13,11 @@
 //
 // Not thread-safe: loaded and called once, by the program's one thread.
 //
+// Example:
 //   const auto start = std::chrono::steady_clock::now();
 //   zabitan::remote_cmd::Admission admission;  // Admit() accepted the call
 //   zabitan::remote_cmd::ActingModule module;
-//   if (zabitan::Status s = zabitan::remote_cmd::ActingModule::Load(&module); !s.ok()) return;
+//   if (zabitan::Status s = zabitan::remote_cmd::ActingModule::Load(&module); !s.ok()) return 1;
 //   int code = module.Act(&admission, start);  // Act() of src/acting.h, in the module
 #ifndef ZABITAN_REMOTE_CMD_ACTING_MODULE_H_
 #define ZABITAN_REMOTE_CMD_ACTING_MODULE_H_

@@ -8,8 +8,19 @@
 // in the state folder. A Collector keeps the inventory and watermarks in memory between the
 // cycles of a daemon. Not thread-safe: one per process.
 //
-//   zabitan::vmware_collector::Collector collector(settings, *client, sc, credentials,
-//   spool.get()); int code = collector.Cycle();  // zabitan-sender's exit codes (sender::kExit*)
+// Example:
+//   #include "zabitan/vsphere/session.h"
+//   namespace zv = zabitan::vsphere;
+//   zv::Credentials credentials{"monitor@vsphere.local", "the password, read from a file"};
+//   zv::Connection vc;  // session.h
+//   zabitan::Status s = zv::Connect({.url = "https://vcenter.example.com/sdk"}, &credentials,
+//                                   "/var/lib/zabitan/vmware", &vc);
+//   zabitan::vmware_collector::Settings settings;
+//   settings.url = "https://vcenter.example.com/sdk";
+//   if (s.ok()) s = zabitan::vmware_collector::ApplyConfig(&settings, false);
+//   zabitan::vmware_collector::Collector collector(settings, *vc.client, vc.content, credentials,
+//                                                  nullptr);  // no spool
+//   int code = collector.Cycle();  // zabitan-sender's exit codes (sender::kExit*)
 #ifndef ZABITAN_VMWARE_COLLECTOR_COLLECTOR_H_
 #define ZABITAN_VMWARE_COLLECTOR_COLLECTOR_H_
 

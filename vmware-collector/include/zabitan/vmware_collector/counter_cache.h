@@ -6,10 +6,18 @@
 // does not offer it (`absent`), so a counter an endpoint lacks does not cost a full read on
 // every run. A missing or damaged cache serves nothing. Not thread-safe: one collector's.
 //
-//   zabitan::vmware_collector::CounterCache cache(state_dir, sc);
-//   std::map<std::string, zabitan::vsphere::Counter> catalogue;
-//   if (!cache.Lookup(wanted, &catalogue)) {
-//     zabitan::Status s = zabitan::vsphere::ReadCounters(*client, sc, &catalogue);
+// Example:
+//   #include "zabitan/vsphere/perf.h"
+//   namespace zv = zabitan::vsphere;
+//   zv::Credentials credentials{"monitor@vsphere.local", "the password, read from a file"};
+//   zv::Connection vc;  // session.h
+//   zabitan::Status s = zv::Connect({.url = "https://vcenter.example.com/sdk"}, &credentials,
+//                                   "/var/lib/zabitan/vmware", &vc);
+//   zabitan::vmware_collector::CounterCache cache("/var/lib/zabitan/vmware", vc.content);
+//   std::vector<std::string> wanted = {"cpu.usage.average", "mem.usage.average"};
+//   std::map<std::string, zv::Counter> catalogue;
+//   if (s.ok() && !cache.Lookup(wanted, &catalogue)) {
+//     s = zv::ReadCounters(*vc.client, vc.content, &catalogue);
 //     if (s.ok()) s = cache.Store(catalogue, wanted);
 //   }
 #ifndef ZABITAN_VMWARE_COLLECTOR_COUNTER_CACHE_H_

@@ -14,8 +14,14 @@
 // The performance counters and their instances' discovery are in metrics.h. Pure functions
 // (a power state nobody knows is logged): thread-safe.
 //
+// Example:
+//   #include <ctime>
+//   std::vector<zabitan::vsphere::Entity> entities(1);
+//   entities[0].moref = {"VirtualMachine", "vm-42"};
+//   entities[0].Set("name", "web01");
+//   entities[0].Set("config.instanceUuid", "5001-aa");
 //   std::vector<zabitan::sender::Value> values =
-//   zabitan::vmware_collector::DiscoveryValues("vcenter01", entities, now);
+//       zabitan::vmware_collector::DiscoveryValues("vcenter01", entities, std::time(nullptr));
 #ifndef ZABITAN_VMWARE_COLLECTOR_DISCOVERY_H_
 #define ZABITAN_VMWARE_COLLECTOR_DISCOVERY_H_
 

@@ -3,14 +3,14 @@
 //
 // JSON, mode 0600, written whole and renamed into place (common's WriteFileWhole). A missing or
 // damaged file loads as an empty inventory, which is then read whole: only a file that cannot
-// be read at all is an error. Functions of their arguments; two processes writing one file
-// leave the one or the other's.
+// be read at all is an error. Functions of their arguments, thread-safe for different paths;
+// two processes writing one file leave the one or the other's.
 //
+// Example:
+//   const std::string path = "/var/lib/zabitan/vmware/inventory-x.json";
 //   zabitan::vsphere::Inventory inventory;
-//   zabitan::Status s = zabitan::vmware_collector::LoadInventory("/var/lib/x/inventory.json",
-//                                                                &inventory);
-//   if (s.ok()) s = zabitan::vmware_collector::SaveInventory("/var/lib/x/inventory.json",
-//   inventory);
+//   zabitan::Status s = zabitan::vmware_collector::LoadInventory(path, &inventory);
+//   if (s.ok()) s = zabitan::vmware_collector::SaveInventory(path, inventory);
 #ifndef ZABITAN_VMWARE_COLLECTOR_INVENTORY_FILE_H_
 #define ZABITAN_VMWARE_COLLECTOR_INVENTORY_FILE_H_
 

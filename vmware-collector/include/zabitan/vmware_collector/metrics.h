@@ -11,11 +11,14 @@
 // Extra counters given by name (--vm-counter, vm_counters) are collected as aggregates.
 // Constants and pure functions: thread-safe.
 //
-//   std::vector<zabitan::vmware_collector::MetricSpec> specs =
-//   zabitan::vmware_collector::DefaultMetrics("VirtualMachine"); std::vector<std::string> unknown;
-//   zabitan::vmware_collector::AddExtraCounters({"mem.shared.average"}, catalogue, &specs,
-//   &unknown); std::string key = zabitan::vmware_collector::PerfKey("VirtualMachine", specs[0],
-//   "");
+// Example:
+//   namespace vc = zabitan::vmware_collector;
+//   std::map<std::string, zabitan::vsphere::Counter> catalogue;  // perf.h's ReadCounters
+//   std::vector<vc::MetricSpec> specs = vc::DefaultMetrics("VirtualMachine");
+//   std::vector<std::string> unknown;
+//   vc::AddExtraCounters({"mem.shared.average"}, catalogue, &specs, &unknown);
+//   std::string key = vc::PerfKey("VirtualMachine", specs[0], "");
+//   // "zabitan.vmware.vm.perf[cpu.usage.average]"
 #ifndef ZABITAN_VMWARE_COLLECTOR_METRICS_H_
 #define ZABITAN_VMWARE_COLLECTOR_METRICS_H_
 

@@ -6,10 +6,14 @@
 // own host (its UUID), stamped with the sample's own clock; each value sent advances the
 // watermark. Not thread-safe: the watermarks and the sink are one collection's.
 //
-//   zabitan::vmware_collector::PrintSink out(stdout);
-//   zabitan::vmware_collector::AddPerfValues("VirtualMachine",
-//       zabitan::vmware_collector::DefaultMetrics("VirtualMachine"), result, datastores, now,
-//       &watermarks, &out);
+// Example:
+//   namespace vc = zabitan::vmware_collector;
+//   zabitan::vsphere::PerfResult result;  // from PerfQuery::Next (perf.h)
+//   std::vector<zabitan::vsphere::Entity> datastores;
+//   vc::Watermarks watermarks("/var/lib/zabitan/vmware/perf-x.json");
+//   vc::PrintSink out(stdout);
+//   vc::AddPerfValues("VirtualMachine", vc::DefaultMetrics("VirtualMachine"), result, datastores,
+//                     1764000000, &watermarks, &out);
 #ifndef ZABITAN_VMWARE_COLLECTOR_PERF_VALUES_H_
 #define ZABITAN_VMWARE_COLLECTOR_PERF_VALUES_H_
 

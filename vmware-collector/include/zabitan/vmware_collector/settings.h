@@ -4,8 +4,10 @@
 // The program fills Settings from its options, then ApplyConfig fills what they left unset
 // from the config and the defaults. The password never travels in Settings: ReadPassword
 // takes it from password_file (mode 0600) or $ZABITAN_VMWARE_PASSWORD. Plain values and
-// functions of their arguments; ReadPassword reads the environment.
+// functions of their arguments; ReadPassword reads the environment. Thread-safe while nothing
+// changes the environment.
 //
+// Example:
 //   zabitan::vmware_collector::Settings s;
 //   s.url = "https://vcenter.example.com/sdk";
 //   zabitan::Status st = zabitan::vmware_collector::ApplyConfig(&s, false);  // defaults filled

@@ -8,9 +8,18 @@
 // CURLcode instead (zabitan/common/curl_easy.h). So callers tell "not found" from "failed"
 // without reading any wording. Constants and pure functions: thread-safe.
 //
-//   zabitan::Status s = zabitan::vsphere::FindByName(*client, sc, "Folder", "web", &folder);
-//   if (s.code() == zabitan::vsphere::Error::kNotFound) { /* make it */ }
-//   if (zabitan::vsphere::IsFault(s.code())) { /* the endpoint answered, and said no */ }
+// Example:
+//   #include "zabitan/vsphere/session.h"
+//   #include "zabitan/vsphere/vm_power.h"
+//   namespace zv = zabitan::vsphere;
+//   zv::Credentials credentials{"monitor@vsphere.local", "the password, read from a file"};
+//   zv::Connection vc;  // session.h
+//   zabitan::Status s = zv::Connect({.url = "https://vcenter.example.com/sdk"}, &credentials,
+//                                   "/var/lib/zabitan/vmware", &vc);
+//   zv::ManagedObject folder;
+//   if (s.ok()) s = zv::FindByName(*vc.client, vc.content, "Folder", "web", &folder);
+//   if (s.code() == zv::Error::kNotFound) { /* make it */ }
+//   if (zv::IsFault(s.code())) { /* the endpoint answered, and said no */ }
 #ifndef ZABITAN_VSPHERE_ERROR_H_
 #define ZABITAN_VSPHERE_ERROR_H_
 

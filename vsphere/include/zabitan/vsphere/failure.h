@@ -7,9 +7,15 @@
 // curl_easy.h) and prefixes it; anything else is passed through unchanged. Pure function,
 // thread-safe.
 //
-//   zabitan::Status s = zabitan::vsphere::EnsureSession(*client, sc, credentials, state_file,
-//   &reused); if (!s.ok()) std::fprintf(stderr, "zabitan-vmware: %s\n",
-//   zabitan::vsphere::FailureReason(s).c_str());
+// Example:
+//   #include <cstdio>
+//   #include "zabitan/vsphere/session.h"
+//   namespace zv = zabitan::vsphere;
+//   zv::Credentials credentials{"monitor@vsphere.local", "the password, read from a file"};
+//   zv::Connection vc;  // session.h
+//   zabitan::Status s = zv::Connect({.url = "https://vcenter.example.com/sdk"}, &credentials,
+//                                   "/var/lib/zabitan/vmware", &vc);
+//   if (!s.ok()) std::fprintf(stderr, "zabitan-vmware: %s\n", zv::FailureReason(s).c_str());
 //   // "zabitan-vmware: login refused (InvalidLogin): https://vc/sdk: InvalidLogin: Login failure"
 #ifndef ZABITAN_VSPHERE_FAILURE_H_
 #define ZABITAN_VSPHERE_FAILURE_H_

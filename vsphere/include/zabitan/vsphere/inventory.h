@@ -15,11 +15,21 @@
 // keeping it between runs is the caller's (zabitan/vmware_collector/inventory_file.h).
 // Not thread-safe: the calls use the client's connection (soap_client.h).
 //
-//   zabitan::vsphere::Inventory inventory;  // or the one the last run kept
+// Example:
+//   #include <cstdio>
+//   #include <ctime>
+//   #include "zabitan/vsphere/session.h"
+//   namespace zv = zabitan::vsphere;
+//   zv::Credentials credentials{"monitor@vsphere.local", "the password, read from a file"};
+//   zv::Connection vc;  // session.h
+//   zabitan::Status s = zv::Connect({.url = "https://vcenter.example.com/sdk"}, &credentials,
+//                                   "/var/lib/zabitan/vmware", &vc);
+//   zv::Inventory inventory;  // or the one the last run kept
 //   bool full = false;
-//   zabitan::Status s = zabitan::vsphere::UpdateInventory(*client, sc, std::chrono::hours(1),
-//                                                         std::time(nullptr), &inventory, &full);
-//   for (const zabitan::vsphere::Entity& e : inventory.List()) ...
+//   if (s.ok())
+//     s = zv::UpdateInventory(*vc.client, vc.content, std::chrono::hours(1), std::time(nullptr),
+//                             &inventory, &full);
+//   for (const zv::Entity& e : inventory.List()) std::printf("%s\n", e.name.c_str());
 #ifndef ZABITAN_VSPHERE_INVENTORY_H_
 #define ZABITAN_VSPHERE_INVENTORY_H_
 

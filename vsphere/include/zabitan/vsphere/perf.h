@@ -9,16 +9,22 @@
 // (vSphere sends ×100). PlanQueries and StartTimeElement are pure; the calls are not
 // thread-safe: they use the client's connections (soap_client.h).
 //
-//   std::map<std::string, zabitan::vsphere::Counter> catalogue;
-//   zabitan::vsphere::ReadCounters(*client, sc, &catalogue);
-//   int64_t limit;
-//   zabitan::vsphere::ReadMaxQueryMetrics(*client, sc, &limit);
-//   zabitan::vsphere::QueryLimits limits;
-//   limits.max_query_metrics = limit;
-//   zabitan::vsphere::PerfQuery query(*client, sc, vms, {{&catalogue["cpu.usage.average"], ""}},
-//                                     15, std::vector<uint32_t>(vms.size(), 0), limits);
-//   zabitan::vsphere::PerfResult r;
-//   for (bool done = false; query.Next(&r, &done).ok() && !done;) use(r.samples);
+// Example:
+//   #include "zabitan/vsphere/session.h"
+//   namespace zv = zabitan::vsphere;
+//   zv::Credentials credentials{"monitor@vsphere.local", "the password, read from a file"};
+//   zv::Connection vc;  // session.h
+//   zabitan::Status s = zv::Connect({.url = "https://vcenter.example.com/sdk"}, &credentials,
+//                                   "/var/lib/zabitan/vmware", &vc);
+//   std::map<std::string, zv::Counter> catalogue;
+//   if (s.ok()) s = zv::ReadCounters(*vc.client, vc.content, &catalogue);
+//   zv::QueryLimits limits;
+//   if (s.ok()) s = zv::ReadMaxQueryMetrics(*vc.client, vc.content, &limits.max_query_metrics);
+//   zv::Entity vm{{"VirtualMachine", "vm-42"}, "web01", "5001-aa", {}};
+//   zv::PerfQuery query(*vc.client, vc.content, {&vm}, {{&catalogue["cpu.usage.average"], ""}},
+//                       15, {0}, limits);
+//   zv::PerfResult r;
+//   for (bool done = false; s.ok() && !done;) s = query.Next(&r, &done);  // use r.samples
 #ifndef ZABITAN_VSPHERE_PERF_H_
 #define ZABITAN_VSPHERE_PERF_H_
 

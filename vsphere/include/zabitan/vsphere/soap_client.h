@@ -8,9 +8,11 @@
 // vm_power.h); the calls themselves and their parsed replies (SoapResult) are the library's own.
 // Not thread-safe: one client per thread of calls.
 //
-//   std::unique_ptr<zabitan::vsphere::SoapClient> client;
+// Example:
+//   #include "zabitan/vsphere/session.h"
 //   zabitan::vsphere::SoapOptions options;
 //   options.url = "https://vcenter.example.com/sdk";
+//   std::unique_ptr<zabitan::vsphere::SoapClient> client;
 //   zabitan::Status s = zabitan::vsphere::SoapClient::Create(options, &client);
 //   zabitan::vsphere::ServiceContent sc;  // session.h
 //   if (s.ok()) s = zabitan::vsphere::RetrieveServiceContent(*client, &sc);

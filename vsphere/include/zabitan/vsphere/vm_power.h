@@ -8,11 +8,19 @@
 // found through its inventory path (SearchIndex.FindByInventoryPath). Not thread-safe: the
 // calls use the client's connection (soap_client.h).
 //
-//   std::vector<zabitan::vsphere::VmPower> vms;
-//   zabitan::Status s = zabitan::vsphere::ListVirtualMachines(*client, sc, &vms);
-//   zabitan::vsphere::ManagedObject task;
-//   s = zabitan::vsphere::PowerOn(*client, vms[0].moref, &task);
-//   s = zabitan::vsphere::WaitForTask(*client, sc, task, deadline);
+// Example:
+//   #include "zabitan/vsphere/session.h"
+//   namespace zv = zabitan::vsphere;
+//   zv::Credentials credentials{"monitor@vsphere.local", "the password, read from a file"};
+//   zv::Connection vc;  // session.h
+//   zabitan::Status s = zv::Connect({.url = "https://vcenter.example.com/sdk"}, &credentials,
+//                                   "/var/lib/zabitan/vmware", &vc);
+//   std::vector<zv::VmPower> vms;
+//   if (s.ok()) s = zv::ListVirtualMachines(*vc.client, vc.content, &vms);
+//   zv::ManagedObject task;
+//   if (s.ok() && !vms.empty()) s = zv::PowerOn(*vc.client, vms[0].moref, &task);
+//   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+//   if (s.ok()) s = zv::WaitForTask(*vc.client, vc.content, task, deadline);
 #ifndef ZABITAN_VSPHERE_VM_POWER_H_
 #define ZABITAN_VSPHERE_VM_POWER_H_
 
