@@ -6,26 +6,18 @@
 #include <sstream>
 
 #include "zabitan/common/error.h"
+#include "zabitan/common/trim.h"
 #include "zabitan/sender/error.h"
 
 namespace zabitan::sender {
-namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Status ParseAgentConfig(std::string_view text, const std::string& source, AgentConfig* config) {
   *config = AgentConfig();
   size_t line_no = 0;
   while (!text.empty()) {
     size_t nl = text.find('\n');
-    std::string_view line = Trim(text.substr(0, nl));
+    std::string_view line = TrimBlanks(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
@@ -34,8 +26,8 @@ Status ParseAgentConfig(std::string_view text, const std::string& source, AgentC
       return Status::Error(source + ":" + std::to_string(line_no) + ": expected Key=Value",
                            Errc::kBadAgentConfig);
     }
-    std::string key(Trim(line.substr(0, eq)));
-    std::string value(Trim(line.substr(eq + 1)));
+    std::string key(TrimBlanks(line.substr(0, eq)));
+    std::string value(TrimBlanks(line.substr(eq + 1)));
     if (key == "ServerActive") {
       config->server_active = value;
     } else if (key == "Hostname") {

@@ -3,15 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "zabitan/common/trim.h"
+
 namespace zabitan::sstp {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -39,8 +34,8 @@ Alert ParseMediaAlert(std::string_view sendto, std::string_view subject, std::st
     pos = eol + 1;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string name = Lower(Trim(line.substr(0, colon)));
-    std::string value(Trim(line.substr(colon + 1)));
+    std::string name = Lower(TrimBlanks(line.substr(0, colon)));
+    std::string value(TrimBlanks(line.substr(colon + 1)));
     if (name == "host" && a.host.empty()) a.host = value;
     if ((name == "problem" || name == "problem name" || name == "trigger") && a.trigger.empty())
       a.trigger = value;
@@ -48,7 +43,7 @@ Alert ParseMediaAlert(std::string_view sendto, std::string_view subject, std::st
     if (name == "status" && a.status.empty()) a.status = value;
     if (name == "result" && a.result.empty()) a.result = value;
   }
-  std::string s = Lower(Trim(subject));
+  std::string s = Lower(TrimBlanks(subject));
   if (a.status.empty()) {
     a.status = s.starts_with("resolved") || s.starts_with("ok") ? "OK" : "PROBLEM";
   }
