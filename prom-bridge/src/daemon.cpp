@@ -124,7 +124,7 @@ SignalStop::SignalStop(std::function<void(int)> on_signal) : on_signal_(std::mov
 SignalStop::~SignalStop() {
   done_ = true;
   // SIGTERM is blocked everywhere and waited for by this thread alone: it only wakes it.
-  pthread_kill(thread_.native_handle(), SIGTERM);
+  pthread_kill(thread_.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   thread_.join();
   pthread_sigmask(SIG_SETMASK, &old_, nullptr);
 }

@@ -193,6 +193,7 @@ void Mapper::OnFamilyEnd(const Family& family) {
   };
 
   std::vector<std::pair<size_t, const Labels*>> ordered;
+  ordered.reserve(series.size());
   for (const auto& [labels, order] : series) ordered.emplace_back(order, &labels);
   std::sort(ordered.begin(), ordered.end());
   nlohmann::json rows = nlohmann::json::array();

@@ -258,7 +258,7 @@ Status ApplyToml(Flags* f, std::optional<std::string>* agent_config) {
       "agent_config",    "zabbix_server",  "port",     "source_address", "timeout", "host",
       "batch_size",      "connections",    "compress", "verbose",        "syslog",  "spool",
       "spool_max_bytes", "tls_check_host", "compat"};
-  for (const TlsName& t : kTlsNames) known.push_back(t.toml);
+  for (const TlsName& t : kTlsNames) known.emplace_back(t.toml);
   if (Status s = sec.CheckKnownKeys(known); !s.ok()) return s;
 
   if (f->config && !explicit_toml) *agent_config = f->config;

@@ -285,13 +285,13 @@ class SshTransport : public Transport {
     KnownHosts known;
     if (Status s = ReadKnownHosts(&known); !s.ok()) return s;
     std::vector<std::string> methods;
-    for (const KeyKind* kind : RecordedKeyKinds(known.get())) methods.push_back(kind->method);
+    for (const KeyKind* kind : RecordedKeyKinds(known.get())) methods.emplace_back(kind->method);
     if (methods.empty()) return Status::Ok();
     const char** supported = nullptr;
     int n = libssh2_session_supported_algs(session_.get(), LIBSSH2_METHOD_HOSTKEY, &supported);
     for (int i = 0; i < n; ++i) {
       if (std::find(methods.begin(), methods.end(), supported[i]) == methods.end())
-        methods.push_back(supported[i]);
+        methods.emplace_back(supported[i]);
     }
     if (n > 0) libssh2_free(session_.get(), supported);
     std::string list;
