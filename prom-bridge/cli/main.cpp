@@ -23,18 +23,19 @@
 
 #include "output.h"
 #include "zabitan/common/config.h"
+#include "zabitan/common/exit_codes.h"
 #include "zabitan/common/log.h"
-#include "zabitan/prom/config.h"
-#include "zabitan/prom/daemon.h"
-#include "zabitan/prom/mapping.h"
-#include "zabitan/prom/rates.h"
-#include "zabitan/prom/scraper.h"
-#include "zabitan/prom/template.h"
+#include "zabitan/prom_bridge/config.h"
+#include "zabitan/prom_bridge/daemon.h"
+#include "zabitan/prom_bridge/mapping.h"
+#include "zabitan/prom_bridge/rates.h"
+#include "zabitan/prom_bridge/scraper.h"
+#include "zabitan/prom_bridge/template.h"
 #include "zabitan/sender/routed_sender.h"
 
 namespace {
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 using zabitan::Status;
 namespace sender = zabitan::sender;
 namespace log = zabitan::log;
@@ -172,6 +173,7 @@ int Run(bool daemon, const std::string& state_dir, bool keep_rates,
     if (Status s = rates[i]->Load(file); !s.ok()) log::Warning(s.message() + ": starting afresh");
   }
   std::vector<std::chrono::milliseconds> intervals;
+  intervals.reserve(targets.size());
   for (const Target& t : targets) intervals.push_back(t.interval);
   Schedule schedule(intervals, !daemon, [&](size_t i, uint32_t clock) {
     const Target& t = targets[i];
@@ -230,9 +232,7 @@ int Run(bool daemon, const std::string& state_dir, bool keep_rates,
   return sender::WorseExit(scrape, send);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "template") return TemplateMain(argc - 1, argv + 1);
   Flags f;
   CLI::App app{"zabitan-prom: Prometheus exporters into Zabbix"};
@@ -288,4 +288,9 @@ int main(int argc, char** argv) {
     return sender::kExitFailure;
   }
   return Run(daemon, p.state_dir.value_or(kDefaultStateDir), !f.dry_run, targets, output.get());
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  return zabitan::GuardedMain("zabitan-prom", [&] { return Run(argc, argv); });
 }

@@ -15,7 +15,7 @@
 #include "zabitan/sender/routed_sender.h"
 #include "zabitan/sender/tls.h"
 
-namespace zabitan::prom::cli {
+namespace zabitan::prom_bridge::cli {
 namespace {
 
 constexpr std::string_view kDiscoveryPrefix = "prom.discovery[";
@@ -189,4 +189,4 @@ int Output::Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok) {
   return code;
 }
 
-}  // namespace zabitan::prom::cli
+}  // namespace zabitan::prom_bridge::cli

@@ -2,8 +2,8 @@
 // Zabbix through the sender library's RoutedSender (discovery first, values of new series held
 // in the state folder until Zabbix has made their items). One Output serves every delivery of
 // a run (the daemon's cycles share its spool and state folder).
-#ifndef ZABITAN_PROM_CLI_OUTPUT_H_
-#define ZABITAN_PROM_CLI_OUTPUT_H_
+#ifndef ZABITAN_PROM_BRIDGE_CLI_OUTPUT_H_
+#define ZABITAN_PROM_BRIDGE_CLI_OUTPUT_H_
 
 #include <cstdint>
 #include <map>
@@ -13,13 +13,13 @@
 
 #include "zabitan/common/spool.h"
 #include "zabitan/common/status.h"
-#include "zabitan/prom/config.h"
-#include "zabitan/prom/daemon.h"
-#include "zabitan/prom/discovery_memory.h"
+#include "zabitan/prom_bridge/config.h"
+#include "zabitan/prom_bridge/daemon.h"
+#include "zabitan/prom_bridge/discovery_memory.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/exchange_options.h"
 
-namespace zabitan::prom::cli {
+namespace zabitan::prom_bridge::cli {
 
 struct OutputOptions {
   bool dry_run = false;
@@ -66,6 +66,6 @@ class Output {
   std::map<std::string, DiscoveryMemory> memory_;
 };
 
-}  // namespace zabitan::prom::cli
+}  // namespace zabitan::prom_bridge::cli
 
-#endif  // ZABITAN_PROM_CLI_OUTPUT_H_
+#endif  // ZABITAN_PROM_BRIDGE_CLI_OUTPUT_H_

@@ -1,10 +1,10 @@
 // zabitan — zabitan-prom's settings (config.h).
-#include "zabitan/prom/config.h"
+#include "zabitan/prom_bridge/config.h"
 
 #include <cstdint>
 #include <string_view>
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 namespace {
 
 constexpr double kDefaultInterval = 60, kDefaultTimeout = 10, kDefaultConnectTimeout = 3;
@@ -156,7 +156,7 @@ Status ReadPromSettings(const Config& config, PromSettings* out) {
                                                "rates",
                                                "resolve"};
   std::vector<std::string_view> keys = known;
-  keys.push_back("targets");  // the tables (commented examples in packaging/zabitan.toml)
+  keys.emplace_back("targets");  // the tables (commented examples in packaging/zabitan.toml)
   if (Status s = sec.CheckKnownKeys(keys); !s.ok()) return s;
   for (auto [key, slot] :
        {std::pair{"zabbix_server", &out->zabbix_server}, std::pair{"state_dir", &out->state_dir},
@@ -238,4 +238,4 @@ Status MakeTarget(const std::string& name, const TargetSettings& s, Target* out)
   return Status::Ok();
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

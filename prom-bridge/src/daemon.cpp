@@ -1,10 +1,10 @@
 // zabitan — zabitan-prom's schedule and its stop signals (daemon.h).
-#include "zabitan/prom/daemon.h"
+#include "zabitan/prom_bridge/daemon.h"
 
 #include <ctime>
 #include <utility>
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 using Clock = std::chrono::steady_clock;
 
@@ -129,4 +129,4 @@ SignalStop::~SignalStop() {
   pthread_sigmask(SIG_SETMASK, &old_, nullptr);
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

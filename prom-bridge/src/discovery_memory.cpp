@@ -1,5 +1,5 @@
 // zabitan — which discovery values zabitan-prom may leave out (discovery_memory.h).
-#include "zabitan/prom/discovery_memory.h"
+#include "zabitan/prom_bridge/discovery_memory.h"
 
 #include <cinttypes>
 #include <cstdio>
@@ -10,7 +10,7 @@
 #include "zabitan/common/whole_file.h"
 #include "zabitan/sender/pending.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 bool DiscoveryMemory::Due(std::string_view key, std::string_view rows, int64_t now) const {
   auto it = last_.find(std::string(key));
@@ -51,4 +51,4 @@ std::string DiscoveryStateFile(const std::string& state_dir, const std::string& 
   return state_dir + name;
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

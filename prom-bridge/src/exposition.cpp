@@ -1,11 +1,11 @@
 // zabitan — whole expositions in memory and their canonical text (exposition.h).
-#include "zabitan/prom/exposition.h"
+#include "zabitan/prom_bridge/exposition.h"
 
 #include <cmath>
 
-#include "zabitan/prom/numbers.h"
+#include "zabitan/prom_bridge/numbers.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 namespace {
 
 OwnedLabels Own(std::span<const Label> labels) {
@@ -117,4 +117,4 @@ bool SameFamilies(const std::vector<OwnedFamily>& a, const std::vector<OwnedFami
   return true;
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

@@ -1,7 +1,7 @@
 // zabitan — what the two halves of the Prometheus parser share (parser.cpp: lines and
 // families, sample_line.cpp: samples and labels): character classes, names, hashing.
-#ifndef ZABITAN_PROM_SRC_LEXING_H_
-#define ZABITAN_PROM_SRC_LEXING_H_
+#ifndef ZABITAN_PROM_BRIDGE_SRC_LEXING_H_
+#define ZABITAN_PROM_BRIDGE_SRC_LEXING_H_
 
 #include <algorithm>
 #include <array>
@@ -14,7 +14,7 @@
 
 #include "zabitan/common/printable.h"
 
-namespace zabitan::prom::lexing {
+namespace zabitan::prom_bridge::lexing {
 
 constexpr size_t kQuoteBytes = 60;         // how much of a bad token an error message shows
 constexpr size_t kExemplarMaxChars = 128;  // OpenMetrics: label names and values together
@@ -83,6 +83,6 @@ inline std::string Quoted(std::string_view text) {
   return "\"" + Printable(text, kQuoteBytes) + "\"";
 }
 
-}  // namespace zabitan::prom::lexing
+}  // namespace zabitan::prom_bridge::lexing
 
-#endif  // ZABITAN_PROM_SRC_LEXING_H_
+#endif  // ZABITAN_PROM_BRIDGE_SRC_LEXING_H_

@@ -1,5 +1,5 @@
 // zabitan — Prometheus samples to Zabbix values (mapping.h).
-#include "zabitan/prom/mapping.h"
+#include "zabitan/prom_bridge/mapping.h"
 
 #include <fnmatch.h>
 
@@ -11,9 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "zabitan/prom/numbers.h"
+#include "zabitan/prom_bridge/numbers.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 namespace {
 
 constexpr size_t kMaxKeyLength = 2048;  // Zabbix's items.key_
@@ -239,4 +239,4 @@ void Mapper::OnFamilyEnd(const Family& family) {
   held_.clear();
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

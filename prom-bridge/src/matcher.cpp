@@ -1,11 +1,11 @@
 // zabitan — label matchers (matcher.h).
-#include "zabitan/prom/matcher.h"
+#include "zabitan/prom_bridge/matcher.h"
 
 #include <regex.h>
 
 #include <cctype>
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 // regex_t is a C handle: compiled once, freed once, shared read-only (regexec is thread-safe).
 struct LabelMatcher::Regex {
@@ -124,4 +124,4 @@ bool MatchAll(const std::vector<LabelMatcher>& matchers,
   return true;
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

@@ -3,13 +3,13 @@
 // Values go through std::from_chars (exact, locale-free) once the sign and the words Inf,
 // Infinity and NaN are taken off. Timestamps are read digit by digit instead of through a
 // double: a double has ~16 significant digits, and 1520879607.123456789 s needs 19.
-#include "zabitan/prom/numbers.h"
+#include "zabitan/prom_bridge/numbers.h"
 
 #include <charconv>
 #include <cmath>
 #include <limits>
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 namespace {
 
 constexpr int32_t kNanosPerSecond = 1'000'000'000;
@@ -156,4 +156,4 @@ std::string FormatSeconds(const Timestamp& ts) {
   return "-" + std::to_string(whole) + "." + NineDigitsTrimmed(kNanosPerSecond - ts.nanos);
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

@@ -24,16 +24,16 @@
 // its name is the family name plus a suffix the type allows (SuffixIn), otherwise it starts a
 // family of its own, typed unknown. A family whose name appeared before is an error: the
 // formats require each family to be one group of lines.
-#include "zabitan/prom/parser.h"
+#include "zabitan/prom_bridge/parser.h"
 
 #include <array>
 #include <cstring>
 
 #include "lexing.h"
 #include "zabitan/common/utf8.h"
-#include "zabitan/prom/numbers.h"
+#include "zabitan/prom_bridge/numbers.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 using namespace lexing;
 
@@ -63,7 +63,7 @@ Parser::Parser(Format format, const ParseLimits& limits, Sink* sink)
     : format_(format), limits_(limits), sink_(sink) {}
 Parser::~Parser() = default;
 
-bool Parser::Fail(ParseCode code, std::string message) {
+bool Parser::Fail(ParseCode code, const std::string& message) {
   if (result_.ok()) result_ = {code, line_no_, "line " + std::to_string(line_no_) + ": " + message};
   return false;
 }
@@ -276,4 +276,4 @@ void Parser::EndFamily() {
   }
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

@@ -4,14 +4,14 @@
 //   v2 := sig[12] = \r\n\r\n\0\r\nQUIT\n, ver_cmd = 0x21 (version 2, PROXY), fam = 0x11 (TCP/IPv4)
 //         or 0x21 (TCP/IPv6), len (u16 big-endian) = 12 or 36,
 //         src_addr dst_addr (4 or 16 bytes each, network order), src_port dst_port (u16 BE)
-#include "zabitan/prom/proxy_protocol.h"
+#include "zabitan/prom_bridge/proxy_protocol.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <cstring>
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 namespace {
 
 constexpr char kSignature[] = "\r\n\r\n\0\r\nQUIT\n";
@@ -63,4 +63,4 @@ std::string ProxyHeader(int version, const sockaddr* source, const sockaddr* des
   return out;
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

@@ -1,5 +1,5 @@
 // zabitan — counter rates computed by the bridge (rates.h).
-#include "zabitan/prom/rates.h"
+#include "zabitan/prom_bridge/rates.h"
 
 #include <algorithm>
 #include <cinttypes>
@@ -11,7 +11,7 @@
 #include "zabitan/common/whole_file.h"
 #include "zabitan/sender/pending.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 std::optional<double> RateState::Update(const std::string& key, double value, int64_t time_ms) {
   auto [it, added] = last_.try_emplace(key, Last{value, time_ms});
@@ -53,4 +53,4 @@ std::string RateStateFile(const std::string& state_dir, const std::string& host,
   return state_dir + name;
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

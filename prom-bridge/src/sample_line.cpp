@@ -5,10 +5,10 @@
 
 #include "lexing.h"
 #include "zabitan/common/utf8.h"
-#include "zabitan/prom/numbers.h"
-#include "zabitan/prom/parser.h"
+#include "zabitan/prom_bridge/numbers.h"
+#include "zabitan/prom_bridge/parser.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 using namespace lexing;
 
@@ -286,4 +286,4 @@ bool Parser::Labels(std::string_view line, size_t* pos, std::vector<Label>* out,
   return true;
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

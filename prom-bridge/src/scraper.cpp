@@ -6,7 +6,7 @@
 // address it would try (with our own per-address deadline), writes the header, and hands the
 // connected socket over (CURL_SOCKOPT_ALREADY_CONNECTED); returning CURL_SOCKET_BAD makes it go
 // on to the next address. One path for both versions, so v1 and v2 are tested the same way.
-#include "zabitan/prom/scraper.h"
+#include "zabitan/prom_bridge/scraper.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -20,9 +20,9 @@
 #include "zabitan/common/printable.h"
 #include "zabitan/common/secret_file.h"
 #include "zabitan/common/unique_fd.h"
-#include "zabitan/prom/proxy_protocol.h"
+#include "zabitan/prom_bridge/proxy_protocol.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 const char* const kAcceptHeader =
     "Accept: application/openmetrics-text;version=1.0.0;q=0.9,"
@@ -369,4 +369,4 @@ ScrapeResult Scrape(const TargetOptions& target, const ParseLimits& limits, Sink
   return result;
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

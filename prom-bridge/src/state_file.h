@@ -1,6 +1,6 @@
 // zabitan — the JSON object of a zabitan-prom state file (rates-*.json, discovery-*.json).
-#ifndef ZABITAN_PROM_SRC_STATE_FILE_H_
-#define ZABITAN_PROM_SRC_STATE_FILE_H_
+#ifndef ZABITAN_PROM_BRIDGE_SRC_STATE_FILE_H_
+#define ZABITAN_PROM_BRIDGE_SRC_STATE_FILE_H_
 
 #include <fstream>
 #include <iterator>
@@ -10,7 +10,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 // A missing file is an empty object (a first run); anything but a JSON object is an error
 // naming `what` and the file.
@@ -26,6 +26,6 @@ inline Status ReadStateObject(const std::string& path, const std::string& what,
   return Status::Error(what + " " + path + ": not a JSON object");
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_SRC_STATE_FILE_H_
+#endif  // ZABITAN_PROM_BRIDGE_SRC_STATE_FILE_H_

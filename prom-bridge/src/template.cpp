@@ -1,13 +1,13 @@
 // zabitan — a Zabbix template from one scrape (template.h).
-#include "zabitan/prom/template.h"
+#include "zabitan/prom_bridge/template.h"
 
 #include <cstdint>
 #include <cstdio>
 #include <utility>
 
-#include "zabitan/prom/numbers.h"
+#include "zabitan/prom_bridge/numbers.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 namespace {
 
 // The Prometheus base units (naming conventions) Zabbix has a unit for.
@@ -272,4 +272,4 @@ std::string TemplateBuilder::Yaml(const std::string& date) const {
   return y;
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

@@ -13,10 +13,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "zabitan/prom/scraper.h"
-#include "zabitan/prom/template.h"
+#include "zabitan/prom_bridge/scraper.h"
+#include "zabitan/prom_bridge/template.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 namespace {
 
 bool WriteFile(const std::string& path, const std::string& text, std::string* error) {
@@ -128,4 +128,4 @@ int TemplateMain(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

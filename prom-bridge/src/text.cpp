@@ -1,9 +1,9 @@
 // zabitan — escapes of label values and HELP texts, and the names of parse codes (parser.h).
 #include <string>
 
-#include "zabitan/prom/parser.h"
+#include "zabitan/prom_bridge/parser.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 std::string Unescape(std::string_view raw, bool quote) {
   std::string out;
@@ -96,4 +96,4 @@ std::string_view CodeName(ParseCode code) {
   return "unknown";
 }
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge

@@ -16,9 +16,9 @@
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/sender.h"
 #include "zabitan/sender/tls.h"
-#include "zabitan/sstp/notifier.h"
-#include "zabitan/sstp/script.h"
-#include "zabitan/sstp/settings.h"
+#include "zabitan/sstp_notify/notifier.h"
+#include "zabitan/sstp_notify/script.h"
+#include "zabitan/sstp_notify/settings.h"
 #include "zabitan/vsphere/session.h"
 #include "zabitan/vsphere/soap_client.h"
 #include "zabitan/vsphere/vm_power.h"
@@ -334,37 +334,40 @@ Status Report(const Policy& policy, const Outcome& o, Clock::time_point deadline
 Status Notify(const Policy& policy, const Config& config, const Invocation& inv, const Group& g,
               const Outcome& o, Clock::time_point deadline) {
   if (!policy.notify || o.code == Outcome::kNothing) return Status::Ok();
-  sstp::Settings settings;
-  if (Status s = sstp::ApplyConfig(config, &settings); !s.ok()) return s;
-  std::unique_ptr<sstp::Transport> transport;
-  if (Status s = sstp::MakeTransport(settings, &transport, Left(deadline)); !s.ok()) return s;
-  // Not sstp::OpenSpool: its lock wait is a fixed 20 s, and this wait gets the time left.
+  sstp_notify::Settings settings;
+  if (Status s = sstp_notify::ApplyConfig(config, &settings); !s.ok()) return s;
+  std::unique_ptr<sstp_notify::Transport> transport;
+  if (Status s = sstp_notify::MakeTransport(settings, &transport, Left(deadline)); !s.ok())
+    return s;
+  // Not sstp_notify::OpenSpool: its lock wait is a fixed 20 s, and this wait gets the time left.
   std::unique_ptr<Spool> spool;
   if (!settings.spool.empty()) {
     const uint64_t max_bytes = settings.spool_max_bytes
                                    ? static_cast<uint64_t>(*settings.spool_max_bytes)
-                                   : sstp::kDefaultSpoolMaxBytes;
+                                   : sstp_notify::kDefaultSpoolMaxBytes;
     if (Status s = Spool::Open(settings.spool, max_bytes, Left(deadline), &spool); !s.ok())
       return s;
   }
   const std::string& speech = o.code == Outcome::kFailed ? policy.failure_speech
                               : inv.wants_scale_down()   ? policy.scale_down_speech
                                                          : policy.scale_up_speech;
-  sstp::Request r;
+  sstp_notify::Request r;
   if (!settings.sender.empty()) r.sender = settings.sender;
   if (!settings.charset.empty()) r.charset = settings.charset;
-  r.script = sstp::Speech(speech).Render({{"vm", o.vm},
+  r.script =
+      sstp_notify::Speech(speech).Render({{"vm", o.vm},
                                           {"host", inv.host},
                                           {"group", g.name},
                                           {"members", std::to_string(std::max(o.members, 0))},
                                           {"max", std::to_string(g.max)},
                                           {"result", o.line}});
-  sstp::NotifierOptions no;
+  sstp_notify::NotifierOptions no;
   if (settings.expire) no.expire = std::chrono::seconds(*settings.expire);
   no.deadline = deadline;
-  sstp::Notifier notifier(*transport, spool.get(), no);
-  sstp::Delivery d = notifier.Deliver(r);
-  if (d.outcome == sstp::Delivery::kDelivered || d.outcome == sstp::Delivery::kSpooled)
+  sstp_notify::Notifier notifier(*transport, spool.get(), no);
+  sstp_notify::Delivery d = notifier.Deliver(r);
+  if (d.outcome == sstp_notify::Delivery::kDelivered ||
+      d.outcome == sstp_notify::Delivery::kSpooled)
     return Status::Ok();
   return d.status.Prefixed("notify");
 }

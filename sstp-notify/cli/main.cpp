@@ -17,13 +17,13 @@
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
 #include "zabitan/common/spool.h"
-#include "zabitan/sstp/alert.h"
-#include "zabitan/sstp/notifier.h"
-#include "zabitan/sstp/script.h"
-#include "zabitan/sstp/settings.h"
-#include "zabitan/sstp/transport.h"
+#include "zabitan/sstp_notify/alert.h"
+#include "zabitan/sstp_notify/notifier.h"
+#include "zabitan/sstp_notify/script.h"
+#include "zabitan/sstp_notify/settings.h"
+#include "zabitan/sstp_notify/transport.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 namespace {
 
 struct Options {
@@ -155,7 +155,7 @@ int Run(int argc, char** argv) {
   app.add_option("--spool", o.settings.spool, "keep undelivered messages in this folder for later");
   app.add_option("--expire", o.settings.expire,
                  "drop spooled messages older than this many seconds (default 3600)")
-      ->check(CLI::Range(int64_t{1}, int64_t{30 * 86400}));
+      ->check(CLI::Range(int64_t{1}, int64_t{30} * 86400));
   app.add_option("--timeout", o.settings.timeout, "seconds to wait for the answer (default 10)")
       ->check(CLI::Range(int64_t{1}, int64_t{300}));
   app.add_flag("--flush", o.flush, "deliver what the spool holds, then exit");
@@ -258,6 +258,9 @@ int Run(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
-int main(int argc, char** argv) { return zabitan::sstp::Run(argc, argv); }
+int main(int argc, char** argv) {
+  return zabitan::GuardedMain("zabitan-sstp",
+                              [&] { return zabitan::sstp_notify::Run(argc, argv); });
+}

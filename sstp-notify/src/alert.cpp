@@ -1,11 +1,11 @@
-#include "zabitan/sstp/alert.h"
+#include "zabitan/sstp_notify/alert.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "zabitan/common/trim.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 namespace {
 
 std::string Lower(std::string_view s) {
@@ -60,4 +60,4 @@ int Surfaces::For(const Alert& alert) const {
   return it == by_severity.end() ? fallback : it->second;
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

@@ -9,9 +9,9 @@
 #include <utility>
 
 #include "zabitan/common/printable.h"
-#include "zabitan/sstp/error.h"
+#include "zabitan/sstp_notify/error.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 namespace {
 
 struct Known {
@@ -41,6 +41,14 @@ struct IconvCloser {
   void operator()(iconv_t cd) const { iconv_close(cd); }
 };
 using UniqueIconv = std::unique_ptr<std::remove_pointer_t<iconv_t>, IconvCloser>;
+
+// iconv_open says "failed" with (iconv_t)-1, not nullptr: an empty handle then, errno set.
+UniqueIconv OpenIconv(const char* to, const char* from) {
+  iconv_t cd = iconv_open(to, from);
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): iconv_open's documented failure value
+  if (cd == reinterpret_cast<iconv_t>(-1)) return UniqueIconv();
+  return UniqueIconv(cd);
+}
 
 // Converts all of `in`, appending to `out`; false with errno on a character it cannot convert
 // (EILSEQ, `in` then starts at that character) or another error.
@@ -110,17 +118,15 @@ Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::str
     *out = std::string(utf8);
     return Status::Ok();
   }
-  UniqueIconv cd(iconv_open(k->iconv, "UTF-8"));
-  if (cd.get() == reinterpret_cast<iconv_t>(-1)) {
-    cd.release();
+  UniqueIconv cd = OpenIconv(k->iconv, "UTF-8");
+  if (!cd) {
     return Status::Error(
         std::string("iconv cannot convert to ") + k->iconv + ": " + std::strerror(errno),
         Errc::kUnsupportedCharset);
   }
   constexpr std::string_view kGeta = "\xe3\x80\x93";  // 〓
-  UniqueIconv probe(iconv_open(k->iconv, "UTF-8"));
-  if (probe.get() == reinterpret_cast<iconv_t>(-1)) {
-    probe.release();
+  UniqueIconv probe = OpenIconv(k->iconv, "UTF-8");
+  if (!probe) {
     return Status::Error(
         std::string("iconv cannot convert to ") + k->iconv + ": " + std::strerror(errno),
         Errc::kUnsupportedCharset);
@@ -163,4 +169,4 @@ Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::str
   return Status::Ok();
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

@@ -10,16 +10,17 @@
 //
 //   std::string bytes;
 //   size_t replaced = 0;
-//   zabitan::Status s = zabitan::sstp::ConvertFromUtf8(text, "Shift_JIS", &bytes, &replaced);
-#ifndef ZABITAN_SSTP_CHARSET_H_
-#define ZABITAN_SSTP_CHARSET_H_
+//   zabitan::Status s = zabitan::sstp_notify::ConvertFromUtf8(text, "Shift_JIS", &bytes,
+//   &replaced);
+#ifndef ZABITAN_SSTP_NOTIFY_CHARSET_H_
+#define ZABITAN_SSTP_NOTIFY_CHARSET_H_
 
 #include <string>
 #include <string_view>
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 // The SSTP name of a charset given in any case ("utf-8", "shift_jis", "SJIS"), or an error
 // listing the supported ones.
@@ -31,6 +32,6 @@ Status CanonicalCharset(std::string_view name, std::string* canonical);
 Status ConvertFromUtf8(std::string_view utf8, std::string_view charset, std::string* out,
                        size_t* replaced);
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
-#endif  // ZABITAN_SSTP_CHARSET_H_
+#endif  // ZABITAN_SSTP_NOTIFY_CHARSET_H_

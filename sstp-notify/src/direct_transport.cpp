@@ -9,10 +9,10 @@
 
 #include "zabitan/common/connect.h"
 #include "zabitan/common/spawn_status.h"
-#include "zabitan/sstp/protocol.h"
-#include "zabitan/sstp/transport.h"
+#include "zabitan/sstp_notify/protocol.h"
+#include "zabitan/sstp_notify/transport.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 namespace {
 
 namespace asio = boost::asio;
@@ -104,4 +104,4 @@ std::unique_ptr<Transport> MakeDirectTransport(std::string host, uint16_t port, 
   return std::make_unique<DirectTransport>(std::move(host), port, timeouts);
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

@@ -1,8 +1,8 @@
-#include "zabitan/sstp/error.h"
+#include "zabitan/sstp_notify/error.h"
 
 #include <string>
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 namespace {
 
 class Category : public std::error_category {
@@ -38,4 +38,4 @@ const std::error_category& SstpCategory() {
   return category;
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

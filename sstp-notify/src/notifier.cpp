@@ -1,13 +1,13 @@
-#include "zabitan/sstp/notifier.h"
+#include "zabitan/sstp_notify/notifier.h"
 
 #include <ctime>
 
 #include <nlohmann/json.hpp>
 
 #include "zabitan/common/log.h"
-#include "zabitan/sstp/error.h"
+#include "zabitan/sstp_notify/error.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 using nlohmann::json;
 
@@ -175,4 +175,4 @@ FlushReport Notifier::Flush() {
   return report;
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

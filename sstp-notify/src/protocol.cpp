@@ -1,14 +1,14 @@
-#include "zabitan/sstp/protocol.h"
+#include "zabitan/sstp_notify/protocol.h"
 
 #include <algorithm>
 #include <charconv>
 
 #include "charset.h"
 #include "zabitan/common/printable.h"
-#include "zabitan/sstp/error.h"
-#include "zabitan/sstp/script.h"
+#include "zabitan/sstp_notify/error.h"
+#include "zabitan/sstp_notify/script.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 namespace {
 
 void AddHeader(std::string* text, std::string_view name, std::string_view value, size_t limit) {
@@ -166,4 +166,4 @@ std::string Describe(int code) {
   return std::to_string(code) + " " + text;
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

@@ -1,8 +1,8 @@
-#include "zabitan/sstp/script.h"
+#include "zabitan/sstp_notify/script.h"
 
 #include "zabitan/common/utf8.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 namespace {
 
 constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
@@ -91,4 +91,4 @@ std::string Speech::Render(const std::map<std::string, std::string>& values) con
   return out;
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

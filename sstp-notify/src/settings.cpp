@@ -1,4 +1,4 @@
-#include "zabitan/sstp/settings.h"
+#include "zabitan/sstp_notify/settings.h"
 
 #include <charconv>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include "ssh_transport.h"
 #include "zabitan/common/printable.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 namespace {
 
 // "host:port", "[v6]:port" or "host" (port 9801).
@@ -87,7 +87,7 @@ Status ApplyConfig(const Config& config, Settings* o) {
     int64_t min, max;
     std::optional<int64_t>* slot;
   } ints[] = {{"spool_max_bytes", 1024, int64_t{1} << 40, &o->spool_max_bytes},
-              {"expire", 1, 30 * 86400, &o->expire},
+              {"expire", 1, int64_t{30} * 86400, &o->expire},
               {"timeout", 1, 300, &o->timeout}};
   for (const IntKey& k : ints) {
     std::optional<int64_t> v;
@@ -152,4 +152,4 @@ Status OpenSpool(const Settings& o, std::unique_ptr<Spool>* spool) {
   return Spool::Open(o.spool, max_bytes, std::chrono::seconds(20), spool);
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

@@ -6,7 +6,7 @@
 #include "ssh_transport.h"
 #include "zabitan/common/printable.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 Status ParseSshDestination(const std::string& text, SshOptions* options) {
   size_t at = text.rfind('@');
@@ -51,4 +51,4 @@ Status ParseSshDestination(const std::string& text, SshOptions* options) {
   return Status::Ok();
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

@@ -26,9 +26,9 @@
 #include "zabitan/common/secret_file.h"
 #include "zabitan/common/spawn_status.h"
 #include "zabitan/common/unique_fd.h"
-#include "zabitan/sstp/protocol.h"
+#include "zabitan/sstp_notify/protocol.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 namespace {
 
 namespace asio = boost::asio;
@@ -477,4 +477,4 @@ std::unique_ptr<Transport> MakeSshTransport(SshOptions options) {
   return std::make_unique<SshTransport>(std::move(options));
 }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify

@@ -11,21 +11,21 @@
 // readable by group or others) or, without one, through ssh-agent. Debian 12's libssh2 1.10
 // cannot sign with rsa-sha2, which OpenSSH 8.8+ requires: an RSA key gets that explanation.
 //
-//   zabitan::sstp::SshOptions o;
+//   zabitan::sstp_notify::SshOptions o;
 //   o.user = "alice"; o.host = "desk.example"; o.identity = "/etc/zabitan/id_ed25519";
 //   o.known_hosts = "/etc/zabitan/known_hosts";
-//   std::unique_ptr<zabitan::sstp::Transport> t = zabitan::sstp::MakeSshTransport(o);
-#ifndef ZABITAN_SSTP_SSH_TRANSPORT_H_
-#define ZABITAN_SSTP_SSH_TRANSPORT_H_
+//   std::unique_ptr<zabitan::sstp_notify::Transport> t = zabitan::sstp_notify::MakeSshTransport(o);
+#ifndef ZABITAN_SSTP_NOTIFY_SSH_TRANSPORT_H_
+#define ZABITAN_SSTP_NOTIFY_SSH_TRANSPORT_H_
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "zabitan/common/status.h"
-#include "zabitan/sstp/transport.h"
+#include "zabitan/sstp_notify/transport.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 struct SshOptions {
   std::string user;
@@ -45,6 +45,6 @@ Status ParseSshDestination(const std::string& text, SshOptions* options);
 
 std::unique_ptr<Transport> MakeSshTransport(SshOptions options);
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
-#endif  // ZABITAN_SSTP_SSH_TRANSPORT_H_
+#endif  // ZABITAN_SSTP_NOTIFY_SSH_TRANSPORT_H_

@@ -16,9 +16,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "zabitan/prom/parser.h"
+#include "zabitan/prom_bridge/parser.h"
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
 namespace {
 
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   } else {
     for (uint64_t i = 0; i < series;) {
       text.clear();
-      while (i < series && text.size() < 64 * 1024) AppendSeries(i++, &text);
+      while (i < series && text.size() < size_t{64} * 1024) AppendSeries(i++, &text);
       timed(text);
     }
   }

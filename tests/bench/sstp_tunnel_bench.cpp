@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -29,16 +30,16 @@
 
 #include "sstp-notify/src/ssh_transport.h"
 #include "zabitan/common/unique_fd.h"
-#include "zabitan/sstp/protocol.h"
-#include "zabitan/sstp/transport.h"
+#include "zabitan/sstp_notify/protocol.h"
+#include "zabitan/sstp_notify/transport.h"
 
 extern char** environ;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using zabitan::sstp::ExchangeResult;
-using zabitan::sstp::Transport;
+using zabitan::sstp_notify::ExchangeResult;
+using zabitan::sstp_notify::Transport;
 
 std::map<std::string, std::string> ReadEnv(const std::string& path) {
   std::map<std::string, std::string> env;
@@ -64,12 +65,12 @@ std::string Require(const std::map<std::string, std::string>& env, const char* k
 }
 
 std::string RequestBytes(int n, const char* how) {
-  zabitan::sstp::Request r;
+  zabitan::sstp_notify::Request r;
   r.sender = "zabitan-bench";
   r.script = "\\0\\s[0]bench " + std::string(how) + " " + std::to_string(n) + "\\e";
   std::string bytes;
   size_t replaced = 0;
-  if (zabitan::Status s = zabitan::sstp::EncodeRequest(r, &bytes, &replaced); !s.ok()) {
+  if (zabitan::Status s = zabitan::sstp_notify::EncodeRequest(r, &bytes, &replaced); !s.ok()) {
     std::fprintf(stderr, "sstp_tunnel_bench: %s\n", s.message().c_str());
     std::exit(2);
   }
@@ -82,8 +83,8 @@ bool Delivered(const ExchangeResult& r, std::string* why) {
     *why = r.status.message();
     return false;
   }
-  zabitan::sstp::Response response;
-  if (zabitan::Status s = zabitan::sstp::ParseResponse(r.head, &response); !s.ok()) {
+  zabitan::sstp_notify::Response response;
+  if (zabitan::Status s = zabitan::sstp_notify::ParseResponse(r.head, &response); !s.ok()) {
     *why = s.message();
     return false;
   }
@@ -112,6 +113,7 @@ class SshClient {
  public:
   explicit SshClient(const std::vector<std::string>& args) {
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
@@ -146,7 +148,7 @@ struct Stats {
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  auto i = static_cast<size_t>(std::lround(p * static_cast<double>(v.size() - 1)));
   return v[std::min(i, v.size() - 1)];
 }
 
@@ -174,7 +176,7 @@ int main(int argc, char** argv) {
   const std::string ninix_host = Require(ninix, "NINIX_HOST");
   const uint16_t ninix_port = static_cast<uint16_t>(std::stoi(Require(ninix, "NINIX_PORT")));
 
-  zabitan::sstp::SshOptions o;
+  zabitan::sstp_notify::SshOptions o;
   o.user = Require(sshd, "SSHD_USER");
   o.host = Require(sshd, "SSHD_HOST");
   o.port = static_cast<uint16_t>(std::stoi(Require(sshd, "SSHD_PORT")));
@@ -186,7 +188,8 @@ int main(int argc, char** argv) {
   Stats direct_only, tunnel, per_message;
   std::string why;
   {  // The baseline: ninix's own time to answer, no SSH at all.
-    std::unique_ptr<Transport> t = zabitan::sstp::MakeDirectTransport(ninix_host, ninix_port, {});
+    std::unique_ptr<Transport> t =
+        zabitan::sstp_notify::MakeDirectTransport(ninix_host, ninix_port, {});
     for (int i = 0; i < messages; ++i) {
       std::string request = RequestBytes(i, "direct");
       Clock::time_point start = Clock::now();
@@ -201,7 +204,7 @@ int main(int argc, char** argv) {
   }
   {
     std::unique_ptr<Transport> t =
-        zabitan::sstp::MakeSshTransport(o);  // logs in at the first message
+        zabitan::sstp_notify::MakeSshTransport(o);  // logs in at the first message
     for (int i = 0; i < messages; ++i) {
       std::string request = RequestBytes(i, "tunnel");
       Clock::time_point start = Clock::now();
@@ -224,10 +227,10 @@ int main(int argc, char** argv) {
          "LogLevel=ERROR", "-i", o.identity, "-p", std::to_string(o.port), "-L",
          "127.0.0.1:" + std::to_string(local) + ":" + ninix_host + ":" + std::to_string(ninix_port),
          o.user + "@" + o.host});
-    zabitan::sstp::Timeouts quick;
+    zabitan::sstp_notify::Timeouts quick;
     quick.connect = std::chrono::milliseconds(1000);
     std::unique_ptr<Transport> direct =
-        zabitan::sstp::MakeDirectTransport("127.0.0.1", local, quick);
+        zabitan::sstp_notify::MakeDirectTransport("127.0.0.1", local, quick);
     // Ready when the forwarded port answers: until ssh listens, connecting is refused at once.
     bool delivered = false;
     Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);

@@ -23,12 +23,12 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "zabitan/prom/exposition.h"
-#include "zabitan/prom/numbers.h"
+#include "zabitan/prom_bridge/exposition.h"
+#include "zabitan/prom_bridge/numbers.h"
 
 namespace {
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
 size_t SampleLines(std::string_view text, Format format) {
   size_t n = 0;

@@ -1,9 +1,9 @@
 // Fuzz target: what zabitan-sstp takes from outside — alert text that becomes SakuraScript, and
 // the SSTP server's response.
 //
-//   text → zabitan::sstp::EscapeText / CleanHeaderValue / Speech → EncodeRequest (UTF-8, and
+//   text → zabitan::sstp_notify::EscapeText / CleanHeaderValue / Speech → EncodeRequest (UTF-8, and
 //          ISO-2022-JP through iconv)
-//   text → zabitan::sstp::HeadEnd → ParseResponse
+//   text → zabitan::sstp_notify::HeadEnd → ParseResponse
 //
 // Properties (a violation aborts):
 //  - escaped text holds no tag of its own: every backslash starts \\, \% or our \n; no control
@@ -22,12 +22,12 @@
 #include "../sstp-notify/charset_oracle.h"
 #include "fuzz_check.h"
 #include "sstp-notify/src/charset.h"
-#include "zabitan/sstp/protocol.h"
-#include "zabitan/sstp/script.h"
+#include "zabitan/sstp_notify/protocol.h"
+#include "zabitan/sstp_notify/script.h"
 
 namespace {
 
-using namespace zabitan::sstp;
+using namespace zabitan::sstp_notify;
 
 bool OnlyOurEscapes(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {

@@ -1,9 +1,9 @@
-#include "zabitan/prom/config.h"
+#include "zabitan/prom_bridge/config.h"
 
 #include <catch2/catch.hpp>
 
 using namespace zabitan;
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
 namespace {
 

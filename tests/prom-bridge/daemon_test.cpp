@@ -1,4 +1,4 @@
-#include "zabitan/prom/daemon.h"
+#include "zabitan/prom_bridge/daemon.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 using namespace std::chrono_literals;
 
 namespace {

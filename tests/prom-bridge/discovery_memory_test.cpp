@@ -1,6 +1,6 @@
 // DiscoveryMemory (discovery_memory.h): a family's discovery value is due when its rows
 // changed, when the refresh interval has passed, and after a missing or damaged state file.
-#include "zabitan/prom/discovery_memory.h"
+#include "zabitan/prom_bridge/discovery_memory.h"
 
 #include <unistd.h>
 
@@ -12,19 +12,19 @@
 
 #include <catch2/catch.hpp>
 
-#include "zabitan/prom/mapping.h"
+#include "zabitan/prom_bridge/mapping.h"
 
 namespace {
 
-using zabitan::prom::DiscoveryMemory;
+using zabitan::prom_bridge::DiscoveryMemory;
 
 // The discovery value the Mapper makes for `body` (the bridge's own rows, not a hand-written one).
 std::string Rows(const std::string& body) {
   std::vector<zabitan::sender::Value> values;
-  zabitan::prom::MappingOptions o;
+  zabitan::prom_bridge::MappingOptions o;
   o.host = std::string("web01");
-  zabitan::prom::Mapper mapper(o, 1000, &values);
-  zabitan::prom::Parser parser(zabitan::prom::Format::kText004, {}, &mapper);
+  zabitan::prom_bridge::Mapper mapper(o, 1000, &values);
+  zabitan::prom_bridge::Parser parser(zabitan::prom_bridge::Format::kText004, {}, &mapper);
   parser.Feed(body);
   REQUIRE(parser.Finish().ok());
   for (const auto& v : values) {
@@ -73,8 +73,8 @@ TEST_CASE("discovery memory: unchanged rows are not due until the refresh", "[di
 TEST_CASE("discovery memory: saved, loaded, missing and damaged files", "[discovery]") {
   char dir[] = "/tmp/zabitan-discovery-XXXXXX";
   REQUIRE(mkdtemp(dir) != nullptr);
-  const std::string file = zabitan::prom::DiscoveryStateFile(dir, "web01");
-  CHECK(file != zabitan::prom::DiscoveryStateFile(dir, "web02"));
+  const std::string file = zabitan::prom_bridge::DiscoveryStateFile(dir, "web01");
+  CHECK(file != zabitan::prom_bridge::DiscoveryStateFile(dir, "web02"));
   const std::string key = "prom.discovery[up]", two = Rows(kTwo);
   {
     DiscoveryMemory m;

@@ -1,4 +1,4 @@
-#include "zabitan/prom/mapping.h"
+#include "zabitan/prom_bridge/mapping.h"
 
 #include <cmath>
 #include <map>
@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 using zabitan::sender::Value;
 
 namespace {
@@ -22,7 +22,7 @@ MappingOptions Host() {
 std::map<std::string, Value> Map(std::string_view text, Format format = Format::kText004,
                                  MappingOptions o = Host()) {
   std::vector<Value> values;
-  Mapper mapper(o, 1000, &values);
+  Mapper mapper(std::move(o), 1000, &values);
   Parser parser(format, {}, &mapper);
   parser.Feed(text);
   REQUIRE(parser.Finish().ok());

@@ -1,8 +1,8 @@
-#include "zabitan/prom/matcher.h"
+#include "zabitan/prom_bridge/matcher.h"
 
 #include <catch2/catch.hpp>
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
 namespace {
 

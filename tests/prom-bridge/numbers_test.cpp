@@ -1,10 +1,10 @@
-#include "zabitan/prom/numbers.h"
+#include "zabitan/prom_bridge/numbers.h"
 
 #include <cmath>
 
 #include <catch2/catch.hpp>
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
 TEST_CASE("prom numbers: values, including NaN and the infinities in any case", "[prom]") {
   double v = 0;

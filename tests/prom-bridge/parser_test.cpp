@@ -1,12 +1,12 @@
-#include "zabitan/prom/parser.h"
+#include "zabitan/prom_bridge/parser.h"
 
 #include <string>
 
 #include <catch2/catch.hpp>
 
-#include "zabitan/prom/exposition.h"
+#include "zabitan/prom_bridge/exposition.h"
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
 namespace {
 

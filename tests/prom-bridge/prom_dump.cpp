@@ -13,12 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "zabitan/prom/exposition.h"
-#include "zabitan/prom/numbers.h"
+#include "zabitan/common/exit_codes.h"
+#include "zabitan/prom_bridge/exposition.h"
+#include "zabitan/prom_bridge/numbers.h"
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
-int main(int argc, char** argv) {
+static int Dump(int argc, char** argv) {
   std::string format_word = argc > 1 ? argv[1] : "";
   bool canonical = false;
   std::string path;
@@ -75,4 +76,8 @@ int main(int argc, char** argv) {
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  return zabitan::GuardedMain("prom_dump", [&] { return Dump(argc, argv); });
 }

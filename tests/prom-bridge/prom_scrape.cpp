@@ -12,9 +12,9 @@
 #include <iostream>
 #include <string>
 
-#include "zabitan/prom/scraper.h"
+#include "zabitan/prom_bridge/scraper.h"
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
 namespace {
 struct NullSink : Sink {

@@ -1,4 +1,4 @@
-#include "zabitan/prom/proxy_protocol.h"
+#include "zabitan/prom_bridge/proxy_protocol.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "zabitan/prom/rates.h"
+#include "zabitan/prom_bridge/rates.h"
 
 #include <sys/stat.h>
 
@@ -8,7 +8,7 @@
 
 #include "../temp_files.h"
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 
 TEST_CASE("prom rates: per second, resets, first and stale samples", "[prom]") {
   RateState r;

@@ -2,7 +2,7 @@
 // sends, found the way Zabbix finds it (each discovery row's {#PROM.ID} put into each item
 // prototype's key, quoted as Zabbix quotes an LLD macro in a key), with units, rates and
 // quantiles as documented.
-#include "zabitan/prom/template.h"
+#include "zabitan/prom_bridge/template.h"
 
 #include <map>
 #include <set>
@@ -12,7 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-using namespace zabitan::prom;
+using namespace zabitan::prom_bridge;
 using zabitan::sender::Value;
 
 namespace {

@@ -1,10 +1,10 @@
-#include "zabitan/sstp/alert.h"
+#include "zabitan/sstp_notify/alert.h"
 
 #include <catch2/catch.hpp>
 
 #include "sstp-notify/src/ssh_transport.h"
 
-using namespace zabitan::sstp;
+using namespace zabitan::sstp_notify;
 
 TEST_CASE("alert: the media type message's Name: value lines", "[sstp][alert]") {
   Alert a = ParseMediaAlert(

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace zabitan::sstp::testing {
+namespace zabitan::sstp_notify::testing {
 
 // `bytes` in `charset` (an SSTP name) decoded to UTF-8 with glibc, as the ghost decodes a
 // request (Shift_JIS as CP932, what zabitan writes); none when glibc refuses them.
@@ -40,6 +40,6 @@ inline std::string AsciiSeen(std::string_view utf8) {
   return ascii;
 }
 
-}  // namespace zabitan::sstp::testing
+}  // namespace zabitan::sstp_notify::testing
 
 #endif  // ZABITAN_TESTS_SSTP_CHARSET_ORACLE_H_

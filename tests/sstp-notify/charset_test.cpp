@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "charset_oracle.h"
-#include "zabitan/sstp/error.h"
+#include "zabitan/sstp_notify/error.h"
 
-using zabitan::sstp::CanonicalCharset;
-using zabitan::sstp::ConvertFromUtf8;
+using zabitan::sstp_notify::CanonicalCharset;
+using zabitan::sstp_notify::ConvertFromUtf8;
 
 TEST_CASE("charset: names are taken in any case and spelling", "[sstp][charset]") {
   std::string c;
@@ -20,7 +20,7 @@ TEST_CASE("charset: names are taken in any case and spelling", "[sstp][charset]"
   CHECK(c == "ISO-2022-JP");
   auto s = CanonicalCharset("Bogus-Enc", &c);
   REQUIRE_FALSE(s.ok());
-  CHECK(s.code() == zabitan::sstp::Errc::kUnsupportedCharset);
+  CHECK(s.code() == zabitan::sstp_notify::Errc::kUnsupportedCharset);
   CHECK(s.message() == "unsupported charset \"Bogus-Enc\" (UTF-8, Shift_JIS, EUC-JP, ISO-2022-JP)");
 }
 
@@ -53,10 +53,10 @@ TEST_CASE("charset: a character the charset lacks becomes the geta mark, counted
   CHECK(replaced == 1);
 }
 
-using zabitan::sstp::testing::AsciiSeen;
+using zabitan::sstp_notify::testing::AsciiSeen;
 
 std::string Decoded(const std::string& bytes, const char* charset) {
-  std::optional<std::string> utf8 = zabitan::sstp::testing::DecodeToUtf8(bytes, charset);
+  std::optional<std::string> utf8 = zabitan::sstp_notify::testing::DecodeToUtf8(bytes, charset);
   REQUIRE(utf8);
   return *utf8;
 }

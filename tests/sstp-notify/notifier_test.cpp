@@ -1,13 +1,13 @@
-#include "zabitan/sstp/notifier.h"
+#include "zabitan/sstp_notify/notifier.h"
 
 #include <deque>
 
 #include <catch2/catch.hpp>
 
 #include "../temp_files.h"
-#include "zabitan/sstp/error.h"
+#include "zabitan/sstp_notify/error.h"
 
-using namespace zabitan::sstp;
+using namespace zabitan::sstp_notify;
 
 namespace {
 
@@ -163,7 +163,7 @@ TEST_CASE("notifier: past its deadline nothing is sent, everything waits in orde
   t.answers = {"SSTP/1.4 200 OK", "SSTP/1.4 200 OK"};
   Delivery d = n.Deliver(Say("one"));
   CHECK(d.outcome == Delivery::kSpooled);
-  CHECK(d.status.code() == zabitan::sstp::Errc::kNoTimeLeft);
+  CHECK(d.status.code() == zabitan::sstp_notify::Errc::kNoTimeLeft);
   CHECK(d.status.message().find("no time left") != std::string::npos);
   CHECK(n.Deliver(Say("two")).outcome == Delivery::kSpooled);
   CHECK(t.received.empty());

@@ -1,10 +1,10 @@
-#include "zabitan/sstp/protocol.h"
+#include "zabitan/sstp_notify/protocol.h"
 
 #include <catch2/catch.hpp>
 
-#include "zabitan/sstp/error.h"
+#include "zabitan/sstp_notify/error.h"
 
-using namespace zabitan::sstp;
+using namespace zabitan::sstp_notify;
 
 TEST_CASE("protocol: SEND SSTP/1.4 bytes", "[sstp][protocol]") {
   Request r;
@@ -120,7 +120,7 @@ TEST_CASE("protocol: status line and headers", "[sstp][protocol]") {
   CHECK_FALSE(ParseResponse("SSTP/1.0 +20 OK\r\n\r\n", &r).ok());
   CHECK_FALSE(ParseResponse("SSTP/1.4\r\n\r\n", &r).ok());
   auto s = ParseResponse("garbage\x01\n\n", &r);
-  CHECK(s.code() == zabitan::sstp::Errc::kBadResponse);
+  CHECK(s.code() == zabitan::sstp_notify::Errc::kBadResponse);
   CHECK(s.message() == "not an SSTP response: \"garbage\\x01\"");
 }
 

@@ -1,12 +1,12 @@
-#include "zabitan/sstp/script.h"
+#include "zabitan/sstp_notify/script.h"
 
 #include <string>
 
 #include <catch2/catch.hpp>
 
-using zabitan::sstp::CleanHeaderValue;
-using zabitan::sstp::EscapeText;
-using zabitan::sstp::Speech;
+using zabitan::sstp_notify::CleanHeaderValue;
+using zabitan::sstp_notify::EscapeText;
+using zabitan::sstp_notify::Speech;
 
 namespace {
 
@@ -50,7 +50,7 @@ TEST_CASE("script: the injection corpus shows literally", "[sstp][script]") {
       "\\e",
       "\\\\-",                                  // an escaped backslash followed by -
       "x\r\nScript: \\-\r\n\r\nSEND SSTP/1.4",  // header smuggling
-      std::string("nul\0here\\-", 11),
+      std::string("nul\0here\\-", 10),
       "\x1b[31mred\x7f\xc2\x85",  // ESC, DEL, C1 NEL
       "\\",                       // a lone backslash at the end
   };
@@ -82,7 +82,7 @@ TEST_CASE("script: invalid UTF-8 is replaced, never passed on", "[sstp][script]"
 TEST_CASE("script: long text is cut on a character and escape boundary", "[sstp][script]") {
   std::string big(1 << 20, 'a');
   std::string s = EscapeText(big);
-  CHECK(s.size() <= zabitan::sstp::kDefaultTextLimit);
+  CHECK(s.size() <= zabitan::sstp_notify::kDefaultTextLimit);
   CHECK(s.ends_with("\xe2\x80\xa6"));
   // Every cut point of a text of escapes and multi-byte characters stays well-formed.
   std::string text;

@@ -6,14 +6,20 @@
 // kExitSpooled (kept for later), kExitOk. A command line CLI11 cannot parse exits with CLI11's
 // own code (above 100), before any of these.
 //
-// Thread-safety: constants, safe from any thread.
+// GuardedMain runs a program's body and turns an exception that escapes it (out of memory, a
+// bug) into one line on stderr and kExitFailure, instead of std::terminate's abort.
+//
+// Thread-safety: constants and a function of its arguments, safe from any thread.
 //
 // Example:
 //   bool lost = false, waiting = true;
 //   int code = lost ? zabitan::kExitFailure : waiting ? zabitan::kExitSpooled : zabitan::kExitOk;
-//   return code;
+//   return zabitan::GuardedMain("zabitan-example", [&] { return code; });
 #ifndef ZABITAN_COMMON_EXIT_CODES_H_
 #define ZABITAN_COMMON_EXIT_CODES_H_
+
+#include <cstdio>
+#include <exception>
 
 namespace zabitan {
 
@@ -21,6 +27,18 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // bad option or input, nothing delivered, values lost
 inline constexpr int kExitPartial = 2;  // partly done: values refused (zabbix_sender's 2)
 inline constexpr int kExitSpooled = 3;  // nothing lost, but something waits in the spool
+
+template <typename Body>
+int GuardedMain(const char* program, Body body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", program, e.what());
+  } catch (...) {
+    std::fprintf(stderr, "%s: an unknown exception\n", program);
+  }
+  return kExitFailure;
+}
 
 }  // namespace zabitan
 

@@ -29,7 +29,7 @@
 // Example:
 //   std::unique_ptr<zabitan::sender::PendingStore> store;
 //   zabitan::Status s =
-//       zabitan::sender::PendingStore::Open("/var/lib/zabitan/prom/pending-x", {}, &store);
+//       zabitan::sender::PendingStore::Open("/var/lib/zabitan/prom_bridge/pending-x", {}, &store);
 //   zabitan::sender::Value v{"web01", "node.cpu[0]", "0.5"};
 //   if (s.ok() && !store->IsKnown(v.host, v.key)) store->Add(v, "node.cpu", true, 1700000000);
 //   if (s.ok()) s = store->Save();

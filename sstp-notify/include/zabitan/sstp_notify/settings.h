@@ -7,12 +7,12 @@
 // Example:
 //   zabitan::Config config;
 //   zabitan::Status s = zabitan::Config::Load("/etc/zabitan/zabitan.toml", false, &config);
-//   zabitan::sstp::Settings settings;
-//   if (s.ok()) s = zabitan::sstp::ApplyConfig(config, &settings);  // [sstp]
-//   std::unique_ptr<zabitan::sstp::Transport> transport;
-//   if (s.ok()) s = zabitan::sstp::MakeTransport(settings, &transport);
-#ifndef ZABITAN_SSTP_SETTINGS_H_
-#define ZABITAN_SSTP_SETTINGS_H_
+//   zabitan::sstp_notify::Settings settings;
+//   if (s.ok()) s = zabitan::sstp_notify::ApplyConfig(config, &settings);  // [sstp]
+//   std::unique_ptr<zabitan::sstp_notify::Transport> transport;
+//   if (s.ok()) s = zabitan::sstp_notify::MakeTransport(settings, &transport);
+#ifndef ZABITAN_SSTP_NOTIFY_SETTINGS_H_
+#define ZABITAN_SSTP_NOTIFY_SETTINGS_H_
 
 #include <cstdint>
 #include <memory>
@@ -23,10 +23,10 @@
 #include "zabitan/common/config.h"
 #include "zabitan/common/spool.h"
 #include "zabitan/common/status.h"
-#include "zabitan/sstp/alert.h"
-#include "zabitan/sstp/transport.h"
+#include "zabitan/sstp_notify/alert.h"
+#include "zabitan/sstp_notify/transport.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 inline constexpr const char* kDefaultTemplate = "\\0\\s[{surface}]{message}\\e";
 inline constexpr const char* kDefaultMediaTemplate = "\\0\\s[{surface}]{subject}\\n{message}\\e";
@@ -62,6 +62,6 @@ Status MakeTransport(const Settings& settings, std::unique_ptr<Transport>* trans
 // Opens the spool when one is set (else leaves `spool` empty).
 Status OpenSpool(const Settings& settings, std::unique_ptr<Spool>* spool);
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
-#endif  // ZABITAN_SSTP_SETTINGS_H_
+#endif  // ZABITAN_SSTP_NOTIFY_SETTINGS_H_

@@ -6,16 +6,16 @@
 //
 // Example:
 //   double v = 0;
-//   if (!zabitan::prom::ParseValue("+Inf", &v)) return 1;
-//   std::string s = zabitan::prom::FormatValue(v);  // "+Inf"
-#ifndef ZABITAN_PROM_NUMBERS_H_
-#define ZABITAN_PROM_NUMBERS_H_
+//   if (!zabitan::prom_bridge::ParseValue("+Inf", &v)) return 1;
+//   std::string s = zabitan::prom_bridge::FormatValue(v);  // "+Inf"
+#ifndef ZABITAN_PROM_BRIDGE_NUMBERS_H_
+#define ZABITAN_PROM_BRIDGE_NUMBERS_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 // A point in time, exact to the nanosecond (OpenMetrics writes seconds with a fraction,
 // 0.0.4 milliseconds); nanos is 0..999,999,999 also for times before 1970.
@@ -39,6 +39,6 @@ bool ParseSeconds(std::string_view text, Timestamp* ts);
 std::string FormatMillis(const Timestamp& ts);   // nanos below a millisecond are cut off
 std::string FormatSeconds(const Timestamp& ts);  // "1520879607.789", "-0.5", "12"
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_NUMBERS_H_
+#endif  // ZABITAN_PROM_BRIDGE_NUMBERS_H_

@@ -20,16 +20,17 @@
 // Thread-safety: plain values and pure functions, safe from any thread.
 //
 // Example:
-//   zabitan::sstp::Request r;
+//   zabitan::sstp_notify::Request r;
 //   r.script = "\\0\\s[0]disk full\\e";
 //   std::string bytes;
 //   size_t replaced = 0;
-//   zabitan::Status s = zabitan::sstp::EncodeRequest(r, &bytes, &replaced);
-//   zabitan::sstp::Response response;
-//   if (s.ok()) s = zabitan::sstp::ParseResponse("SSTP/1.4 503 Busy\r\n\r\n", &response);
-//   if (zabitan::sstp::Classify(response.code) == zabitan::sstp::Outcome::kRetryable) return 3;
-#ifndef ZABITAN_SSTP_PROTOCOL_H_
-#define ZABITAN_SSTP_PROTOCOL_H_
+//   zabitan::Status s = zabitan::sstp_notify::EncodeRequest(r, &bytes, &replaced);
+//   zabitan::sstp_notify::Response response;
+//   if (s.ok()) s = zabitan::sstp_notify::ParseResponse("SSTP/1.4 503 Busy\r\n\r\n", &response);
+//   if (zabitan::sstp_notify::Classify(response.code) == zabitan::sstp_notify::Outcome::kRetryable)
+//   return 3;
+#ifndef ZABITAN_SSTP_NOTIFY_PROTOCOL_H_
+#define ZABITAN_SSTP_NOTIFY_PROTOCOL_H_
 
 #include <cstddef>
 #include <string>
@@ -39,7 +40,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 inline constexpr size_t kMaxScriptBytes = 32 * 1024;  // SSP answers 413 to long requests
 inline constexpr size_t kMaxResponseHead = 16 * 1024;
@@ -80,6 +81,6 @@ Outcome Classify(int code);
 // "409 Conflict (the ghost is busy or in a no-interrupt state)".
 std::string Describe(int code);
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
-#endif  // ZABITAN_SSTP_PROTOCOL_H_
+#endif  // ZABITAN_SSTP_NOTIFY_PROTOCOL_H_

@@ -5,12 +5,13 @@
 // Functions of their arguments: thread-safe.
 //
 // Example:
-//   std::vector<zabitan::prom::OwnedFamily> doc;
-//   zabitan::prom::ParseResult r = zabitan::prom::ParseText(
-//       "# TYPE up gauge\nup 1\n# EOF\n", zabitan::prom::Format::kOpenMetrics, {}, &doc);
-//   std::string again = zabitan::prom::Print(doc, zabitan::prom::Format::kOpenMetrics);
-#ifndef ZABITAN_PROM_EXPOSITION_H_
-#define ZABITAN_PROM_EXPOSITION_H_
+//   std::vector<zabitan::prom_bridge::OwnedFamily> doc;
+//   zabitan::prom_bridge::ParseResult r = zabitan::prom_bridge::ParseText(
+//       "# TYPE up gauge\nup 1\n# EOF\n", zabitan::prom_bridge::Format::kOpenMetrics, {}, &doc);
+//   std::string again = zabitan::prom_bridge::Print(doc,
+//   zabitan::prom_bridge::Format::kOpenMetrics);
+#ifndef ZABITAN_PROM_BRIDGE_EXPOSITION_H_
+#define ZABITAN_PROM_BRIDGE_EXPOSITION_H_
 
 #include <optional>
 #include <string>
@@ -18,9 +19,9 @@
 #include <utility>
 #include <vector>
 
-#include "zabitan/prom/parser.h"
+#include "zabitan/prom_bridge/parser.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 using OwnedLabels = std::vector<std::pair<std::string, std::string>>;  // name, unescaped value
 
@@ -57,6 +58,6 @@ std::string Print(const std::vector<OwnedFamily>& families, Format format);
 // Equality with NaN equal to NaN (the values of a parse and a reparse).
 bool SameFamilies(const std::vector<OwnedFamily>& a, const std::vector<OwnedFamily>& b);
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_EXPOSITION_H_
+#endif  // ZABITAN_PROM_BRIDGE_EXPOSITION_H_

@@ -4,17 +4,17 @@
 // Thread-safety: the category is a constant singleton; everything here is safe from any thread.
 //
 // Example:
-//   #include "zabitan/sstp/protocol.h"
-//   zabitan::sstp::Response response;
-//   zabitan::Status s = zabitan::sstp::ParseResponse("HTTP/1.0 400 Bad\r\n\r\n", &response);
-//   if (s.code() == zabitan::sstp::Errc::kBadResponse) return 1;  // not an SSTP server
-#ifndef ZABITAN_SSTP_ERROR_H_
-#define ZABITAN_SSTP_ERROR_H_
+//   #include "zabitan/sstp_notify/protocol.h"
+//   zabitan::sstp_notify::Response response;
+//   zabitan::Status s = zabitan::sstp_notify::ParseResponse("HTTP/1.0 400 Bad\r\n\r\n", &response);
+//   if (s.code() == zabitan::sstp_notify::Errc::kBadResponse) return 1;  // not an SSTP server
+#ifndef ZABITAN_SSTP_NOTIFY_ERROR_H_
+#define ZABITAN_SSTP_NOTIFY_ERROR_H_
 
 #include <system_error>
 #include <type_traits>
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 enum class Errc {
   kUnsupportedCharset = 1,  // a charset zabitan-sstp cannot write (or iconv lacks)
@@ -31,9 +31,9 @@ const std::error_category& SstpCategory();
 
 inline std::error_code make_error_code(Errc e) { return {static_cast<int>(e), SstpCategory()}; }
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
 template <>
-struct std::is_error_code_enum<zabitan::sstp::Errc> : std::true_type {};
+struct std::is_error_code_enum<zabitan::sstp_notify::Errc> : std::true_type {};
 
-#endif  // ZABITAN_SSTP_ERROR_H_
+#endif  // ZABITAN_SSTP_NOTIFY_ERROR_H_

@@ -25,15 +25,15 @@
 //
 // Example:
 //   #include <ctime>
-//   #include "zabitan/prom/scraper.h"
-//   zabitan::prom::TargetOptions target;
+//   #include "zabitan/prom_bridge/scraper.h"
+//   zabitan::prom_bridge::TargetOptions target;
 //   target.url = "http://localhost:9100/metrics";
 //   std::vector<zabitan::sender::Value> values;
-//   zabitan::prom::Mapper mapper({.host = "web01"}, std::time(nullptr), &values);
-//   zabitan::prom::ScrapeResult r = zabitan::prom::Scrape(target, {}, &mapper);
+//   zabitan::prom_bridge::Mapper mapper({.host = "web01"}, std::time(nullptr), &values);
+//   zabitan::prom_bridge::ScrapeResult r = zabitan::prom_bridge::Scrape(target, {}, &mapper);
 //   if (!r.ok()) values.clear();  // all or nothing: a failed scrape's values are dropped
-#ifndef ZABITAN_PROM_MAPPING_H_
-#define ZABITAN_PROM_MAPPING_H_
+#ifndef ZABITAN_PROM_BRIDGE_MAPPING_H_
+#define ZABITAN_PROM_BRIDGE_MAPPING_H_
 
 #include <cstdint>
 #include <map>
@@ -41,12 +41,12 @@
 #include <utility>
 #include <vector>
 
-#include "zabitan/prom/matcher.h"
-#include "zabitan/prom/parser.h"
-#include "zabitan/prom/rates.h"
+#include "zabitan/prom_bridge/matcher.h"
+#include "zabitan/prom_bridge/parser.h"
+#include "zabitan/prom_bridge/rates.h"
 #include "zabitan/sender/value.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 struct MappingOptions {
   std::string host;  // the Zabbix host that gets the values
@@ -107,6 +107,6 @@ std::string KeyParam(std::string_view text);
 // one +Inf. NaN when there is no observation or no +Inf bucket.
 double BucketQuantile(double q, const std::vector<std::pair<double, double>>& buckets);
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_MAPPING_H_
+#endif  // ZABITAN_PROM_BRIDGE_MAPPING_H_

@@ -6,11 +6,11 @@
 // Matches is safe from several threads.
 //
 // Example:
-//   std::vector<zabitan::prom::LabelMatcher> m;
-//   zabitan::Status s = zabitan::prom::ParseMatchers({"job=\"node\"", "code=~\"5..\""}, &m);
-//   bool keep = zabitan::prom::MatchAll(m, {{"job", "node"}, {"code", "503"}});  // true
-#ifndef ZABITAN_PROM_MATCHER_H_
-#define ZABITAN_PROM_MATCHER_H_
+//   std::vector<zabitan::prom_bridge::LabelMatcher> m;
+//   zabitan::Status s = zabitan::prom_bridge::ParseMatchers({"job=\"node\"", "code=~\"5..\""}, &m);
+//   bool keep = zabitan::prom_bridge::MatchAll(m, {{"job", "node"}, {"code", "503"}});  // true
+#ifndef ZABITAN_PROM_BRIDGE_MATCHER_H_
+#define ZABITAN_PROM_BRIDGE_MATCHER_H_
 
 #include <memory>
 #include <string>
@@ -20,7 +20,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 class LabelMatcher {
  public:
@@ -49,6 +49,6 @@ Status ParseMatchers(const std::vector<std::string>& texts, std::vector<LabelMat
 bool MatchAll(const std::vector<LabelMatcher>& matchers,
               const std::vector<std::pair<std::string, std::string>>& labels);
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_MATCHER_H_
+#endif  // ZABITAN_PROM_BRIDGE_MATCHER_H_

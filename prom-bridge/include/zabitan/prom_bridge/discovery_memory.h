@@ -20,15 +20,15 @@
 //
 // Example:
 //   #include <ctime>
-//   std::string path = zabitan::prom::DiscoveryStateFile("/var/lib/zabitan/prom", "web01");
-//   zabitan::prom::DiscoveryMemory m;
+//   std::string path = zabitan::prom_bridge::DiscoveryStateFile("/var/lib/zabitan/prom", "web01");
+//   zabitan::prom_bridge::DiscoveryMemory m;
 //   zabitan::Status s = m.Load(path);  // damaged: an error, and empty
 //   std::string key = "prom.discovery[node_cpu_seconds]", rows = R"([{"{#PROM.ID}":"cpu=0"}])";
 //   int64_t now = std::time(nullptr);
 //   if (m.Due(key, rows, now)) m.Delivered(key, rows, now);  // once the delivery ended well
 //   s = m.Save(path);
-#ifndef ZABITAN_PROM_DISCOVERY_MEMORY_H_
-#define ZABITAN_PROM_DISCOVERY_MEMORY_H_
+#ifndef ZABITAN_PROM_BRIDGE_DISCOVERY_MEMORY_H_
+#define ZABITAN_PROM_BRIDGE_DISCOVERY_MEMORY_H_
 
 #include <cstdint>
 #include <string>
@@ -37,7 +37,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 // Seconds after which an unchanged discovery value is sent again: well within the template's
 // 7-day lost-resource lifetime, short enough that a host re-created by hand is whole again soon.
@@ -70,6 +70,6 @@ class DiscoveryMemory {
 // The discovery memory of a Zabbix host: STATE_DIR/discovery-HASH(host).json.
 std::string DiscoveryStateFile(const std::string& state_dir, const std::string& host);
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_DISCOVERY_MEMORY_H_
+#endif  // ZABITAN_PROM_BRIDGE_DISCOVERY_MEMORY_H_

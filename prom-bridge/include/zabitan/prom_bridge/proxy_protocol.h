@@ -13,17 +13,17 @@
 //   inet_pton(AF_INET, "192.0.2.2", &peer.sin_addr);
 //   local.sin_port = htons(51000);
 //   peer.sin_port = htons(9100);
-//   std::string h = zabitan::prom::ProxyHeader(1, reinterpret_cast<const sockaddr*>(&local),
+//   std::string h = zabitan::prom_bridge::ProxyHeader(1, reinterpret_cast<const sockaddr*>(&local),
 //                                              reinterpret_cast<const sockaddr*>(&peer));
 //   // "PROXY TCP4 192.0.2.1 192.0.2.2 51000 9100\r\n"; empty: a family other than TCP
-#ifndef ZABITAN_PROM_PROXY_PROTOCOL_H_
-#define ZABITAN_PROM_PROXY_PROTOCOL_H_
+#ifndef ZABITAN_PROM_BRIDGE_PROXY_PROTOCOL_H_
+#define ZABITAN_PROM_BRIDGE_PROXY_PROTOCOL_H_
 
 #include <sys/socket.h>
 
 #include <string>
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 // The header announcing a TCP connection from `source` to `destination` (both AF_INET or both
 // AF_INET6): version 1 "PROXY TCP4 192.0.2.1 192.0.2.2 51000 9100\r\n", version 2 the 12-byte
@@ -31,6 +31,6 @@ namespace zabitan::prom {
 // addresses and ports. Empty for any other version or family, or mixed families.
 std::string ProxyHeader(int version, const sockaddr* source, const sockaddr* destination);
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_PROXY_PROTOCOL_H_
+#endif  // ZABITAN_PROM_BRIDGE_PROXY_PROTOCOL_H_

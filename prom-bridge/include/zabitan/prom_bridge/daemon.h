@@ -11,20 +11,23 @@
 // nothing new starts. Once mode: every target once, then the end.
 //
 // Example:
-//   std::vector<zabitan::prom::TargetOptions> targets(2);
+//   namespace zp = zabitan::prom_bridge;
+//   std::vector<zp::TargetOptions> targets(2);
 //   using std::chrono::seconds;
-//   zabitan::prom::Schedule schedule({seconds(60), seconds(15)}, false, [&](size_t i, uint32_t t) {
-//     zabitan::prom::ScrapeOutcome o{.target = i, .clock = t};
+//   zp::Schedule schedule({seconds(60), seconds(15)}, false, [&](size_t i, uint32_t t) {
+//     zp::ScrapeOutcome o;
+//     o.target = i;
+//     o.clock = t;
 //     return o;  // Scrape(targets[i], ...) into o.values
 //   });
-//   zabitan::prom::SignalStop signals([&](int) { schedule.Stop(); });  // before other threads
+//   zp::SignalStop signals([&](int) { schedule.Stop(); });  // before other threads
 //   schedule.Start();
-//   std::vector<zabitan::prom::ScrapeOutcome> ready;
+//   std::vector<zp::ScrapeOutcome> ready;
 //   while (schedule.Next(&ready)) ready.clear();  // deliver them, then
 //
 // Thread-safe: Stop() from any thread; Start() and Next() from the one delivering thread.
-#ifndef ZABITAN_PROM_DAEMON_H_
-#define ZABITAN_PROM_DAEMON_H_
+#ifndef ZABITAN_PROM_BRIDGE_DAEMON_H_
+#define ZABITAN_PROM_BRIDGE_DAEMON_H_
 
 #include <pthread.h>
 #include <signal.h>
@@ -38,10 +41,10 @@
 #include <thread>
 #include <vector>
 
-#include "zabitan/prom/scraper.h"
+#include "zabitan/prom_bridge/scraper.h"
 #include "zabitan/sender/value.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 // One scrape of one target, mapped: what the delivering thread sends.
 struct ScrapeOutcome {
@@ -120,6 +123,6 @@ class SignalStop {
   std::thread thread_;
 };
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_DAEMON_H_
+#endif  // ZABITAN_PROM_BRIDGE_DAEMON_H_

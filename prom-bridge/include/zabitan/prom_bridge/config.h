@@ -25,15 +25,15 @@
 //   zabitan::Status s = zabitan::Config::Parse(
 //       "[prom]\nzabbix_host = \"web01\"\n[prom.targets.node]\nurl = \"http://localhost:9100/\"\n",
 //       "zabitan.toml", &config);
-//   zabitan::prom::PromSettings settings;
-//   if (s.ok()) s = zabitan::prom::ReadPromSettings(config, &settings);
-//   zabitan::prom::Target target;
+//   zabitan::prom_bridge::PromSettings settings;
+//   if (s.ok()) s = zabitan::prom_bridge::ReadPromSettings(config, &settings);
+//   zabitan::prom_bridge::Target target;
 //   for (auto& [name, t] : settings.targets) {
 //     t.Under(settings.defaults);  // the table over [prom]
-//     if (s.ok()) s = zabitan::prom::MakeTarget(name, t, &target);
+//     if (s.ok()) s = zabitan::prom_bridge::MakeTarget(name, t, &target);
 //   }
-#ifndef ZABITAN_PROM_CONFIG_H_
-#define ZABITAN_PROM_CONFIG_H_
+#ifndef ZABITAN_PROM_BRIDGE_CONFIG_H_
+#define ZABITAN_PROM_BRIDGE_CONFIG_H_
 
 #include <chrono>
 #include <map>
@@ -44,11 +44,11 @@
 
 #include "zabitan/common/config.h"
 #include "zabitan/common/status.h"
-#include "zabitan/prom/mapping.h"
-#include "zabitan/prom/parser.h"
-#include "zabitan/prom/scraper.h"
+#include "zabitan/prom_bridge/mapping.h"
+#include "zabitan/prom_bridge/parser.h"
+#include "zabitan/prom_bridge/scraper.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 // What can be said of one target; each unset until a layer sets it.
 struct TargetSettings {
@@ -98,6 +98,6 @@ struct Target {
 // Resolves `s` (its defaults applied) into *out. Errors name the target: "target node: ...".
 Status MakeTarget(const std::string& name, const TargetSettings& s, Target* out);
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_CONFIG_H_
+#endif  // ZABITAN_PROM_BRIDGE_CONFIG_H_

@@ -10,12 +10,12 @@
 // Thread-safety: a Transport is not thread-safe; one exchange at a time.
 //
 // Example:
-//   std::unique_ptr<zabitan::sstp::Transport> t =
-//       zabitan::sstp::MakeDirectTransport("127.0.0.1", 9801, zabitan::sstp::Timeouts{});
-//   zabitan::sstp::ExchangeResult r = t->Exchange("EXECUTE SSTP/1.0\r\nCommand: GetName\r\n\r\n");
+//   namespace zs = zabitan::sstp_notify;
+//   std::unique_ptr<zs::Transport> t = zs::MakeDirectTransport("127.0.0.1", 9801, zs::Timeouts{});
+//   zs::ExchangeResult r = t->Exchange("EXECUTE SSTP/1.0\r\nCommand: GetName\r\n\r\n");
 //   if (!r.status.ok() && r.retryable) return 3;  // the desktop is away: try again later
-#ifndef ZABITAN_SSTP_TRANSPORT_H_
-#define ZABITAN_SSTP_TRANSPORT_H_
+#ifndef ZABITAN_SSTP_NOTIFY_TRANSPORT_H_
+#define ZABITAN_SSTP_NOTIFY_TRANSPORT_H_
 
 #include <chrono>
 #include <cstdint>
@@ -25,7 +25,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 struct Timeouts {
   std::chrono::milliseconds connect{5000};    // per address (TCP), the whole SSH login
@@ -51,6 +51,6 @@ class Transport {
 // "localhost" may resolve to ::1 first).
 std::unique_ptr<Transport> MakeDirectTransport(std::string host, uint16_t port, Timeouts timeouts);
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
-#endif  // ZABITAN_SSTP_TRANSPORT_H_
+#endif  // ZABITAN_SSTP_NOTIFY_TRANSPORT_H_

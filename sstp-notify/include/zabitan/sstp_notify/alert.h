@@ -9,18 +9,18 @@
 // Thread-safety: plain values and pure functions, safe from any thread.
 //
 // Example:
-//   zabitan::sstp::Alert a = zabitan::sstp::ParseMediaAlert(
+//   zabitan::sstp_notify::Alert a = zabitan::sstp_notify::ParseMediaAlert(
 //       "desk", "Problem: disk full", "Host: web01\nSeverity: High\nStatus: PROBLEM");
 //   std::map<std::string, std::string> values = a.Placeholders();
-//   values["surface"] = std::to_string(zabitan::sstp::Surfaces{}.For(a));
-#ifndef ZABITAN_SSTP_ALERT_H_
-#define ZABITAN_SSTP_ALERT_H_
+//   values["surface"] = std::to_string(zabitan::sstp_notify::Surfaces{}.For(a));
+#ifndef ZABITAN_SSTP_NOTIFY_ALERT_H_
+#define ZABITAN_SSTP_NOTIFY_ALERT_H_
 
 #include <map>
 #include <string>
 #include <string_view>
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 struct Alert {
   std::string sendto, subject, message;
@@ -44,6 +44,6 @@ struct Surfaces {
   int For(const Alert& alert) const;
 };
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
-#endif  // ZABITAN_SSTP_ALERT_H_
+#endif  // ZABITAN_SSTP_NOTIFY_ALERT_H_

@@ -10,12 +10,12 @@
 // Not thread-safe: one RateState per target, used by the thread that scrapes it.
 //
 // Example:
-//   zabitan::prom::RateState rates;
-//   zabitan::Status s = rates.Load("/var/lib/zabitan/prom/rates-x.json");  // missing: empty
+//   zabitan::prom_bridge::RateState rates;
+//   zabitan::Status s = rates.Load("/var/lib/zabitan/prom_bridge/rates-x.json");  // missing: empty
 //   std::optional<double> r = rates.Update("prom.edgerate[x_total,]", 1234, 1764000000000);
-//   s = rates.Save("/var/lib/zabitan/prom/rates-x.json");
-#ifndef ZABITAN_PROM_RATES_H_
-#define ZABITAN_PROM_RATES_H_
+//   s = rates.Save("/var/lib/zabitan/prom_bridge/rates-x.json");
+#ifndef ZABITAN_PROM_BRIDGE_RATES_H_
+#define ZABITAN_PROM_BRIDGE_RATES_H_
 
 #include <cstdint>
 #include <optional>
@@ -24,7 +24,7 @@
 
 #include "zabitan/common/status.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 class RateState {
  public:
@@ -52,6 +52,6 @@ class RateState {
 std::string RateStateFile(const std::string& state_dir, const std::string& host,
                           const std::string& url);
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_RATES_H_
+#endif  // ZABITAN_PROM_BRIDGE_RATES_H_

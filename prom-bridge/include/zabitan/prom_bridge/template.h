@@ -19,23 +19,23 @@
 // Not thread-safe: one TemplateBuilder per scrape; UnitOf and RateUnit are pure.
 //
 // Example:
-//   #include "zabitan/prom/scraper.h"
-//   zabitan::prom::TargetOptions target;
+//   #include "zabitan/prom_bridge/scraper.h"
+//   zabitan::prom_bridge::TargetOptions target;
 //   target.url = "http://localhost:9100/metrics";
-//   zabitan::prom::TemplateBuilder b({.name = "zabitan prom web01"});
-//   zabitan::prom::ScrapeResult r = zabitan::prom::Scrape(target, {}, &b);
+//   zabitan::prom_bridge::TemplateBuilder b({.name = "zabitan prom web01"});
+//   zabitan::prom_bridge::ScrapeResult r = zabitan::prom_bridge::Scrape(target, {}, &b);
 //   if (r.ok()) std::string yaml = b.Yaml("2026-12-06T12:00:00Z");
-#ifndef ZABITAN_PROM_TEMPLATE_H_
-#define ZABITAN_PROM_TEMPLATE_H_
+#ifndef ZABITAN_PROM_BRIDGE_TEMPLATE_H_
+#define ZABITAN_PROM_BRIDGE_TEMPLATE_H_
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "zabitan/prom/mapping.h"
-#include "zabitan/prom/parser.h"
+#include "zabitan/prom_bridge/mapping.h"
+#include "zabitan/prom_bridge/parser.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 struct TemplateOptions {
   std::string name;                                  // the template's technical and visible name
@@ -90,6 +90,6 @@ class TemplateBuilder : public Sink {
 // implemented in the program (src/template_cli.cpp), exit 0 written, 1 failed (one line).
 int TemplateMain(int argc, char** argv);
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_TEMPLATE_H_
+#endif  // ZABITAN_PROM_BRIDGE_TEMPLATE_H_

@@ -15,19 +15,20 @@
 // Thread-safety: pure functions and an immutable Speech, safe from any thread.
 //
 // Example:
-//   zabitan::sstp::Speech speech{"\\0\\s[{surface}]{host}: {trigger}\\n{status} ({severity})\\e"};
+//   namespace zs = zabitan::sstp_notify;
+//   zs::Speech speech{"\\0\\s[{surface}]{host}: {trigger}\\n{status} ({severity})\\e"};
 //   std::string script = speech.Render({{"host", "web01"}, {"trigger", "disk full"},
 //                                       {"status", "PROBLEM"}, {"severity", "High"},
 //                                       {"surface", "7"}});
-#ifndef ZABITAN_SSTP_SCRIPT_H_
-#define ZABITAN_SSTP_SCRIPT_H_
+#ifndef ZABITAN_SSTP_NOTIFY_SCRIPT_H_
+#define ZABITAN_SSTP_NOTIFY_SCRIPT_H_
 
 #include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 inline constexpr size_t kDefaultTextLimit = 1000;  // bytes of one placeholder's escaped text
 
@@ -49,6 +50,6 @@ class Speech {
   std::string template_;
 };
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
-#endif  // ZABITAN_SSTP_SCRIPT_H_
+#endif  // ZABITAN_SSTP_NOTIFY_SCRIPT_H_

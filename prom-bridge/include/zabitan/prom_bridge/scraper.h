@@ -9,17 +9,17 @@
 // parser's (ParseLimits). Thread-compatible: one Scrape per thread at a time is safe.
 //
 // Example:
-//   namespace zp = zabitan::prom;
+//   namespace zp = zabitan::prom_bridge;
 //   struct Count : zp::Sink {
 //     size_t samples = 0;
 //     void OnSample(const zp::Family&, const zp::Sample&) override { ++samples; }
 //   } sink;
-//   zabitan::prom::TargetOptions t;
+//   zabitan::prom_bridge::TargetOptions t;
 //   t.url = "unix:/run/node_exporter.sock:/metrics";
-//   zabitan::prom::ScrapeResult r = zabitan::prom::Scrape(t, {}, &sink);
+//   zabitan::prom_bridge::ScrapeResult r = zabitan::prom_bridge::Scrape(t, {}, &sink);
 //   if (!r.ok()) std::fprintf(stderr, "%s\n", r.message.c_str());  // one line naming the target
-#ifndef ZABITAN_PROM_SCRAPER_H_
-#define ZABITAN_PROM_SCRAPER_H_
+#ifndef ZABITAN_PROM_BRIDGE_SCRAPER_H_
+#define ZABITAN_PROM_BRIDGE_SCRAPER_H_
 
 #include <chrono>
 #include <cstddef>
@@ -28,9 +28,9 @@
 #include <string_view>
 #include <vector>
 
-#include "zabitan/prom/parser.h"
+#include "zabitan/prom_bridge/parser.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 struct TargetOptions {
   // http://HOST[:PORT]/PATH, https://..., or unix:SOCKET[:/PATH] (PATH defaults to /metrics).
@@ -82,6 +82,6 @@ ScrapeResult Scrape(const TargetOptions& target, const ParseLimits& limits, Sink
 // The Accept header of a scrape (OpenMetrics first, then 0.0.4).
 extern const char* const kAcceptHeader;
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_SCRAPER_H_
+#endif  // ZABITAN_PROM_BRIDGE_SCRAPER_H_

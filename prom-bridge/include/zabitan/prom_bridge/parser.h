@@ -9,21 +9,21 @@
 // Parser per scrape.
 //
 // Example:
-//   namespace zp = zabitan::prom;
+//   namespace zp = zabitan::prom_bridge;
 //   struct Count : zp::Sink {
 //     size_t samples = 0;
 //     void OnSample(const zp::Family&, const zp::Sample&) override { ++samples; }
 //   } sink;
-//   zabitan::prom::Parser parser(zabitan::prom::Format::kOpenMetrics, {}, &sink);
+//   zp::Parser parser(zp::Format::kOpenMetrics, {}, &sink);
 //   parser.Feed("# TYPE up gauge\nup 1\n");  // as often as data arrives
 //   parser.Feed("# EOF\n");
-//   zabitan::prom::ParseResult r = parser.Finish();  // r.ok(), or r.code and a one-line r.message
+//   zp::ParseResult r = parser.Finish();  // r.ok(), or r.code and a one-line r.message
 //
 // Errors are values: the first breach (syntax, bounds, grouping) stops the parse, and every
 // later call returns the same result. A Sink has by then seen the samples before the bad line;
 // a caller that wants all or nothing (the bridge does) keeps them until Finish() is ok.
-#ifndef ZABITAN_PROM_PARSER_H_
-#define ZABITAN_PROM_PARSER_H_
+#ifndef ZABITAN_PROM_BRIDGE_PARSER_H_
+#define ZABITAN_PROM_BRIDGE_PARSER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -33,9 +33,9 @@
 #include <string_view>
 #include <vector>
 
-#include "zabitan/prom/numbers.h"
+#include "zabitan/prom_bridge/numbers.h"
 
-namespace zabitan::prom {
+namespace zabitan::prom_bridge {
 
 enum class Format {
   kText004,      // text/plain; version=0.0.4
@@ -168,7 +168,7 @@ class Parser {
   bool StartFamily(std::string_view name);
   void EndFamily();
   std::string_view SuffixIn(std::string_view sample_name) const;
-  bool Fail(ParseCode code, std::string message);
+  bool Fail(ParseCode code, const std::string& message);
 
   Format format_;
   ParseLimits limits_;
@@ -197,6 +197,6 @@ std::string Unescape(std::string_view raw, bool quote = true);
 // The inverse, for printing: escapes backslash, newline and, where `quote` is set, '"'.
 std::string Escape(std::string_view text, bool quote = true);
 
-}  // namespace zabitan::prom
+}  // namespace zabitan::prom_bridge
 
-#endif  // ZABITAN_PROM_PARSER_H_
+#endif  // ZABITAN_PROM_BRIDGE_PARSER_H_

@@ -10,16 +10,17 @@
 // Thread-safety: not thread-safe; one Notifier per transport and spool, used by one thread.
 //
 // Example:
-//   std::unique_ptr<zabitan::sstp::Transport> transport =
-//       zabitan::sstp::MakeDirectTransport("127.0.0.1", 9801, zabitan::sstp::Timeouts{});
-//   zabitan::sstp::NotifierOptions options;
-//   zabitan::sstp::Notifier notifier(*transport, /*spool=*/nullptr, options);
-//   zabitan::sstp::Request message;
+//   std::unique_ptr<zabitan::sstp_notify::Transport> transport =
+//       zabitan::sstp_notify::MakeDirectTransport("127.0.0.1", 9801,
+//       zabitan::sstp_notify::Timeouts{});
+//   zabitan::sstp_notify::NotifierOptions options;
+//   zabitan::sstp_notify::Notifier notifier(*transport, /*spool=*/nullptr, options);
+//   zabitan::sstp_notify::Request message;
 //   message.script = "\\0\\s[0]hello\\e";
-//   zabitan::sstp::Delivery d = notifier.Deliver(message);
-//   if (d.outcome == zabitan::sstp::Delivery::kSpooled) return 3;
-#ifndef ZABITAN_SSTP_NOTIFIER_H_
-#define ZABITAN_SSTP_NOTIFIER_H_
+//   zabitan::sstp_notify::Delivery d = notifier.Deliver(message);
+//   if (d.outcome == zabitan::sstp_notify::Delivery::kSpooled) return 3;
+#ifndef ZABITAN_SSTP_NOTIFY_NOTIFIER_H_
+#define ZABITAN_SSTP_NOTIFY_NOTIFIER_H_
 
 #include <chrono>
 #include <cstdint>
@@ -29,10 +30,10 @@
 
 #include "zabitan/common/spool.h"
 #include "zabitan/common/status.h"
-#include "zabitan/sstp/protocol.h"
-#include "zabitan/sstp/transport.h"
+#include "zabitan/sstp_notify/protocol.h"
+#include "zabitan/sstp_notify/transport.h"
 
-namespace zabitan::sstp {
+namespace zabitan::sstp_notify {
 
 struct NotifierOptions {
   std::chrono::seconds expire{3600};
@@ -92,6 +93,6 @@ class Notifier {
 std::string EncodeSpooled(const Request& request, int64_t created);
 Status DecodeSpooled(std::string_view payload, Request* request, int64_t* created);
 
-}  // namespace zabitan::sstp
+}  // namespace zabitan::sstp_notify
 
-#endif  // ZABITAN_SSTP_NOTIFIER_H_
+#endif  // ZABITAN_SSTP_NOTIFY_NOTIFIER_H_
