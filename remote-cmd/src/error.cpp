@@ -1,42 +1,20 @@
 #include "zabitan/remote_cmd/error.h"
 
-#include <string>
+#include "zabitan/common/error_category.h"
 
 namespace zabitan::remote_cmd {
-namespace {
-
-class Category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "zabitan.remote-cmd"; }
-  std::string message(int code) const override {
-    switch (static_cast<Errc>(code)) {
-      case Errc::kBadArgument:
-        return "argument rejected";
-      case Errc::kBadPolicy:
-        return "unusable policy";
-      case Errc::kUnsafeStateDir:
-        return "unsafe state folder";
-      case Errc::kDamagedState:
-        return "damaged group state";
-      case Errc::kGroupBusy:
-        return "group busy";
-      case Errc::kLockReplaced:
-        return "group lock replaced";
-      case Errc::kAmbiguousVm:
-        return "ambiguous VM name";
-      case Errc::kModuleNotFound:
-        return "acting module not found";
-      case Errc::kModuleFailed:
-        return "acting module unusable";
-    }
-    return "remote-cmd error " + std::to_string(code);
-  }
-};
-
-}  // namespace
 
 const std::error_category& ErrorCategory() {
-  static const Category category;
+  static const TableErrorCategory category("zabitan.remote-cmd", "remote-cmd error",
+                                           {{Errc::kBadArgument, "argument rejected"},
+                                            {Errc::kBadPolicy, "unusable policy"},
+                                            {Errc::kUnsafeStateDir, "unsafe state folder"},
+                                            {Errc::kDamagedState, "damaged group state"},
+                                            {Errc::kGroupBusy, "group busy"},
+                                            {Errc::kLockReplaced, "group lock replaced"},
+                                            {Errc::kAmbiguousVm, "ambiguous VM name"},
+                                            {Errc::kModuleNotFound, "acting module not found"},
+                                            {Errc::kModuleFailed, "acting module unusable"}});
   return category;
 }
 

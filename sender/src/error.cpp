@@ -1,48 +1,24 @@
 #include "zabitan/sender/error.h"
 
-#include <string>
+#include "zabitan/common/error_category.h"
 
 namespace zabitan::sender {
-namespace {
-
-class Category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "zabitan.sender"; }
-  std::string message(int value) const override {
-    switch (static_cast<Errc>(value)) {
-      case Errc::kRedirectTargetDown:
-        return "the redirect target did not answer";
-      case Errc::kRedirectLoop:
-        return "a redirect answered by another redirect";
-      case Errc::kBadDestination:
-        return "an invalid destination";
-      case Errc::kBadInputLine:
-        return "an invalid input line";
-      case Errc::kBadAgentConfig:
-        return "an invalid agentd config line";
-      case Errc::kTlsConfig:
-        return "invalid TLS settings";
-      case Errc::kTlsHandshake:
-        return "the TLS handshake failed";
-      case Errc::kBadFrame:
-        return "not a Zabbix frame";
-      case Errc::kBadReply:
-        return "not a trapper reply";
-      case Errc::kNoReply:
-        return "no reply";
-      case Errc::kNotSent:
-        return "not sent";
-      case Errc::kPendingStore:
-        return "a damaged pending-value store";
-    }
-    return "unknown sender error " + std::to_string(value);
-  }
-};
-
-}  // namespace
 
 const std::error_category& SenderCategory() {
-  static const Category category;
+  static const TableErrorCategory category(
+      "zabitan.sender", "unknown sender error",
+      {{Errc::kRedirectTargetDown, "the redirect target did not answer"},
+       {Errc::kRedirectLoop, "a redirect answered by another redirect"},
+       {Errc::kBadDestination, "an invalid destination"},
+       {Errc::kBadInputLine, "an invalid input line"},
+       {Errc::kBadAgentConfig, "an invalid agentd config line"},
+       {Errc::kTlsConfig, "invalid TLS settings"},
+       {Errc::kTlsHandshake, "the TLS handshake failed"},
+       {Errc::kBadFrame, "not a Zabbix frame"},
+       {Errc::kBadReply, "not a trapper reply"},
+       {Errc::kNoReply, "no reply"},
+       {Errc::kNotSent, "not sent"},
+       {Errc::kPendingStore, "a damaged pending-value store"}});
   return category;
 }
 

@@ -1,44 +1,21 @@
 #include "zabitan/vsphere/error.h"
 
-#include <string>
+#include "zabitan/common/error_category.h"
 
 namespace zabitan::vsphere {
-namespace {
-
-class VsphereErrorCategory : public std::error_category {
- public:
-  const char* name() const noexcept override { return "vsphere"; }
-  std::string message(int code) const override {
-    switch (static_cast<Error>(code)) {
-      case Error::kFault:
-        return "SOAP fault";
-      case Error::kNotAuthenticated:
-        return "not authenticated";
-      case Error::kInvalidLogin:
-        return "login refused";
-      case Error::kNoPermission:
-        return "permission missing";
-      case Error::kInvalidName:
-        return "invalid name";
-      case Error::kNotFound:
-        return "not found";
-      case Error::kAmbiguous:
-        return "ambiguous";
-      case Error::kBadReply:
-        return "bad reply";
-      case Error::kTaskFailed:
-        return "task failed";
-      case Error::kTimedOut:
-        return "timed out";
-    }
-    return "vsphere error " + std::to_string(code);
-  }
-};
-
-}  // namespace
 
 const std::error_category& ErrorCategory() {
-  static const VsphereErrorCategory category;
+  static const TableErrorCategory category("vsphere", "vsphere error",
+                                           {{Error::kFault, "SOAP fault"},
+                                            {Error::kNotAuthenticated, "not authenticated"},
+                                            {Error::kInvalidLogin, "login refused"},
+                                            {Error::kNoPermission, "permission missing"},
+                                            {Error::kInvalidName, "invalid name"},
+                                            {Error::kNotFound, "not found"},
+                                            {Error::kAmbiguous, "ambiguous"},
+                                            {Error::kBadReply, "bad reply"},
+                                            {Error::kTaskFailed, "task failed"},
+                                            {Error::kTimedOut, "timed out"}});
   return category;
 }
 

@@ -1,40 +1,19 @@
 #include "zabitan/zabbix_api/error.h"
 
-#include <string>
+#include "zabitan/common/error_category.h"
 
 namespace zabitan::zabbix_api {
-namespace {
-
-class Category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "zabitan.zabbix-api"; }
-  std::string message(int code) const override {
-    switch (static_cast<Errc>(code)) {
-      case Errc::kBadUrl:
-        return "bad API URL";
-      case Errc::kTransport:
-        return "no HTTP exchange";
-      case Errc::kHttpStatus:
-        return "HTTP status other than 200";
-      case Errc::kNotJsonRpc:
-        return "not a JSON-RPC reply";
-      case Errc::kApiError:
-        return "API error";
-      case Errc::kBadReply:
-        return "unexpected JSON-RPC reply";
-      case Errc::kNotLoggedIn:
-        return "not logged in";
-      case Errc::kBadVersion:
-        return "unexpected API version";
-    }
-    return "zabbix-api error " + std::to_string(code);
-  }
-};
-
-}  // namespace
 
 const std::error_category& ErrorCategory() {
-  static const Category category;
+  static const TableErrorCategory category("zabitan.zabbix-api", "zabbix-api error",
+                                           {{Errc::kBadUrl, "bad API URL"},
+                                            {Errc::kTransport, "no HTTP exchange"},
+                                            {Errc::kHttpStatus, "HTTP status other than 200"},
+                                            {Errc::kNotJsonRpc, "not a JSON-RPC reply"},
+                                            {Errc::kApiError, "API error"},
+                                            {Errc::kBadReply, "unexpected JSON-RPC reply"},
+                                            {Errc::kNotLoggedIn, "not logged in"},
+                                            {Errc::kBadVersion, "unexpected API version"}});
   return category;
 }
 
