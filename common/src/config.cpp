@@ -181,10 +181,40 @@ Status Config::Section(std::string_view name, ConfigSection* section) const {
   return Status::Ok();
 }
 
+namespace {
+
+// A key as TOML writes it in a dotted path: bare when it may be, else quoted ("web.example").
+std::string KeyInPath(std::string_view key) {
+  bool bare = !key.empty();
+  for (char c : key) {
+    bare = bare && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-');
+  }
+  return bare ? std::string(key) : "\"" + Printable(key, 100) + "\"";
+}
+
+}  // namespace
+
+Status ConfigSection::Subsection(std::string_view key, ConfigSection* out) const {
+  *out = ConfigSection();
+  out->name_ = name_ + "." + KeyInPath(key);
+  out->source_ = source_;
+  out->root_ = root_;
+  const toml::node* node = table_ ? table_->get(key) : nullptr;
+  if (node == nullptr) return Status::Ok();
+  out->table_ = node->as_table();
+  if (out->table_ == nullptr) {
+    return Status::Error(source_ + ":" + LineOf(*node) + ": " + out->name_ + ": expected a [" +
+                             out->name_ + "] table",
+                         Errc::kConfig);
+  }
+  return Status::Ok();
+}
+
 std::string ConfigSection::Where(std::string_view key) const {
   const toml::node* node = table_ ? table_->get(key) : nullptr;
   std::string line = node ? ":" + LineOf(*node) : "";
-  return source_ + line + ": " + name_ + "." + Printable(key, 100);
+  return source_ + line + ": " + name_ + "." + KeyInPath(key);
 }
 
 Status ConfigSection::GetString(std::string_view key, std::optional<std::string>* out) const {
@@ -310,7 +340,7 @@ Status ConfigSection::CheckKnownKeys(const std::vector<std::string_view>& known)
     for (std::string_view k : known) found = found || k == key.str();
     if (!found) {
       return Status::Error(source_ + ":" + LineOf(node) + ": " + name_ + "." +
-                               Printable(key.str(), 100) + ": unknown key",
+                               KeyInPath(key.str()) + ": unknown key",
                            Errc::kConfig);
     }
   }

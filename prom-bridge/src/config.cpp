@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "zabitan/common/error.h"
+
 namespace zabitan::prom_bridge {
 namespace {
 
@@ -182,7 +184,15 @@ Status ReadPromSettings(const Config& config, PromSettings* out) {
   }
   for (const std::string& name : names) {
     ConfigSection t;
-    if (Status s = config.Section("prom.targets." + name, &t); !s.ok()) return s;
+    if (Status s = targets.Subsection(name, &t); !s.ok()) return s;  // "web.example": one key
+    // [prom.targets.web.example] is a table inside a target "web", which TOML cannot tell from
+    // a target named with a dot: refused with the spelling that means one.
+    if (const std::vector<std::string> inner = t.Subsections(); !inner.empty()) {
+      return Status::Error(t.Where(inner[0]) + ": a table inside target " + name +
+                               ": a target name with a dot is quoted: [prom.targets.\"" + name +
+                               "." + inner[0] + "\"]",
+                           Errc::kConfig);
+    }
     if (Status s = t.CheckKnownKeys(kTargetKeys); !s.ok()) return s;
     TargetSettings ts;
     if (Status s = ReadTarget(t, &ts); !s.ok()) return s;

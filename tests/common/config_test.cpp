@@ -46,6 +46,22 @@ TEST_CASE("config: errors name file, line and key", "[config]") {
   CHECK(s.CheckKnownKeys({"timeout", "port"}).message() == "z.toml:5: sender.typo: unknown key");
 }
 
+TEST_CASE("config: a table under a quoted key with a dot, named as it is written", "[config]") {
+  Config c;
+  REQUIRE(Config::Parse("[g.\"a.b\"]\nx = 1\n[g.c]\ny = 2\n", "z.toml", &c).ok());
+  ConfigSection g, ab, missing;
+  REQUIRE(c.Section("g", &g).ok());
+  CHECK(g.Subsections() == std::vector<std::string>{"a.b", "c"});
+  REQUIRE(g.Subsection("a.b", &ab).ok());  // the key whole, not g.a's b
+  std::optional<int64_t> n;
+  CHECK(ab.GetInt("x", 5, 9, &n).message() == "z.toml:2: g.\"a.b\".x: 1 is outside 5..9");
+  REQUIRE(g.Subsection("nope", &missing).ok());
+  CHECK(missing.Subsections().empty());
+  REQUIRE(Config::Parse("[g]\n\"a.b\" = 1\n", "z.toml", &c).ok());
+  REQUIRE(c.Section("g", &g).ok());
+  CHECK(g.Subsection("a.b", &ab).message() == "z.toml:2: g.\"a.b\": expected a [g.\"a.b\"] table");
+}
+
 TEST_CASE("config: syntax errors name the line", "[config]") {
   Config c;
   auto s = Config::Parse("[sender]\ntimeout = = 3\n", "z.toml", &c);

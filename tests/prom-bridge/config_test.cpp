@@ -121,3 +121,35 @@ TEST_CASE("prom config: targets that cannot be scraped are refused up front", "[
   CHECK(t.interval == std::chrono::seconds(60));  // the defaults
   CHECK(t.scrape.timeout == std::chrono::seconds(10));
 }
+
+// Issue #20: a target name with a dot. TOML reads [prom.targets.web.example] as a table
+// "example" inside a target "web"; only the quoted key [prom.targets."web.example"] names
+// one target "web.example".
+TEST_CASE("prom config: a quoted target name with a dot is one target", "[prom]") {
+  PromSettings p;
+  REQUIRE(Read("[prom.targets.\"web.example\"]\nurl = \"http://web.example:9100/metrics\"\n"
+               "interval = 5\n",
+               &p)
+              .ok());
+  REQUIRE(p.targets.size() == 1);
+  CHECK(p.targets[0].first == "web.example");
+  CHECK(*p.targets[0].second.url == "http://web.example:9100/metrics");
+  CHECK(*p.targets[0].second.interval == 5);
+  // Its errors name it as it is written.
+  CHECK(Read("[prom.targets.\"web.example\"]\nurl = \"http://x\"\ntimout = 3\n", &p).message() ==
+        "z.toml:3: prom.targets.\"web.example\".timout: unknown key");
+}
+
+TEST_CASE("prom config: an unquoted dotted target name is refused, saying why", "[prom]") {
+  PromSettings p;
+  const std::string why =
+      ": a table inside target web: a target name with a dot is quoted: "
+      "[prom.targets.\"web.example\"]";
+  CHECK(Read("[prom.targets.web.example]\nurl = \"http://x\"\n", &p).message() ==
+        "z.toml:1: prom.targets.web.example" + why);
+  // Also beside a real target "web" (its keys do not make the nested table a setting).
+  CHECK(Read("[prom.targets.web]\nurl = \"http://y\"\n[prom.targets.web.example]\nurl = "
+             "\"http://x\"\n",
+             &p)
+            .message() == "z.toml:3: prom.targets.web.example" + why);
+}

@@ -51,8 +51,14 @@ class ConfigSection {
                        std::optional<std::vector<double>>* out) const;
 
   // The keys of the section that hold tables ([remote_cmd.groups.web] → "web" in
-  // remote_cmd.groups), in name order; read each with Config::Section("parent.name").
+  // remote_cmd.groups), in name order; read each with Subsection(name) (or, for a name without
+  // a dot, Config::Section("parent.name")).
   std::vector<std::string> Subsections() const;
+
+  // The table under one key of this section, the key taken whole: "web.example" is the one
+  // key of [prom.targets."web.example"], not a path (absent: an empty section). Errors name it
+  // as it is written (prom.targets."web.example") if the key holds something else.
+  Status Subsection(std::string_view key, ConfigSection* out) const;
 
   // Fails on the first key of the section that is not in `known`: a typo in a key name should
   // not silently fall back to a default.
