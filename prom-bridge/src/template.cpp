@@ -1,6 +1,9 @@
 // zabitan — a Zabbix template from one scrape (template.h).
 #include "zabitan/prom_bridge/template.h"
 
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <utility>
@@ -60,6 +63,13 @@ std::string Q(std::string_view text) {
     }
   }
   return out + "'";
+}
+
+// A family the bridge computes the counter rates of (its --rate globs, as the Mapper's).
+bool Rated(const std::vector<std::string>& globs, const std::string& family) {
+  return std::any_of(globs.begin(), globs.end(), [&family](const std::string& g) {
+    return fnmatch(g.c_str(), family.c_str(), 0) == 0;
+  });
 }
 
 std::string Help(const Family& family) {
@@ -159,7 +169,15 @@ void TemplateBuilder::OnSample(const Family& family, const Sample& sample) {
   bool counter = type == MetricType::kCounter && s != "_created";
   Add(e, {raw, name + " {#PROM.ID}", units,
           (counter ? "Counter, raw (its rate: the per-second item): " : "") + help, ""});
-  if (counter) {
+  if (counter && Rated(options_.rates, family.name)) {
+    // The bridge sends this rate itself: Zabbix need not compute it again.
+    Add(e, {"prom.edgerate[" + KeyParam(name) + ",{#PROM.ID}]", name + " {#PROM.ID} per second",
+            RateUnit(units),
+            "Per-second rate of the counter, computed by zabitan-prom (--rate) between two "
+            "scrapes (a reset gives no value): " +
+                help,
+            ""});
+  } else if (counter) {
     Add(e, {"prom.rate[" + KeyParam(name) + ",{#PROM.ID}]", name + " {#PROM.ID} per second",
             RateUnit(units),
             "Per-second rate of the counter, computed by Zabbix from two values and their "

@@ -71,6 +71,9 @@ int TemplateMain(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--include", t.include, "only the families matching this glob (repeatable)");
   app.add_option("--exclude", t.exclude, "not the families matching this glob (repeatable)");
+  app.add_option("--rate", t.rates,
+                 "the bridge's --rate: these counter families get a prom.edgerate[...] item "
+                 "for the rate it sends (repeatable)");
   app.add_option("--timeout", timeout, "seconds for the scrape (default 10)")
       ->check(CLI::Range(0.1, 3600.0));
   app.add_option("--max-series", limits.max_series, "series (default 1000000)");

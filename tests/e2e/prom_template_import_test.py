@@ -3,8 +3,10 @@
 
 Usage: prom_template_import_test.py ZABITAN_PROM STACK_ENV NODE_EXPORTER_ENV WORKDIR
 
-  generate  zabitan-prom template NODE_EXPORTER_URL --zabbix-host H -o WORKDIR/template.yaml:
-            every family of the scrape (about 280), read back by tests/zabbix-templates/zbxyaml.py
+  generate  zabitan-prom template NODE_EXPORTER_URL --zabbix-host H --rate 'node_network_*'
+            -o WORKDIR/template.yaml: every family of the scrape (about 280), read back by
+            tests/zabbix-templates/zbxyaml.py; the rated families' counters have trapper
+            prom.edgerate[...] prototypes (for the rates the bridge sends) instead of Zabbix's
   import    configuration.import twice (the second must also succeed: re-importing a
             regenerated template updates it, the UUIDs being stable)
   roundtrip configuration.export of the template equals the file (date aside), with the same
@@ -12,7 +14,8 @@ Usage: prom_template_import_test.py ZABITAN_PROM STACK_ENV NODE_EXPORTER_ENV WOR
             taken from that file so that both tests mean the same thing by "equal")
   api       the host H exists and is linked to the template; every discovery rule and item
             prototype of the file is on the server, rate prototypes are dependent items with
-            CHANGE_PER_SECOND on their raw prototype, units as in the file
+            CHANGE_PER_SECOND on their raw prototype, edge rates trapper items, units as in
+            the file
 Runs against 6.0 (e2e.prom_template_import) and 7.0 (..._zabbix7). Deletes what it made.
 """
 import ast
@@ -76,17 +79,23 @@ def delete_ours():
 
 url = zapi.load_env(ne_env)["NODE_EXPORTER_URL"]
 out = work / "template.yaml"
-r = subprocess.run([prom, "template", url, "--zabbix-host", HOST, "--name", TEMPLATE, "-o", str(out)],
-                   capture_output=True, text=True, timeout=60)
+RATED = "node_network_*"
+r = subprocess.run([prom, "template", url, "--zabbix-host", HOST, "--name", TEMPLATE, "--rate", RATED,
+                    "-o", str(out)], capture_output=True, text=True, timeout=60)
 if r.returncode != 0:
     sys.exit("FAIL generate: exit %d: %s" % (r.returncode, r.stderr.strip()))
 doc = zbxyaml.load(str(out), cross_check=True)["zabbix_export"]
 rules = doc["templates"][0]["discovery_rules"]
 protos = {p["key"]: p for rule in rules for p in rule["item_prototypes"]}
 rates = [p for p in protos.values() if p["type"] == "DEPENDENT"]
-step("generate", len(rules) > 100 and rates, "%s: %d families, %d item prototypes (%d rates); %s"
-     % (out.name, len(rules), len(protos), len(rates), r.stderr.strip()))
-if not (len(rules) > 100 and rates):
+edge = [p for p in protos.values() if p["key"].startswith("prom.edgerate[")]
+edge_ok = bool(edge) and all(p["type"] == "TRAP" and p["key"].startswith("prom.edgerate[node_network_")
+                             for p in edge)
+edge_ok = edge_ok and not any(p["key"].startswith("prom.rate[node_network_") for p in rates)
+step("generate", len(rules) > 100 and rates and edge_ok,
+     "%s: %d families, %d item prototypes (%d rates by Zabbix, %d by the bridge: --rate %s); %s"
+     % (out.name, len(rules), len(protos), len(rates), len(edge), RATED, r.stderr.strip()))
+if not (len(rules) > 100 and rates and edge_ok):
     sys.exit(1)
 
 try:
@@ -131,8 +140,11 @@ try:
         steps = [s["type"] for s in g["preprocessing"]]
         if p["type"] == "DEPENDENT" and not (g["type"] == "18" and steps == ["10"]):
             check(False, "%s: dependent, CHANGE_PER_SECOND" % key, (g["type"], steps))
+        if p["type"] == "TRAP" and not (g["type"] == "2" and steps == []):
+            check(False, "%s: trapper, no preprocessing" % key, (g["type"], steps))
     step("api", len(failures) == n, "host linked; %d rules and %d prototypes read back (float, the file's "
-         "units), %d rates dependent with CHANGE_PER_SECOND" % (len(got_rules), len(got), len(rates)))
+         "units), %d rates dependent with CHANGE_PER_SECOND, %d edge rates trapper items (units %s)"
+         % (len(got_rules), len(got), len(rates), len(edge), sorted({p.get("units", "") for p in edge})))
 finally:
     delete_ours()
 

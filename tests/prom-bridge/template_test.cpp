@@ -84,10 +84,19 @@ Run Generate(std::string_view text, Format format = Format::kText004, TemplateOp
   Parser tp(format, {}, &builder);
   tp.Feed(text);
   REQUIRE(tp.Finish().ok());
-  Mapper mapper({"h", o.quantiles, {}, o.include, o.exclude}, 1000, &r.values);
-  Parser mp(format, {}, &mapper);
-  mp.Feed(text);
-  REQUIRE(mp.Finish().ok());
+  // Two scrapes 10 s apart, as the bridge with the template's --rate: the second sends the
+  // rates too (rates.h), and its values are the ones checked.
+  RateState rates;
+  for (uint32_t clock : {1000u, 1010u}) {
+    r.values.clear();
+    MappingOptions m{"h", o.quantiles, {}, o.include, o.exclude};
+    m.rates = o.rates;
+    m.rate_state = &rates;
+    Mapper mapper(std::move(m), clock, &r.values);
+    Parser mp(format, {}, &mapper);
+    mp.Feed(text);
+    REQUIRE(mp.Finish().ok());
+  }
   r.yaml = builder.Yaml("2026-12-06T00:00:00Z");
   r.rules = Read(r.yaml);
   return r;
@@ -227,6 +236,42 @@ TEST_CASE("prom template: quantiles, filters and OpenMetrics names as the bridge
   CHECK(req.at("prom.value[req_bytes_created,{#PROM.ID}]").units == "unixtime");
   CHECK(req.count("prom.rate[req_bytes_created,{#PROM.ID}]") == 0);
   CHECK(om.yaml.find("what''s ''quoted''") != std::string::npos);
+}
+
+// Issue #20: a bridge run with --rate sends prom.edgerate[...] values; a template made with
+// the same --rate has a trapper prototype for each (and no dependent rate beside it).
+TEST_CASE("prom template: --rate's rates, sent by the bridge, have items", "[prom]") {
+  TemplateOptions o;
+  o.rates = {"node_cpu_*", "node_network_*", "req_*", "node_load1"};
+  Run r = Generate(kText, Format::kText004, o);
+  CheckCovers(r);
+  size_t edge = 0;
+  for (const Value& v : r.values) edge += v.key.starts_with("prom.edgerate[") ? 1 : 0;
+  CHECK(edge == 5);  // 3 CPU series, 2 interfaces; node_load1 is a gauge
+  const auto& cpu = r.rules.at("prom.discovery[node_cpu_seconds_total]");
+  const Proto& rate = cpu.at("prom.edgerate[node_cpu_seconds_total,{#PROM.ID}]");
+  CHECK(rate.type == "TRAP");
+  CHECK_FALSE(rate.rate);
+  CHECK(rate.units.empty());  // seconds per second
+  CHECK(cpu.count("prom.rate[node_cpu_seconds_total,{#PROM.ID}]") == 0);
+  CHECK(cpu.size() == 2);
+  const auto& net = r.rules.at("prom.discovery[node_network_receive_bytes_total]");
+  CHECK(net.at("prom.edgerate[node_network_receive_bytes_total,{#PROM.ID}]").units == "Bps");
+  CHECK(r.rules.at("prom.discovery[node_load1]").size() == 1);
+  CHECK(r.yaml.find("computed by zabitan-prom (--rate)") != std::string::npos);
+
+  // OpenMetrics: the _total sample is rated, _created is not; an unrated counter keeps
+  // Zabbix's own rate.
+  Run om = Generate(
+      "# TYPE req_bytes counter\n# UNIT req_bytes bytes\nreq_bytes_total{a=\"1\"} 1\n"
+      "req_bytes_created{a=\"1\"} 1.7e9\n# TYPE other counter\nother_total 3\n# EOF\n",
+      Format::kOpenMetrics, o);
+  CheckCovers(om);
+  const auto& req = om.rules.at("prom.discovery[req_bytes]");
+  CHECK(req.at("prom.edgerate[req_bytes_total,{#PROM.ID}]").units == "Bps");
+  CHECK(req.count("prom.edgerate[req_bytes_created,{#PROM.ID}]") == 0);
+  CHECK(om.rules.at("prom.discovery[other]").at("prom.rate[other_total,{#PROM.ID}]").type ==
+        "DEPENDENT");
 }
 
 TEST_CASE("prom template: stable UUIDs, a host when asked", "[prom]") {

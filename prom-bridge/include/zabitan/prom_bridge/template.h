@@ -11,6 +11,8 @@
 //    prom.quantile[F,{#PROM.ID},Q]. Zabbix quotes {#PROM.ID} in a key as the bridge quotes it;
 //  - for a counter, a dependent prototype prom.rate[SAMPLE,{#PROM.ID}] on the raw one with
 //    CHANGE_PER_SECOND (Zabbix takes the two values' own timestamps, resets give no value);
+//    for a counter of a family the bridge rates itself (TemplateOptions::rates, as its --rate),
+//    a trapper prototype prom.edgerate[SAMPLE,{#PROM.ID}] instead, for the rate it sends;
 //  - value type FLOAT everywhere (the bridge sends numbers only), units from the family's UNIT
 //    or its name's suffix (UnitOf), HELP as the description;
 //  - the families filtered as the bridge filters them (include/exclude, by the Mapper itself).
@@ -45,6 +47,7 @@ struct TemplateOptions {
   std::string source;                                // what was scraped, for the descriptions
   std::vector<double> quantiles = {0.5, 0.9, 0.99};  // as the bridge's --quantiles
   std::vector<std::string> include, exclude;         // as the bridge's --include/--exclude
+  std::vector<std::string> rates;                    // as the bridge's --rate (family globs)
 };
 
 // Zabbix units of a family: its UNIT, else its name's last word before _total ("seconds" → s,
