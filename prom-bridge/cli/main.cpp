@@ -119,6 +119,11 @@ void AddOptions(CLI::App& app, Flags* f) {
   Set(app, "--rate", &t.rates,
       "also send the per-second rate of the counters of families matching this glob, as "
       "prom.edgerate[...] (repeatable)");
+  Set(app, "--discard-unchanged", &t.discard_unchanged,
+      "send a value equal to the last one sent for its item only once SECONDS have passed "
+      "since that send, as Zabbix's \"Discard unchanged with heartbeat\" (default 0: off)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(int64_t{0}, kMaxHeartbeat));
   for (const std::string& k : TlsKeyNames()) {
     std::string flag = "--tls-" + k;
     for (char& c : flag) c = c == '_' ? '-' : c;
@@ -179,6 +184,7 @@ int Run(bool daemon, const std::string& state_dir, bool keep_rates,
     const Target& t = targets[i];
     ScrapeOutcome out;
     out.clock = clock;
+    out.discard_unchanged = t.discard_unchanged;
     MappingOptions m = t.mapping;
     m.rate_state = rates[i].get();
     const auto now = std::chrono::system_clock::now().time_since_epoch();

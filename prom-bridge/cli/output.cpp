@@ -3,12 +3,15 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include "zabitan/common/log.h"
 #include "zabitan/sender/input_line.h"
@@ -122,6 +125,15 @@ DiscoveryMemory& Output::MemoryOf(const std::string& host) {
   return it->second;
 }
 
+UnchangedFilter& Output::FilterOf(const std::string& host) {
+  auto [it, added] = unchanged_.try_emplace(host);
+  if (added) {
+    if (Status s = it->second.Load(UnchangedStateFile(options_.state_dir, host)); !s.ok())
+      log::Warning(s.message() + ": every value goes once");
+  }
+  return it->second;
+}
+
 // Each family's discovery value goes first (its rule is the template's, so it is known from
 // the start) when due (discovery_memory.h), then its values, the items of one family's rule in
 // one group (routed_sender.h) whether its discovery went this time or not.
@@ -141,13 +153,17 @@ int Output::Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok) {
     return sender::kExitFailure;
   }
   const uint32_t now = static_cast<uint32_t>(std::time(nullptr));
-  uint64_t made = 0, unchanged = 0;
+  uint64_t made = 0, unchanged = 0, discarded = 0;
   size_t scraped = 0;
   std::vector<const sender::Value*> discoveries;  // sent this time
+  // Values sent under a heartbeat, with their clocks; and each host's longest heartbeat.
+  std::vector<std::pair<const sender::Value*, int64_t>> filtered;
+  std::map<std::string, int64_t> heartbeat;
   for (const ScrapeOutcome& outcome : outcomes) {
     if (!outcome.result.ok()) continue;
     ++scraped;
     std::string group;  // host and family of the discovery the values follow
+    const int64_t hb = outcome.discard_unchanged;
     for (const sender::Value& v : outcome.values) {
       if (IsOurDiscovery(v.key)) {
         group = v.host + "\n" + v.key;
@@ -156,6 +172,15 @@ int Output::Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok) {
           continue;
         }
         discoveries.push_back(&v);
+      } else if (hb > 0) {
+        int64_t& h = heartbeat[v.host];
+        h = std::max(h, hb);
+        const int64_t clock = v.clock.value_or(outcome.clock);
+        if (!FilterOf(v.host).Due(v.key, v.value, clock, hb)) {
+          ++discarded;
+          continue;
+        }
+        filtered.emplace_back(&v, clock);
       }
       ++made;
       if (!out->Add(v, now, group)) break;
@@ -164,6 +189,7 @@ int Output::Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok) {
   std::string what =
       std::to_string(scraped) + " targets scraped, " + std::to_string(made) + " values sent";
   if (unchanged > 0) what += " (" + std::to_string(unchanged) + " discovery values unchanged)";
+  if (discarded > 0) what += " (" + std::to_string(discarded) + " unchanged values discarded)";
   const int code = out->Finish(what, any_ok, [] {});
   // Only a delivery that ended well proves its discovery values reached Zabbix; any other
   // (values refused: a host re-created, a template unlinked; Zabbix unreachable) forgets the
@@ -184,6 +210,17 @@ int Output::Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok) {
   }
   for (const std::string& host : touched) {
     if (Status s = MemoryOf(host).Save(DiscoveryStateFile(options_.state_dir, host)); !s.ok())
+      log::Warning(s.message() + ": not saved");
+  }
+  // The same rule for the values under a heartbeat: the trapper says how many values of a
+  // request it refused, not which, so any refusal or spooling sends every value again.
+  for (const auto& [v, clock] : filtered) {
+    if (code == sender::kExitOk) FilterOf(v->host).Sent(v->key, v->value, clock);
+  }
+  for (const auto& [host, hb] : heartbeat) {
+    UnchangedFilter& f = FilterOf(host);
+    if (code != sender::kExitOk) f.Clear();
+    if (Status s = f.Save(UnchangedStateFile(options_.state_dir, host), hb); !s.ok())
       log::Warning(s.message() + ": not saved");
   }
   return code;

@@ -16,6 +16,7 @@
 #include "zabitan/prom_bridge/config.h"
 #include "zabitan/prom_bridge/daemon.h"
 #include "zabitan/prom_bridge/discovery_memory.h"
+#include "zabitan/prom_bridge/unchanged.h"
 #include "zabitan/sender/destination.h"
 #include "zabitan/sender/exchange_options.h"
 
@@ -51,12 +52,14 @@ class Output {
 
   // Prints one line per failed target (`names[outcome.target]`), then prints or sends the
   // values of the others: every family's discovery first (sent only when due:
-  // discovery_memory.h; printed always), its values after it.
+  // discovery_memory.h; printed always), its values after it (with --discard-unchanged, sent
+  // only when due: unchanged.h; printed always).
   Delivered Deliver(const std::vector<ScrapeOutcome>& outcomes);
 
  private:
   int Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok);
   DiscoveryMemory& MemoryOf(const std::string& host);
+  UnchangedFilter& FilterOf(const std::string& host);
 
   OutputOptions options_;
   std::vector<sender::Destination> destinations_;
@@ -64,6 +67,8 @@ class Output {
   // Per Zabbix host, read from the state folder at its first delivery, kept for the run (the
   // daemon's life) and saved after each delivery that sent a discovery value.
   std::map<std::string, DiscoveryMemory> memory_;
+  // Per Zabbix host with --discard-unchanged, likewise: the last value sent of each item.
+  std::map<std::string, UnchangedFilter> unchanged_;
 };
 
 }  // namespace zabitan::prom_bridge::cli

@@ -27,7 +27,7 @@ const std::vector<std::string_view> kTargetKeys = {
     "interval", "timeout",     "connect_timeout", "max_series",
     "max_body", "max_line",    "max_labels",      "proxy_protocol",
     "insecure", "quantiles",   "include",         "exclude",
-    "match",    "rates",       "resolve"};
+    "match",    "rates",       "resolve",         "discard_unchanged"};
 
 Status ReadTarget(const ConfigSection& sec, TargetSettings* t) {
   for (auto [key, slot] : {std::pair{"url", &t->url}, std::pair{"zabbix_host", &t->zabbix_host},
@@ -48,7 +48,8 @@ Status ReadTarget(const ConfigSection& sec, TargetSettings* t) {
         std::tuple{"max_body", &t->max_body, int64_t{1024}, int64_t{1} << 40},
         std::tuple{"max_line", &t->max_line, int64_t{256}, int64_t{1} << 30},
         std::tuple{"max_labels", &t->max_labels, int64_t{1}, int64_t{10'000}},
-        std::tuple{"proxy_protocol", &t->proxy_protocol, int64_t{0}, int64_t{2}}}) {
+        std::tuple{"proxy_protocol", &t->proxy_protocol, int64_t{0}, int64_t{2}},
+        std::tuple{"discard_unchanged", &t->discard_unchanged, int64_t{0}, kMaxHeartbeat}}) {
     if (Status s = sec.GetInt(key, min, max, slot); !s.ok()) return s;
   }
   if (Status s = sec.GetBool("insecure", &t->insecure); !s.ok()) return s;
@@ -92,6 +93,7 @@ void TargetSettings::Under(const TargetSettings& l) {
   Fill(match, l.match);
   Fill(rates, l.rates);
   Fill(resolve, l.resolve);
+  Fill(discard_unchanged, l.discard_unchanged);
 }
 
 void PromSettings::Under(const PromSettings& l) {
@@ -156,7 +158,8 @@ Status ReadPromSettings(const Config& config, PromSettings* out) {
                                                "exclude",
                                                "match",
                                                "rates",
-                                               "resolve"};
+                                               "resolve",
+                                               "discard_unchanged"};
   std::vector<std::string_view> keys = known;
   keys.emplace_back("targets");  // the tables (commented examples in packaging/zabitan.toml)
   if (Status s = sec.CheckKnownKeys(keys); !s.ok()) return s;
@@ -244,6 +247,7 @@ Status MakeTarget(const std::string& name, const TargetSettings& s, Target* out)
       !st.ok())
     return bad(st.message());
   t.interval = Millis(s.interval.value_or(kDefaultInterval));
+  t.discard_unchanged = s.discard_unchanged.value_or(0);
   *out = std::move(t);
   return Status::Ok();
 }

@@ -238,7 +238,9 @@ std::string TemplateBuilder::Yaml(const std::string& date) const {
   kv(6, "description",
      Q("Made by zabitan-prom template from one scrape of " + options_.source + ": " +
        std::to_string(families_.size()) +
-       " families, all trapper items filled by zabitan-prom (prom-bridge/README.md)."));
+       " families, all trapper items filled by zabitan-prom (prom-bridge/README.md). With "
+       "--discard-unchanged S an unchanged value is sent once per S seconds (a changed one at "
+       "once): nodata() triggers on these items need a window longer than S."));
   line(6, "groups:");
   line(8, "-");
   kv(10, "name", Q(options_.group));

@@ -77,3 +77,42 @@ def histogram_quantile(q, buckets):
     if i == 0 and hi <= 0:
         return hi
     return lo + (hi - lo) * (rank - below) / (count - below) if count > below else hi
+
+
+# ---- what the e2e tests of zabitan-prom on the real server share ----------------------------------
+def e2e_args(argv, doc):
+    """ZABITAN_PROM STACK_ENV NODE_EXPORTER_ENV WORKDIR from argv (else the usage paragraph of
+    `doc`), WORKDIR made afresh (absolute)."""
+    import pathlib
+    import subprocess
+    import sys
+    if len(argv) != 5:
+        sys.exit(doc.split("\n\n")[1])
+    work = pathlib.Path(argv[4]).resolve()
+    subprocess.run(["rm", "-rf", str(work)], check=True)
+    work.mkdir(parents=True)
+    return argv[1], argv[2], argv[3], work
+
+
+def delete_host_and_template(z, host, template):
+    """Deletes the host and the template a test made, if there (before and after it runs)."""
+    hosts = z.call("host.get", {"output": ["hostid"], "filter": {"host": [host]}})
+    if hosts:
+        z.call("host.delete", [h["hostid"] for h in hosts])
+    templates = z.call("template.get", {"output": ["templateid"], "filter": {"host": [template]}})
+    if templates:
+        z.call("template.delete", [t["templateid"] for t in templates])
+
+
+def template_and_host(checks, z, prom, url, families, template, host, work):
+    """`zabitan-prom template` of `families` imported, and `host` made with it (group zabitan)."""
+    import subprocess
+    gen = subprocess.run([prom, "template", url, "--name", template, "-o", str(work / "template.yaml")]
+                         + [a for f in families for a in ("--include", f)],
+                         capture_output=True, text=True, timeout=60)
+    checks.check("zabitan-prom template exits 0: %s" % gen.stderr.strip(), gen.returncode == 0, gen.stderr)
+    checks.check("the generated template imports", z.import_template((work / "template.yaml").read_text()) is True)
+    tid = z.call("template.get", {"output": ["templateid"], "filter": {"host": [template]}})
+    z.call("host.create", {"host": host, "groups": [{"groupid": z.group_id("zabitan")}],
+                           "templates": [{"templateid": tid[0]["templateid"]}]})
+    z.config_cache_reload()  # the discovery rules take values from the first run on

@@ -30,7 +30,6 @@ Everything the test makes in Zabbix is deleted at the end (also when it fails).
 """
 import os
 import pathlib
-import subprocess
 import sys
 import time
 from fractions import Fraction
@@ -41,12 +40,7 @@ import zapi  # noqa: E402
 from trapper_e2e import Checks, RecordingProxy, Runs, compare_history, history_clocks, sent_values  # noqa: E402
 import prom_checks  # noqa: E402
 
-if len(sys.argv) != 5:
-    sys.exit(__doc__.split("\n\n")[1])
-prom, stack_env, ne_env, work = sys.argv[1:5]
-work = pathlib.Path(work).resolve()
-subprocess.run(["rm", "-rf", str(work)], check=True)
-work.mkdir(parents=True)
+prom, stack_env, ne_env, work = prom_checks.e2e_args(sys.argv, __doc__)
 HOST = "zabitan-prom-e2e"
 TEMPLATE = "zabitan prom e2e"
 CPU, HIST = "node_cpu_seconds_total", "zabitan_e2e_request_duration_seconds"
@@ -78,12 +72,7 @@ def run(label):
 
 
 def delete_ours():
-    hosts = z.call("host.get", {"output": ["hostid"], "filter": {"host": [HOST]}})
-    if hosts:
-        z.call("host.delete", [h["hostid"] for h in hosts])
-    templates = z.call("template.get", {"output": ["templateid"], "filter": {"host": [TEMPLATE]}})
-    if templates:
-        z.call("template.delete", [t["templateid"] for t in templates])
+    prom_checks.delete_host_and_template(z, HOST, TEMPLATE)
 
 
 def float_rows(itemid):
@@ -187,15 +176,7 @@ def rate_and_quantile_checks(hostid):
 try:
     delete_ours()
     step("zabbix: the template (zabitan-prom template) and the host")
-    gen = subprocess.run([prom, "template", exporter["NODE_EXPORTER_URL"], "--name", TEMPLATE,
-                          "-o", str(work / "template.yaml")] + [a for f in FAMILIES for a in ("--include", f)],
-                         capture_output=True, text=True, timeout=60)
-    check("zabitan-prom template exits 0: %s" % gen.stderr.strip(), gen.returncode == 0, gen.stderr)
-    check("the generated template imports", z.import_template((work / "template.yaml").read_text()) is True)
-    tid = z.call("template.get", {"output": ["templateid"], "filter": {"host": [TEMPLATE]}})
-    z.call("host.create", {"host": HOST, "groups": [{"groupid": z.group_id("zabitan")}],
-                           "templates": [{"templateid": tid[0]["templateid"]}]})
-    z.config_cache_reload()  # the discovery rules take values from the first run on
+    prom_checks.template_and_host(checks, z, prom, exporter["NODE_EXPORTER_URL"], FAMILIES, TEMPLATE, HOST, work)
 
     step("first run: every series new")
     first_waiting = run("first run")

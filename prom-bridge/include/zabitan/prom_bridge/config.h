@@ -9,6 +9,7 @@
 //   url = "http://localhost:9100/metrics"
 //   match = ['mode!="idle"']
 //   rates = ["node_network_*_bytes_total"]
+//   discard_unchanged = 600          # an unchanged value only every 10 min (unchanged.h)
 //   [prom.targets.router]
 //   url = "https://10.0.0.1:9100/metrics"
 //   zabbix_host = "router"
@@ -56,6 +57,7 @@ struct TargetSettings {
       bearer_token_file;
   std::optional<double> interval, timeout, connect_timeout;  // seconds
   std::optional<int64_t> max_series, max_body, max_line, max_labels, proxy_protocol;
+  std::optional<int64_t> discard_unchanged;  // seconds of heartbeat (unchanged.h); 0: off
   std::optional<bool> insecure;
   std::optional<std::vector<double>> quantiles;
   std::optional<std::vector<std::string>> include, exclude, match, rates, resolve;
@@ -93,7 +95,12 @@ struct Target {
   ParseLimits limits;
   MappingOptions mapping;  // rate_state is the caller's
   std::chrono::milliseconds interval{60'000};
+  int64_t discard_unchanged = 0;  // heartbeat in seconds (unchanged.h); 0: every value sent
 };
+
+// The longest --discard-unchanged heartbeat: 30 days (Zabbix's own takes up to 788400000 s,
+// but an item silent for a month is better told by a trigger than by a heartbeat).
+inline constexpr int64_t kMaxHeartbeat = 30 * 86400;
 
 // Resolves `s` (its defaults applied) into *out. Errors name the target: "target node: ...".
 Status MakeTarget(const std::string& name, const TargetSettings& s, Target* out);

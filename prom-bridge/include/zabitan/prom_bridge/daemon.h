@@ -55,6 +55,7 @@ struct ScrapeOutcome {
   uint64_t not_sent = 0;              // NaN/±Inf values left out
   std::chrono::milliseconds took{0};  // how long the scrape took
   bool overran = false;               // longer than its interval: the next started at once
+  int64_t discard_unchanged = 0;      // the target's heartbeat (unchanged.h); 0: send every value
 };
 
 class Schedule {
