@@ -13,7 +13,8 @@ const std::error_category& SstpCategory() {
                                             {Errc::kRefused, "the ghost refused the message"},
                                             {Errc::kNoTimeLeft, "no time left to deliver"},
                                             {Errc::kStopped, "stopped by a signal"},
-                                            {Errc::kSpoolDamaged, "a spooled message is damaged"}});
+                                            {Errc::kSpoolDamaged, "a spooled message is damaged"},
+                                            {Errc::kBadDestination, "not USER@HOST[:PORT]"}});
   return category;
 }
 

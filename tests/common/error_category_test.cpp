@@ -61,7 +61,7 @@ TEST_CASE("error category: the libraries' categories keep their names and cover 
 
   CHECK(std::string(zabitan::sstp_notify::SstpCategory().name()) == "zabitan.sstp");
   CheckEveryCodeHasAMessage(zabitan::sstp_notify::SstpCategory(),
-                            zabitan::sstp_notify::Errc::kSpoolDamaged, "unknown sstp error");
+                            zabitan::sstp_notify::Errc::kBadDestination, "unknown sstp error");
 
   CHECK(std::string(zabitan::vsphere::ErrorCategory().name()) == "vsphere");
   CheckEveryCodeHasAMessage(zabitan::vsphere::ErrorCategory(), zabitan::vsphere::Error::kTimedOut,

@@ -17,6 +17,7 @@
 
 #include "fuzz_check.h"
 #include "sstp-notify/src/ssh_transport.h"
+#include "zabitan/sstp_notify/error.h"
 
 namespace {
 
@@ -61,6 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string& m = s.message();
     CHECK(!m.empty() && m.size() <= 1024);
     CHECK(m.starts_with("--ssh \""));
+    CHECK(s.code() == zabitan::sstp_notify::Errc::kBadDestination);
     CHECK(NoControl(m));
     CHECK(ValidUtf8(m));
     return 0;
@@ -74,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CHECK(o.user.size() + o.host.size() < text.size());
   CHECK(o.port >= 1);
   CHECK(o.port == 22 || text.ends_with(std::to_string(o.port)));
+  CHECK(!text.ends_with(':'));  // a colon promises a port
 
   const std::string rendered = Render(o);
   SshOptions again;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "sstp-notify/src/ssh_transport.h"
+#include "zabitan/sstp_notify/error.h"
 
 using namespace zabitan::sstp_notify;
 
@@ -43,4 +44,9 @@ TEST_CASE("alert: ssh destinations", "[sstp][ssh]") {
   CHECK_FALSE(ParseSshDestination("a@desk:x", &o).ok());
   CHECK_FALSE(ParseSshDestination("a b@desk", &o).ok());
   CHECK_FALSE(ParseSshDestination("a@[::1", &o).ok());
+  // A colon promises a port: "desk:" is a mistake, not port 22.
+  zabitan::Status empty_port = ParseSshDestination("a@desk:", &o);
+  CHECK(empty_port.code() == Errc::kBadDestination);
+  CHECK(empty_port.message() == "--ssh \"a@desk:\": empty port after ':'");
+  CHECK(ParseSshDestination("a@[::1]:", &o).code() == Errc::kBadDestination);
 }

@@ -25,6 +25,7 @@ enum class Errc {
   kNoTimeLeft,              // the run's deadline passed before the message could go
   kStopped,                 // a signal stopped the run before the message could go
   kSpoolDamaged,            // a spooled message that cannot be read back
+  kBadDestination,          // --ssh USER@HOST[:PORT] that cannot be read
 };
 
 const std::error_category& SstpCategory();
