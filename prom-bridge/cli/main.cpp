@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -282,12 +281,8 @@ int Run(int argc, char** argv) {
   oo.state_dir = p.state_dir.value_or(kDefaultStateDir);
   oo.spool = p.spool.value_or("");
   oo.spool_max_bytes = p.spool_max_bytes.value_or(kDefaultSpoolMaxBytes);
-  // The pending stores are named by the hosts the values go to: a second zabitan-prom on the
-  // same state folder and hosts would share them.
-  std::set<std::string> hosts;
-  for (const Target& t : targets) hosts.insert(t.mapping.host);
+  // The pending stores are per Zabbix host (output.h): adding a target keeps what waits.
   oo.scope = "prom";
-  for (const std::string& h : hosts) oo.scope += "\n" + h;
   std::unique_ptr<cli::Output> output;
   if (Status st = cli::Output::Open(std::move(oo), &output); !st.ok()) {
     log::Error(st.message());

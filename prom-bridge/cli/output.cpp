@@ -143,6 +143,7 @@ int Output::Send(const std::vector<ScrapeOutcome>& outcomes, bool any_ok) {
   ro.exchange = options_.exchange;
   ro.state_dir = options_.state_dir;
   ro.scope = options_.scope;
+  ro.scope_per_host = true;
   ro.spool = spool_.get();
   ro.known_from_start = [](const std::string&, const std::string& key) {
     return IsOurDiscovery(key);

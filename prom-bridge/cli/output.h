@@ -25,7 +25,9 @@ namespace zabitan::prom_bridge::cli {
 struct OutputOptions {
   bool dry_run = false;
   std::string zabbix_server, state_dir, spool;
-  std::string scope;  // names the pending stores (routed_sender.h)
+  // Names the pending stores (routed_sender.h), one per Zabbix host: scope + "\n" + host. The
+  // values held for a host stay in its store whatever targets or hosts are added or removed.
+  std::string scope;
   int64_t spool_max_bytes = int64_t{1} << 30;
   sender::ExchangeOptions exchange;  // TLS to the trapper
 };

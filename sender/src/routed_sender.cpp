@@ -44,17 +44,38 @@ std::string PendingStorePrefix(const std::string& state_dir, std::string_view sc
 RoutedSender::RoutedSender(Passkey, RoutedSenderOptions options) : options_(std::move(options)) {}
 RoutedSender::~RoutedSender() = default;
 
-Status RoutedSender::Open(RoutedSenderOptions options, std::unique_ptr<RoutedSender>* output) {
-  auto o = std::make_unique<RoutedSender>(Passkey{}, std::move(options));
-  for (const Destination& d : o->options_.destinations) {
+Status RoutedSender::OpenStores(const std::string& scope, std::vector<PendingStore*>* opened) {
+  for (size_t i = 0; i < options_.destinations.size(); ++i) {
     std::unique_ptr<PendingStore> store;
-    if (Status s =
-            PendingStore::Open(PendingStorePrefix(o->options_.state_dir, o->options_.scope, d),
-                               o->options_.limits, &store);
+    if (Status s = PendingStore::Open(
+            PendingStorePrefix(options_.state_dir, scope, options_.destinations[i]),
+            options_.limits, &store);
         !s.ok()) {
       return s;
     }
-    o->stores_.push_back(std::move(store));
+    opened->push_back(store.get());
+    stores_.emplace_back(i, std::move(store));
+  }
+  return Status::Ok();
+}
+
+const std::vector<PendingStore*>* RoutedSender::StoresOf(const std::string& host) {
+  if (!options_.scope_per_host) return &scope_stores_[""];
+  auto [it, added] = scope_stores_.try_emplace(host);
+  if (added) {
+    if (Status s = OpenStores(options_.scope + "\n" + host, &it->second); !s.ok()) {
+      open_error_ = s.message();
+      scope_stores_.erase(it);  // asked again next time, failing again: the run stops first
+      return nullptr;
+    }
+  }
+  return &it->second;
+}
+
+Status RoutedSender::Open(RoutedSenderOptions options, std::unique_ptr<RoutedSender>* output) {
+  auto o = std::make_unique<RoutedSender>(Passkey{}, std::move(options));
+  if (!o->options_.scope_per_host) {
+    if (Status s = o->OpenStores(o->options_.scope, &o->scope_stores_[""]); !s.ok()) return s;
   }
   SenderOptions so;
   so.spool = o->options_.spool;
@@ -77,13 +98,13 @@ Status RoutedSender::Open(RoutedSenderOptions options, std::unique_ptr<RoutedSen
   return Status::Ok();
 }
 
-bool RoutedSender::Known(const Value& v) {
+bool RoutedSender::Known(const Value& v, const std::vector<PendingStore*>& stores) {
   if (v.host == last_host_ && v.key == last_key_) return last_known_;
   last_host_ = v.host;
   last_key_ = v.key;
   last_known_ = true;
   if (options_.known_from_start && options_.known_from_start(v.host, v.key)) return true;
-  for (auto& store : stores_) {
+  for (PendingStore* store : stores) {
     if (store->IsKnown(v.host, v.key)) continue;
     if (store->fresh() && options_.sent_before && options_.sent_before(v.host)) {
       store->MarkKnown(v.host, v.key);  // an upgrade: sent as before, without asking again
@@ -95,19 +116,28 @@ bool RoutedSender::Known(const Value& v) {
 }
 
 bool RoutedSender::Add(const Value& v, uint32_t now, std::string_view group) {
-  if (!sending_) return false;
-  if (Known(v)) {
+  const std::vector<PendingStore*>* stores = sending_ ? StoresOf(v.host) : nullptr;
+  if (stores == nullptr) {
+    sending_ = false;
+    return false;
+  }
+  if (Known(v, *stores)) {
     sending_ = out_->Add(v);
     return sending_;
   }
   // A discovery value is sent anew each run: it is not kept for the next.
   const bool keep = !IsDiscoveryKey(v.key);
-  for (auto& store : stores_) store->Add(v, group, keep, now);
+  for (PendingStore* store : *stores) store->Add(v, group, keep, now);
   return true;
 }
 
 bool RoutedSender::Add(const Value& v, uint32_t now) {
-  if (!sending_ || Known(v)) return Add(v, now, "");
+  const std::vector<PendingStore*>* stores = sending_ ? StoresOf(v.host) : nullptr;
+  if (stores == nullptr) {
+    sending_ = false;
+    return false;
+  }
+  if (Known(v, *stores)) return Add(v, now, "");
   return Add(v, now, options_.group_of ? options_.group_of(v.host, v.key) : std::string());
 }
 
@@ -123,8 +153,8 @@ int RoutedSender::Finish(const std::string& what, bool collected,
   std::string pending_error, transport_error;
   PendingCounts total;
   uint64_t waiting = 0, waiting_items = 0;
-  for (size_t i = 0; i < stores_.size(); ++i) {
-    PendingStore& store = *stores_[i];
+  for (auto& [destination, owned] : stores_) {
+    PendingStore& store = *owned;
     // Not when Zabbix could not be reached this run: the values wait, as the spooled ones do.
     if (out_->status() == RunStatus::kSucceeded || out_->status() == RunStatus::kPartial) {
       // On disk before anything is sent: a crash from here on re-collects nothing the
@@ -135,9 +165,9 @@ int RoutedSender::Finish(const std::string& what, bool collected,
       }
       std::unique_ptr<PendingTransport> transport =
           options_.transport
-              ? options_.transport(options_.destinations[i])
-              : std::make_unique<TrapperTransport>(options_.destinations[i], options_.exchange,
-                                                   options_.concurrency);
+              ? options_.transport(options_.destinations[destination])
+              : std::make_unique<TrapperTransport>(options_.destinations[destination],
+                                                   options_.exchange, options_.concurrency);
       if (Status s = DeliverPending(*transport, &store, &transport_error); !s.ok())
         pending_error = s.message();
     }
@@ -159,7 +189,7 @@ int RoutedSender::Finish(const std::string& what, bool collected,
   if (!collected) {
     if (failed()) return kExitFailure;
     save_state();
-    for (auto& store : stores_) {
+    for (auto& [destination, store] : stores_) {
       if (Status s = store->Save(); !s.ok()) log::Error(s.message());
     }
     return kExitFailure;
@@ -232,11 +262,15 @@ int RoutedSender::Finish(const std::string& what, bool collected,
   // The values were delivered, held or spooled: the caller's state first, then the stores, so
   // a crash in between re-collects nothing they dropped.
   save_state();
-  for (auto& store : stores_) {
+  for (auto& [destination, store] : stores_) {
     if (Status s = store->Save(); !s.ok()) {
       log::Error(s.message());
       return kExitFailure;
     }
+  }
+  if (!open_error_.empty()) {  // the values of that host were not collected
+    log::Error(open_error_);
+    return kExitFailure;
   }
   if (!pending_error.empty()) {
     log::Error(pending_error);

@@ -20,49 +20,25 @@ import sys
 import time
 import traceback
 
-here = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(here.parent / "peers" / "zabbix-server"))
-import zapi  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import prom_e2e  # noqa: E402
+from prom_e2e import zapi  # noqa: E402
 
-if len(sys.argv) != 5:
-    sys.exit(__doc__.split("\n\n")[1])
-prom, stack_env, ne_env, work = sys.argv[1:5]
-work = pathlib.Path(work).resolve()
-subprocess.run(["rm", "-rf", str(work)], check=True)
-work.mkdir(parents=True)
-os.chmod(work, 0o755)  # the config is read as a trusted file
-z = zapi.Zapi.from_env(stack_env)
-version = z.env.get("ZBX_VERSION", "6.0")
-exporter = zapi.load_env(ne_env)
+prom, z, exporter, work = prom_e2e.start(__doc__)
+case = prom_e2e.Cases(z)
+version, failures = case.version, case.failures
 stamp = time.time_ns()
 HOST, TEMPLATE = "zabitan-prom-tls-%d" % stamp, "zabitan prom tls %d" % stamp
 KEY = "prom.value[node_load1,]"
-failures = []
-
-
-def case(name, ok, detail):
-    print("%s %s [Zabbix %s]: %s" % ("ok  " if ok else "FAIL", name, version, detail))
-    if not ok:
-        failures.append(name)
 
 
 def run(args, label):
-    r = subprocess.run([prom, "--target", exporter["NODE_EXPORTER_URL"], "--include", "node_load1",
-                        "--zabbix-server", "%s:%d" % z.trapper_address()] + args, capture_output=True, text=True,
-                       timeout=120)
-    waiting = next((int(l.split()[0]) for l in r.stdout.splitlines() if " wait until Zabbix" in l), 0)
-    print("   %s: exit %d, %d waiting | %s | %s" % (label, r.returncode, waiting, " | ".join(r.stdout.splitlines()),
-                                                   r.stderr.strip()))
-    return r, waiting
+    return prom_e2e.run([prom, "--target", exporter["NODE_EXPORTER_URL"], "--include", "node_load1",
+                         "--zabbix-server", "%s:%d" % z.trapper_address()] + args, label)
 
 
 def history():
-    item = z.call("item.get", {"hostids": [hostid], "filter": {"key_": KEY}, "output": ["itemid"]})
-    if not item:
-        return []
-    rows = z.call("history.get", {"history": zapi.VT_FLOAT, "itemids": [item[0]["itemid"]],
-                                  "output": ["clock"], "sortfield": "clock", "sortorder": "ASC"})
-    return [int(r["clock"]) for r in rows]
+    return prom_e2e.float_clocks(z, hostid, KEY)
 
 
 psk = os.urandom(32).hex()

@@ -107,6 +107,61 @@ TEST_CASE(
   CHECK(trapper.values()[1].value == "7");
 }
 
+// Issue #20: zabitan-prom's stores are per Zabbix host, so that adding a target (a host) does
+// not move the values already waiting to a store nobody opens again.
+TEST_CASE("routed sender: per-host stores keep a host's waiting values when hosts are added",
+          "[sender]") {
+  TempDir dir;
+  FakeTrapper trapper;
+  FakeServer server;
+  auto open = [&] {
+    RoutedSenderOptions o;
+    REQUIRE(ParseDestinations("127.0.0.1:" + std::to_string(trapper.port()), kDefaultPort,
+                              &o.destinations)
+                .ok());
+    o.state_dir = dir.path();
+    o.scope = "prom";
+    o.scope_per_host = true;
+    o.transport = [&server](const Destination&) { return std::make_unique<Forward>(&server); };
+    std::unique_ptr<RoutedSender> out;
+    REQUIRE(RoutedSender::Open(std::move(o), &out).ok());
+    return out;
+  };
+  const uint32_t first = static_cast<uint32_t>(std::time(nullptr)) - 100;
+  {
+    auto out = open();
+    out->Add({"a", "item[1]", "5", first, 0}, first, "a\nrule");
+    CHECK(out->Finish("1 value made", true, [] {}) == kExitOk);  // refused: it waits
+  }
+  {  // held in host a's store, named as a one-host zabitan-prom named its store before
+    std::vector<Destination> d;
+    REQUIRE(
+        ParseDestinations("127.0.0.1:" + std::to_string(trapper.port()), kDefaultPort, &d).ok());
+    std::unique_ptr<PendingStore> st;
+    REQUIRE(PendingStore::Open(PendingStorePrefix(dir.path(), "prom\na", d[0]), {}, &st).ok());
+    CHECK(st->held_values() == 1);
+  }
+  server.items.insert({"a", "item[1]"});
+  server.items.insert({"b", "item[2]"});
+  {  // a second target, another host: a's value goes with its own clock, b's new one too
+    auto out = open();
+    out->Add({"b", "item[2]", "7", first + 60, 0}, first + 60, "b\nrule");
+    out->Add({"a", "item[1]", "6", first + 60, 0}, first + 60, "a\nrule");
+    CHECK(out->Finish("2 values made", true, [] {}) == kExitOk);
+  }
+  REQUIRE(server.rows({"a", "item[1]"}) == 2);
+  CHECK(server.history[{"a", "item[1]"}][0].first == first);
+  CHECK(server.rows({"b", "item[2]"}) == 1);
+  {  // and without host a's target: nothing of a's is lost or sent again
+    auto out = open();
+    out->Add({"b", "item[2]", "8", first + 120, 0}, first + 120, "b\nrule");
+    CHECK(out->Finish("1 value made", true, [] {}) == kExitOk);
+  }
+  CHECK(server.rows({"a", "item[1]"}) == 2);
+  CHECK(server.rows({"b", "item[2]"}) == 1);  // known now: the fast batches
+  CHECK(trapper.values().size() == 1);
+}
+
 TEST_CASE("routed sender: a waiting discovery value is not kept for the next run", "[sender]") {
   TempDir dir;
   FakeTrapper trapper;

@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -69,6 +70,10 @@ struct RoutedSenderOptions {
   // `scope` names what the values come from (a vSphere URL, a Zabbix host), so that two
   // sources sharing a state folder keep apart.
   std::string state_dir, scope;
+  // True: each host has stores of its own, scoped scope + "\n" + host, opened at its first
+  // value: what one host's values wait for stays found whatever other hosts come or go
+  // (zabitan-prom, whose targets each name their host).
+  bool scope_per_host = false;
   Spool* spool = nullptr;  // not owned; outlives the RoutedSender
   size_t concurrency = 8;  // pending-value requests in flight per destination
   PendingLimits limits;    // per destination; window: the source's own retention
@@ -114,10 +119,17 @@ class RoutedSender {
   bool failed() const;
 
  private:
-  bool Known(const Value& v);
+  bool Known(const Value& v, const std::vector<PendingStore*>& stores);
+  // The stores (one per destination) of a host's values; null when one could not be opened.
+  const std::vector<PendingStore*>* StoresOf(const std::string& host);
+  Status OpenStores(const std::string& scope, std::vector<PendingStore*>* opened);
 
   RoutedSenderOptions options_;
-  std::vector<std::unique_ptr<PendingStore>> stores_;  // one per destination
+  // Every store, with the index of its destination; `scope_stores_` points into them by host
+  // ("" for all hosts when the scope is not per host).
+  std::vector<std::pair<size_t, std::unique_ptr<PendingStore>>> stores_;
+  std::map<std::string, std::vector<PendingStore*>> scope_stores_;
+  std::string open_error_;  // a store of a host that could not be opened
   std::unique_ptr<Sender> out_;
   uint64_t fast_failed_ = 0;
   std::string send_error_;
