@@ -9,6 +9,7 @@
 #include "zabitan/remote_cmd/error.h"
 #include "zabitan/sender/error.h"
 #include "zabitan/sstp_notify/error.h"
+#include "zabitan/vmware_collector/error.h"
 #include "zabitan/vsphere/error.h"
 #include "zabitan/zabbix_api/error.h"
 #include "zabitan/zabbix_templates/error.h"
@@ -66,6 +67,12 @@ TEST_CASE("error category: the libraries' categories keep their names and cover 
   CHECK(std::string(zabitan::vsphere::ErrorCategory().name()) == "vsphere");
   CheckEveryCodeHasAMessage(zabitan::vsphere::ErrorCategory(), zabitan::vsphere::Error::kTimedOut,
                             "vsphere error");
+
+  CHECK(std::string(zabitan::vmware_collector::CollectorCategory().name()) ==
+        "zabitan.vmware-collector");
+  CheckEveryCodeHasAMessage(zabitan::vmware_collector::CollectorCategory(),
+                            zabitan::vmware_collector::Errc::kCacheMiss,
+                            "unknown vmware-collector error");
 
   CHECK(std::string(zabitan::zabbix_api::ErrorCategory().name()) == "zabitan.zabbix-api");
   CheckEveryCodeHasAMessage(zabitan::zabbix_api::ErrorCategory(),

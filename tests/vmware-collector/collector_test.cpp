@@ -2,14 +2,19 @@
 // the cycles that collect; these cases need no simulator.
 #include "zabitan/vmware_collector/collector.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -46,6 +51,50 @@ class ClosedPort {
   int port_ = 0;
 };
 
+// What is written to stderr (fd 2) while it lives: the warnings shown at every verbosity.
+class CapturedStderr {
+ public:
+  explicit CapturedStderr(std::string path) : path_(std::move(path)), saved_(::dup(2)) {
+    REQUIRE(saved_ >= 0);
+    std::fflush(stderr);
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    REQUIRE(fd >= 0);
+    REQUIRE(::dup2(fd, 2) == 2);
+    ::close(fd);
+  }
+  ~CapturedStderr() { Restore(); }
+  CapturedStderr(const CapturedStderr&) = delete;
+  CapturedStderr& operator=(const CapturedStderr&) = delete;
+  std::string Text() {
+    Restore();
+    std::ifstream in(path_);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
+ private:
+  void Restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    saved_ = -1;
+  }
+  std::string path_;
+  int saved_;
+};
+
+Settings DryRun(const std::string& url, const std::string& state_dir) {
+  Settings s;
+  s.url = url;
+  s.user = "monitor";
+  s.state_dir = state_dir;
+  s.zabbix_host = "vcenter01";
+  s.dry_run = true;
+  s.config = "/nonexistent/zabitan.toml";
+  REQUIRE(ApplyConfig(&s, false).ok());
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -54,14 +103,7 @@ TEST_CASE(
     "[vmware-collector]") {
   ClosedPort closed;
   TempDir dir;
-  Settings s;
-  s.url = closed.Url();
-  s.user = "monitor";
-  s.state_dir = dir.path();
-  s.zabbix_host = "vcenter01";
-  s.dry_run = true;
-  s.config = "/nonexistent/zabitan.toml";
-  REQUIRE(ApplyConfig(&s, false).ok());
+  const Settings s = DryRun(closed.Url(), dir.path());
   // What an earlier run left: a damaged inventory file is read whole again, not an error.
   std::ofstream(InventoryFile(s)) << "{\"session\": 1}";
   vsphere::SoapOptions options;
@@ -75,4 +117,30 @@ TEST_CASE(
   CHECK(client->calls() == 1);  // the Login, refused at the door
   CHECK_FALSE(std::filesystem::exists(vsphere::SessionFile(s.state_dir, s.url, s.user)));
   CHECK_FALSE(std::filesystem::exists(WatermarkFile(s)));
+}
+
+TEST_CASE(
+    "vmware-collector/collector: damaged watermarks are said at every verbosity, a first run is "
+    "not",
+    "[vmware-collector]") {
+  ClosedPort closed;
+  TempDir dir;
+  const Settings s = DryRun(closed.Url(), dir.path());
+  vsphere::SoapOptions options;
+  options.url = s.url;
+  std::unique_ptr<vsphere::SoapClient> client;
+  REQUIRE(vsphere::SoapClient::Create(options, &client).ok());
+  const vsphere::ServiceContent sc;
+  {
+    CapturedStderr err(dir.path() + "/first.err");
+    Collector first(s, *client, sc, {"monitor", "secret"}, nullptr);  // no state files yet
+    CHECK(err.Text().empty());
+  }
+  std::ofstream(WatermarkFile(s)) << "{\"5001-aa\": 17";  // cut short
+  std::ofstream(InventoryFile(s)) << "";  // damaged too, but only a cost: said at -v
+  CapturedStderr err(dir.path() + "/damaged.err");
+  Collector damaged(s, *client, sc, {"monitor", "secret"}, nullptr);
+  CHECK(err.Text() ==
+        "zabitan-vmware: warning: " + WatermarkFile(s) +
+            ": damaged (not JSON): samples of the last 5 minutes may be sent again\n");
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <system_error>
 
 #include <catch2/catch.hpp>
 
@@ -33,6 +34,7 @@ TEST_CASE(
   std::ofstream(file) << "x";
   zabitan::Status s = MakeStateDir(file + "/vmware");
   REQUIRE_FALSE(s.ok());
+  CHECK(s.code() == std::errc::not_a_directory);
   CHECK(s.message().find("give --state-dir DIR") != std::string::npos);
   CHECK(s.message().find("sudo install -d -m 0700") != std::string::npos);
 }

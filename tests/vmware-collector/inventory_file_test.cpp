@@ -1,8 +1,11 @@
 #include "zabitan/vmware_collector/inventory_file.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
+#include <system_error>
 
 #include <catch2/catch.hpp>
 
@@ -12,6 +15,7 @@
 using namespace zabitan::vsphere;
 using zabitan::testing::Apply;
 using zabitan::testing::Captured;
+using zabitan::vmware_collector::Errc;
 using zabitan::vmware_collector::LoadInventory;
 using zabitan::vmware_collector::SaveInventory;
 
@@ -19,7 +23,7 @@ TEST_CASE("vmware-collector/inventory file: the state file", "[vmware-collector]
   zabitan::testing::TempDir dir;
   const std::string path = dir.path() + "/inventory.json";
   Inventory inv;
-  REQUIRE(LoadInventory(path, &inv).ok());  // none yet: empty, to be read whole
+  REQUIRE(LoadInventory(path, &inv).code() == Errc::kNotFound);  // none yet: read whole
   CHECK(inv.collector.empty());
   CHECK(inv.full_read == 0);
 
@@ -49,9 +53,52 @@ TEST_CASE("vmware-collector/inventory file: the state file", "[vmware-collector]
   CHECK(loaded.entities.at("VirtualMachine:vm-57").uuid == "b4689bed-97f0-5bcd-8a4c-07477cc8f06f");
   CHECK(loaded.entities.at("HostSystem:host-21").properties ==
         inv.entities.at("HostSystem:host-21").properties);
+}
 
-  std::ofstream(path) << "{\"session\": 1}";  // damaged: empty (read whole), not an error
-  REQUIRE(LoadInventory(path, &loaded).ok());
-  CHECK(loaded.entities.empty());
-  CHECK(loaded.collector.empty());
+TEST_CASE("vmware-collector/inventory file: absent, unreadable and damaged have their codes",
+          "[vmware-collector]") {
+  zabitan::testing::TempDir dir;
+  const std::string path = dir.path() + "/inventory.json";
+  Inventory inv;
+  inv.session = "left from before";
+  zabitan::Status s = LoadInventory(path, &inv);
+  CHECK(s.code() == Errc::kNotFound);  // a first run
+  CHECK(inv.session.empty());
+
+  Inventory good;
+  good.session = "0123456789abcdef";
+  good.collector = {"PropertyCollector", "session[x]y"};
+  good.view = {"ContainerView", "session[x]z"};
+  REQUIRE(SaveInventory(path, good).ok());
+  REQUIRE(LoadInventory(path, &inv).ok());
+  CHECK(inv.session == good.session);
+
+  for (const char* text : {"", "{\"session\": ", "{\"session\": 1}", "[1, 2]"}) {
+    INFO("file: " << text);
+    std::ofstream(path, std::ios::trunc) << text;
+    s = LoadInventory(path, &inv);
+    CHECK(s.code() == Errc::kDamaged);  // empty, cut short, not an inventory: no first run
+    CHECK(s.message().rfind(path + ": damaged (", 0) == 0);
+    CHECK(inv.session.empty());
+    CHECK(inv.entities.empty());
+  }
+
+  // Unreadable: a folder in the file's place (denies even root, unlike chmod 000).
+  std::filesystem::remove(path);
+  std::filesystem::create_directory(path);
+  s = LoadInventory(path, &inv);
+  CHECK(s.code() == Errc::kUnreadable);
+  CHECK(s.message() == path + ": Is a directory");
+  std::filesystem::remove(path);
+  if (::geteuid() != 0) {  // root reads a file of mode 000
+    REQUIRE(SaveInventory(path, good).ok());
+    REQUIRE(::chmod(path.c_str(), 0) == 0);
+    s = LoadInventory(path, &inv);
+    CHECK(s.code() == Errc::kUnreadable);
+    CHECK(s.message() == path + ": Permission denied");
+  }
+
+  // A save that fails carries its errno.
+  s = SaveInventory(dir.path() + "/no-such-folder/inventory.json", good);
+  CHECK(s.code() == std::errc::no_such_file_or_directory);
 }

@@ -12,10 +12,12 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include <CLI/CLI.hpp>
 
+#include "zabitan/common/exit_codes.h"
 #include "zabitan/common/log.h"
 #include "zabitan/common/secret_file.h"
 #include "zabitan/common/spool.h"
@@ -63,7 +65,7 @@ int Run(int argc, char** argv) {
   app.add_option("--inventory-refresh", o.inventory_refresh,
                  "seconds between full reads of the inventory (changes arrive in between; 0: every "
                  "run; default 3600)")
-      ->check(CLI::Range(int64_t{0}, int64_t{86400 * 7}));
+      ->check(CLI::Range(int64_t{0}, int64_t{86400} * 7));
   app.add_option("--concurrency", o.concurrency, "QueryPerf calls in flight at once (default 8)")
       ->check(CLI::Range(int64_t{1}, int64_t{64}));
   app.add_option("--spool", o.spool,
@@ -117,9 +119,11 @@ int Run(int argc, char** argv) {
   const std::string state_file = vsphere::SessionFile(o.state_dir, o.url, o.user);
   if (o.logout) {
     std::string cookie;
-    if (ReadSecretLine(state_file, &cookie).ok()) {
+    if (Status read = ReadSecretLine(state_file, &cookie); read.ok()) {
       vc.client->set_cookie(cookie);
       s = vsphere::EndSession(*vc.client, vc.content, state_file);
+    } else if (read.code() != std::errc::no_such_file_or_directory) {
+      s = read;  // none saved is nothing to end; one that cannot be read is said (-v)
     }
     std::printf("logged out of %s\n", o.url.c_str());
     if (!s.ok()) log::Warning(s.message());
@@ -167,4 +171,6 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace zabitan::vmware
 
-int main(int argc, char** argv) { return zabitan::vmware::Run(argc, argv); }
+int main(int argc, char** argv) {
+  return zabitan::GuardedMain("zabitan-vmware", [&] { return zabitan::vmware::Run(argc, argv); });
+}

@@ -14,6 +14,7 @@
 #include "zabitan/sender/routed_sender.h"
 #include "zabitan/vmware_collector/counter_cache.h"
 #include "zabitan/vmware_collector/discovery.h"
+#include "zabitan/vmware_collector/error.h"
 #include "zabitan/vmware_collector/inventory_file.h"
 #include "zabitan/vmware_collector/metrics.h"
 #include "zabitan/vmware_collector/perf_values.h"
@@ -37,7 +38,20 @@ Collector::Collector(Settings settings, vsphere::SoapClient& client,
       session_file_(vsphere::SessionFile(settings_.state_dir, settings_.url, settings_.user)),
       inventory_file_(InventoryFile(settings_)),
       watermarks_(WatermarkFile(settings_)) {
-  if (Status s = LoadInventory(inventory_file_, &inventory_); !s.ok()) log::Warning(s.message());
+  // A first run finds no state files: nothing to say. A file that is there but of no use is
+  // said, by its code, not its wording (error.h).
+  if (Status s = LoadInventory(inventory_file_, &inventory_); s.code() == Errc::kNotFound) {
+    log::Debug("no inventory saved yet: it is read whole");
+  } else if (!s.ok()) {
+    log::Warning(s.message() + "; the inventory is read whole");  // it costs time, nothing more
+  }
+  if (Status s = watermarks_.Load(); !s.ok() && s.code() != Errc::kNotFound) {
+    // Shown at every verbosity (log::Warning needs -v): an entity without its watermark gets
+    // the last 5 minutes again, so samples an earlier run sent may reach Zabbix twice.
+    std::fprintf(stderr,
+                 "zabitan-vmware: warning: %s: samples of the last 5 minutes may be sent again\n",
+                 Printable(s.message(), 300).c_str());
+  }
 }
 
 // Realtime samples of every host and VM, newer than their watermark, with their own clocks:
@@ -54,9 +68,13 @@ Status Collector::AddPerformance(const std::vector<vsphere::Entity>& entities, V
   wanted.insert(wanted.end(), o.hv_counters.begin(), o.hv_counters.end());
   std::map<std::string, vsphere::Counter> catalogue;
   const CounterCache cache(o.state_dir, sc_);
-  if (cache.Lookup(wanted, &catalogue)) {
+  if (Status cached = cache.Lookup(wanted, &catalogue); cached.ok()) {
     log::Debug("counter catalogue from " + cache.path());
   } else {
+    if (cached.code() == Errc::kNotFound || cached.code() == Errc::kCacheMiss)
+      log::Debug(cached.message() + ": the counter catalogue is read");
+    else
+      log::Warning(cached.message() + ": the counter catalogue is read again");  // and rewritten
     if (Status s = vsphere::ReadCounters(client_, sc_, &catalogue); !s.ok()) return s;
     if (Status s = cache.Store(catalogue, wanted); !s.ok())
       log::Warning(s.message());  // the run goes on uncached
@@ -98,6 +116,7 @@ Status Collector::AddPerformance(const std::vector<vsphere::Entity>& entities, V
     const int max_sample = watermarks_.SamplesNeeded(of_type, now);
     log::Debug(std::string(type) + ": " + std::to_string(max_sample) + " samples per series");
     std::vector<uint32_t> sent_up_to;
+    sent_up_to.reserve(of_type.size());
     for (const vsphere::Entity* e : of_type) sent_up_to.push_back(watermarks_.Last(e->uuid));
     // Down in one pass: each QueryPerf reply, as it is read, to values, to the sink.
     vsphere::PerfQuery query(client_, sc_, of_type, metrics, max_sample, std::move(sent_up_to),

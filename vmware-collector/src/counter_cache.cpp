@@ -1,11 +1,12 @@
 #include "zabitan/vmware_collector/counter_cache.h"
 
-#include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "state_file.h"
 #include "zabitan/common/whole_file.h"
+#include "zabitan/vmware_collector/error.h"
 
 // The file: {"counters": [[key, "group.name.rollup", "unit"], ...], "absent": ["path", ...]}.
 
@@ -15,18 +16,18 @@ CounterCache::CounterCache(const std::string& state_dir, const vsphere::ServiceC
     : path_(state_dir + "/counters-" + vsphere::StateKey(sc.instance_uuid + "@" + sc.api_version) +
             ".json") {}
 
-bool CounterCache::Lookup(const std::vector<std::string>& wanted,
-                          std::map<std::string, vsphere::Counter>* catalogue) const {
+Status CounterCache::Lookup(const std::vector<std::string>& wanted,
+                            std::map<std::string, vsphere::Counter>* catalogue) const {
   catalogue->clear();
-  std::ifstream in(path_);
-  if (!in) return false;
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (!j.is_object() || !j["counters"].is_array() || !j["absent"].is_array()) return false;
+  nlohmann::json j;
+  if (Status s = ReadStateJson(path_, &j); !s.ok()) return s;
+  if (!j.is_object() || !j["counters"].is_array() || !j["absent"].is_array())
+    return Damaged(path_, "not a counter catalogue");
   for (const auto& c : j["counters"]) {
     if (!c.is_array() || c.size() != 3 || !c[0].is_number_integer() || !c[1].is_string() ||
         !c[2].is_string()) {
       catalogue->clear();
-      return false;  // damaged: read the endpoint again
+      return Damaged(path_, "a counter that is not [key, path, unit]");
     }
     vsphere::Counter counter{c[0].get<int>(), c[1].get<std::string>(), c[2].get<std::string>()};
     (*catalogue)[counter.path] = counter;
@@ -38,10 +39,10 @@ bool CounterCache::Lookup(const std::vector<std::string>& wanted,
   for (const std::string& p : wanted) {
     if (catalogue->count(p) == 0 && absent.count(p) == 0) {
       catalogue->clear();
-      return false;
+      return Status::Error(path_ + ": " + p + " not cached", Errc::kCacheMiss);
     }
   }
-  return true;
+  return Status::Ok();
 }
 
 Status CounterCache::Store(const std::map<std::string, vsphere::Counter>& catalogue,

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <system_error>
 
 #include "zabitan/common/log.h"
 
@@ -53,10 +54,12 @@ Status MakeStateDir(const std::string& dir) {
   struct stat st {};
   if (err == 0 && ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Ok();
   if (err == 0) err = ENOTDIR;
-  return Status::Error(
-      "state folder " + dir + ": " + std::strerror(err) +
-      ": give --state-dir DIR (or state_dir in " +
-      "[vmware]) a folder of yours, or create it: sudo install -d -m 0700 -o \"$(id -un)\" " + dir);
+  const std::string fix =
+      "give --state-dir DIR (or state_dir in [vmware]) a folder of yours, "
+      "or create it: sudo install -d -m 0700 -o \"$(id -un)\" " +
+      dir;
+  return Status::Error("state folder " + dir + ": " + std::strerror(err) + ": " + fix,
+                       std::error_code(err, std::generic_category()));
 }
 
 }  // namespace zabitan::vmware_collector

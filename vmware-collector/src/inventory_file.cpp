@@ -1,27 +1,16 @@
 #include "zabitan/vmware_collector/inventory_file.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
-#include "zabitan/common/log.h"
+#include "state_file.h"
 #include "zabitan/common/whole_file.h"
 
 namespace zabitan::vmware_collector {
 
 Status LoadInventory(const std::string& path, vsphere::Inventory* inv) {
   *inv = vsphere::Inventory{};
-  std::ifstream in(path);
-  if (!in) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return Status::Ok();
-    return Status::Error(path + ": " + std::strerror(errno));
-  }
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  nlohmann::json j;
+  if (Status s = ReadStateJson(path, &j); !s.ok()) return s;
   auto moref = [](const nlohmann::json& m, vsphere::ManagedObject* out) {
     if (!m.is_array() || m.size() != 2 || !m[0].is_string() || !m[1].is_string()) return false;
     *out = {m[0].get<std::string>(), m[1].get<std::string>()};
@@ -56,10 +45,7 @@ Status LoadInventory(const std::string& path, vsphere::Inventory* inv) {
       loaded.entities[vsphere::Inventory::Key(e.moref)] = std::move(e);
     }
   }
-  if (!ok) {
-    log::Warning(path + ": damaged; the inventory is read whole");
-    return Status::Ok();
-  }
+  if (!ok) return Damaged(path, "not an inventory");
   *inv = std::move(loaded);
   return Status::Ok();
 }

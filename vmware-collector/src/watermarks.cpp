@@ -1,21 +1,32 @@
 #include "zabitan/vmware_collector/watermarks.h"
 
 #include <algorithm>
-#include <fstream>
+#include <cstdint>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "state_file.h"
 #include "zabitan/common/whole_file.h"
 
 namespace zabitan::vmware_collector {
 
-Watermarks::Watermarks(std::string path) : path_(std::move(path)) {
-  std::ifstream in(path_);
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (!j.is_object()) return;
+Status Watermarks::Load() {
+  last_.clear();
+  next_.clear();
+  nlohmann::json j;
+  if (Status s = ReadStateJson(path_, &j); !s.ok()) return s;
+  if (!j.is_object()) return Damaged(path_, "not an object of clocks");
+  size_t bad = 0;
   for (auto& [uuid, clock] : j.items()) {
-    if (clock.is_number_unsigned()) last_[uuid] = clock.get<uint32_t>();
+    // Every entry that is a clock still saves what it can of a resend.
+    if (clock.is_number_unsigned() && clock.get<uint64_t>() <= UINT32_MAX)
+      last_[uuid] = clock.get<uint32_t>();
+    else
+      ++bad;
   }
+  if (bad > 0) return Damaged(path_, "entries that are not clocks: " + std::to_string(bad));
+  return Status::Ok();
 }
 
 uint32_t Watermarks::Last(const std::string& uuid) const {

@@ -2,7 +2,8 @@
 //
 // Mode 0600 from the start (state files hold session cookies and values), written to PATH.tmp,
 // fsync'd, renamed over PATH. A write that fails (a full disk: a write of nothing counts as
-// ENOSPC) removes its partial .tmp, so it takes none of the room left, and the error names PATH.
+// ENOSPC) removes its partial .tmp, so it takes none of the room left, and the error names PATH
+// and carries the errno as its code (ErrnoError: comparable with std::errc).
 // Large files are written a piece at a time through buffer() and Flush().
 //
 // Thread-safety: not thread-safe; one writer per path at a time (callers hold their folder's
@@ -28,6 +29,7 @@
 #include <string>
 #include <string_view>
 
+#include "zabitan/common/error.h"
 #include "zabitan/common/status.h"
 #include "zabitan/common/unique_fd.h"
 
@@ -61,11 +63,10 @@ class WholeFileWriter {
     if (error_ != 0) {
       fd_.reset();
       ::unlink(tmp_.c_str());  // a partial file must not take what room is left
-      return Status::Error(path_ + ": " + std::strerror(error_));
+      return ErrnoError(path_, error_);
     }
     fd_.reset();
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0)
-      return Status::Error(path_ + ": " + std::strerror(errno));
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) return ErrnoError(path_);
     return Status::Ok();
   }
 

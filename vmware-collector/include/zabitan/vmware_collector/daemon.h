@@ -37,7 +37,8 @@ class StopSignals {
 
 // Creates the state folder (0700) when it is missing, with its missing parents (0755) when
 // their own parent is writable, as a first run without the package's folder needs; otherwise
-// one line naming the option and the command that fixes it.
+// one line naming the option and the command that fixes it, with the errno as its code
+// (std::errc::permission_denied, std::errc::not_a_directory).
 Status MakeStateDir(const std::string& dir);
 
 }  // namespace zabitan::vmware_collector

@@ -7,7 +7,10 @@
 // starts from the file. Not thread-safe: one collector's.
 //
 // Example:
-//   zabitan::vmware_collector::Watermarks marks("/var/lib/zabitan/vmware/perf-x.json");
+//   namespace vc = zabitan::vmware_collector;
+//   vc::Watermarks marks("/var/lib/zabitan/vmware/perf-x.json");
+//   zabitan::Status loaded = marks.Load();
+//   if (!loaded.ok() && loaded.code() != vc::Errc::kNotFound) return 1;  // unreadable, damaged
 //   marks.StartCycle();
 //   if (marks.IsNew("5001-aa", 1764000020)) marks.Advance("5001-aa", 1764000020);
 //   zabitan::Status s = marks.Save();
@@ -17,18 +20,25 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "zabitan/common/status.h"
+#include "zabitan/vmware_collector/error.h"
 #include "zabitan/vsphere/types.h"
 
 namespace zabitan::vmware_collector {
 
 class Watermarks {
  public:
-  // Reads `path`; none, or a damaged one, is no watermark at all.
-  explicit Watermarks(std::string path);
+  // No watermark yet: Load reads the file at `path`, Save writes it.
+  explicit Watermarks(std::string path) : path_(std::move(path)) {}
 
+  // Reads the file, replacing what was held. Ok: its watermarks. Otherwise the code says why
+  // there are none: Errc::kNotFound (none saved yet, a first run: no failure), kUnreadable
+  // (permission, a folder in its place, I/O), kDamaged (empty, not JSON, not an object; or
+  // some entries are not clocks, and the others are held).
+  Status Load();
   bool IsNew(const std::string& uuid, uint32_t clock) const { return clock > Last(uuid); }
   // True before the first run that sent samples (no file, or an empty one).
   bool empty() const { return last_.empty(); }
@@ -43,7 +53,8 @@ class Watermarks {
 
   void StartCycle() { next_.clear(); }
   void Advance(const std::string& uuid, uint32_t clock);
-  // Takes the cycle's advances, then writes them (mode 0600, whole).
+  // Takes the cycle's advances, then writes them (mode 0600, whole); a failure carries the
+  // write's errno (std::errc).
   Status Save();
   const std::string& path() const { return path_; }
 
