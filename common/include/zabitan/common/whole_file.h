@@ -66,7 +66,11 @@ class WholeFileWriter {
       return ErrnoError(path_, error_);
     }
     fd_.reset();
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0) return ErrnoError(path_);
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+      int err = errno;
+      ::unlink(tmp_.c_str());  // PATH cannot be replaced (a folder in its place): no stray .tmp
+      return ErrnoError(path_, err);
+    }
     return Status::Ok();
   }
 
