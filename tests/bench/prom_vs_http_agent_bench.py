@@ -4,6 +4,7 @@ on the same real server (6.0 or 7.0), the same exporter, the same series.
 
 Usage: prom_vs_http_agent_bench.py ZABITAN_PROM STACK_ENV WORKDIR [--series N] [--window S]
                                    [--interval S]            (defaults 1000, 45, 10: ctest's run)
+                                   [--node [--heartbeat S] [--copies N]]  (node_exporter's series)
 
 The exporter is Debian's node_exporter (its default collectors) serving also N gauge series
 zabitan_bench_value{id="0".."N-1"} from a textfile, started by this script. Two hosts:
@@ -30,6 +31,19 @@ poller, history syncer, lld...: the process title in /proc/PID/cmdline, live pro
 Prints per 1,000 series per minute, side by side with the ratio
 (target: the bridge at least 5x less server CPU). Not a timed test: it fails only if a way
 stores nothing.
+
+--node: the series are node_exporter's own (its default collectors, no textfile), which behave
+like real ones: the share of them that changes between two scrapes one --interval apart is
+measured and printed first. One item per series each way (the HTTP agent's dependent items with
+a Prometheus pattern of the series' name and labels; the bridge's template without its
+prom.rate prototypes, so both store the same series), on --copies hosts each way (default 10:
+one exporter's ~500 series are too few for the server's CPU to tell apart from its idle noise;
+the bridge scrapes it once per host, from a config with a table per host), and four windows
+after the idle one:
+http, http with "Discard unchanged with heartbeat" (--heartbeat S, default 600) on every
+dependent item, the bridge, and the bridge with --discard-unchanged S (prom-bridge/unchanged.h).
+Each window follows a cycle of warm-up (the first value of each item passes either way). No
+latency: the constant series have no new rows to time.
 """
 import os
 import pathlib
@@ -44,6 +58,9 @@ here = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(here.parent / "peers" / "zabbix-server"))
 import zapi  # noqa: E402
 
+sys.path.insert(0, str(here.parent / "e2e"))
+sys.path.insert(0, str(here))
+
 
 def opt(name, default):
     return type(default)(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
@@ -51,6 +68,7 @@ def opt(name, default):
 
 prom, stack_env, work = sys.argv[1:4]
 N, WINDOW, INTERVAL = opt("--series", 1000), opt("--window", 45.0), opt("--interval", 10.0)
+NODE, HEARTBEAT, COPIES = "--node" in sys.argv, opt("--heartbeat", 600), opt("--copies", 10)
 work = pathlib.Path(work).resolve()
 work.mkdir(parents=True, exist_ok=True)
 z = zapi.Zapi.from_env(stack_env)
@@ -173,7 +191,8 @@ class Sender(threading.Thread):
 
 (work / "bench.prom").write_text("# TYPE %s gauge\n" % FAMILY + "".join(
     '%s{id="%d"} %d\n' % (FAMILY, i, i) for i in range(N)))
-subprocess.run([str(peer / "start"), str(ne_dir), str(work / "bench.prom")], check=True, stdout=subprocess.DEVNULL)
+subprocess.run([str(peer / "start"), str(ne_dir)] + ([] if NODE else [str(work / "bench.prom")]), check=True,
+               stdout=subprocess.DEVNULL)
 ne_port = int(zapi.load_env(str(ne_dir / "env"))["NODE_EXPORTER_PORT"])
 relays = {"http": Relay(ne_port), "bridge": Relay(ne_port)}
 bridge = None
@@ -229,6 +248,13 @@ def window(name, itemids=None, relay=None):
 
 
 ok = False
+if NODE:
+    import prom_bench_node  # noqa: E402  (the --node windows; uses this module's helpers)
+    try:
+        ok = prom_bench_node.main(sys.modules[__name__])
+    finally:
+        cleanup()
+    sys.exit(0 if ok else 1)
 try:
     print("%s: %d series, every %g s, windows of %g s; %s" % (SERVER, N, INTERVAL, WINDOW, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
     gid = z.group_id("zabitan bench")
