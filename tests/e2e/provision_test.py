@@ -365,7 +365,8 @@ try:
         processed, failed, _ = zapi.parse_info(zapi.send(trapper[0], trapper[1], [(host, key, value, clock)]))
         return processed == 1 and failed == 0
 
-    lld = json.dumps({"data": [{"{#VM.UUID}": vm, "{#VM.NAME}": "vm-" + run_id, "{#VM.HV.UUID}": "hv-" + run_id}]})
+    lld = json.dumps({"data": [{"{#VM.UUID}": vm, "{#VM.NAME}": "vm-" + run_id, "{#VM.VISIBLE.NAME}": "vm-" + run_id,
+                                "{#VM.HV.UUID}": "hv-" + run_id}]})
     z.config_cache_reload(probe=(ENDPOINT, "zabitan.vmware.vm.discovery", lld))
     wait_for("the discovered VM host with its template", lambda: z.call("host.get", {
         "filter": {"host": [vm]}, "output": ["hostid"], "selectParentTemplates": ["host"]}) and z.call(

@@ -52,10 +52,12 @@ TEST_CASE("vmware-collector/discovery: LLD, sizes, power states and uptimes",
   for (const auto& v : values) CHECK(v.clock == 1700000000u);
   auto by_key = ByKey(values);
   CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.hv.discovery")) ==
-        nlohmann::json::parse(R"([{"{#HV.UUID}":"hv-uuid","{#HV.NAME}":"esx01"}])"));
+        nlohmann::json::parse(
+            R"([{"{#HV.UUID}":"hv-uuid","{#HV.NAME}":"esx01","{#HV.VISIBLE.NAME}":"esx01"}])"));
   CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.vm.discovery")) ==
         nlohmann::json::parse(
-            R"([{"{#VM.UUID}":"vm-uuid","{#VM.NAME}":"web01","{#VM.HV.UUID}":"hv-uuid"}])"));
+            R"([{"{#VM.UUID}":"vm-uuid","{#VM.NAME}":"web01","{#VM.VISIBLE.NAME}":"web01",)"
+            R"("{#VM.HV.UUID}":"hv-uuid"}])"));
   CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.datastore.discovery")).size() == 2);
 
   const std::string ds = "vc01 zabitan.vmware.datastore.size[ds:///vmfs/volumes/5a7c1f-e2/,";
@@ -144,4 +146,39 @@ TEST_CASE("vmware-collector/discovery: names that are not UTF-8 do not stop the 
   auto by_key = ByKey(DiscoveryValues("vc01", entities, 1));
   CHECK(nlohmann::json::parse(by_key.at("vc01 zabitan.vmware.hv.discovery"))[0]["{#HV.NAME}"] ==
         "esx\xef\xbf\xbd");
+}
+
+TEST_CASE("vmware-collector/discovery: visible names are unique, plain where the name is",
+          "[vmware-collector]") {
+  std::vector<Entity> entities = {
+      Make("HostSystem", "host-1", "esx01", "aaaa1111-0000", {}),
+      Make("VirtualMachine", "vm-1", "esx01", "bbbb2222-0000", {}),  // a VM may share an HV's name
+      Make("VirtualMachine", "vm-2", "web01", "cccc3333-0001", {}),
+      Make("VirtualMachine", "vm-3", "web01", "dddd4444-0002", {}),
+      Make("VirtualMachine", "vm-4", "db01", "eeee5555-0000-1", {}),
+      Make("VirtualMachine", "vm-5", "db01", "eeee5555-0000-2", {}),  // UUIDs alike in 8 chars
+      Make("VirtualMachine", "vm-6", "web01", "", {}),                // no UUID: not counted
+      Make("Datastore", "ds-1", "web01", "ds:///x/", {}),             // not a host
+  };
+  const std::map<std::string, std::string> want = {{"aaaa1111-0000", "esx01"},
+                                                   {"bbbb2222-0000", "esx01"},
+                                                   {"cccc3333-0001", "web01 (cccc3333)"},
+                                                   {"dddd4444-0002", "web01 (dddd4444)"},
+                                                   {"eeee5555-0000-1", "db01 (eeee5555-0000-1)"},
+                                                   {"eeee5555-0000-2", "db01 (eeee5555-0000-2)"}};
+  CHECK(VisibleNames(entities, "") == want);
+  // The order the endpoint lists them in does not matter: the same names every run.
+  std::vector<Entity> reversed(entities.rbegin(), entities.rend());
+  CHECK(VisibleNames(reversed, "") == want);
+  auto suffixed = VisibleNames(entities, "vc-b");
+  CHECK(suffixed.at("aaaa1111-0000") == "esx01 (vc-b)");
+  CHECK(suffixed.at("cccc3333-0001") == "web01 (cccc3333) (vc-b)");
+  auto rows = nlohmann::json::parse(
+      ByKey(DiscoveryValues("vc01", entities, 1, "vc-b")).at("vc01 zabitan.vmware.vm.discovery"));
+  REQUIRE(rows.size() == 5);
+  for (const auto& row : rows) {
+    CHECK(row["{#VM.VISIBLE.NAME}"] == suffixed.at(row["{#VM.UUID}"].get<std::string>()));
+    CHECK(row["{#VM.VISIBLE.NAME}"].get<std::string>().rfind(row["{#VM.NAME}"].get<std::string>(),
+                                                             0) == 0);  // NAME stays plain
+  }
 }

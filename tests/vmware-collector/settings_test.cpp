@@ -98,3 +98,24 @@ TEST_CASE("vmware-collector/settings: state files per endpoint (and user)", "[vm
   CHECK(WatermarkFile(a) == WatermarkFile(b));  // per endpoint: what was sent from it
   CHECK(WatermarkFile(a).starts_with("/s/perf-"));
 }
+
+TEST_CASE(
+    "vmware-collector/settings: name_suffix from [vmware]; too long or a control char refused",
+    "[vmware-collector]") {
+  TempFile ok("[vmware]\nname_suffix = \"vc-b\"\n", 0600);
+  for (auto [given, want] : {std::pair{"", "vc-b"}, std::pair{"east", "east"}}) {  // CLI wins
+    Settings s;
+    s.config = ok.path();
+    s.name_suffix = given;
+    REQUIRE(ApplyConfig(&s, true).ok());
+    CHECK(s.name_suffix == want);
+  }
+  for (const std::string& bad : {std::string(kMaxNameSuffix + 1, 'x'), std::string("a\tb")}) {
+    Settings b;
+    b.config = "/nonexistent/zabitan.toml";
+    b.name_suffix = bad;
+    zabitan::Status st = ApplyConfig(&b, false);
+    CHECK_FALSE(st.ok());
+    CHECK(st.message().find("--name-suffix") != std::string::npos);
+  }
+}

@@ -309,8 +309,10 @@ try:
         created.append(z.call("host.create", {"host": name, "groups": [{"groupid": gid}],
                                               "templates": [{"templateid": ids[tpl]}]})["hostids"][0])
     lld = {
-        "zabitan.vmware.hv.discovery": [{"{#HV.UUID}": hv_uuid, "{#HV.NAME}": "esx-" + run}],
-        "zabitan.vmware.vm.discovery": [{"{#VM.UUID}": vm_uuid, "{#VM.NAME}": "vm-" + run, "{#VM.HV.UUID}": hv_uuid}],
+        "zabitan.vmware.hv.discovery": [{"{#HV.UUID}": hv_uuid, "{#HV.NAME}": "esx-" + run,
+                                         "{#HV.VISIBLE.NAME}": "esx-" + run}],
+        "zabitan.vmware.vm.discovery": [{"{#VM.UUID}": vm_uuid, "{#VM.NAME}": "vm-" + run,
+                                         "{#VM.VISIBLE.NAME}": "vm-" + run, "{#VM.HV.UUID}": hv_uuid}],
         "zabitan.vmware.datastore.discovery": [{"{#DATASTORE.UUID}": ds_uuid, "{#DATASTORE.NAME}": "ds-" + run,
                                                 "{#DATASTORE.TYPE}": "VMFS"}],
     }

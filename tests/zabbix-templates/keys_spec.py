@@ -11,8 +11,8 @@ RC = "zabitan remote-cmd"
 # LLD rules: template -> {rule key: macros every row carries}
 RULES = {
     EP: {
-        "zabitan.vmware.hv.discovery": ["{#HV.UUID}", "{#HV.NAME}"],
-        "zabitan.vmware.vm.discovery": ["{#VM.UUID}", "{#VM.NAME}", "{#VM.HV.UUID}"],
+        "zabitan.vmware.hv.discovery": ["{#HV.UUID}", "{#HV.NAME}", "{#HV.VISIBLE.NAME}"],
+        "zabitan.vmware.vm.discovery": ["{#VM.UUID}", "{#VM.NAME}", "{#VM.VISIBLE.NAME}", "{#VM.HV.UUID}"],
         "zabitan.vmware.datastore.discovery": ["{#DATASTORE.UUID}", "{#DATASTORE.NAME}", "{#DATASTORE.TYPE}"],
     },
     HV: {
@@ -88,8 +88,8 @@ VALUEMAP_OF = {
 # The only values the collector may send to these keys: those of their value maps.
 ENUM_VALUES = {key: set(VALUEMAPS[t][name]) for (t, key), name in VALUEMAP_OF.items()}
 HOST_PROTOTYPES = {  # rule key -> (host, visible name, linked template)
-    "zabitan.vmware.hv.discovery": ("{#HV.UUID}", "{#HV.NAME}", HV),
-    "zabitan.vmware.vm.discovery": ("{#VM.UUID}", "{#VM.NAME}", VM),
+    "zabitan.vmware.hv.discovery": ("{#HV.UUID}", "{#HV.VISIBLE.NAME}", HV),
+    "zabitan.vmware.vm.discovery": ("{#VM.UUID}", "{#VM.VISIBLE.NAME}", VM),
 }
 TRIGGERS = {  # template -> {name: expression} that must exist exactly so
     VM: {"VM CPU high": "min(/zabitan VMware VM/zabitan.vmware.vm.perf[cpu.usage.average],"

@@ -52,6 +52,10 @@ int Run(int argc, char** argv) {
   app.add_flag("--logout", o.logout, "log the saved session out and forget it");
   app.add_option("--zabbix-server", o.zabbix_server, "where to send (zabbix_sender's -z syntax)");
   app.add_option("--zabbix-host", o.zabbix_host, "the endpoint's host in Zabbix (LLD, datastores)");
+  app.add_option("--name-suffix", o.name_suffix,
+                 "append \" (SUFFIX)\" to the visible name of every hypervisor and VM host "
+                 "(endpoints whose names overlap)")
+      ->type_name("SUFFIX");
   app.add_flag("--dry-run", o.dry_run,
                "print the values as zabbix_sender -T -N input instead of sending");
   auto* once = app.add_flag("--once", o.once, "collect once and exit (the default)");

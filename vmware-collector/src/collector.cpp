@@ -202,8 +202,8 @@ int Collector::Collect() {
   if (out) routed = std::make_unique<RoutedSink>(*out);
   ValueSink& sink = o.dry_run ? static_cast<ValueSink&>(print) : *routed;
   // Discovery first: the values of new items wait for what Zabbix makes of it.
-  for (const sender::Value& v :
-       DiscoveryValues(o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)))) {
+  for (const sender::Value& v : DiscoveryValues(
+           o.zabbix_host, entities, static_cast<uint32_t>(std::time(nullptr)), o.name_suffix)) {
     sink.Add(v);
   }
   Status collected = AddPerformance(entities, &sink);

@@ -24,6 +24,35 @@ std::string Dump(const nlohmann::json& j) {
 
 }  // namespace
 
+std::map<std::string, std::string> VisibleNames(const std::vector<vsphere::Entity>& entities,
+                                                const std::string& name_suffix) {
+  // Zabbix refuses a second host of one visible name, so a name two hypervisors or two VMs of
+  // this endpoint share is made unique with the start of each one's UUID (both holders: which one
+  // came first is not known, and a rule that needs no order gives the same names every run).
+  auto counted = [](const vsphere::Entity& e) {
+    return !e.uuid.empty() && (e.moref.type == "HostSystem" || e.moref.type == "VirtualMachine");
+  };
+  std::map<std::pair<std::string, std::string>, std::vector<const vsphere::Entity*>> by_name;
+  for (const vsphere::Entity& e : entities) {
+    if (counted(e)) by_name[{e.moref.type, e.name}].push_back(&e);
+  }
+  std::map<std::string, std::string> visible;
+  const std::string tail = name_suffix.empty() ? "" : " (" + name_suffix + ")";
+  for (const auto& [key, holders] : by_name) {
+    std::map<std::string, int> short_ids;  // two holders whose UUIDs start alike get the whole UUID
+    for (const vsphere::Entity* e : holders) ++short_ids[e->uuid.substr(0, kShortUuid)];
+    for (const vsphere::Entity* e : holders) {
+      std::string name = key.second;
+      if (holders.size() > 1) {
+        const std::string id = e->uuid.substr(0, kShortUuid);
+        name += " (" + (short_ids[id] > 1 ? e->uuid : id) + ")";
+      }
+      visible[e->uuid] = name + tail;
+    }
+  }
+  return visible;
+}
+
 std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view state) {
   if (type == "HostSystem") {
     if (state == "poweredOff") return 0;
@@ -41,7 +70,8 @@ std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view 
 
 std::vector<sender::Value> DiscoveryValues(const std::string& endpoint,
                                            const std::vector<vsphere::Entity>& entities,
-                                           uint32_t clock) {
+                                           uint32_t clock, const std::string& name_suffix) {
+  const std::map<std::string, std::string> visible = VisibleNames(entities, name_suffix);
   std::map<std::string, std::string> host_uuid;  // HostSystem moref -> uuid, for {#VM.HV.UUID}
   for (const vsphere::Entity& e : entities) {
     if (e.moref.type == "HostSystem") host_uuid[e.moref.value] = e.uuid;
@@ -60,11 +90,14 @@ std::vector<sender::Value> DiscoveryValues(const std::string& endpoint,
   for (const vsphere::Entity& e : entities) {
     if (e.uuid.empty()) continue;  // not identifiable across runs: skipped
     if (e.moref.type == "HostSystem") {
-      hvs.push_back({{"{#HV.UUID}", e.uuid}, {"{#HV.NAME}", e.name}});
+      hvs.push_back({{"{#HV.UUID}", e.uuid},
+                     {"{#HV.NAME}", e.name},
+                     {"{#HV.VISIBLE.NAME}", visible.at(e.uuid)}});
     } else if (e.moref.type == "VirtualMachine") {
       auto hv = host_uuid.find(prop(e, "runtime.host"));
       vms.push_back({{"{#VM.UUID}", e.uuid},
                      {"{#VM.NAME}", e.name},
+                     {"{#VM.VISIBLE.NAME}", visible.at(e.uuid)},
                      {"{#VM.HV.UUID}", hv == host_uuid.end() ? "" : hv->second}});
     } else if (e.moref.type == "Datastore") {
       datastores.push_back({{"{#DATASTORE.UUID}", e.uuid},

@@ -1,11 +1,13 @@
 #include "zabitan/vmware_collector/settings.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <tuple>
 #include <utility>
 
+#include "zabitan/common/printable.h"
 #include "zabitan/common/secret_file.h"
 #include "zabitan/vsphere/session.h"
 
@@ -20,7 +22,7 @@ Status ApplyConfig(Settings* o, bool config_given) {
   if (Status s = sec.CheckKnownKeys(
           {"url", "user", "password_file", "ca_file", "thumbprint", "state_dir", "zabbix_server",
            "zabbix_host", "vm_counters", "hv_counters", "daemon", "interval", "spool",
-           "spool_max_bytes", "inventory_refresh", "concurrency", "timeout"});
+           "spool_max_bytes", "inventory_refresh", "concurrency", "timeout", "name_suffix"});
       !s.ok()) {
     return s;
   }
@@ -41,7 +43,8 @@ Status ApplyConfig(Settings* o, bool config_given) {
               {"state_dir", &o->state_dir},
               {"zabbix_server", &o->zabbix_server},
               {"zabbix_host", &o->zabbix_host},
-              {"spool", &o->spool}};
+              {"spool", &o->spool},
+              {"name_suffix", &o->name_suffix}};
   for (const Key& k : keys) {
     std::optional<std::string> v;
     if (Status s = sec.GetString(k.name, &v); !s.ok()) return s;
@@ -53,13 +56,21 @@ Status ApplyConfig(Settings* o, bool config_given) {
   for (auto [key, slot, min, max, unset] :
        {std::tuple{"interval", &o->interval, int64_t{1}, int64_t{86400}, int64_t{0}},
         std::tuple{"spool_max_bytes", &o->spool_max_bytes, int64_t{1} << 20, INT64_MAX, int64_t{0}},
-        std::tuple{"inventory_refresh", &o->inventory_refresh, int64_t{0}, int64_t{86400 * 7},
+        std::tuple{"inventory_refresh", &o->inventory_refresh, int64_t{0}, int64_t{86400} * 7,
                    int64_t{-1}},
         std::tuple{"concurrency", &o->concurrency, int64_t{1}, int64_t{64}, int64_t{0}},
         std::tuple{"timeout", &o->timeout, int64_t{1}, int64_t{3600}, int64_t{0}}}) {
     std::optional<int64_t> v;
     if (Status s = sec.GetInt(key, min, max, &v); !s.ok()) return s;
     if (v && *slot == unset) *slot = *v;
+  }
+  // Zabbix's visible names hold 128 characters; a vSphere name up to 80, its UUID 36.
+  if (o->name_suffix.size() > kMaxNameSuffix ||
+      std::any_of(o->name_suffix.begin(), o->name_suffix.end(),
+                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    return Status::Error("--name-suffix (or [vmware] name_suffix) \"" +
+                         Printable(o->name_suffix, 80) + "\": at most " +
+                         std::to_string(kMaxNameSuffix) + " bytes, no control characters");
   }
   if (o->state_dir.empty()) o->state_dir = kDefaultStateDir;
   if (o->interval == 0) o->interval = kDefaultInterval;

@@ -140,6 +140,10 @@ func main() {
 	maxQueryMetrics := flag.Int("max-query-metrics", 0, "vpx with -realistic-perf: set config.vpxd.stats.maxQueryMetrics to N and refuse QueryPerf calls over it (0: the option is absent, no limit)")
 	var cpuUsage []string
 	instance := flag.String("instance", "", "one of several simulated vCenters of the same shape: VM and host names start with INSTANCE- and their UUIDs derive from it too")
+	uuidSeed := flag.String("uuid-seed", "", "like -instance, but the names are kept: UUIDs derive from SEED (several vCenters whose VM and host names overlap)")
+	var renames []string
+	flag.Func("rename", "OLD=NEW: the VM OLD is named NEW, also when another VM has that name (VMs of one name in two folders); repeatable",
+		func(v string) error { renames = append(renames, v); return nil })
 	flag.Func("cpu-usage", "with -realistic-perf: NAME=PERCENT, every cpu.usage.average sample of the VM NAME is PERCENT (a busy VM); repeatable",
 		func(v string) error { cpuUsage = append(cpuUsage, v); return nil })
 	flag.Parse()
@@ -201,8 +205,21 @@ func main() {
 		fatalf("creating the model: %v", err)
 	}
 	c := m.Count() // reads the registry unlocked: do it before serving
+	if *instance != "" && *uuidSeed != "" {
+		m.Remove()
+		fatalf("-instance and -uuid-seed exclude each other")
+	}
 	if *instance != "" {
-		makeDistinct(*instance)
+		makeDistinct(*instance, true)
+	}
+	if *uuidSeed != "" {
+		makeDistinct(*uuidSeed, false)
+	}
+	for _, v := range renames {
+		if err := renameVM(v); err != nil {
+			m.Remove()
+			fatalf("-rename %q: %v", v, err)
+		}
 	}
 	// Name the datastore folders, so that ./stop can remove them should the
 	// simulator have to be SIGKILLed.
@@ -343,11 +360,11 @@ func main() {
 }
 
 // makeDistinct sets apart the inventory of one simulated vCenter among several of one shape
-// (vcsim derives names and UUIDs from inventory paths alone, so they would all be equal): VM
-// and host names get the prefix SEED-, and UUIDs derived from seed and the old UUID replace a
+// (vcsim derives names and UUIDs from inventory paths alone, so they would all be equal): with
+// rename, VM and host names get the prefix SEED-; always, UUIDs derived from seed and the old UUID replace a
 // VM's uuid and instanceUuid and a host's hardware.systemInfo.uuid, in the objects and their
 // summaries.
-func makeDistinct(seed string) {
+func makeDistinct(seed string, rename bool) {
 	reseed := func(old string) string {
 		if old == "" {
 			return old
@@ -359,9 +376,11 @@ func makeDistinct(seed string) {
 	}
 	for _, e := range simulator.Map.All("VirtualMachine") {
 		if vm, ok := e.(*simulator.VirtualMachine); ok && vm.Config != nil {
-			vm.Name = seed + "-" + vm.Name
-			vm.Config.Name = vm.Name
-			vm.Summary.Config.Name = vm.Name
+			if rename {
+				vm.Name = seed + "-" + vm.Name
+				vm.Config.Name = vm.Name
+				vm.Summary.Config.Name = vm.Name
+			}
 			vm.Config.Uuid = reseed(vm.Config.Uuid)
 			vm.Config.InstanceUuid = reseed(vm.Config.InstanceUuid)
 			if vm.Summary.Config.Uuid != "" {
@@ -372,12 +391,32 @@ func makeDistinct(seed string) {
 	}
 	for _, e := range simulator.Map.All("HostSystem") {
 		if h, ok := e.(*simulator.HostSystem); ok && h.Hardware != nil && h.Hardware.SystemInfo.Uuid != "" {
-			h.Name = seed + "-" + h.Name
-			h.Summary.Config.Name = h.Name
+			if rename {
+				h.Name = seed + "-" + h.Name
+				h.Summary.Config.Name = h.Name
+			}
 			h.Hardware.SystemInfo.Uuid = reseed(h.Hardware.SystemInfo.Uuid)
 			if h.Summary.Hardware != nil {
 				h.Summary.Hardware.Uuid = h.Hardware.SystemInfo.Uuid
 			}
 		}
 	}
+}
+
+// renameVM applies one -rename OLD=NEW. vCenter refuses two VMs of one name in one folder but
+// not in two; the simulator's model is changed directly, so the folder does not matter here.
+func renameVM(v string) error {
+	old, name, ok := strings.Cut(v, "=")
+	if !ok || old == "" || name == "" {
+		return fmt.Errorf("want OLD=NEW")
+	}
+	for _, e := range simulator.Map.All("VirtualMachine") {
+		if vm, ok := e.(*simulator.VirtualMachine); ok && vm.Name == old && vm.Config != nil {
+			vm.Name = name
+			vm.Config.Name = name
+			vm.Summary.Config.Name = name
+			return nil
+		}
+	}
+	return fmt.Errorf("no VM named %q", old)
 }

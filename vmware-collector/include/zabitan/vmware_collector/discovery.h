@@ -2,8 +2,10 @@
 // values that come with it.
 //
 // On the endpoint's Zabbix host (vCenter or ESXi):
-//   zabitan.vmware.hv.discovery         [{"{#HV.UUID}":…,"{#HV.NAME}":…}]
-//   zabitan.vmware.vm.discovery         [{"{#VM.UUID}":…,"{#VM.NAME}":…,"{#VM.HV.UUID}":…}]
+//   zabitan.vmware.hv.discovery         [{"{#HV.UUID}":…,"{#HV.NAME}":…,"{#HV.VISIBLE.NAME}":…}]
+//   zabitan.vmware.vm.discovery         [{"{#VM.UUID}":…,"{#VM.NAME}":…,"{#VM.VISIBLE.NAME}":…,
+//                                         "{#VM.HV.UUID}":…}]
+//     (NAME is the plain name; VISIBLE.NAME the host's visible name in Zabbix: see VisibleNames)
 //   zabitan.vmware.datastore.discovery
 //   [{"{#DATASTORE.UUID}":…,"{#DATASTORE.NAME}":…,"{#DATASTORE.TYPE}":…}]
 //   zabitan.vmware.datastore.size[UUID,total|free|provisioned|uncommitted]   bytes
@@ -25,7 +27,9 @@
 #ifndef ZABITAN_VMWARE_COLLECTOR_DISCOVERY_H_
 #define ZABITAN_VMWARE_COLLECTOR_DISCOVERY_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,11 +49,24 @@ namespace zabitan::vmware_collector {
 // true) and for any other type.
 std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view state);
 
-// Every value above for `entities`, stamped `clock`. An entity without a UUID is left out; a VM
-// whose power state PowerStateValue does not know gets no power state (a warning says so).
+// How many characters of a UUID set apart hypervisors or VMs of one name.
+inline constexpr size_t kShortUuid = 8;
+
+// UUID -> the visible name of each hypervisor and VM (with a UUID) of `entities`: Zabbix refuses
+// a second host of one visible name. The plain name when no other entity of its type (hypervisor,
+// VM) has it; "NAME (UUID8)" for every holder of a shared name (UUID8: the UUID's first
+// kShortUuid characters; the whole UUID when two holders' UUIDs start alike). A non-empty
+// `name_suffix` (--name-suffix) is then appended to every name as " (SUFFIX)": endpoints whose
+// names overlap. The same inventory gives the same names every run.
+std::map<std::string, std::string> VisibleNames(const std::vector<vsphere::Entity>& entities,
+                                                const std::string& name_suffix);
+
+// Every value above for `entities`, stamped `clock`, visible names per VisibleNames with
+// `name_suffix`. An entity without a UUID is left out; a VM whose power state PowerStateValue does
+// not know gets no power state (a warning says so).
 std::vector<sender::Value> DiscoveryValues(const std::string& endpoint_host,
                                            const std::vector<vsphere::Entity>& entities,
-                                           uint32_t clock);
+                                           uint32_t clock, const std::string& name_suffix = "");
 
 }  // namespace zabitan::vmware_collector
 

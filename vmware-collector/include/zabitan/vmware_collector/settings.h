@@ -16,6 +16,7 @@
 #ifndef ZABITAN_VMWARE_COLLECTOR_SETTINGS_H_
 #define ZABITAN_VMWARE_COLLECTOR_SETTINGS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@ inline constexpr int64_t kDefaultInterval = 60;
 inline constexpr int64_t kDefaultTimeout = 60;  // seconds per vSphere call
 inline constexpr int64_t kDefaultInventoryRefresh = 3600;
 inline constexpr int64_t kDefaultConcurrency = 8;
+inline constexpr size_t kMaxNameSuffix = 32;  // --name-suffix, in bytes
 inline constexpr int64_t kDefaultSpoolMaxBytes = int64_t{1} << 30;
 inline constexpr const char* kDefaultStateDir = "/var/lib/zabitan/vmware";
 
@@ -44,6 +46,7 @@ struct Settings {
   int64_t interval = 0;            // seconds between cycle starts (--daemon); 0: unset
   int64_t timeout = 0;             // seconds a vSphere call may take; 0: unset
   std::string spool;               // spool folder; empty: none
+  std::string name_suffix;         // " (SUFFIX)" on every visible name (discovery.h); empty: none
   int64_t spool_max_bytes = 0;     // 0: unset
   int64_t inventory_refresh = -1;  // seconds between full reads; 0: every run; -1: unset
   int64_t concurrency = 0;         // QueryPerf calls at once; 0: unset
