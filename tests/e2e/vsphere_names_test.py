@@ -6,7 +6,7 @@ Usage: vsphere_names_test.py ZABITAN_VMWARE TEMPLATES_DIR STACK_ENV WORKDIR VCSI
 
 Two simulated vCenters of one shape (tests/peers/vcsim -uuid-seed: the same VM and host names,
 distinct UUIDs, as two real vCenters with overlapping names); in A two VMs share one name (-rename,
-as two folders would). Two collectors (--once, as cron) send to one Zabbix server (STACK_ENV: 6.0
+as two folders would), in B a VM is named like its hypervisor. Two collectors (--once, as cron) send to one Zabbix server (STACK_ENV: 6.0
 or 7.0), one endpoint host each; B runs with --name-suffix (names that collide across vCenters).
 Checks: both collectors converge (nothing waits for discovery); no discovery rule of either
 endpoint has an error; every VM and hypervisor UUID of both simulators is a host, with its power
@@ -87,12 +87,12 @@ def history(item, timeout=60):
 
 
 def visible_rule(o):
-    """The README's rule, computed here independently: plain name when unique in its vCenter and
-    kind, "NAME (first 8 of UUID)" otherwise; then the collector's " (SUFFIX)" if it has one."""
+    """The README's rule, computed here independently: plain name when no other VM or hypervisor
+    of its vCenter has it, "NAME (first 8 of UUID)" otherwise; then the collector's " (SUFFIX)"."""
     count = {}
-    for kind, name, _ in o.values():
-        count[(kind, name)] = count.get((kind, name), 0) + 1
-    return {u: name if count[(kind, name)] == 1 else "%s (%s)" % (name, u[:8]) for u, (kind, name, _) in o.items()}
+    for _, name, _ in o.values():
+        count[name] = count.get(name, 0) + 1
+    return {u: name if count[name] == 1 else "%s (%s)" % (name, u[:8]) for u, (_, name, _) in o.items()}
 
 
 try:
@@ -104,6 +104,7 @@ try:
     a, b = (set(names[ep]) for ep, _, _ in sites)
     check("names shared across the two vCenters (hypervisor and a VM)", len(a & b) >= 2, (a, b))
     check("two VMs of one name in A", len(names["e2e-names-a"]) - len(a) == 1, names)
+    check("a VM named like its hypervisor in B", len(names["e2e-names-b"]) - len(b) == 1, names)
     delete_ours()
     step("zabbix: template and the two endpoint hosts")
     for f in sorted(pathlib.Path(templates_dir).glob("zabitan_vmware.yaml")):

@@ -152,7 +152,8 @@ TEST_CASE("vmware-collector/discovery: visible names are unique, plain where the
           "[vmware-collector]") {
   std::vector<Entity> entities = {
       Make("HostSystem", "host-1", "esx01", "aaaa1111-0000", {}),
-      Make("VirtualMachine", "vm-1", "esx01", "bbbb2222-0000", {}),  // a VM may share an HV's name
+      // A VM named like a hypervisor: Zabbix compares all hosts' visible names.
+      Make("VirtualMachine", "vm-1", "esx01", "bbbb2222-0000", {}),
       Make("VirtualMachine", "vm-2", "web01", "cccc3333-0001", {}),
       Make("VirtualMachine", "vm-3", "web01", "dddd4444-0002", {}),
       Make("VirtualMachine", "vm-4", "db01", "eeee5555-0000-1", {}),
@@ -160,18 +161,16 @@ TEST_CASE("vmware-collector/discovery: visible names are unique, plain where the
       Make("VirtualMachine", "vm-6", "web01", "", {}),                // no UUID: not counted
       Make("Datastore", "ds-1", "web01", "ds:///x/", {}),             // not a host
   };
-  const std::map<std::string, std::string> want = {{"aaaa1111-0000", "esx01"},
-                                                   {"bbbb2222-0000", "esx01"},
-                                                   {"cccc3333-0001", "web01 (cccc3333)"},
-                                                   {"dddd4444-0002", "web01 (dddd4444)"},
-                                                   {"eeee5555-0000-1", "db01 (eeee5555-0000-1)"},
-                                                   {"eeee5555-0000-2", "db01 (eeee5555-0000-2)"}};
+  const std::map<std::string, std::string> want = {
+      {"aaaa1111-0000", "esx01 (aaaa1111)"},         {"bbbb2222-0000", "esx01 (bbbb2222)"},
+      {"cccc3333-0001", "web01 (cccc3333)"},         {"dddd4444-0002", "web01 (dddd4444)"},
+      {"eeee5555-0000-1", "db01 (eeee5555-0000-1)"}, {"eeee5555-0000-2", "db01 (eeee5555-0000-2)"}};
   CHECK(VisibleNames(entities, "") == want);
   // The order the endpoint lists them in does not matter: the same names every run.
   std::vector<Entity> reversed(entities.rbegin(), entities.rend());
   CHECK(VisibleNames(reversed, "") == want);
   auto suffixed = VisibleNames(entities, "vc-b");
-  CHECK(suffixed.at("aaaa1111-0000") == "esx01 (vc-b)");
+  CHECK(suffixed.at("aaaa1111-0000") == "esx01 (aaaa1111) (vc-b)");
   CHECK(suffixed.at("cccc3333-0001") == "web01 (cccc3333) (vc-b)");
   auto rows = nlohmann::json::parse(
       ByKey(DiscoveryValues("vc01", entities, 1, "vc-b")).at("vc01 zabitan.vmware.vm.discovery"));

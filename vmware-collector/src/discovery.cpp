@@ -26,23 +26,24 @@ std::string Dump(const nlohmann::json& j) {
 
 std::map<std::string, std::string> VisibleNames(const std::vector<vsphere::Entity>& entities,
                                                 const std::string& name_suffix) {
-  // Zabbix refuses a second host of one visible name, so a name two hypervisors or two VMs of
-  // this endpoint share is made unique with the start of each one's UUID (both holders: which one
-  // came first is not known, and a rule that needs no order gives the same names every run).
+  // Zabbix refuses a second host of one visible name, whatever the hosts are, so a name two
+  // hypervisors or VMs of this endpoint share (a VM may be named like a host) is made unique with
+  // the start of each one's UUID (all holders: which came first is not known, and a rule that
+  // needs no order gives the same names every run).
   auto counted = [](const vsphere::Entity& e) {
     return !e.uuid.empty() && (e.moref.type == "HostSystem" || e.moref.type == "VirtualMachine");
   };
-  std::map<std::pair<std::string, std::string>, std::vector<const vsphere::Entity*>> by_name;
+  std::map<std::string, std::vector<const vsphere::Entity*>> by_name;
   for (const vsphere::Entity& e : entities) {
-    if (counted(e)) by_name[{e.moref.type, e.name}].push_back(&e);
+    if (counted(e)) by_name[e.name].push_back(&e);
   }
   std::map<std::string, std::string> visible;
   const std::string tail = name_suffix.empty() ? "" : " (" + name_suffix + ")";
-  for (const auto& [key, holders] : by_name) {
+  for (const auto& [plain, holders] : by_name) {
     std::map<std::string, int> short_ids;  // two holders whose UUIDs start alike get the whole UUID
     for (const vsphere::Entity* e : holders) ++short_ids[e->uuid.substr(0, kShortUuid)];
     for (const vsphere::Entity* e : holders) {
-      std::string name = key.second;
+      std::string name = plain;
       if (holders.size() > 1) {
         const std::string id = e->uuid.substr(0, kShortUuid);
         name += " (" + (short_ids[id] > 1 ? e->uuid : id) + ")";

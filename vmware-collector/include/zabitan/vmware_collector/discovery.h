@@ -53,8 +53,8 @@ std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view 
 inline constexpr size_t kShortUuid = 8;
 
 // UUID -> the visible name of each hypervisor and VM (with a UUID) of `entities`: Zabbix refuses
-// a second host of one visible name. The plain name when no other entity of its type (hypervisor,
-// VM) has it; "NAME (UUID8)" for every holder of a shared name (UUID8: the UUID's first
+// a second host of one visible name. The plain name when no other hypervisor or VM of `entities`
+// has it; "NAME (UUID8)" for every holder of a shared name (UUID8: the UUID's first
 // kShortUuid characters; the whole UUID when two holders' UUIDs start alike). A non-empty
 // `name_suffix` (--name-suffix) is then appended to every name as " (SUFFIX)": endpoints whose
 // names overlap. The same inventory gives the same names every run.
