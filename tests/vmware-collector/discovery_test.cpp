@@ -148,6 +148,35 @@ TEST_CASE("vmware-collector/discovery: names that are not UTF-8 do not stop the 
         "esx\xef\xbf\xbd");
 }
 
+TEST_CASE(
+    "vmware-collector/discovery: a visible name longer than Zabbix keeps gives way at its "
+    "plain part",
+    "[vmware-collector]") {
+  // Two hypervisors of one 80-character name (vSphere's limit) whose UUIDs start alike, as Dell's
+  // all start 4c4c4544: the whole UUID and a 32-byte suffix make 155 characters.
+  std::string long_name;
+  for (int i = 0; i < 80; ++i) long_name += "\xe4\xbb\xae";  // 仮, three bytes
+  std::vector<Entity> entities = {
+      Make("HostSystem", "host-1", long_name, "4c4c4544-0031-3010-8044-b4c04f564d32", {}),
+      Make("HostSystem", "host-2", long_name, "4c4c4544-0051-4210-8034-c3c04f4e4b32", {}),
+  };
+  const std::string suffix(32, 's');
+  auto names = VisibleNames(entities, suffix);
+  REQUIRE(names.size() == 2);
+  for (const auto& [uuid, name] : names) {
+    const std::string ending = " (" + uuid + ") (" + suffix + ")";
+    CHECK(name.ends_with(ending));
+    const std::string plain = name.substr(0, name.size() - ending.size());
+    CHECK(plain.size() % 3 == 0);  // cut between characters, never inside one
+    CHECK(plain.size() / 3 + ending.size() == kMaxVisibleName);
+    CHECK(long_name.starts_with(plain));
+  }
+  CHECK(names.begin()->second != std::next(names.begin())->second);
+  // Short enough: untouched.
+  CHECK(VisibleNames({Make("HostSystem", "host-1", long_name, "aaaa", {})}, "").at("aaaa") ==
+        long_name);
+}
+
 TEST_CASE("vmware-collector/discovery: visible names are unique, plain where the name is",
           "[vmware-collector]") {
   std::vector<Entity> entities = {

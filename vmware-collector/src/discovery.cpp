@@ -1,5 +1,6 @@
 #include "zabitan/vmware_collector/discovery.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 
@@ -7,6 +8,7 @@
 
 #include "zabitan/common/log.h"
 #include "zabitan/common/printable.h"
+#include "zabitan/common/utf8.h"
 #include "zabitan/vmware_collector/metrics.h"
 
 namespace zabitan::vmware_collector {
@@ -20,6 +22,23 @@ bool ParseBytes(const std::string& text, int64_t* out) {
 // LLD JSON; text from the endpoint that is not UTF-8 is replaced, not thrown about.
 std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// `text` cut to at most `max` characters (code points; a byte that starts no UTF-8 sequence
+// counts as one), never inside a character.
+std::string CutToCharacters(const std::string& text, size_t max) {
+  size_t i = 0;
+  for (size_t chars = 0; i < text.size() && chars < max; ++chars) {
+    i += std::max<size_t>(Utf8SequenceLength(text, i), 1);
+  }
+  return text.substr(0, i);
+}
+
+size_t Characters(const std::string& text) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++chars)
+    i += std::max<size_t>(Utf8SequenceLength(text, i), 1);
+  return chars;
 }
 
 }  // namespace
@@ -43,12 +62,16 @@ std::map<std::string, std::string> VisibleNames(const std::vector<vsphere::Entit
     std::map<std::string, int> short_ids;  // two holders whose UUIDs start alike get the whole UUID
     for (const vsphere::Entity* e : holders) ++short_ids[e->uuid.substr(0, kShortUuid)];
     for (const vsphere::Entity* e : holders) {
-      std::string name = plain;
+      std::string id_part;
       if (holders.size() > 1) {
         const std::string id = e->uuid.substr(0, kShortUuid);
-        name += " (" + (short_ids[id] > 1 ? e->uuid : id) + ")";
+        id_part = " (" + (short_ids[id] > 1 ? e->uuid : id) + ")";
       }
-      visible[e->uuid] = name + tail;
+      // Zabbix stores kMaxVisibleName characters: the plain part gives way, the parts that make
+      // the name unique stay whole.
+      const std::string ending = id_part + tail;
+      const size_t room = kMaxVisibleName - std::min(kMaxVisibleName, Characters(ending));
+      visible[e->uuid] = CutToCharacters(plain, room) + ending;
     }
   }
   return visible;

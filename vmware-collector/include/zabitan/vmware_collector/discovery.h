@@ -51,13 +51,16 @@ std::optional<uint32_t> PowerStateValue(std::string_view type, std::string_view 
 
 // How many characters of a UUID set apart hypervisors or VMs of one name.
 inline constexpr size_t kShortUuid = 8;
+// How many characters a Zabbix host's visible name holds (hosts.name, 6.0 and 7.0).
+inline constexpr size_t kMaxVisibleName = 128;
 
 // UUID -> the visible name of each hypervisor and VM (with a UUID) of `entities`: Zabbix refuses
 // a second host of one visible name. The plain name when no other hypervisor or VM of `entities`
 // has it; "NAME (UUID8)" for every holder of a shared name (UUID8: the UUID's first
 // kShortUuid characters; the whole UUID when two holders' UUIDs start alike). A non-empty
 // `name_suffix` (--name-suffix) is then appended to every name as " (SUFFIX)": endpoints whose
-// names overlap. The same inventory gives the same names every run.
+// names overlap. A name longer than kMaxVisibleName characters loses the end of its plain part
+// (never the UUID or the suffix). The same inventory gives the same names every run.
 std::map<std::string, std::string> VisibleNames(const std::vector<vsphere::Entity>& entities,
                                                 const std::string& name_suffix);
 
