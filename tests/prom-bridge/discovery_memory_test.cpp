@@ -2,12 +2,14 @@
 // changed, when the refresh interval has passed, and after a missing or damaged state file.
 #include "zabitan/prom_bridge/discovery_memory.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -98,6 +100,12 @@ TEST_CASE("discovery memory: saved, loaded, missing and damaged files", "[discov
     CHECK(d.Due(key, two, 5010));
   }
   std::remove(file.c_str());
+  // A file in the way (here a folder) is not a first run: an error with its errno, not silence.
+  REQUIRE(mkdir(file.c_str(), 0700) == 0);
+  zabitan::Status in_the_way = DiscoveryMemory().Load(file);
+  CHECK(in_the_way.code() == std::errc::is_a_directory);
+  CHECK(in_the_way.message().find(file) != std::string::npos);
+  rmdir(file.c_str());
   std::remove((file + ".tmp").c_str());
   rmdir(dir);
 }

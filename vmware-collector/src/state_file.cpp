@@ -1,36 +1,21 @@
 #include "state_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <system_error>
 
-#include <cerrno>
-#include <cstring>
-
-#include "zabitan/common/unique_fd.h"
+#include "zabitan/common/whole_file.h"
 #include "zabitan/vmware_collector/error.h"
 
 namespace zabitan::vmware_collector {
 
 Status ReadStateFile(const std::string& path, std::string* text) {
-  text->clear();
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  // Only a file that is not there is a first run: any other errno (EACCES, ENOTDIR, ELOOP)
-  // means something is in the way, which the admin must hear of.
-  if (!fd && errno == ENOENT) return Status::Error(path + ": none yet", Errc::kNotFound);
-  int err = fd ? 0 : errno;
-  char buf[1 << 16];
-  while (err == 0) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n > 0) {
-      text->append(buf, static_cast<size_t>(n));
-    } else if (n == 0) {
-      return Status::Ok();
-    } else if (errno != EINTR) {
-      err = errno;  // EISDIR: a folder in the file's place opens, but does not read
-    }
+  Status s = ReadFileWhole(path, text);
+  if (s.ok()) return s;
+  // Only a file that is not there is a first run: any other errno (EACCES, ENOTDIR, ELOOP,
+  // EISDIR) means something is in the way, which the admin must hear of.
+  if (s.code() == std::errc::no_such_file_or_directory) {
+    return Status::Error(path + ": none yet", Errc::kNotFound);
   }
-  text->clear();
-  return Status::Error(path + ": " + std::strerror(err), Errc::kUnreadable);
+  return Status::Error(s.message(), Errc::kUnreadable);
 }
 
 Status ReadStateJson(const std::string& path, nlohmann::json* json) {

@@ -4,7 +4,9 @@
 // fsync'd, renamed over PATH. A write that fails (a full disk: a write of nothing counts as
 // ENOSPC) removes its partial .tmp, so it takes none of the room left, and the error names PATH
 // and carries the errno as its code (ErrnoError: comparable with std::errc).
-// Large files are written a piece at a time through buffer() and Flush().
+// Large files are written a piece at a time through buffer() and Flush(). ReadFileWhole reads
+// one back: its errno code tells a file not there yet (std::errc::no_such_file_or_directory, a
+// first run) from one that is there and cannot be read (EACCES, EISDIR: an admin must hear of it).
 //
 // Thread-safety: not thread-safe; one writer per path at a time (callers hold their folder's
 // lock).
@@ -17,6 +19,9 @@
 //     w.Flush();  // written out once the buffer is large
 //   }
 //   if (s.ok()) s = w.Commit();
+//   std::string text;
+//   zabitan::Status r = zabitan::ReadFileWhole("/var/lib/zabitan/vmware/known", &text);
+//   bool first_run = r.code() == std::errc::no_such_file_or_directory;
 #ifndef ZABITAN_COMMON_WHOLE_FILE_H_
 #define ZABITAN_COMMON_WHOLE_FILE_H_
 
@@ -85,6 +90,26 @@ inline Status WriteFileWhole(const std::string& path, std::string_view data) {
   WholeFileWriter w(path);
   w.buffer().assign(data);
   return w.Commit();
+}
+
+// The whole of `path` into `text` (cleared on error); the error carries the errno.
+inline Status ReadFileWhole(const std::string& path, std::string* text) {
+  text->clear();
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  int err = fd ? 0 : errno;
+  char buf[1 << 16];
+  while (err == 0) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n > 0) {
+      text->append(buf, static_cast<size_t>(n));
+    } else if (n == 0) {
+      return Status::Ok();
+    } else if (errno != EINTR) {
+      err = errno;  // EISDIR: a folder in the file's place opens, but does not read
+    }
+  }
+  text->clear();
+  return ErrnoError(path, err);
 }
 
 }  // namespace zabitan
